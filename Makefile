@@ -1,0 +1,33 @@
+# Two commands on a fresh Debian machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test deps lint bench screenshots clean
+
+$(STAMP): requirements.txt requirements-dev.txt scripts/system-deps.txt
+	bash scripts/ensure-system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+deps: $(STAMP)
+
+## Install everything and open the Gatepost window (demo camera when no webcam).
+run: $(STAMP)
+	$(PY) main.py gui $(ARGS)
+
+## Install everything and run the whole test suite offscreen.
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP)
+	$(PY) bench/scan_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
