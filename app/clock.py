@@ -1,0 +1,51 @@
+"""Time behind an interface, so the rules and the tests agree on what 'now' is."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware local time now."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start; never jumps back."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc).astimezone()
+
+    def monotonic(self) -> float:
+        import time
+
+        return time.monotonic()
+
+
+class FakeClock:
+    """A clock the tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 11, 29, 8, 0, tzinfo=timezone(timedelta(hours=8)))
+        self._mono = 1000.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+
+
+def utc_iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def local_iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")

@@ -1,0 +1,216 @@
+"""Record passages, fever checks and voids: each with its outbox event, in one transaction."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from app.clock import Clock, SystemClock, local_iso, utc_iso
+from app.database import GateDatabase
+from app.errors import KnownError
+from app.gate import rules
+from app.ids import uuid7
+from app.privacy import payload_hash
+from app.settings import Settings
+from db import outbox, records
+from db.connection import transaction
+
+
+@dataclass
+class Identity:
+    """Who is passing, as far as the gate knows."""
+
+    method: str = "none"  # scan | pass | id_number | name_room | none
+    person_name: str | None = None
+    id_number: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    resident_id: int | None = None
+
+
+@dataclass
+class PassageDraft:
+    """What the volunteer has in front of them before pressing Enter."""
+
+    direction: str = "in"
+    category: str = "resident"
+    code_color: str = "none"
+    payload_kind: str | None = None
+    payload_text: str | None = None  # hashed on write, never stored
+    identity: Identity = field(default_factory=Identity)
+    temperature: str | float | None = None
+    override_reason: str | None = None
+    refuse_reason: str | None = None  # a refusal the volunteer chose (reason code)
+    note: str | None = None
+
+
+@dataclass
+class Outcome:
+    kind: str  # "passage" | "fever" | "still_fever"
+    record: dict[str, Any]
+
+
+class GateService:
+    """The one writer of gate records. Every write is one transaction: record + outbox event."""
+
+    def __init__(self, gdb: GateDatabase, clock: Clock | None = None) -> None:
+        self.gdb = gdb
+        self.conn: sqlite3.Connection = gdb.conn
+        self.clock = clock or SystemClock()
+        self.settings = Settings(self.conn)
+
+    # ----- helpers
+    @property
+    def volunteer(self) -> str:
+        return str(self.settings.get("volunteer")) or "-"
+
+    def _stamp(self) -> dict[str, str]:
+        now = self.clock.now()
+        return {
+            "ts_utc": utc_iso(now),
+            "ts_local": local_iso(now),
+            "local_date": now.date().isoformat(),
+        }
+
+    def hash_payload(self, text: str) -> str:
+        return payload_hash(self.gdb.device.hash_key, text)
+
+    def _base_row(self, draft: PassageDraft) -> dict[str, Any]:
+        if draft.direction not in rules.DIRECTIONS:
+            raise ValueError(f"direction {draft.direction!r}")
+        if draft.category not in rules.CATEGORIES:
+            raise ValueError(f"category {draft.category!r}")
+        ident = draft.identity
+        return {
+            "id": uuid7(),
+            **self._stamp(),
+            "checkpoint_id": self.settings.get("checkpoint_id"),
+            "volunteer": self.volunteer,
+            "direction": draft.direction,
+            "category": draft.category,
+            "code_color": draft.code_color,
+            "payload_kind": draft.payload_kind,
+            "payload_hash": self.hash_payload(draft.payload_text) if draft.payload_text else None,
+            "identity_method": ident.method,
+            "person_name": ident.person_name,
+            "id_number": ident.id_number,
+            "building": ident.building,
+            "unit": ident.unit,
+            "room": ident.room,
+            "resident_id": ident.resident_id,
+        }
+
+    def _write(self, kind: str, insert: Any, row: dict[str, Any]) -> None:
+        try:
+            with transaction(self.conn):
+                insert(self.conn, row)
+                outbox.append(self.conn, row["id"], kind, row, row["ts_utc"])
+        except sqlite3.OperationalError as exc:  # disk full, locked, I/O error
+            raise KnownError("db_write_failed", detail=str(exc)) from exc
+
+    # ----- the gate's actions
+    def record(self, draft: PassageDraft) -> Outcome:
+        """Decide and record one person; a fever starts a re-test instead of a passage."""
+        code = rules.decide_code(draft.code_color, draft.override_reason)
+        temp = None
+        if draft.temperature not in (None, ""):
+            temp = rules.parse_temperature(str(draft.temperature))
+        row = self._base_row(draft)
+        if draft.refuse_reason or code.decision == "refused":
+            row.update(
+                temperature=temp,
+                fever=int(temp is not None and self._fever(temp)),
+                decision="refused",
+                reason=draft.refuse_reason or code.reason,
+                note=draft.note,
+            )
+            self._write("passage", records.insert_passage, row)
+            return Outcome("passage", row)
+        if temp is None:
+            raise KnownError("temp_required")
+        if self._fever(temp):
+            row.update(temperature=temp)
+            fever_row = {k: row.get(k) for k in records.FEVER_COLUMNS}
+            self._write("fever_check", records.insert_fever_check, fever_row)
+            return Outcome("fever", fever_row)
+        row.update(
+            temperature=temp, fever=0, decision="pass",
+            override_reason=code.override_reason, note=draft.note,
+        )
+        self._write("passage", records.insert_passage, row)
+        return Outcome("passage", row)
+
+    def _fever(self, temp: float) -> bool:
+        return rules.is_fever(temp, float(self.settings.get("fever_threshold")))
+
+    def retest_due_at(self, fever: dict[str, Any]) -> str:
+        from datetime import datetime
+
+        start = datetime.fromisoformat(fever["ts_local"])
+        return (start + timedelta(seconds=int(self.settings.get("retest_rest_seconds")))).isoformat()
+
+    def record_retest(
+        self,
+        fever_id: str,
+        temperature: str | float | None,
+        disposition: str | None = None,
+        note: str | None = None,
+    ) -> Outcome:
+        """Re-test outcome: normal → pass; still fever → refused with a disposition."""
+        fever = records.get_fever_check(self.conn, fever_id)
+        if fever is None:
+            raise ValueError(f"no fever check {fever_id}")
+        temp = None if temperature in (None, "") else rules.parse_temperature(str(temperature))
+        if disposition is None and temp is None:
+            raise KnownError("temp_required")
+        row = {k: fever[k] for k in records.FEVER_COLUMNS if k != "id"}
+        row.update(
+            id=uuid7(), **self._stamp(), volunteer=self.volunteer, fever=1,
+            fever_check_id=fever_id, temperature=fever["temperature"], retest_temperature=temp,
+        )
+        if temp is not None and not self._fever(temp) and disposition is None:
+            row.update(decision="pass", note=note)
+        else:
+            if disposition is None:
+                return Outcome("still_fever", {**fever, "retest_temperature": temp})
+            if disposition not in rules.DISPOSITIONS:
+                raise ValueError(f"disposition {disposition!r}")
+            if disposition == "other" and not (note and note.strip()):
+                raise KnownError("note_required")
+            row.update(decision="refused", reason="fever", disposition=disposition, note=note)
+        self._write("passage", records.insert_passage, row)
+        return Outcome("passage", row)
+
+    def void_last(self, reason: str) -> dict[str, Any] | None:
+        """Void this checkpoint's last record: a new record, the old one stays."""
+        if not reason or not reason.strip():
+            raise KnownError("note_required")
+        target = records.last_unvoided_passage(self.conn, self.settings.get("checkpoint_id"))
+        if target is None:
+            return None
+        stamp = self._stamp()
+        row = {
+            "id": uuid7(), "ts_utc": stamp["ts_utc"], "ts_local": stamp["ts_local"],
+            "target_id": target["id"], "reason": reason.strip(), "volunteer": self.volunteer,
+        }
+        self._write("void", records.insert_void, row)
+        return {**row, "target": target}
+
+    # ----- what the window shows
+    def today(self) -> dict[str, int]:
+        day = self.clock.now().date()
+        counts = records.day_counters(self.conn, day.isoformat())
+        since = (day - timedelta(days=1)).isoformat()
+        counts["visitors_inside"] = len(records.visitors_inside(self.conn, since))
+        return counts
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        return records.recent_passages(self.conn, limit)
+
+    def pending_fevers(self) -> list[dict[str, Any]]:
+        return records.pending_fever_checks(self.conn)
+
+    def outbox_pending(self) -> int:
+        return outbox.pending_count(self.conn)

@@ -1,0 +1,137 @@
+"""Named schema steps, applied in order inside transactions (sqlite-utils Migrations).
+
+Append new steps at the end; never edit or reorder an applied one. A database that has
+steps this build does not know was written by a newer Gatepost and is refused.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("gatepost")
+
+
+def _append_only(db: Database, table: str) -> None:
+    db.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: write a new record'); END"
+    )
+
+
+@MIGRATIONS(name="m001_gate_desk")
+def m001_gate_desk(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE device (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            device_id TEXT NOT NULL,
+            hash_key TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_utc TEXT
+        );
+        CREATE TABLE fever_checks (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            checkpoint_id TEXT NOT NULL,
+            volunteer TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            category TEXT NOT NULL,
+            code_color TEXT NOT NULL,
+            payload_kind TEXT,
+            payload_hash TEXT,
+            identity_method TEXT NOT NULL,
+            person_name TEXT, id_number TEXT, building TEXT, unit TEXT, room TEXT,
+            resident_id INTEGER,
+            temperature REAL NOT NULL
+        );
+        CREATE TABLE passages (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            checkpoint_id TEXT NOT NULL,
+            volunteer TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            category TEXT NOT NULL CHECK (category IN
+                ('resident', 'visitor', 'courier', 'worker', 'official')),
+            code_color TEXT NOT NULL CHECK (code_color IN
+                ('green', 'yellow', 'red', 'black', 'unknown', 'none')),
+            payload_kind TEXT,
+            payload_hash TEXT,
+            identity_method TEXT NOT NULL CHECK (identity_method IN
+                ('scan', 'pass', 'id_number', 'name_room', 'none')),
+            person_name TEXT, id_number TEXT, building TEXT, unit TEXT, room TEXT,
+            resident_id INTEGER,
+            temperature REAL,
+            fever INTEGER NOT NULL DEFAULT 0,
+            fever_check_id TEXT REFERENCES fever_checks(id),
+            retest_temperature REAL,
+            decision TEXT NOT NULL CHECK (decision IN ('pass', 'refused')),
+            reason TEXT,
+            override_reason TEXT,
+            disposition TEXT,
+            note TEXT
+        );
+        CREATE INDEX passages_by_date ON passages(local_date, ts_utc);
+        CREATE UNIQUE INDEX passages_one_outcome_per_fever ON passages(fever_check_id)
+            WHERE fever_check_id IS NOT NULL;
+        CREATE INDEX fever_checks_by_date ON fever_checks(local_date);
+        CREATE TABLE voids (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            target_id TEXT NOT NULL UNIQUE REFERENCES passages(id),
+            reason TEXT NOT NULL,
+            volunteer TEXT NOT NULL
+        );
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            acked_utc TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox(seq) WHERE acked_utc IS NULL;
+        """
+    )
+    for table in ("passages", "voids", "fever_checks"):
+        _append_only(db, table)
+
+
+def known_names() -> list[str]:
+    return [m.name for m in MIGRATIONS._migrations]
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    return [m.name for m in MIGRATIONS.applied(Database(conn))]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending steps; raise NewerDatabase when the file knows steps we do not."""
+    known = known_names()
+    applied = applied_names(conn)
+    unknown = [name for name in applied if name not in known]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if unknown or version > len(known):
+        raise NewerDatabase(max(version, len(applied)), len(known))
+    MIGRATIONS.apply(Database(conn))
+    conn.execute(f"PRAGMA user_version = {len(known)}")
+    return len(known)
+
+
+class NewerDatabase(Exception):
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"database schema {found} is newer than this build's {known}")
+        self.found = found
+        self.known = known

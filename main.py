@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Gatepost (门岗通): the one wiring point. Command line, paths, database, then the GUI."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+from app.paths import ENV_VAR, resolve_data_dir
+
+log = logging.getLogger("gatepost")
+
+
+def setup_logging(data_dir: Path, verbose: bool = False) -> None:
+    handler = logging.handlers.RotatingFileHandler(
+        data_dir / "gatepost.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def _open(args: argparse.Namespace):
+    from app.database import open_database
+
+    gdb = open_database(args.data_dir_path)
+    warning = gdb.warning()
+    if warning is not None:
+        print(warning.message(args.lang), file=sys.stderr)
+    return gdb
+
+
+# ----------------------------------------------------------------- subcommands
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Open the gate window."""
+    if not has_display():
+        from app.i18n import t
+
+        print(t("no_display", "zh"), file=sys.stderr)
+        print(t("no_display", "en"), file=sys.stderr)
+        return 2
+    from ui.app import run_gui
+
+    return run_gui(args.data_dir_path, camera=args.camera, lang=args.lang_explicit)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Where the data is, which schema, which device."""
+    from app.settings import Settings
+    from db import migrations, outbox
+
+    gdb = _open(args)
+    info = {
+        "data_dir": str(args.data_dir_path),
+        "database": str(gdb.path),
+        "schema": migrations.applied_names(gdb.conn),
+        "device_id": gdb.device.device_id,
+        "outbox_pending": outbox.pending_count(gdb.conn),
+        "settings": Settings(gdb.conn).as_dict(),
+    }
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    gdb.close()
+    return 0
+
+
+def cmd_today(args: argparse.Namespace) -> int:
+    """Today's counters, as the window shows them."""
+    from app.gate.service import GateService
+    from app.i18n import t
+
+    gdb = _open(args)
+    counts = GateService(gdb).today()
+    names = {"in": "count_in", "out": "count_out", "refused": "count_refused",
+             "fever": "count_fever", "visitors_inside": "count_visitors_inside"}
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        for key, code in names.items():
+            print(f"{t(code, args.lang)}: {counts[key]}")
+    gdb.close()
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Show or change a domain setting (checkpoint, fever threshold, camera …)."""
+    from app.settings import SETTINGS, Settings
+
+    gdb = _open(args)
+    settings = Settings(gdb.conn)
+    try:
+        if args.name is None:
+            for spec in SETTINGS:
+                print(f"{spec.name} = {settings.get(spec.name)!s}    # {spec.help}")
+        elif args.value is None:
+            print(settings.get(args.name))
+        else:
+            settings.set(args.name, args.value)
+            print(f"{args.name} = {settings.get(args.name)}")
+    except KeyError:
+        print(f"unknown setting: {args.name}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"bad value for {args.name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        gdb.close()
+    return 0
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    """Read the QR code in each image; one JSON line per image."""
+    from app.scan.cli import decode_command
+
+    return decode_command(args.images)
+
+
+# ----------------------------------------------------------------- wiring
+def has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform.startswith(("offscreen", "minimal", "vnc")):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    def common(p: argparse.ArgumentParser, default: object) -> None:
+        p.add_argument(
+            "--data-dir", metavar="DIR", default=default,
+            help=f"where the database lives (default: ${ENV_VAR}, else the user data dir)",
+        )
+        p.add_argument("--lang", choices=("zh", "en"), default=default, help="message language")
+        p.add_argument("-v", "--verbose", action="store_true", default=default,
+                       help="log debug details")
+
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="门岗通 Gatepost — checkpoint desk for a closed-loop residential compound.",
+    )
+    common(parser, None)
+    # the same options are accepted after the subcommand too (main.py info --data-dir X)
+    shared = argparse.ArgumentParser(add_help=False)
+    common(shared, argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add = sub.add_parser
+
+    def add_parser(name: str, **kw: object) -> argparse.ArgumentParser:
+        return _add(name, parents=[shared], **kw)  # type: ignore[arg-type]
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
+
+    p = sub.add_parser("gui", help="open the gate window (the default)")
+    p.add_argument("--camera", default=None,
+                   help="auto | demo | webcam index | video file | image folder")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("info", help="show data location, schema and device")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("today", help="print today's counters")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_today)
+
+    p = sub.add_parser("settings", help="show or change a setting")
+    p.add_argument("name", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(func=cmd_settings)
+
+    p = sub.add_parser("decode", help="read health-code QR images, one JSON line each")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.set_defaults(func=cmd_decode)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # no subcommand: open the window
+        args.func, args.camera = cmd_gui, None
+    args.lang_explicit = args.lang
+    args.lang = args.lang or "zh"
+    from app.errors import KnownError
+
+    try:
+        args.data_dir_path = resolve_data_dir(args.data_dir)
+        setup_logging(args.data_dir_path, bool(args.verbose))
+        return int(args.func(args) or 0)
+    except KnownError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: log it, say it plainly, no traceback on the console
+        log.exception("command %s failed", args.command)
+        print(f"error: {exc.__class__.__name__}: {exc} (details in the log)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
