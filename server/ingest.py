@@ -62,53 +62,103 @@ def _quarantine(tx: Tx, device_id: str, e: dict[str, Any], reason: str, now: str
     )
 
 
-def _one(tx: Tx, device_id: str, e: Any, now: str) -> Verdict:
-    problem = event_problem(e)
-    if problem is not None:
+def _in(values: list[Any]) -> str:
+    return "(" + ", ".join("?" for _ in values) + ")"
+
+
+def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]:
+    """Decide every event with a handful of set queries (not one round trip per event)."""
+    verdicts: list[Verdict | None] = [None] * len(events)
+    good: list[tuple[int, dict[str, Any]]] = []
+    for i, e in enumerate(events):
+        problem = event_problem(e)
+        if problem is None:
+            good.append((i, e))
+            continue
         seq = e.get("seq") if isinstance(e, dict) else None
         eid = e.get("event_id") if isinstance(e, dict) else None
         if problem == "bad_hash":
             _quarantine(tx, device_id, e, problem, now)
-        return Verdict(seq, eid, "rejected", problem)
-    seq = e["seq"]
-    same_id = tx.one("SELECT device_id, seq, hash FROM events WHERE event_id = ?", (e["event_id"],))
-    if same_id is not None:
-        if same_id["hash"] == e["hash"] and same_id["device_id"] == device_id \
-                and same_id["seq"] == seq:
-            return Verdict(seq, e["event_id"], "duplicate")
+        verdicts[i] = Verdict(seq, eid, "rejected", problem)
+    if good:
+        ids = [e["event_id"] for _, e in good]
+        by_id: dict[str, dict[str, Any]] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for r in tx.execute("SELECT event_id, device_id, seq, hash FROM events "
+                                f"WHERE event_id IN {_in(part)}", part):
+                by_id[r["event_id"]] = r
+        lo = min(e["seq"] for _, e in good) - 1
+        hi = max(e["seq"] for _, e in good) + 1
+        by_seq = {r["seq"]: r for r in tx.execute(
+            "SELECT seq, event_id, hash, prev_hash FROM events WHERE device_id = ? "
+            "AND seq BETWEEN ? AND ?", (device_id, lo, hi))}
+        quarantined = {(r["seq"], r["hash"]): r["reason"] for r in tx.execute(
+            "SELECT seq, hash, reason FROM quarantine WHERE device_id = ? "
+            "AND seq BETWEEN ? AND ?", (device_id, lo, hi))}
+        to_insert: list[dict[str, Any]] = []
+        for i, e in good:
+            seq, eid = e["seq"], e["event_id"]
+            same = by_id.get(eid)
+            if same is not None:
+                if same["hash"] == e["hash"] and same["device_id"] == device_id \
+                        and same["seq"] == seq:
+                    verdicts[i] = Verdict(seq, eid, "duplicate")
+                else:
+                    _quarantine(tx, device_id, e, "conflict_same_id", now)
+                    verdicts[i] = Verdict(seq, eid, "rejected", "conflict_same_id")
+                continue
+            if (seq, e["hash"]) in quarantined:
+                verdicts[i] = Verdict(seq, eid, "rejected", quarantined[(seq, e["hash"])])
+                continue
+            if seq in by_seq:
+                reason = "conflict_same_seq"
+            else:
+                before, after = by_seq.get(seq - 1), by_seq.get(seq + 1)
+                broken = (seq == 1 and e["prev_hash"] != GENESIS) \
+                    or (before is not None and before["hash"] != e["prev_hash"]) \
+                    or (after is not None and after["prev_hash"] != e["hash"])
+                reason = "chain_break" if broken else ""
+            if reason:
+                _quarantine(tx, device_id, e, reason, now)
+                quarantined[(seq, e["hash"])] = reason
+                verdicts[i] = Verdict(seq, eid, "rejected", reason)
+                continue
+            row = {"event_id": eid, "device_id": device_id, "seq": seq, "hash": e["hash"],
+                   "prev_hash": e["prev_hash"]}
+            by_id[eid] = row
+            by_seq[seq] = row
+            to_insert.append(e)
+            verdicts[i] = Verdict(seq, eid, "accepted")
+        if to_insert:
+            tx.executemany(
+                "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
+                "hash, local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [(e["event_id"], device_id, e["seq"], e["kind"], e["body"], e["created_utc"],
+                  e["prev_hash"], e["hash"], _local_date(e["body"]), now) for e in to_insert],
+            )
+            _recheck(tx, device_id, to_insert, verdicts, events, now)
+    return [v for v in verdicts if v is not None]
+
+
+def _recheck(tx: Tx, device_id: str, inserted: list[dict[str, Any]],
+             verdicts: list[Verdict | None], events: list[Any], now: str) -> None:
+    """An insert skipped by ON CONFLICT (a race with another device's batch) is not accepted."""
+    stored: dict[str, dict[str, Any]] = {}
+    ids = [e["event_id"] for e in inserted]
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        for r in tx.execute("SELECT event_id, device_id, seq, hash FROM events "
+                            f"WHERE event_id IN {_in(part)}", part):
+            stored[r["event_id"]] = r
+    index = {id(e): i for i, e in enumerate(events)}
+    for e in inserted:
+        r = stored.get(e["event_id"])
+        if r and r["device_id"] == device_id and r["seq"] == e["seq"] and r["hash"] == e["hash"]:
+            continue
         _quarantine(tx, device_id, e, "conflict_same_id", now)
-        return Verdict(seq, e["event_id"], "rejected", "conflict_same_id")
-    already = tx.one("SELECT reason FROM quarantine WHERE device_id = ? AND seq = ? AND hash = ?",
-                     (device_id, seq, e["hash"]))
-    if already is not None:
-        return Verdict(seq, e["event_id"], "rejected", already["reason"])
-    neighbours = {
-        r["seq"]: r for r in tx.execute(
-            "SELECT seq, hash, prev_hash FROM events WHERE device_id = ? AND seq IN (?, ?, ?)",
-            (device_id, seq - 1, seq, seq + 1))
-    }
-    if seq in neighbours:
-        _quarantine(tx, device_id, e, "conflict_same_seq", now)
-        return Verdict(seq, e["event_id"], "rejected", "conflict_same_seq")
-    before, after = neighbours.get(seq - 1), neighbours.get(seq + 1)
-    if (seq == 1 and e["prev_hash"] != GENESIS) or (before and before["hash"] != e["prev_hash"]) \
-            or (after and after["prev_hash"] != e["hash"]):
-        _quarantine(tx, device_id, e, "chain_break", now)
-        return Verdict(seq, e["event_id"], "rejected", "chain_break")
-    tx.execute(
-        "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, hash, "
-        "local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (e["event_id"], device_id, seq, e["kind"], e["body"], e["created_utc"], e["prev_hash"],
-         e["hash"], _local_date(e["body"]), now),
-    )
-    if tx.rowcount == 1:
-        return Verdict(seq, e["event_id"], "accepted")
-    # a concurrent batch inserted it between our look and our insert: look again
-    again = tx.one("SELECT hash FROM events WHERE event_id = ?", (e["event_id"],))
-    if again is not None and again["hash"] == e["hash"]:
-        return Verdict(seq, e["event_id"], "duplicate")
-    _quarantine(tx, device_id, e, "conflict_same_seq", now)
-    return Verdict(seq, e["event_id"], "rejected", "conflict_same_seq")
+        verdicts[index[id(e)]] = Verdict(e["seq"], e["event_id"], "rejected", "conflict_same_id")
 
 
 def advance_head(tx: Tx, device_id: str) -> int:
@@ -143,7 +193,7 @@ def ingest(
     with store.tx() as tx:
         # same device: take its row lock first so concurrent batches of one device serialise
         tx.execute("UPDATE devices SET last_sync_utc = ? WHERE device_id = ?", (now, device_id))
-        verdicts = [_one(tx, device_id, e, now) for e in events]
+        verdicts = _judge(tx, device_id, events, now)
         acked = advance_head(tx, device_id)
         seqs = [v.seq for v in verdicts if isinstance(v.seq, int)]
         tx.execute(

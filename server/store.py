@@ -166,6 +166,11 @@ class Tx:
         names = [d[0] for d in self._cur.description]
         return [dict(zip(names, row)) for row in self._cur.fetchall()]
 
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self.dialect == "postgres":
+            sql = sql.replace("?", "%s")
+        self._cur.executemany(sql, rows)
+
     def one(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
         rows = self.execute(sql, params)
         return rows[0] if rows else None

@@ -66,12 +66,47 @@ def assert_server_holds_exactly(store: Store, gdb) -> None:
     assert dup["n"] == 0
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqliteStore(tmp_path / "server.db")
-    s.migrate()
-    yield s
-    s.close()
+PG_DEFAULT = "postgresql://gatepost:gatepost@127.0.0.1:5432/gatepost_test"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path: Path):
+    """Every server test runs on SQLite and on PostgreSQL (skipped only outside CI)."""
+    if request.param == "sqlite":
+        s: Store = SqliteStore(tmp_path / "server.db")
+        s.migrate()
+        yield s
+        s.close()
+        return
+    yield from _pg_store()
+
+
+def _pg_store():
+    import os
+    import secrets
+
+    url = os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT)
+    try:
+        import psycopg
+
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI and not reachable: {exc}")
+        pytest.skip(f"no PostgreSQL server reachable ({exc.__class__.__name__})")
+    schema = "t_" + secrets.token_hex(6)
+    admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    from server.store import PostgresStore
+
+    s = PostgresStore(f"{url}{sep}options=-csearch_path%3D{schema}")
+    try:
+        s.migrate()
+        yield s
+    finally:
+        s.close()
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
 
 
 @pytest.fixture

@@ -49,6 +49,10 @@ def _enrol_via(store, gate, url, timeout=5.0, **kw) -> SyncClient:
     return client
 
 
+SQLITE_ONLY = pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # wire faults only
+
+
+@SQLITE_ONLY
 @pytest.mark.parametrize("fault", [
     "reset_mid_request", "reset_after_headers", "blackhole", "status:502", "status:503",
     "status:429:7", "html200",
@@ -68,6 +72,7 @@ def test_each_fault_then_recovery(store, gate, proxy, fault):
         assert report.duplicate > 0  # stored, reply lost, resent, recognised
 
 
+@SQLITE_ONLY
 def test_fault_storm(store, gate, proxy):
     client = _enrol_via(store, gate, proxy.url, timeout=1.0, batch_size=50, max_attempts=50)
     add_events(gate.conn, 600)
