@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 from db.connection import transaction
 
@@ -66,3 +67,32 @@ def record_error(
             "last_error_detail = ?, stopped = ? WHERE id = 1",
             (int(online), now_utc, code, detail, int(stopped)),
         )
+
+
+def _local_when(utc_text: str, now_local: datetime) -> str:
+    try:
+        when = datetime.fromisoformat(utc_text.replace("Z", "+00:00")).astimezone(now_local.tzinfo)
+    except ValueError:
+        return utc_text
+    if when.date() == now_local.date():
+        return when.strftime("%H:%M")
+    return when.strftime("%m-%d %H:%M")
+
+
+def describe(status: SyncStatus, lang: str, now_local: datetime) -> dict[str, str]:
+    """The words the status widget shows, from message codes (no Qt here)."""
+    from app.i18n import t
+
+    if status.last_success_utc:
+        last = t("sync_last_success", lang, when=_local_when(status.last_success_utc, now_local))
+    else:
+        last = t("sync_never", lang)
+    error = ""
+    if status.last_error and status.last_error != "sync_cancelled":
+        error = t(status.last_error, lang, reason=status.last_error_detail or "", seq="?")
+    return {
+        "state": t("sync_online" if status.online else "sync_offline_state", lang),
+        "waiting": t("sync_waiting", lang, n=status.waiting),
+        "last": last,
+        "error": error,
+    }
