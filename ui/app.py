@@ -57,7 +57,7 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     warning = gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)
-    window.show()
+    window.showMaximized()
     controller.start()
     code = app.exec()
     controller.stop()

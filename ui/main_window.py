@@ -395,8 +395,12 @@ class MainWindow(QMainWindow):
         row = outcome.record
         if outcome.kind == "fever":
             minutes = max(1, round(int(self.settings.get("retest_rest_seconds")) / 60))
-            self.banner.show_state("fever", t("fever_alarm", self.lang, value=f"{row['temperature']:.1f}",
-                                              minutes=minutes), describe_person(row))
+            detail = t("fever_rest", self.lang, minutes=minutes)
+            who = describe_person(row)
+            self.banner.show_state(
+                "fever", t("fever_alarm", self.lang, value=f"{row['temperature']:.1f}"),
+                f"{who} {detail}" if who else detail,
+            )
             self.sounds.play("alarm")
             self._finish_person(hold_ms=8000)
             return

@@ -31,6 +31,7 @@ class Banner(QFrame):
         self.detail.setObjectName("bannerDetail")
         self.icon.setMinimumWidth(70)
         self.detail.setWordWrap(True)
+        self.title.setWordWrap(True)
         text = QVBoxLayout()
         text.addWidget(self.title)
         text.addWidget(self.detail)
