@@ -210,3 +210,31 @@ def test_camera_chosen_in_settings_without_restart(qtbot, window, rig):
     qtbot.waitUntil(lambda: "fake:1" in rig.opened, timeout=5000)
     assert "北门" in window.title.text()
     assert window.service.volunteer == "李师傅"
+
+
+def test_auto_camera_falls_back_to_demo_and_says_so(qtbot, service):
+    from app.scan.sources import SourceError
+    from ui.camera import CameraController
+    from ui.main_window import MainWindow
+    from ui.sound import Sounds
+
+    class NoWebcam:
+        name, fps = "webcam:0", 30.0
+
+        def open(self):
+            raise SourceError("no webcam")
+
+    def factory(spec):
+        from app.scan.sources import make_source
+
+        return NoWebcam() if spec == "0" else make_source(spec)
+
+    controller = CameraController("auto", source_factory=factory, retry_seconds=0.05)
+    win = MainWindow(service, controller, sounds=Sounds(enabled=False), lang="zh")
+    qtbot.addWidget(win)
+    controller.start()
+    try:
+        qtbot.waitUntil(lambda: "演示摄像头" in win.camera_label.text(), timeout=5000)
+        qtbot.waitUntil(lambda: not win.preview.pixmap().isNull(), timeout=5000)
+    finally:
+        controller.stop()
