@@ -29,6 +29,16 @@ def to_qimage(frame: np.ndarray, width: int = PREVIEW_WIDTH) -> QImage:
     return QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
 
 
+def outline_codes(frame: np.ndarray, results: list) -> np.ndarray:
+    """Draw a thick outline around each code read, so the volunteer sees what was scanned."""
+    out = frame.copy()
+    for r in results:
+        if len(r.points) >= 4:
+            pts = np.array(r.points, dtype=np.int32).reshape(-1, 1, 2)
+            cv2.polylines(out, [pts], True, (255, 160, 0), max(3, frame.shape[1] // 200))
+    return out
+
+
 class CameraWorker(QObject):
     """Loops on a source until stopped; a failing source is reopened every few seconds."""
 
@@ -125,6 +135,7 @@ class CameraWorker(QObject):
                     results = []
                 if results:
                     self.scanned.emit(results[0])
+                    frame = outline_codes(frame, results)
                 self.frame.emit(to_qimage(frame))
                 spent = time.monotonic() - started
                 self._sleep(max(0.0, 1.0 / max(1.0, source.fps) - spent))

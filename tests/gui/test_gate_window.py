@@ -238,3 +238,36 @@ def test_auto_camera_falls_back_to_demo_and_says_so(qtbot, service):
         qtbot.waitUntil(lambda: not win.preview.pixmap().isNull(), timeout=5000)
     finally:
         controller.stop()
+
+
+def test_a_bug_in_the_window_is_told_not_crashed(qtbot, window, service, monkeypatch):
+    def broken(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service, "today", broken)
+    window.refresh()
+    assert "程序出错" in window.message.text()
+    monkeypatch.undo()
+    qtbot.keyClicks(window.temperature, "36.5")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert len(passages(service)) == 1  # the gate keeps working
+
+
+def test_a_full_disk_keeps_the_person_and_says_so(qtbot, window, rig, service, monkeypatch):
+    import sqlite3
+
+    from db import outbox
+
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClicks(window.temperature, "36.5")
+
+    def full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(outbox, "append", full)
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert "保存失败" in window.message.text()
+    assert passages(service) == [] and window.current is not None
+    monkeypatch.undo()
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert len(passages(service)) == 1
