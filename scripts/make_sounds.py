@@ -1,4 +1,5 @@
 """Regenerate resources/sounds/*.wav (short tones; no external assets, no licence questions)."""
+
 from __future__ import annotations
 
 import math

@@ -1,7 +1,8 @@
 """Render the gate window in its main states to docs/screenshots/ (offscreen, no camera).
 
-    .venv/bin/python scripts/screenshots.py
+.venv/bin/python scripts/screenshots.py
 """
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,14 @@ def main() -> int:
         service.settings.set("volunteer", "王阿姨")
         service.settings.set("checkpoint_name", "翔鹭花城三期 东门")
         for i, temp in enumerate(("36.4", "36.6", "36.5", "36.2", "36.8")):
-            service.record(PassageDraft(direction="in" if i % 2 else "out",
-                                        code_color="green", payload_text=f"demo-{i}", temperature=temp))
+            service.record(
+                PassageDraft(
+                    direction="in" if i % 2 else "out",
+                    code_color="green",
+                    payload_text=f"demo-{i}",
+                    temperature=temp,
+                )
+            )
         win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
         win.resize(1366, 728)
         win.show()

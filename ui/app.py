@@ -1,4 +1,5 @@
 """Start the GUI: application, fonts, crash hook, database, camera, window."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The camera runs on its own QThread: grab, decode, and post small results to the GUI."""
+
 from __future__ import annotations
 
 import logging

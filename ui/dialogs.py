@@ -1,11 +1,25 @@
 """Small modal questions the gate asks; all behind `Asker` so tests can answer them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-    QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.errors import KnownError
@@ -15,7 +29,9 @@ from app.i18n import t
 
 
 def _buttons(dialog: QDialog, lang: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
     box.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok", lang))
     box.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel", lang))
     box.accepted.connect(dialog.accept)
@@ -26,8 +42,14 @@ def _buttons(dialog: QDialog, lang: str) -> QDialogButtonBox:
 class ChoiceDialog(QDialog):
     """Pick one of a few reasons (buttons 1..n) or type one; free text can be required."""
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], lang: str,
-                 parent: QWidget | None = None, note_for: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        lang: str,
+        parent: QWidget | None = None,
+        note_for: set[str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.lang = lang
@@ -52,7 +74,11 @@ class ChoiceDialog(QDialog):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         text = event.text()
-        if text.isdigit() and 1 <= int(text) <= len(self.group.buttons()) and not self.note.hasFocus():
+        if (
+            text.isdigit()
+            and 1 <= int(text) <= len(self.group.buttons())
+            and not self.note.hasFocus()
+        ):
             self.group.button(int(text) - 1).setChecked(True)
             return
         super().keyPressEvent(event)
@@ -177,16 +203,22 @@ class SettingsDialog(QDialog):
         form.addRow(_buttons(self, lang))
 
     def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Image folder") or \
-            QFileDialog.getOpenFileName(self, "Video file")[0]
+        path = (
+            QFileDialog.getExistingDirectory(self, "Image folder")
+            or QFileDialog.getOpenFileName(self, "Video file")[0]
+        )
         if path:
             self.camera.setCurrentText(path)
 
     def values(self) -> SettingsValues:
         return SettingsValues(
-            self.camera.currentText().strip() or "auto", round(self.threshold.value(), 1),
-            self.rest.value(), self.debounce.value(), self.checkpoint_name.text().strip(),
-            self.checkpoint_id.text().strip() or "gate-1", self.volunteer.text().strip(),
+            self.camera.currentText().strip() or "auto",
+            round(self.threshold.value(), 1),
+            self.rest.value(),
+            self.debounce.value(),
+            self.checkpoint_name.text().strip(),
+            self.checkpoint_id.text().strip() or "gate-1",
+            self.volunteer.text().strip(),
         )
 
 
@@ -196,8 +228,13 @@ class Asker:
     def __init__(self, parent: QWidget) -> None:
         self.parent = parent
 
-    def choose(self, title: str, choices: list[tuple[str, str]], lang: str,
-               note_for: set[str] | None = None) -> tuple[str, str] | None:
+    def choose(
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        lang: str,
+        note_for: set[str] | None = None,
+    ) -> tuple[str, str] | None:
         dlg = ChoiceDialog(title, choices, lang, self.parent, note_for)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -219,4 +256,3 @@ class Asker:
     def settings(self, values: SettingsValues, lang: str) -> SettingsValues | None:
         dlg = SettingsDialog(values, lang, self.parent)
         return dlg.values() if dlg.exec() == QDialog.DialogCode.Accepted else None
-

@@ -1,4 +1,5 @@
 """The gate desk: the one window a volunteer uses all shift."""
+
 from __future__ import annotations
 
 import functools
@@ -10,8 +11,17 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
-    QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.errors import KnownError
@@ -36,7 +46,7 @@ def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     """Known errors become a message in the window; bugs are logged and the gate goes on."""
 
     @functools.wraps(method)
-    def wrapper(self: "MainWindow", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: MainWindow, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except KnownError as exc:
@@ -50,8 +60,14 @@ def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, service: GateService, camera: Any | None = None, asker: Any | None = None,
-                 sounds: Sounds | None = None, lang: str | None = None) -> None:
+    def __init__(
+        self,
+        service: GateService,
+        camera: Any | None = None,
+        asker: Any | None = None,
+        sounds: Sounds | None = None,
+        lang: str | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
         self.settings = service.settings
@@ -134,8 +150,16 @@ class MainWindow(QMainWindow):
         self.undo_button = self._button("", self.undo)
         self.refuse_button = self._button("", self.refuse, name="danger")
         self.override_button = self._button("", self.override_yellow)
-        for i, b in enumerate((self.record_button, self.manual_button, self.refuse_button,
-                               self.clear_button, self.undo_button, self.override_button)):
+        for i, b in enumerate(
+            (
+                self.record_button,
+                self.manual_button,
+                self.refuse_button,
+                self.clear_button,
+                self.undo_button,
+                self.override_button,
+            )
+        ):
             actions.addWidget(b, i // 3, i % 3)
         left.addLayout(actions)
         body.addLayout(left, 5)
@@ -200,8 +224,9 @@ class MainWindow(QMainWindow):
         right.addWidget(self.recent_box, 1)
         body.addLayout(right, 5)
 
-    def _button(self, text: str, slot: Callable[[], Any], checkable: bool = False,
-                name: str | None = None) -> QPushButton:
+    def _button(
+        self, text: str, slot: Callable[[], Any], checkable: bool = False, name: str | None = None
+    ) -> QPushButton:
         b = QPushButton(text)
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the temperature field keeps the keyboard
         b.setCheckable(checkable)
@@ -219,8 +244,10 @@ class MainWindow(QMainWindow):
             ("Esc", self.reset_person),
             ("Ctrl+R", self.refuse),
         ]
-        pairs += [(f"Ctrl+{i + 1}", functools.partial(self.set_category, c))
-                  for i, c in enumerate(CATEGORIES)]
+        pairs += [
+            (f"Ctrl+{i + 1}", functools.partial(self.set_category, c))
+            for i, c in enumerate(CATEGORIES)
+        ]
         self._shortcut_objs = []
         for key, slot in pairs:
             sc = QShortcut(QKeySequence(key), self)
@@ -268,7 +295,8 @@ class MainWindow(QMainWindow):
     @Slot(QImage)
     def on_frame(self, image: QImage) -> None:
         pix = QPixmap.fromImage(image).scaled(
-            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            self.preview.size(),
+            Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.FastTransformation,
         )
         self.preview.setPixmap(pix)
@@ -276,8 +304,11 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def on_camera_status(self, state: str, source: str) -> None:
         self.camera_state = state
-        code = {"ok": "camera_ok", "demo_fallback": "camera_demo",
-                "disconnected": "camera_disconnected"}.get(state, "camera_ok")
+        code = {
+            "ok": "camera_ok",
+            "demo_fallback": "camera_demo",
+            "disconnected": "camera_disconnected",
+        }.get(state, "camera_ok")
         if state == "ok" and source == "demo":
             code = "camera_demo_chosen"
         text = t(code, self.lang)
@@ -286,7 +317,9 @@ class MainWindow(QMainWindow):
             self.preview.setText(f"{text}\n{t('camera_manual_hint', self.lang)}")
             self.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
         elif state == "demo_fallback":
-            self.camera_label.setStyleSheet("color: #1a1a1a; background: #ffca28; padding: 2px 8px;")
+            self.camera_label.setStyleSheet(
+                "color: #1a1a1a; background: #ffca28; padding: 2px 8px;"
+            )
         else:
             self.camera_label.setStyleSheet("color: #1b5e20;")
         self.camera_label.setText(f"● {text}")
@@ -305,18 +338,25 @@ class MainWindow(QMainWindow):
         self.show_message("")
         if payload.kind == "refused":
             self.current = None
-            self.banner.show_state("unknown", t("code_unrecognised", self.lang),
-                                   t(payload.reason or "", self.lang))
+            self.banner.show_state(
+                "unknown", t("code_unrecognised", self.lang), t(payload.reason or "", self.lang)
+            )
             self.sounds.play("refused")
             return
         identity = Identity(method="scan")
         if payload.kind == "pass":
-            resolved, problem = (self.pass_resolver(payload.text or "") if self.pass_resolver
-                                 else (None, "code_unrecognised"))
+            resolved, problem = (
+                self.pass_resolver(payload.text or "")
+                if self.pass_resolver
+                else (None, "code_unrecognised")
+            )
             if resolved is None:
                 self.current = None
-                self.banner.show_state("red", t("code_unrecognised", self.lang),
-                                       t(problem or "code_unrecognised", self.lang))
+                self.banner.show_state(
+                    "red",
+                    t("code_unrecognised", self.lang),
+                    t(problem or "code_unrecognised", self.lang),
+                )
                 self.sounds.play("refused")
                 return
             identity, color = resolved, "green"
@@ -327,7 +367,8 @@ class MainWindow(QMainWindow):
             self.sounds.play("refused")
             return
         self.current = {
-            "code_color": color if color in ("green", "yellow", "red", "black", "unknown")
+            "code_color": color
+            if color in ("green", "yellow", "red", "black", "unknown")
             else "unknown",
             "payload_kind": payload.kind,
             "payload_text": payload.text,
@@ -347,18 +388,27 @@ class MainWindow(QMainWindow):
         color = cur["code_color"]
         who = describe_person(vars(cur["identity"]))
         if color == "green":
-            detail = who or ("输入体温后按 Enter" if self.lang == "zh" else "Type temperature, Enter")
+            detail = who or (
+                "输入体温后按 Enter" if self.lang == "zh" else "Type temperature, Enter"
+            )
             self.banner.show_state("green", t("code_green", self.lang), detail)
         elif color == "yellow":
             if cur["override_reason"]:
-                self.banner.show_state("yellow", t("yellow_override", self.lang),
-                                       cur["override_reason"])
+                self.banner.show_state(
+                    "yellow", t("yellow_override", self.lang), cur["override_reason"]
+                )
             else:
-                self.banner.show_state("yellow", t("code_yellow", self.lang),
-                                       "按 Enter 登记拒绝" if self.lang == "zh" else "Enter records the refusal")
+                self.banner.show_state(
+                    "yellow",
+                    t("code_yellow", self.lang),
+                    "按 Enter 登记拒绝" if self.lang == "zh" else "Enter records the refusal",
+                )
         elif color == "red":
-            self.banner.show_state("red", t("code_red", self.lang),
-                                   "按 Enter 登记拒绝" if self.lang == "zh" else "Enter records the refusal")
+            self.banner.show_state(
+                "red",
+                t("code_red", self.lang),
+                "按 Enter 登记拒绝" if self.lang == "zh" else "Enter records the refusal",
+            )
         elif color == "none":
             self.banner.show_state("green", t("code_manual", self.lang), who)
         else:
@@ -377,15 +427,27 @@ class MainWindow(QMainWindow):
         self.record(typed)
 
     def record(self, typed: str) -> None:
-        cur = self.current or {"code_color": "none", "payload_kind": None, "payload_text": None,
-                               "identity": Identity(), "override_reason": None}
+        cur = self.current or {
+            "code_color": "none",
+            "payload_kind": None,
+            "payload_text": None,
+            "identity": Identity(),
+            "override_reason": None,
+        }
         if cur["code_color"] == "unknown" and self.current is not None:
-            self.banner.show_state("unknown", t("code_unknown", self.lang),
-                                   "请用按钮选择看到的颜色" if self.lang == "zh" else "Pick the colour you see")
+            self.banner.show_state(
+                "unknown",
+                t("code_unknown", self.lang),
+                "请用按钮选择看到的颜色" if self.lang == "zh" else "Pick the colour you see",
+            )
         draft = PassageDraft(
-            direction=self.direction, category=self.category, code_color=cur["code_color"],
-            payload_kind=cur["payload_kind"], payload_text=cur["payload_text"],
-            identity=cur["identity"], temperature=typed or None,
+            direction=self.direction,
+            category=self.category,
+            code_color=cur["code_color"],
+            payload_kind=cur["payload_kind"],
+            payload_text=cur["payload_text"],
+            identity=cur["identity"],
+            temperature=typed or None,
             override_reason=cur["override_reason"],
         )
         outcome = self.service.record(draft)
@@ -398,7 +460,8 @@ class MainWindow(QMainWindow):
             detail = t("fever_rest", self.lang, minutes=minutes)
             who = describe_person(row)
             self.banner.show_state(
-                "fever", t("fever_alarm", self.lang, value=f"{row['temperature']:.1f}"),
+                "fever",
+                t("fever_alarm", self.lang, value=f"{row['temperature']:.1f}"),
                 f"{who} {detail}" if who else detail,
             )
             self.sounds.play("alarm")
@@ -406,14 +469,23 @@ class MainWindow(QMainWindow):
             return
         if row["decision"] == "pass":
             temp = f" · {row['temperature']:.1f} °C" if row.get("temperature") else ""
-            self.banner.show_state("done", f"{t('decision_pass', self.lang)}{temp}",
-                                   t("record_ok", self.lang, what=describe_person(row) or
-                                     t(f"cat_{row['category']}", self.lang)))
+            self.banner.show_state(
+                "done",
+                f"{t('decision_pass', self.lang)}{temp}",
+                t(
+                    "record_ok",
+                    self.lang,
+                    what=describe_person(row) or t(f"cat_{row['category']}", self.lang),
+                ),
+            )
             self.sounds.play("ok")
         else:
             reason = t(f"reason_{row['reason']}", self.lang) if row.get("reason") else ""
-            self.banner.show_state("refused", f"{t('decision_refused', self.lang)} · {reason}",
-                                   t("record_ok", self.lang, what=describe_person(row) or reason))
+            self.banner.show_state(
+                "refused",
+                f"{t('decision_refused', self.lang)} · {reason}",
+                t("record_ok", self.lang, what=describe_person(row) or reason),
+            )
             self.sounds.play("refused")
         self._finish_person()
 
@@ -427,8 +499,9 @@ class MainWindow(QMainWindow):
 
     def _back_to_idle(self) -> None:
         if self.current is None:
-            self.banner.show_state("idle", t("scan_wait", self.lang),
-                                   t("camera_manual_hint", self.lang))
+            self.banner.show_state(
+                "idle", t("scan_wait", self.lang), t("camera_manual_hint", self.lang)
+            )
 
     @guarded
     def reset_person(self) -> None:
@@ -464,8 +537,13 @@ class MainWindow(QMainWindow):
         if identity is None:
             return
         self._idle_timer.stop()
-        self.current = {"code_color": "none", "payload_kind": None, "payload_text": None,
-                        "identity": identity, "override_reason": None}
+        self.current = {
+            "code_color": "none",
+            "payload_kind": None,
+            "payload_text": None,
+            "identity": identity,
+            "override_reason": None,
+        }
         self._show_current()
         self.temperature.setFocus()
 
@@ -473,36 +551,58 @@ class MainWindow(QMainWindow):
     def override_yellow(self) -> None:
         if not self.current or self.current["code_color"] != "yellow":
             return
-        answer = self.asker.choose(t("override_reason", self.lang),
-                                   [("other", t("override_reason", self.lang))], self.lang,
-                                   note_for={"other"})
+        answer = self.asker.choose(
+            t("override_reason", self.lang),
+            [("other", t("override_reason", self.lang))],
+            self.lang,
+            note_for={"other"},
+        )
         if answer:
             self.current["override_reason"] = answer[1]
             self._show_current()
 
     @guarded
     def refuse(self) -> None:
-        choices = [("no_code", t("reason_no_code", self.lang)), ("other", t("reason_other", self.lang))]
-        answer = self.asker.choose(t("refuse_reason", self.lang), choices, self.lang, note_for={"other"})
+        choices = [
+            ("no_code", t("reason_no_code", self.lang)),
+            ("other", t("reason_other", self.lang)),
+        ]
+        answer = self.asker.choose(
+            t("refuse_reason", self.lang), choices, self.lang, note_for={"other"}
+        )
         if not answer:
             return
-        cur = self.current or {"code_color": "none", "payload_kind": None, "payload_text": None,
-                               "identity": Identity(), "override_reason": None}
+        cur = self.current or {
+            "code_color": "none",
+            "payload_kind": None,
+            "payload_text": None,
+            "identity": Identity(),
+            "override_reason": None,
+        }
         typed = self.temperature.text().strip()
         draft = PassageDraft(
-            direction=self.direction, category=self.category, code_color=cur["code_color"],
-            payload_kind=cur["payload_kind"], payload_text=cur["payload_text"],
-            identity=cur["identity"], temperature=typed if TEMP_LIKE.match(typed or "x") else None,
-            refuse_reason=answer[0], note=answer[1] or None,
+            direction=self.direction,
+            category=self.category,
+            code_color=cur["code_color"],
+            payload_kind=cur["payload_kind"],
+            payload_text=cur["payload_text"],
+            identity=cur["identity"],
+            temperature=typed if TEMP_LIKE.match(typed or "x") else None,
+            refuse_reason=answer[0],
+            note=answer[1] or None,
         )
         self._after_record(self.service.record(draft))
 
     @guarded
     def undo(self) -> None:
-        choices = [("void_wrong_entry", t("void_wrong_entry", self.lang)),
-                   ("void_duplicate", t("void_duplicate", self.lang)),
-                   ("other", t("reason_other", self.lang))]
-        answer = self.asker.choose(t("undo_reason", self.lang), choices, self.lang, note_for={"other"})
+        choices = [
+            ("void_wrong_entry", t("void_wrong_entry", self.lang)),
+            ("void_duplicate", t("void_duplicate", self.lang)),
+            ("other", t("reason_other", self.lang)),
+        ]
+        answer = self.asker.choose(
+            t("undo_reason", self.lang), choices, self.lang, note_for={"other"}
+        )
         if not answer:
             return
         key, note = answer
@@ -521,8 +621,9 @@ class MainWindow(QMainWindow):
         if outcome.kind == "still_fever":
             self.sounds.play("alarm")
             choices = [(d, t(f"disp_{d}", self.lang)) for d in DISPOSITIONS]
-            answer = self.asker.choose(t("fever_still", self.lang), choices, self.lang,
-                                       note_for={"other"})
+            answer = self.asker.choose(
+                t("fever_still", self.lang), choices, self.lang, note_for={"other"}
+            )
             if not answer:
                 self.refresh()
                 return
@@ -540,9 +641,13 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         s = self.settings
         values = SettingsValues(
-            str(s.get("camera_source")), float(s.get("fever_threshold")),
-            int(s.get("retest_rest_seconds")), float(s.get("debounce_seconds")),
-            str(s.get("checkpoint_name")), str(s.get("checkpoint_id")), str(s.get("volunteer")),
+            str(s.get("camera_source")),
+            float(s.get("fever_threshold")),
+            int(s.get("retest_rest_seconds")),
+            float(s.get("debounce_seconds")),
+            str(s.get("checkpoint_name")),
+            str(s.get("checkpoint_id")),
+            str(s.get("volunteer")),
         )
         new = self.asker.settings(values, self.lang)
         if new is None:
@@ -562,7 +667,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ display
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #c62828; font-weight: bold;" if error else "color: #1b5e20;")
+        self.message.setStyleSheet(
+            "color: #c62828; font-weight: bold;" if error else "color: #1b5e20;"
+        )
 
     @guarded
     def refresh(self) -> None:
@@ -587,4 +694,3 @@ class MainWindow(QMainWindow):
         if self.camera is not None:
             self.camera.stop()
         super().closeEvent(event)
-

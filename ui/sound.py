@@ -1,4 +1,5 @@
 """Alarm and confirmation sounds; a missing audio device must never stop the gate."""
+
 from __future__ import annotations
 
 import logging

@@ -1,12 +1,20 @@
 """Big, high-contrast look for a booth screen read from a metre away."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "微软雅黑", "PingFang SC",
-    "WenQuanYi Micro Hei", "SimHei", "Noto Sans CJK JP", "Droid Sans Fallback",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "微软雅黑",
+    "PingFang SC",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
 )
 
 BANNER_COLORS = {
@@ -22,8 +30,14 @@ BANNER_COLORS = {
 }
 
 ICONS = {
-    "green": "✔", "yellow": "⚠", "red": "✖", "fever": "⚠", "unknown": "?", "idle": "▣",
-    "done": "✔", "refused": "✖",
+    "green": "✔",
+    "yellow": "⚠",
+    "red": "✖",
+    "fever": "⚠",
+    "unknown": "?",
+    "idle": "▣",
+    "done": "✔",
+    "refused": "✖",
 }
 
 STYLESHEET = """

@@ -1,4 +1,5 @@
 """The gate window's pieces: result banner, keypad, counters, recent list, fever list."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +8,19 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-    QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.i18n import t
@@ -77,13 +89,19 @@ class Keypad(QWidget):
     def _emitter(self, value: str):
         def emit() -> None:
             self.key.emit(value)
+
         return emit
 
 
 class Counters(QWidget):
     KEYS = ("in", "out", "refused", "fever", "visitors_inside")
-    CODES = {"in": "count_in", "out": "count_out", "refused": "count_refused",
-             "fever": "count_fever", "visitors_inside": "count_visitors_inside"}
+    CODES = {
+        "in": "count_in",
+        "out": "count_out",
+        "refused": "count_refused",
+        "fever": "count_fever",
+        "visitors_inside": "count_visitors_inside",
+    }
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,8 +180,15 @@ class RecentTable(QTableWidget):
                 result += f" · {t('reason_' + row['reason'], lang)}"
             if row.get("voided"):
                 result = f"{t('voided', lang)} · {result}"
-            cells = [when, t(f"dir_{row['direction']}", lang), t(f"cat_{row['category']}", lang),
-                     describe_person(row), t(f"color_{row['code_color']}", lang), temp, result]
+            cells = [
+                when,
+                t(f"dir_{row['direction']}", lang),
+                t(f"cat_{row['category']}", lang),
+                describe_person(row),
+                t(f"color_{row['code_color']}", lang),
+                temp,
+                result,
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if row.get("voided"):
@@ -187,15 +212,19 @@ class FeverList(QListWidget):
         self.itemClicked.connect(self._activated)
         self.setMaximumHeight(130)
 
-    def set_fevers(self, fevers: list[dict[str, Any]], due: dict[str, str], now: datetime,
-                   lang: str) -> None:
+    def set_fevers(
+        self, fevers: list[dict[str, Any]], due: dict[str, str], now: datetime, lang: str
+    ) -> None:
         self.clear()
         for f in fevers:
             when = datetime.fromisoformat(f["ts_local"]).strftime("%H:%M")
             due_at = datetime.fromisoformat(due[f["id"]])
             left = int((due_at - now).total_seconds())
-            status = (t("fever_retest_due", lang) if left <= 0
-                      else f"{t('fever_waiting', lang)} {left // 60}:{left % 60:02d}")
+            status = (
+                t("fever_retest_due", lang)
+                if left <= 0
+                else f"{t('fever_waiting', lang)} {left // 60}:{left % 60:02d}"
+            )
             who = describe_person(f) or t(f"cat_{f['category']}", lang)
             item = QListWidgetItem(f"⚠ {when}  {f['temperature']:.1f}°C  {who}  — {status}")
             item.setData(Qt.ItemDataRole.UserRole, f["id"])

@@ -1,4 +1,5 @@
 """A camera the tests control: what it shows, and whether its cable is in."""
+
 from __future__ import annotations
 
 import threading
@@ -24,7 +25,7 @@ class FakeCameraRig:
         with self._lock:
             self._frame = frame
 
-    def factory(self, spec: str) -> "FakeSource":
+    def factory(self, spec: str) -> FakeSource:
         return FakeSource(self, spec)
 
 

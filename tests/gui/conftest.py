@@ -18,7 +18,9 @@ def window(qtbot, service, rig):
     from ui.sound import Sounds
 
     controller = CameraController("auto", source_factory=rig.factory, retry_seconds=0.05)
-    win = MainWindow(service, controller, asker=FakeAsker(), sounds=Sounds(enabled=False), lang="zh")
+    win = MainWindow(
+        service, controller, asker=FakeAsker(), sounds=Sounds(enabled=False), lang="zh"
+    )
     qtbot.addWidget(win)
     win.show()
     controller.start()

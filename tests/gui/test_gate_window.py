@@ -1,4 +1,5 @@
 """Drive the real gate window as a volunteer would, with a fake camera."""
+
 from __future__ import annotations
 
 import pytest

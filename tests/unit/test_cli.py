@@ -1,4 +1,5 @@
 """The command line: subcommands listed, data dir honoured, no display handled plainly."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_help_lists_subcommands():
@@ -62,10 +69,19 @@ def test_bad_setting_value_is_a_message_not_a_traceback(tmp_path):
 
 
 def test_gui_without_display_names_xvfb(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    out = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path)], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    out = subprocess.run(
+        [sys.executable, "main.py", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert "xvfb-run -a make run" in out.stderr
     assert "Traceback" not in out.stderr and "Aborted" not in out.stderr

@@ -1,4 +1,5 @@
 """One contract for every frame source: the fake the GUI tests use and the real ones."""
+
 from __future__ import annotations
 
 import cv2
