@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
 """Gatepost (门岗通): the one wiring point. Command line, paths, database, then the GUI."""
-
 from __future__ import annotations
 
 import argparse
@@ -76,13 +75,8 @@ def cmd_today(args: argparse.Namespace) -> int:
 
     gdb = _open(args)
     counts = GateService(gdb).today()
-    names = {
-        "in": "count_in",
-        "out": "count_out",
-        "refused": "count_refused",
-        "fever": "count_fever",
-        "visitors_inside": "count_visitors_inside",
-    }
+    names = {"in": "count_in", "out": "count_out", "refused": "count_refused",
+             "fever": "count_fever", "visitors_inside": "count_visitors_inside"}
     if args.json:
         print(json.dumps(counts))
     else:
@@ -138,15 +132,12 @@ def has_display() -> bool:
 def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser, default: object) -> None:
         p.add_argument(
-            "--data-dir",
-            metavar="DIR",
-            default=default,
+            "--data-dir", metavar="DIR", default=default,
             help=f"where the database lives (default: ${ENV_VAR}, else the user data dir)",
         )
         p.add_argument("--lang", choices=("zh", "en"), default=default, help="message language")
-        p.add_argument(
-            "-v", "--verbose", action="store_true", default=default, help="log debug details"
-        )
+        p.add_argument("-v", "--verbose", action="store_true", default=default,
+                       help="log debug details")
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -165,9 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser = add_parser  # type: ignore[method-assign]
 
     p = sub.add_parser("gui", help="open the gate window (the default)")
-    p.add_argument(
-        "--camera", default=None, help="auto | demo | webcam index | video file | image folder"
-    )
+    p.add_argument("--camera", default=None,
+                   help="auto | demo | webcam index | video file | image folder")
     p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("info", help="show data location, schema and device")

@@ -1,10 +1,8 @@
 """Domain settings: one declarative schema with defaults and help, stored in the database."""
-
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from db import settings_store
 

@@ -3,7 +3,6 @@
 Append new steps at the end; never edit or reorder an applied one. A database that has
 steps this build does not know was written by a newer Gatepost and is refused.
 """
-
 from __future__ import annotations
 
 import sqlite3

@@ -3,7 +3,6 @@
 Callers append inside the same transaction as the record itself, so a record never exists
 without its event (and never an event without its record).
 """
-
 from __future__ import annotations
 
 import hashlib
@@ -51,9 +50,7 @@ def pending_count(conn: sqlite3.Connection) -> int:
 def verify_chain(conn: sqlite3.Connection) -> bool:
     """Recompute the chain over the events still held locally."""
     prev = None
-    for row in conn.execute(
-        "SELECT event_id, kind, body, prev_hash, hash FROM outbox ORDER BY seq"
-    ):
+    for row in conn.execute("SELECT event_id, kind, body, prev_hash, hash FROM outbox ORDER BY seq"):
         if prev is not None and row["prev_hash"] != prev:
             return False
         if chain_hash(row["prev_hash"], row["event_id"], row["kind"], row["body"]) != row["hash"]:

@@ -1,5 +1,4 @@
 """Classify a health code's colour from the pixels of its dark modules."""
-
 from __future__ import annotations
 
 import numpy as np

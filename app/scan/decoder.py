@@ -1,5 +1,4 @@
 """Find and read QR codes in a BGR frame (zxing-cpp on a few views of the frame)."""
-
 from __future__ import annotations
 
 import time

@@ -1,5 +1,4 @@
 """Sort a decoded payload into what the gate understands, refusing what it must never show."""
-
 from __future__ import annotations
 
 import unicodedata
@@ -27,11 +26,7 @@ def classify_payload(raw: str | bytes) -> Payload:
         return Payload("refused", None, "payload_too_long")
     if not raw.strip():
         return Payload("refused", None, "payload_empty")
-    bad = sum(
-        1
-        for ch in raw
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n"
-    )
+    bad = sum(1 for ch in raw if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n")
     if bad:
         return Payload("refused", None, "payload_control_chars")
     if raw.startswith(PASS_PREFIX):
