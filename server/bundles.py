@@ -1,4 +1,5 @@
 """Import a USB bundle into the server: verify it whole, then the same ingest as HTTP batches."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,7 +30,7 @@ def import_bundle(
     acked = 0
     total = len(bundle.events)
     for start in range(0, total, CHUNK):
-        result = ingest(store, device.device_id, bundle.events[start:start + CHUNK])
+        result = ingest(store, device.device_id, bundle.events[start : start + CHUNK])
         verdicts.extend(result.verdicts)
         acked = result.acked_seq
         if progress:

@@ -1,4 +1,5 @@
 """Server-side command-line work: bundle import, enrolment codes, officers."""
+
 from __future__ import annotations
 
 import sys

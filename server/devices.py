@@ -1,10 +1,11 @@
 """Gates known to the server: one-time enrolment codes, revocable tokens, public keys."""
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.sync.identity import enrolment_text, key_id_of
@@ -18,7 +19,7 @@ def _h(secret: str) -> str:
 def new_enrolment(store: Store, server_url: str, valid_hours: int = 24) -> str:
     """A one-time code, returned as the QR text the gate scans."""
     code = "-".join(secrets.token_hex(3).upper() for _ in range(3))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.tx() as tx:
         tx.execute(
             "INSERT INTO enrol_codes(code_hash, created_utc, expires_utc) VALUES (?, ?, ?)",
@@ -52,22 +53,26 @@ def enrol(store: Store, code: str, device_id: str, public_key: str, name: str = 
     token = secrets.token_urlsafe(32)
     now = utc_now()
     with store.tx() as tx:
-        row = tx.one("SELECT expires_utc, used_utc FROM enrol_codes WHERE code_hash = ?",
-                     (_h(str(code)),))
+        row = tx.one(
+            "SELECT expires_utc, used_utc FROM enrol_codes WHERE code_hash = ?", (_h(str(code)),)
+        )
         if row is None:
             raise EnrolError("unknown_code")
         if row["used_utc"]:
             raise EnrolError("code_used")
-        if row["expires_utc"] < datetime.now(timezone.utc).isoformat():
+        if row["expires_utc"] < datetime.now(UTC).isoformat():
             raise EnrolError("code_expired")
-        tx.execute("UPDATE enrol_codes SET used_utc = ?, device_id = ? WHERE code_hash = ?",
-                   (now, device_id, _h(str(code))))
+        tx.execute(
+            "UPDATE enrol_codes SET used_utc = ?, device_id = ? WHERE code_hash = ?",
+            (now, device_id, _h(str(code))),
+        )
         _upsert_device(tx, device_id, public_key, name, "online", now, _h(token))
     return token
 
 
-def _upsert_device(tx: Any, device_id: str, public_key: str, name: str, via: str, now: str,
-                   token_hash: str | None) -> None:
+def _upsert_device(
+    tx: Any, device_id: str, public_key: str, name: str, via: str, now: str, token_hash: str | None
+) -> None:
     existing = tx.one("SELECT device_id FROM devices WHERE device_id = ?", (device_id,))
     if existing is None:
         tx.execute(
@@ -97,8 +102,9 @@ def get_device(store: Store, device_id: str) -> Device | None:
         row = tx.one("SELECT * FROM devices WHERE device_id = ?", (device_id,))
     if row is None:
         return None
-    return Device(row["device_id"], row["public_key"], row["key_id"], bool(row["revoked"]),
-                  row["token_hash"])
+    return Device(
+        row["device_id"], row["public_key"], row["key_id"], bool(row["revoked"]), row["token_hash"]
+    )
 
 
 def check_token(device: Device | None, token: str) -> str | None:

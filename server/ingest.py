@@ -5,6 +5,7 @@ with a different hash, a second event at a used sequence, or a broken link to a 
 neighbour is quarantined (rejected, kept for the officer). A rejected sequence still counts
 as resolved, so one bad event never blocks the device's queue. One transaction per batch.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,18 @@ def _quarantine(tx: Tx, device_id: str, e: dict[str, Any], reason: str, now: str
         "INSERT INTO quarantine(device_id, seq, event_id, kind, body, created_utc, prev_hash, "
         "hash, reason, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
-        (device_id, e["seq"], e["event_id"], e["kind"], e["body"], e["created_utc"],
-         e["prev_hash"], e["hash"], reason, now),
+        (
+            device_id,
+            e["seq"],
+            e["event_id"],
+            e["kind"],
+            e["body"],
+            e["created_utc"],
+            e["prev_hash"],
+            e["hash"],
+            reason,
+            now,
+        ),
     )
 
 
@@ -84,25 +95,40 @@ def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]
         ids = [e["event_id"] for _, e in good]
         by_id: dict[str, dict[str, Any]] = {}
         for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
-            for r in tx.execute("SELECT event_id, device_id, seq, hash FROM events "
-                                f"WHERE event_id IN {_in(part)}", part):
+            part = ids[chunk : chunk + 500]
+            for r in tx.execute(
+                f"SELECT event_id, device_id, seq, hash FROM events WHERE event_id IN {_in(part)}",
+                part,
+            ):
                 by_id[r["event_id"]] = r
         lo = min(e["seq"] for _, e in good) - 1
         hi = max(e["seq"] for _, e in good) + 1
-        by_seq = {r["seq"]: r for r in tx.execute(
-            "SELECT seq, event_id, hash, prev_hash FROM events WHERE device_id = ? "
-            "AND seq BETWEEN ? AND ?", (device_id, lo, hi))}
-        quarantined = {(r["seq"], r["hash"]): r["reason"] for r in tx.execute(
-            "SELECT seq, hash, reason FROM quarantine WHERE device_id = ? "
-            "AND seq BETWEEN ? AND ?", (device_id, lo, hi))}
+        by_seq = {
+            r["seq"]: r
+            for r in tx.execute(
+                "SELECT seq, event_id, hash, prev_hash FROM events WHERE device_id = ? "
+                "AND seq BETWEEN ? AND ?",
+                (device_id, lo, hi),
+            )
+        }
+        quarantined = {
+            (r["seq"], r["hash"]): r["reason"]
+            for r in tx.execute(
+                "SELECT seq, hash, reason FROM quarantine WHERE device_id = ? "
+                "AND seq BETWEEN ? AND ?",
+                (device_id, lo, hi),
+            )
+        }
         to_insert: list[dict[str, Any]] = []
         for i, e in good:
             seq, eid = e["seq"], e["event_id"]
             same = by_id.get(eid)
             if same is not None:
-                if same["hash"] == e["hash"] and same["device_id"] == device_id \
-                        and same["seq"] == seq:
+                if (
+                    same["hash"] == e["hash"]
+                    and same["device_id"] == device_id
+                    and same["seq"] == seq
+                ):
                     verdicts[i] = Verdict(seq, eid, "duplicate")
                 else:
                     _quarantine(tx, device_id, e, "conflict_same_id", now)
@@ -115,17 +141,24 @@ def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]
                 reason = "conflict_same_seq"
             else:
                 before, after = by_seq.get(seq - 1), by_seq.get(seq + 1)
-                broken = (seq == 1 and e["prev_hash"] != GENESIS) \
-                    or (before is not None and before["hash"] != e["prev_hash"]) \
+                broken = (
+                    (seq == 1 and e["prev_hash"] != GENESIS)
+                    or (before is not None and before["hash"] != e["prev_hash"])
                     or (after is not None and after["prev_hash"] != e["hash"])
+                )
                 reason = "chain_break" if broken else ""
             if reason:
                 _quarantine(tx, device_id, e, reason, now)
                 quarantined[(seq, e["hash"])] = reason
                 verdicts[i] = Verdict(seq, eid, "rejected", reason)
                 continue
-            row = {"event_id": eid, "device_id": device_id, "seq": seq, "hash": e["hash"],
-                   "prev_hash": e["prev_hash"]}
+            row = {
+                "event_id": eid,
+                "device_id": device_id,
+                "seq": seq,
+                "hash": e["hash"],
+                "prev_hash": e["prev_hash"],
+            }
             by_id[eid] = row
             by_seq[seq] = row
             to_insert.append(e)
@@ -135,22 +168,42 @@ def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]
                 "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
                 "hash, local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
-                [(e["event_id"], device_id, e["seq"], e["kind"], e["body"], e["created_utc"],
-                  e["prev_hash"], e["hash"], _local_date(e["body"]), now) for e in to_insert],
+                [
+                    (
+                        e["event_id"],
+                        device_id,
+                        e["seq"],
+                        e["kind"],
+                        e["body"],
+                        e["created_utc"],
+                        e["prev_hash"],
+                        e["hash"],
+                        _local_date(e["body"]),
+                        now,
+                    )
+                    for e in to_insert
+                ],
             )
             _recheck(tx, device_id, to_insert, verdicts, events, now)
     return [v for v in verdicts if v is not None]
 
 
-def _recheck(tx: Tx, device_id: str, inserted: list[dict[str, Any]],
-             verdicts: list[Verdict | None], events: list[Any], now: str) -> None:
+def _recheck(
+    tx: Tx,
+    device_id: str,
+    inserted: list[dict[str, Any]],
+    verdicts: list[Verdict | None],
+    events: list[Any],
+    now: str,
+) -> None:
     """An insert skipped by ON CONFLICT (a race with another device's batch) is not accepted."""
     stored: dict[str, dict[str, Any]] = {}
     ids = [e["event_id"] for e in inserted]
     for chunk in range(0, len(ids), 500):
-        part = ids[chunk:chunk + 500]
-        for r in tx.execute("SELECT event_id, device_id, seq, hash FROM events "
-                            f"WHERE event_id IN {_in(part)}", part):
+        part = ids[chunk : chunk + 500]
+        for r in tx.execute(
+            f"SELECT event_id, device_id, seq, hash FROM events WHERE event_id IN {_in(part)}", part
+        ):
             stored[r["event_id"]] = r
     index = {id(e): i for i, e in enumerate(events)}
     for e in inserted:
@@ -166,10 +219,15 @@ def advance_head(tx: Tx, device_id: str) -> int:
     row = tx.one("SELECT acked_seq FROM devices WHERE device_id = ?", (device_id,))
     acked = int(row["acked_seq"]) if row else 0
     while True:
-        seqs = [r["seq"] for r in tx.execute(
-            "SELECT seq FROM events WHERE device_id = ? AND seq > ? "
-            "UNION SELECT seq FROM quarantine WHERE device_id = ? AND seq > ? "
-            "ORDER BY seq LIMIT 2000", (device_id, acked, device_id, acked))]
+        seqs = [
+            r["seq"]
+            for r in tx.execute(
+                "SELECT seq FROM events WHERE device_id = ? AND seq > ? "
+                "UNION SELECT seq FROM quarantine WHERE device_id = ? AND seq > ? "
+                "ORDER BY seq LIMIT 2000",
+                (device_id, acked, device_id, acked),
+            )
+        ]
         start = acked
         for s in seqs:
             if s == acked + 1:

@@ -1,4 +1,5 @@
 """The officer's pages (filled in below)."""
+
 from __future__ import annotations
 
 from starlette.routing import BaseRoute

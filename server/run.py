@@ -1,4 +1,5 @@
 """Run the server: uvicorn in the foreground (CLI) or in a thread (tests, benchmarks)."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,13 @@ def store_for(data_dir: Path) -> Store:
 def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750) -> None:
     store = store_for(data_dir)
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning",
-                    timeout_graceful_shutdown=5)
+        uvicorn.run(
+            create_app(store),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
     finally:
         store.close()
 
@@ -40,8 +46,14 @@ class ServerThread:
         self.store = store
         self.host = host
         self.port = port or free_port(host)
-        config = uvicorn.Config(create_app(store), host=host, port=self.port, log_level="error",
-                                lifespan="off", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            create_app(store),
+            host=host,
+            port=self.port,
+            log_level="error",
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -49,7 +61,7 @@ class ServerThread:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started:
@@ -62,7 +74,7 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -3,6 +3,7 @@
 Both speak the same SQL through `Store.tx()` (qmark placeholders; translated for psycopg).
 Migrations are named steps with one text per dialect, recorded in schema_migrations.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +11,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ MIGRATIONS: list[tuple[str, str, str]] = [
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Tx:
@@ -164,7 +165,7 @@ class Tx:
         if self._cur.description is None:
             return []
         names = [d[0] for d in self._cur.description]
-        return [dict(zip(names, row)) for row in self._cur.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in self._cur.fetchall()]
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if self.dialect == "postgres":
@@ -198,8 +199,10 @@ class Store:
                 for stmt in (s.strip() for s in ddl.split(";")):
                     if stmt:
                         tx.execute(stmt)
-                tx.execute("INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
-                           (name, utc_now()))
+                tx.execute(
+                    "INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
+                    (name, utc_now()),
+                )
 
     def close(self) -> None:
         pass

@@ -1,4 +1,5 @@
 """HTTP API for gates (head, events, enrol) and the mount point for the officer's pages."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,9 @@ def api_routes(store: Store) -> list[Route]:
             return error
         assert device is not None
         acked = await run_in_threadpool(device_head, store, device.device_id)
-        return JSONResponse({"protocol": PROTOCOL, "device_id": device.device_id,
-                             "acked_seq": acked})
+        return JSONResponse(
+            {"protocol": PROTOCOL, "device_id": device.device_id, "acked_seq": acked}
+        )
 
     async def events(request: Request) -> JSONResponse:
         length = request.headers.get("content-length")
@@ -84,21 +86,29 @@ def api_routes(store: Store) -> list[Route]:
             batch: Any = json.loads(raw)
         except ValueError:
             return _err(400, "not_json")
-        if not isinstance(batch, dict) or batch.get("protocol") != PROTOCOL \
-                or batch.get("device_id") != device.device_id \
-                or not isinstance(batch.get("events"), list):
+        if (
+            not isinstance(batch, dict)
+            or batch.get("protocol") != PROTOCOL
+            or batch.get("device_id") != device.device_id
+            or not isinstance(batch.get("events"), list)
+        ):
             return _err(400, "bad_batch")
         kill.count += 1
         result = await run_in_threadpool(
-            ingest, store, device.device_id, batch["events"],
+            ingest,
+            store,
+            device.device_id,
+            batch["events"],
             before_commit=lambda: kill.hit("before_commit"),
         )
         kill.hit("after_commit")
-        return JSONResponse({
-            "protocol": PROTOCOL,
-            "acked_seq": result.acked_seq,
-            "results": [v.as_dict() for v in result.verdicts],
-        })
+        return JSONResponse(
+            {
+                "protocol": PROTOCOL,
+                "acked_seq": result.acked_seq,
+                "results": [v.as_dict() for v in result.verdicts],
+            }
+        )
 
     async def enrol(request: Request) -> JSONResponse:
         try:
@@ -109,8 +119,12 @@ def api_routes(store: Store) -> list[Route]:
             return _err(400, "bad_request")
         try:
             token = await run_in_threadpool(
-                devices.enrol, store, str(body.get("code", "")), body.get("device_id"),
-                body.get("public_key"), str(body.get("name", "")),
+                devices.enrol,
+                store,
+                str(body.get("code", "")),
+                body.get("device_id"),
+                body.get("public_key"),
+                str(body.get("name", "")),
             )
         except devices.EnrolError as exc:
             return _err(400, exc.reason)

@@ -1,5 +1,6 @@
 """USB export: choose a folder, write and verify the bundle off the GUI thread; 可以拔出 only
 after the read-back check passed."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ and a 立即同步 button. Sync runs in a QObject worker on its own QThread: it 
 Embed: `w = SyncStatusWidget(sync_service, lang="zh"); statusBar().addPermanentWidget(w)`;
 call `w.shutdown()` when the window closes.
 """
+
 from __future__ import annotations
 
 import threading
@@ -57,7 +58,7 @@ class SyncWorker(QObject):
 
     @Slot()
     def run_auto(self) -> None:
-        """A scheduled run: skipped after 401/403 until someone acts (re-pair or press the button)."""
+        """A scheduled run; skipped after 401/403 until someone re-pairs or presses the button."""
         status = self.service.status()
         if status.enrolled and not status.stopped:
             self.run_sync()
@@ -77,8 +78,14 @@ class SyncStatusWidget(QWidget):
     autoRequested = Signal()
     refreshRequested = Signal()
 
-    def __init__(self, service: SyncService, lang: str = "zh", auto_interval_ms: int = 300_000,
-                 refresh_interval_ms: int = 5_000, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: SyncService,
+        lang: str = "zh",
+        auto_interval_ms: int = 300_000,
+        refresh_interval_ms: int = 5_000,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.lang = lang
         self.service = service
@@ -94,8 +101,14 @@ class SyncStatusWidget(QWidget):
         self.button = QPushButton(t("sync_now", lang))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        for w in (self.state_label, self.waiting_label, self.last_label, self.error_label,
-                  self.progress, self.button):
+        for w in (
+            self.state_label,
+            self.waiting_label,
+            self.last_label,
+            self.error_label,
+            self.progress,
+            self.button,
+        ):
             layout.addWidget(w)
 
         self.thread = QThread(self)
@@ -160,7 +173,7 @@ class SyncStatusWidget(QWidget):
         self.error_label.setToolTip(text)
 
     def shutdown(self) -> None:
-        """Stop timers, cancel a running sync (it ends at the next batch or wait), end the thread."""
+        """Stop the timers, cancel a running sync (ends at the next batch or wait), end the thread."""
         self.auto_timer.stop()
         self.refresh_timer.stop()
         self.worker.stop_event.set()

@@ -1,4 +1,5 @@
 """Full-jitter exponential backoff, 2 s to 10 min, honouring Retry-After; sleep is injectable."""
+
 from __future__ import annotations
 
 import random
@@ -25,7 +26,7 @@ class Backoff:
         self.attempt = 0
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        """The wait before the next try: uniform in [base, base·2^n] capped, at least Retry-After."""
+        """The next wait: uniform in [base, base·2^n], capped, never below Retry-After."""
         self.attempt += 1
         ceiling = min(self.cap, self.base * (2 ** (self.attempt - 1)))
         delay = self.rng.uniform(self.base, max(self.base, ceiling))

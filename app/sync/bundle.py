@@ -5,6 +5,7 @@ of events.jsonl) + events.jsonl (one wire event per line) + signature (Ed25519 o
 manifest.json). Written under a temporary name, fsynced, renamed, then read back and
 verified before anyone is told the stick can be removed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,7 +77,9 @@ def export_bundle(
         if row[0] is None:
             raise KnownError("bundle_nothing")
         from_seq = int(row[0])
-    total = int(conn.execute("SELECT count(*) FROM outbox WHERE seq >= ?", (from_seq,)).fetchone()[0])
+    total = int(
+        conn.execute("SELECT count(*) FROM outbox WHERE seq >= ?", (from_seq,)).fetchone()[0]
+    )
     if total == 0:
         raise KnownError("bundle_nothing")
     out_dir = Path(out_dir)
@@ -89,8 +92,9 @@ def export_bundle(
     head = ""
     done = 0
     for row in conn.execute("SELECT * FROM outbox WHERE seq >= ? ORDER BY seq", (from_seq,)):
-        line = (json.dumps(event_from_row(row), ensure_ascii=False, separators=(",", ":"))
-                + "\n").encode("utf-8")
+        line = (
+            json.dumps(event_from_row(row), ensure_ascii=False, separators=(",", ":")) + "\n"
+        ).encode("utf-8")
         events_buf.write(line)
         sha.update(line)
         first = first or row["seq"]
@@ -101,13 +105,22 @@ def export_bundle(
         if cancelled and done % 1000 == 0 and cancelled():
             raise BundleCancelled()
     manifest = {
-        "format": FORMAT, "version": VERSION, "device_id": ident.device_id,
-        "key_id": ident.key_id, "public_key": ident.public_key_hex,
-        "first_seq": first, "last_seq": last, "count": done, "chain_head": head,
-        "events_sha256": sha.hexdigest(), "created_utc": utc_iso(now),
+        "format": FORMAT,
+        "version": VERSION,
+        "device_id": ident.device_id,
+        "key_id": ident.key_id,
+        "public_key": ident.public_key_hex,
+        "first_seq": first,
+        "last_seq": last,
+        "count": done,
+        "chain_head": head,
+        "events_sha256": sha.hexdigest(),
+        "created_utc": utc_iso(now),
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-    name = f"gatepost-{ident.device_id[:8]}-{first:08d}-{last:08d}-{now.strftime('%Y%m%d%H%M%S')}.zip"
+    name = (
+        f"gatepost-{ident.device_id[:8]}-{first:08d}-{last:08d}-{now.strftime('%Y%m%d%H%M%S')}.zip"
+    )
     final = out_dir / name
     temp = out_dir / f".{name}.partial"
     try:
@@ -193,9 +206,11 @@ def verify_bundle(path: Path, max_bytes: int = 1 << 31) -> VerifiedBundle:
         if prev is not None and (e["seq"] != prev["seq"] + 1 or e["prev_hash"] != prev["hash"]):
             raise BundleRefused("chain_broken_inside")
         prev = e
-    if events and (events[0]["seq"] != manifest.get("first_seq")
-                   or events[-1]["seq"] != manifest.get("last_seq")
-                   or events[-1]["hash"] != manifest.get("chain_head")):
+    if events and (
+        events[0]["seq"] != manifest.get("first_seq")
+        or events[-1]["seq"] != manifest.get("last_seq")
+        or events[-1]["hash"] != manifest.get("chain_head")
+    ):
         raise BundleRefused("range_mismatch")
     return VerifiedBundle(manifest, events)
 

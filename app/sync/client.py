@@ -5,6 +5,7 @@ in batches; mark exactly the events the server answered (accepted, duplicate, re
 rejected event is kept in sync_rejections and shown; it never blocks the queue. 401/403 stop
 and alert; 413 halves the batch; anything retryable waits with backoff and tries again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,12 +82,12 @@ class SyncClient:
 
     # ----- one run
     def _pending_total(self, after: int) -> int:
-        return int(self.conn.execute(
-            "SELECT count(*) FROM outbox WHERE seq > ?", (after,)).fetchone()[0])
+        return int(
+            self.conn.execute("SELECT count(*) FROM outbox WHERE seq > ?", (after,)).fetchone()[0]
+        )
 
     def _start_cursor(self, acked: int) -> int:
-        row = self.conn.execute(
-            "SELECT min(seq) FROM outbox WHERE acked_utc IS NULL").fetchone()
+        row = self.conn.execute("SELECT min(seq) FROM outbox WHERE acked_utc IS NULL").fetchone()
         first_unacked = row[0]
         if first_unacked is None:
             return acked

@@ -1,4 +1,5 @@
 """The device's sync identity: its own Ed25519 key, the server it pairs with, its token."""
+
 from __future__ import annotations
 
 import base64
@@ -75,8 +76,12 @@ def load_identity(conn: sqlite3.Connection) -> SyncIdentity:
             )
         row = conn.execute("SELECT * FROM sync_identity WHERE id = 1").fetchone()
     return SyncIdentity(
-        device_id, row["private_key"], row["public_key"], row["key_id"],
-        row["server_url"], row["token"],
+        device_id,
+        row["private_key"],
+        row["public_key"],
+        row["key_id"],
+        row["server_url"],
+        row["token"],
     )
 
 

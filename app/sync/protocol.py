@@ -5,6 +5,7 @@ exactly as hashed), created_utc, prev_hash, hash. A batch is signed over its raw
 A reply is only a reply when it parses and answers every event sent; anything else (a
 captive portal's page with status 200) is treated as a failed attempt.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,10 @@ def event_problem(event: Any) -> str | None:
     for name in ("event_id", "kind", "body", "created_utc", "prev_hash", "hash"):
         if not isinstance(event[name], str):
             return f"bad_{name}"
-    if chain_hash(event["prev_hash"], event["event_id"], event["kind"], event["body"]) != event["hash"]:
+    if (
+        chain_hash(event["prev_hash"], event["event_id"], event["kind"], event["body"])
+        != event["hash"]
+    ):
         return "bad_hash"
     return None
 
@@ -43,7 +47,8 @@ def event_problem(event: Any) -> str | None:
 def encode_batch(device_id: str, key_id: str, events: list[dict[str, Any]]) -> bytes:
     return json.dumps(
         {"protocol": PROTOCOL, "device_id": device_id, "key_id": key_id, "events": events},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
 
 
@@ -77,7 +82,7 @@ def parse_reply(raw: bytes, sent: list[dict[str, Any]]) -> BatchReply:
     if not isinstance(results, list) or not isinstance(acked, int) or len(results) != len(sent):
         raise InvalidReply("reply does not answer every event")
     out = []
-    for item, event in zip(results, sent):
+    for item, event in zip(results, sent, strict=True):
         if (
             not isinstance(item, dict)
             or item.get("seq") != event["seq"]

@@ -3,6 +3,7 @@
 It opens its own connection to the gate database (sync is a long reader and a short
 writer), so it never holds up the gate's writes.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -53,10 +54,18 @@ class SyncService:
         finally:
             conn.close()
 
-    def _client(self, conn: sqlite3.Connection, sleep: Callable[[float], None] | None) -> SyncClient:
+    def _client(
+        self, conn: sqlite3.Connection, sleep: Callable[[float], None] | None
+    ) -> SyncClient:
         backoff = self.backoff or Backoff(sleep=sleep)
-        return SyncClient(conn, self.transport, self.clock, backoff,
-                          batch_size=self.batch_size, max_attempts=self.max_attempts)
+        return SyncClient(
+            conn,
+            self.transport,
+            self.clock,
+            backoff,
+            batch_size=self.batch_size,
+            max_attempts=self.max_attempts,
+        )
 
     def sync_now(
         self,
@@ -86,7 +95,13 @@ class SyncService:
     ) -> Path:
         conn = self._conn()
         try:
-            return export_bundle(conn, out_dir, from_seq=from_seq, clock=self.clock,
-                                 progress=progress, cancelled=cancelled)
+            return export_bundle(
+                conn,
+                out_dir,
+                from_seq=from_seq,
+                clock=self.clock,
+                progress=progress,
+                cancelled=cancelled,
+            )
         finally:
             conn.close()

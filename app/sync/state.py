@@ -1,4 +1,5 @@
 """What the window shows about sync: online, waiting, last success, last error (a message code)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -57,8 +58,13 @@ def record_success(conn: sqlite3.Connection, now_utc: str, acked_seq: int | None
 
 
 def record_error(
-    conn: sqlite3.Connection, now_utc: str, code: str, detail: str | None = None,
-    *, online: bool = False, stopped: bool = False,
+    conn: sqlite3.Connection,
+    now_utc: str,
+    code: str,
+    detail: str | None = None,
+    *,
+    online: bool = False,
+    stopped: bool = False,
 ) -> None:
     _ensure(conn)
     with transaction(conn):

@@ -1,10 +1,11 @@
 """How batches reach the server: a small interface, the HTTP client, and its failure kinds."""
+
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
+from datetime import UTC
 from typing import Any, Protocol
 
 from app.sync.identity import SyncIdentity
@@ -63,11 +64,11 @@ def retry_after_seconds(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        from datetime import datetime, timezone
+        from datetime import datetime
         from email.utils import parsedate_to_datetime
 
         when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
 
@@ -79,8 +80,9 @@ class HttpTransport:
         self.timeout = timeout
 
     def _request(self, url: str, data: bytes | None, headers: dict[str, str]) -> bytes:
-        req = urllib.request.Request(url, data=data, headers=headers,
-                                     method="POST" if data is not None else "GET")
+        req = urllib.request.Request(
+            url, data=data, headers=headers, method="POST" if data is not None else "GET"
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return bytes(resp.read())
@@ -95,16 +97,20 @@ class HttpTransport:
             if status == 413:
                 raise TooLarge("413") from None
             if status == 429 or status >= 500:
-                raise Retryable(f"HTTP {status}",
-                                retry_after_seconds(err.headers.get("Retry-After"))) from None
+                raise Retryable(
+                    f"HTTP {status}", retry_after_seconds(err.headers.get("Retry-After"))
+                ) from None
             raise Refused(status, _reason(text)) from None
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             raise Retryable(f"{exc.__class__.__name__}: {exc}") from None
         except Exception as exc:  # http.client.IncompleteRead, BadStatusLine, RemoteDisconnected
             raise Retryable(f"{exc.__class__.__name__}: {exc}") from None
 
     def _auth(self, identity: SyncIdentity) -> dict[str, str]:
-        return {"Authorization": f"Bearer {identity.token}", "X-Gatepost-Device": identity.device_id}
+        return {
+            "Authorization": f"Bearer {identity.token}",
+            "X-Gatepost-Device": identity.device_id,
+        }
 
     def head(self, identity: SyncIdentity) -> int:
         raw = self._request(f"{identity.server_url}/api/v1/head", None, self._auth(identity))
@@ -126,8 +132,9 @@ class HttpTransport:
 
     def enrol(self, server_url: str, code: str, body: dict[str, Any]) -> dict[str, Any]:
         payload = json.dumps(dict(body, code=code)).encode("utf-8")
-        raw = self._request(f"{server_url}/api/v1/enrol", payload,
-                            {"Content-Type": "application/json"})
+        raw = self._request(
+            f"{server_url}/api/v1/enrol", payload, {"Content-Type": "application/json"}
+        )
         try:
             data = json.loads(raw.decode("utf-8"))
         except ValueError:

@@ -1,4 +1,5 @@
 """A fake transport that calls the server's ingest in-process, with scripted failures."""
+
 from __future__ import annotations
 
 import json
@@ -57,15 +58,21 @@ class InProcessTransport:
         self.sent_batches.append(len(events))
         if fault == "after_commit":
             raise Retryable("connection reset after commit")
-        reply = json.dumps({"protocol": 1, "acked_seq": result.acked_seq,
-                            "results": [v.as_dict() for v in result.verdicts]}).encode()
+        reply = json.dumps(
+            {
+                "protocol": 1,
+                "acked_seq": result.acked_seq,
+                "results": [v.as_dict() for v in result.verdicts],
+            }
+        ).encode()
         return parse_reply(reply, events)
 
     def enrol(self, server_url: str, code: str, body: dict[str, Any]) -> dict[str, Any]:
         self._fault()
         try:
-            token = devices.enrol(self.store, code, body["device_id"], body["public_key"],
-                                  body.get("name", ""))
+            token = devices.enrol(
+                self.store, code, body["device_id"], body["public_key"], body.get("name", "")
+            )
         except devices.EnrolError as exc:
             raise Refused(400, exc.reason) from None
         return {"protocol": 1, "token": token}

@@ -1,4 +1,5 @@
 """The sync status widget and the USB export dialog, driven like a volunteer would."""
+
 from __future__ import annotations
 
 from pathlib import Path

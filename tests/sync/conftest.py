@@ -1,4 +1,5 @@
 """Gates with outboxes, a server store, and the checks every scenario ends with."""
+
 from __future__ import annotations
 
 import random
@@ -22,8 +23,13 @@ def add_events(conn, n: int, kind: str = "passage", start_day: str = "2026-11-29
     while done < n:
         with transaction(conn):
             for _ in range(min(1000, n - done)):
-                body = {"id": uuid7(), "local_date": start_day, "n": done,
-                        "checkpoint_id": "gate-1", "decision": "pass"}
+                body = {
+                    "id": uuid7(),
+                    "local_date": start_day,
+                    "n": done,
+                    "checkpoint_id": "gate-1",
+                    "decision": "pass",
+                }
                 outbox.append(conn, body["id"], kind, body, "2026-11-29T00:00:00Z")
                 done += 1
 
@@ -45,14 +51,18 @@ def make_client(conn, transport, **kw) -> SyncClient:
 
 def server_events(store: Store, device_id: str) -> list[dict]:
     with store.tx() as tx:
-        return tx.execute("SELECT seq, event_id, prev_hash, hash FROM events "
-                          "WHERE device_id = ? ORDER BY seq", (device_id,))
+        return tx.execute(
+            "SELECT seq, event_id, prev_hash, hash FROM events WHERE device_id = ? ORDER BY seq",
+            (device_id,),
+        )
 
 
 def assert_server_holds_exactly(store: Store, gdb) -> None:
     """The server has this device's events 1..head, each once, chain intact."""
-    local = [dict(r) for r in gdb.conn.execute(
-        "SELECT seq, event_id, prev_hash, hash FROM outbox ORDER BY seq")]
+    local = [
+        dict(r)
+        for r in gdb.conn.execute("SELECT seq, event_id, prev_hash, hash FROM outbox ORDER BY seq")
+    ]
     remote = server_events(store, gdb.device.device_id)
     assert [r["seq"] for r in remote] == list(range(1, len(local) + 1))
     assert remote == local
@@ -61,8 +71,10 @@ def assert_server_holds_exactly(store: Store, gdb) -> None:
         assert r["prev_hash"] == prev
         prev = r["hash"]
     with store.tx() as tx:
-        dup = tx.one("SELECT count(*) AS n FROM (SELECT event_id FROM events GROUP BY event_id "
-                     "HAVING count(*) > 1) d")
+        dup = tx.one(
+            "SELECT count(*) AS n FROM (SELECT event_id FROM events GROUP BY event_id "
+            "HAVING count(*) > 1) d"
+        )
     assert dup["n"] == 0
 
 

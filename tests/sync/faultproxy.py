@@ -8,6 +8,7 @@ Each accepted connection takes the next fault from `faults` (or 'pass' when empt
   status:CODE[:RETRY]   answer CODE without forwarding (Retry-After: RETRY when given)
   html200               answer 200 with a captive portal's HTML page
 """
+
 from __future__ import annotations
 
 import socket
@@ -46,11 +47,13 @@ def _read_request(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
-def _reply(sock: socket.socket, status: int, body: bytes, headers: str = "",
-           ctype: str = "text/plain") -> None:
+def _reply(
+    sock: socket.socket, status: int, body: bytes, headers: str = "", ctype: str = "text/plain"
+) -> None:
     sock.sendall(
         f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-        f"Connection: close\r\n{headers}\r\n".encode() + body
+        f"Connection: close\r\n{headers}\r\n".encode()
+        + body
     )
     sock.close()
 

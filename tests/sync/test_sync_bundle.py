@@ -1,4 +1,5 @@
 """USB bundles: written safely, verified, imported idempotently; damaged ones refused."""
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,7 @@ def test_altered_events_are_refused(store, bundle, tmp_path):
     bad = tmp_path / "bad.zip"
 
     def change(name, data):
-        return data.replace(b'pass', b'PASS', 1) \
-            if name == "events.jsonl" else data
+        return data.replace(b"pass", b"PASS", 1) if name == "events.jsonl" else data
 
     _rewrite(bundle, bad, change)
     with pytest.raises(BundleRefused) as err:
@@ -139,8 +139,10 @@ def test_cli_export_and_import(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == "accepted 0, duplicate 40, rejected 0"
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 not really")
-    assert main.main(["--data-dir", str(srv_dir), "--lang", "en", "bundle", "import",
-                      str(broken)]) == 1
+    assert (
+        main.main(["--data-dir", str(srv_dir), "--lang", "en", "bundle", "import", str(broken)])
+        == 1
+    )
     assert "Bundle refused: damaged" in capsys.readouterr().err
     store = SqliteStore(srv_dir / "gatepost-server.db")
     with store.tx() as tx:

@@ -1,4 +1,5 @@
 """The real HTTP client against the real server on loopback: the same contract as the fake."""
+
 from __future__ import annotations
 
 import json
@@ -56,16 +57,24 @@ def test_http_wrong_token_is_401(store, gate, server):
 
 
 def test_unsigned_or_forged_batch_is_refused(store, gate, server):
-    client = enrol_http(store, gate, server)
+    enrol_http(store, gate, server)
     add_events(gate.conn, 1)
     from app.sync.identity import load_identity
 
     ident = load_identity(gate.conn)
-    body = json.dumps({"protocol": 1, "device_id": ident.device_id, "key_id": ident.key_id,
-                       "events": []}).encode()
-    req = urllib.request.Request(f"{server.url}/api/v1/events", data=body, method="POST", headers={
-        "Authorization": f"Bearer {ident.token}", "X-Gatepost-Device": ident.device_id,
-        "X-Gatepost-Signature": ident.sign(b"something else")})
+    body = json.dumps(
+        {"protocol": 1, "device_id": ident.device_id, "key_id": ident.key_id, "events": []}
+    ).encode()
+    req = urllib.request.Request(
+        f"{server.url}/api/v1/events",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {ident.token}",
+            "X-Gatepost-Device": ident.device_id,
+            "X-Gatepost-Signature": ident.sign(b"something else"),
+        },
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=5)
     assert err.value.code == 403

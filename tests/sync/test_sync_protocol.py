@@ -1,4 +1,5 @@
 """Accepted, duplicate, quarantine, resume, auth stop, 413 split, backoff: on the fake transport."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,13 @@ from .conftest import add_events, assert_server_holds_exactly, enrol_gate, make_
 def test_enrolment_text_round_trip_and_garbage():
     offer = parse_enrolment("gatepost://enrol?server=http%3A%2F%2F10.0.0.5%3A8750&code=AB-CD")
     assert offer.server_url == "http://10.0.0.5:8750" and offer.code == "AB-CD"
-    for bad in ("", "hello", "https://example.org/?code=1", "gatepost://enrol?server=ftp://x&code=1",
-                "gatepost://enrol?server=http%3A%2F%2Fx"):
+    for bad in (
+        "",
+        "hello",
+        "https://example.org/?code=1",
+        "gatepost://enrol?server=ftp://x&code=1",
+        "gatepost://enrol?server=http%3A%2F%2Fx",
+    ):
         with pytest.raises(KnownError) as err:
             parse_enrolment(bad)
         assert err.value.code == "enrol_bad_text"
@@ -88,9 +94,12 @@ def test_same_id_different_hash_is_quarantined_and_does_not_block(store, gate):
     # another (cloned) device already sent an event with the id of our seq 5
     eid = gate.conn.execute("SELECT event_id FROM outbox WHERE seq = 5").fetchone()[0]
     with store.tx() as tx:
-        tx.execute("INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, "
-                   "prev_hash, hash, received_utc) VALUES (?, 'other', 1, 'x', '{}', 't', "
-                   "?, 'zz', 't')", (eid, outbox.GENESIS))
+        tx.execute(
+            "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, "
+            "prev_hash, hash, received_utc) VALUES (?, 'other', 1, 'x', '{}', 't', "
+            "?, 'zz', 't')",
+            (eid, outbox.GENESIS),
+        )
     report = client.run()
     assert report.ok and report.accepted == 9 and report.rejected == 1
     assert outbox.pending_count(gate.conn) == 0
@@ -188,13 +197,16 @@ def test_backoff_is_full_jitter_between_2s_and_10min():
     assert Backoff(sleep=lambda s: None).next_delay(retry_after=5000) == 600.0
 
 
-@pytest.mark.parametrize("raw", [
-    b"<html><body>Welcome to Hotel WiFi</body></html>",
-    b'{"protocol": 1, "acked_seq": 1, "results": []}',
-    b'{"protocol": 1, "acked_seq": 1, "results": [{"seq": 2, "event_id": "a", "status": "accepted"}]}',
-    b'{"protocol": 1, "acked_seq": 1, "results": [{"seq": 1, "event_id": "a", "status": "ok"}]}',
-    b"",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"<html><body>Welcome to Hotel WiFi</body></html>",
+        b'{"protocol": 1, "acked_seq": 1, "results": []}',
+        b'{"protocol": 1, "acked_seq": 1, "results": [{"seq": 2, "event_id": "a", "status": "accepted"}]}',  # noqa: E501
+        b'{"protocol": 1, "acked_seq": 1, "results": [{"seq": 1, "event_id": "a", "status": "ok"}]}',  # noqa: E501
+        b"",
+    ],
+)
 def test_a_200_that_is_not_a_reply_is_not_success(raw):
     with pytest.raises(InvalidReply):
         parse_reply(raw, [{"seq": 1, "event_id": "a"}])

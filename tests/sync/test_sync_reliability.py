@@ -3,6 +3,7 @@
 Every scenario ends with the same check: the server holds this device's events 1..head,
 each exactly once, and the chain is intact.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -53,10 +53,18 @@ SQLITE_ONLY = pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # wir
 
 
 @SQLITE_ONLY
-@pytest.mark.parametrize("fault", [
-    "reset_mid_request", "reset_after_headers", "blackhole", "status:502", "status:503",
-    "status:429:7", "html200",
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "reset_mid_request",
+        "reset_after_headers",
+        "blackhole",
+        "status:502",
+        "status:503",
+        "status:429:7",
+        "html200",
+    ],
+)
 def test_each_fault_then_recovery(store, gate, proxy, fault):
     client = _enrol_via(store, gate, proxy.url, timeout=1.0, batch_size=100)
     add_events(gate.conn, 250)
@@ -76,9 +84,25 @@ def test_each_fault_then_recovery(store, gate, proxy, fault):
 def test_fault_storm(store, gate, proxy):
     client = _enrol_via(store, gate, proxy.url, timeout=1.0, batch_size=50, max_attempts=50)
     add_events(gate.conn, 600)
-    proxy.faults.extend(["reset_after_headers", "pass", "html200", "pass", "status:503:1",
-                         "reset_mid_request", "pass", "pass", "reset_after_headers", "blackhole",
-                         "pass", "status:502", "pass", "reset_after_headers"] * 3)
+    proxy.faults.extend(
+        [
+            "reset_after_headers",
+            "pass",
+            "html200",
+            "pass",
+            "status:503:1",
+            "reset_mid_request",
+            "pass",
+            "pass",
+            "reset_after_headers",
+            "blackhole",
+            "pass",
+            "status:502",
+            "pass",
+            "reset_after_headers",
+        ]
+        * 3
+    )
     assert client.run().ok
     assert_server_holds_exactly(store, gate)
 
@@ -95,9 +119,20 @@ class ServerProcess:
         if kill:
             env["GATEPOST_SERVER_KILL"] = kill
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "--data-dir", str(self.data_dir), "server",
-             "--port", str(self.port)], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--data-dir",
+                str(self.data_dir),
+                "server",
+                "--port",
+                str(self.port),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import socket
 
         deadline = time.monotonic() + 20
@@ -168,8 +203,11 @@ def test_device_clock_back_a_day_and_forward_a_year(store, gate, server):
 
     def some(n):
         for i in range(n):
-            svc.record(PassageDraft(code_color="green", payload_text=f"p{i}{clock.now()}",
-                                    temperature="36.5"))
+            svc.record(
+                PassageDraft(
+                    code_color="green", payload_text=f"p{i}{clock.now()}", temperature="36.5"
+                )
+            )
             clock.advance(61)
 
     some(5)
@@ -192,8 +230,13 @@ def test_same_batch_from_20_clients_at_once(store, gate, server):
     _enrol_via(store, gate, server.url)
     add_events(gate.conn, 300)
     ident = load_identity(gate.conn)
-    events = [dict(r) for r in gate.conn.execute(
-        "SELECT seq, event_id, kind, body, created_utc, prev_hash, hash FROM outbox ORDER BY seq")]
+    events = [
+        dict(r)
+        for r in gate.conn.execute(
+            "SELECT seq, event_id, kind, body, created_utc, prev_hash, hash "
+            "FROM outbox ORDER BY seq"
+        )
+    ]
     barrier = threading.Barrier(20)
     replies, errors = [], []
 
