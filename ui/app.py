@@ -55,6 +55,11 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     controller = CameraController(spec)
     window = MainWindow(service, controller, lang=ui_lang)
     install_excepthook([window])
+    from app.sync.service import SyncService  # issue #6: status bar, 立即同步, Ctrl+U USB export
+
+    from .sync_wiring import attach_sync
+
+    attach_sync(window, SyncService(gdb.path), window.lang)
     warning = gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)

@@ -25,12 +25,15 @@ class SyncWorker(QObject):
     finished = Signal(object)  # SyncReport
     status = Signal(object)  # SyncStatus
     failed = Signal(str)  # a bug's text; the gate keeps running
+    enrolled = Signal(str)  # the server paired with
+    enrol_failed = Signal(str)  # words for the volunteer
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()
         self.service = service
         self.stop_event = threading.Event()
         self.busy = False
+        self.lang = "zh"
 
     def _cancelled(self) -> bool:
         return self.stop_event.is_set()
@@ -65,6 +68,21 @@ class SyncWorker(QObject):
         else:
             self.status.emit(status)
 
+    @Slot(str)
+    def enrol(self, text: str) -> None:
+        """Pair with the server named in a QR text (scanned or pasted)."""
+        from app.errors import KnownError
+
+        try:
+            ident = self.service.enrol(text)
+        except KnownError as exc:
+            self.enrol_failed.emit(exc.message(self.lang))
+        except Exception as exc:
+            self.failed.emit(f"{exc.__class__.__name__}: {exc}")
+        else:
+            self.enrolled.emit(str(ident.server_url))
+        self.refresh()
+
     @Slot()
     def refresh(self) -> None:
         try:
@@ -77,6 +95,7 @@ class SyncStatusWidget(QWidget):
     syncRequested = Signal()
     autoRequested = Signal()
     refreshRequested = Signal()
+    enrolRequested = Signal(str)
 
     def __init__(
         self,
@@ -114,10 +133,14 @@ class SyncStatusWidget(QWidget):
         self.thread = QThread(self)
         self.thread.setObjectName("sync")
         self.worker = SyncWorker(service)
+        self.worker.lang = lang
         self.worker.moveToThread(self.thread)
         self.syncRequested.connect(self.worker.run_sync)
         self.autoRequested.connect(self.worker.run_auto)
         self.refreshRequested.connect(self.worker.refresh)
+        self.enrolRequested.connect(self.worker.enrol)
+        self.worker.enrolled.connect(self.on_enrolled)
+        self.worker.enrol_failed.connect(self.on_enrol_failed)
         self.worker.status.connect(self.show_status)
         self.worker.progress.connect(self.show_progress)
         self.worker.finished.connect(self.on_finished)
@@ -165,6 +188,15 @@ class SyncStatusWidget(QWidget):
         self.progress.hide()
 
     @Slot(str)
+    def on_enrolled(self, server: str) -> None:
+        self.error_label.setText("")
+        self.last_label.setText(t("enrol_done", self.lang, server=server))
+
+    @Slot(str)
+    def on_enrol_failed(self, text: str) -> None:
+        self.error_label.setText(text)
+
+    @Slot(str)
     def on_failed(self, text: str) -> None:
         self.button.setEnabled(True)
         self.button.setText(t("sync_now", self.lang))
@@ -173,7 +205,7 @@ class SyncStatusWidget(QWidget):
         self.error_label.setToolTip(text)
 
     def shutdown(self) -> None:
-        """Stop the timers, cancel a running sync (ends at the next batch or wait), end the thread."""
+        """Stop the timers, cancel a running sync (it ends at its next step), end the thread."""
         self.auto_timer.stop()
         self.refresh_timer.stop()
         self.worker.stop_event.set()

@@ -118,3 +118,26 @@ def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
     qtbot.waitUntil(lambda: dialog.message.text() == "没有待导出的记录", timeout=5000)
     assert dialog.export_button.isEnabled()
     dialog.reject()
+
+
+def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
+    from ui.sync_bundle_dialog import BundleExportDialog
+    from ui.sync_status import SyncStatusWidget
+    from ui.sync_wiring import attach_sync
+
+    gdb, store, transport, service = setup
+    attachment = attach_sync(window, service, "zh", auto_interval_ms=0)
+    found = window.statusBar().findChildren(SyncStatusWidget)
+    assert found == [attachment.widget]
+    dialog = attachment.open_usb_export()
+    assert isinstance(dialog, BundleExportDialog) and dialog.isVisible()
+    dialog.reject()
+    # the camera reads the server's pairing QR: the gate pairs off the GUI thread
+    from app.scan.types import ScanResult
+
+    text = devices.new_enrolment(store, "http://127.0.0.1:1")
+    with qtbot.waitSignal(attachment.widget.worker.enrolled, timeout=10000):
+        attachment.on_scanned(ScanResult(text=text))
+    assert service.status().enrolled
+    window.close()
+    assert not attachment.widget.thread.isRunning()
