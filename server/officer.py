@@ -12,7 +12,7 @@ import json
 import os
 import secrets
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def check_officer(store: Store, username: str, password: str) -> bool:
 
 def _new_session(store: Store, username: str) -> str:
     token = secrets.token_urlsafe(32)
-    expires = (datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)).isoformat()
+    expires = (datetime.now(UTC) + timedelta(hours=SESSION_HOURS)).isoformat()
     with store.tx() as tx:
         tx.execute(
             "INSERT INTO sessions(token_hash, username, expires_utc) VALUES (?, ?, ?)",
@@ -103,7 +103,7 @@ def _session_user(store: Store, request: Request) -> str | None:
             "SELECT username, expires_utc FROM sessions WHERE token_hash = ?",
             (hashlib.sha256(token.encode()).hexdigest(),),
         )
-    if row is None or row["expires_utc"] < datetime.now(timezone.utc).isoformat():
+    if row is None or row["expires_utc"] < datetime.now(UTC).isoformat():
         return None
     return str(row["username"])
 
@@ -181,7 +181,8 @@ def export_rows(store: Store, day: str) -> list[list[Any]]:
 # ----------------------------------------------------------------- pages
 def _page(title: str, body: str, lang: str) -> HTMLResponse:
     return HTMLResponse(
-        f"<!doctype html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{'en' if lang == 'en' else 'zh-CN'}'>"
+        "<head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>"
         "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.3em .6em}.bad{color:#b00020}.ok{color:#1b7f3b}"
@@ -209,7 +210,8 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             (
                 f"<h1>{t('officer_title', lang)}</h1>{error}"
                 "<form method='post' action='/login'>"
-                f"<label>{t('officer_username', lang)} <input name='username' id='username'></label> "
+                f"<label>{t('officer_username', lang)} "
+                "<input name='username' id='username'></label> "
                 f"<label>{t('officer_password', lang)} <input name='password' id='password' "
                 "type='password'></label> "
                 f"<button type='submit' id='login'>{t('officer_login', lang)}</button></form>"
@@ -257,7 +259,8 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             counts = " · ".join(f"{k} {n}" for k, n in sorted(g["counts"].items())) or "0"
             cls = "bad" if g["gaps"] or g["revoked"] else "ok"
             rows.append(
-                f"<tr class='gate' data-device='{_e(g['device_id'])}'><td>{_e(g['name'] or '—')}</td>"
+                f"<tr class='gate' data-device='{_e(g['device_id'])}'>"
+                f"<td>{_e(g['name'] or '—')}</td>"
                 f"<td><code>{_e(g['device_id'][:8])}</code></td><td>{_e(g['enrolled_via'])}</td>"
                 f"<td>{_e(g['last_sync_utc'] or '—')}</td><td>{_e(g['acked_seq'])}</td>"
                 f"<td>{_e(g['max_seq'])}</td><td class='{cls} gaps'>{_e(gap_text)}</td>"
@@ -289,7 +292,8 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             )
         )
         body = (
-            f"<h1>{t('officer_title', lang)}</h1><p><a href='/logout'>{t('officer_logout', lang)}</a></p>"
+            f"<h1>{t('officer_title', lang)}</h1>"
+            f"<p><a href='/logout'>{t('officer_logout', lang)}</a></p>"
             + (f"<p id='message'>{_e(message)}</p>" if message else "")
             + f"<h2>{t('officer_gates', lang)} · {_e(day)}</h2>"
             f"<table id='gates'><tr>{heads}</tr>{''.join(rows)}</table>"

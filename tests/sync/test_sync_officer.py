@@ -24,7 +24,7 @@ from server.run import ServerThread
 def site(store, gate, tmp_path):
     set_officer(store, "jiedao", "correct horse")
     with transaction(gate.conn):
-        for i in range(6):
+        for _ in range(6):
             body = {
                 "id": uuid7(),
                 "local_date": "2026-11-29",
