@@ -51,6 +51,22 @@ def browser(monkeypatch):
     driver.quit()
 
 
+def text_of(browser, element_id: str, want) -> str:
+    """Wait (event-driven polling by WebDriverWait, no fixed sleeps) until the new page shows it."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def check(driver):
+        try:
+            text = driver.find_element(By.ID, element_id).text
+        except WebDriverException:  # the old page is going away
+            return False
+        return text if want(text) else False
+
+    return WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,)).until(check)
+
+
 @pytest.mark.slow
 @SQLITE_ONLY
 def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate, tmp_path):
@@ -64,28 +80,28 @@ def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate
         browser.find_element(By.ID, "username").send_keys("jiedao")
         browser.find_element(By.ID, "password").send_keys("wrong password")
         browser.find_element(By.ID, "login").click()
-        assert "用户名或密码不对" in browser.find_element(By.ID, "error").text
+        text_of(browser, "error", lambda t: "用户名或密码不对" in t)
         browser.find_element(By.ID, "username").send_keys("jiedao")
         browser.find_element(By.ID, "password").send_keys("correct horse")
         browser.find_element(By.ID, "login").click()
-        assert browser.find_element(By.ID, "gates")
+        text_of(browser, "gates", lambda t: True)
         assert browser.find_elements(By.CSS_SELECTOR, "tr.gate") == []
         browser.find_element(By.ID, "bundle").send_keys(str(bundle))
         browser.find_element(By.ID, "upload").click()
-        assert browser.find_element(By.ID, "message").text == "新增 30，重复 0，拒收 0"
+        text_of(browser, "message", lambda t: t == "新增 30，重复 0，拒收 0")
         row = browser.find_element(By.CSS_SELECTOR, "tr.gate")
         assert row.get_attribute("data-device") == gate.device.device_id
         assert row.find_element(By.CSS_SELECTOR, ".gaps").text == "—"
         # the same bundle again changes nothing
         browser.find_element(By.ID, "bundle").send_keys(str(bundle))
         browser.find_element(By.ID, "upload").click()
-        assert browser.find_element(By.ID, "message").text == "新增 0，重复 30，拒收 0"
+        text_of(browser, "message", lambda t: t == "新增 0，重复 30，拒收 0")
         # a damaged file is refused with the reason
         junk = tmp_path / "junk.zip"
         junk.write_bytes(b"not a zip")
         browser.find_element(By.ID, "bundle").send_keys(str(junk))
         browser.find_element(By.ID, "upload").click()
-        assert browser.find_element(By.ID, "message").text.startswith("数据包被拒收：damaged")
+        text_of(browser, "message", lambda t: t.startswith("数据包被拒收：damaged"))
         browser.find_element(By.ID, "pair").click()
-        assert browser.find_element(By.ID, "enrol-text").text.startswith("gatepost://enrol?")
+        text_of(browser, "enrol-text", lambda t: t.startswith("gatepost://enrol?"))
         assert browser.find_element(By.CSS_SELECTOR, "#qr svg")
