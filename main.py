@@ -198,7 +198,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     bar = TextProgress("bundle")
     try:
         path = SyncService(gdb.path).export_bundle(Path(args.out), progress=bar,
-                                                   from_seq=args.from_seq)
+                                                   from_seq=args.from_seq, everything=args.all)
     except (KeyboardInterrupt, BundleCancelled):
         bar.finish()
         print(t("cancel", args.lang), file=sys.stderr)
@@ -305,7 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("export", parents=[shared], help="write a bundle into a folder")
     b.add_argument("--out", required=True, metavar="DIR")
     b.add_argument("--from-seq", type=int, default=None,
-                   help="start here instead of at the first event the server has not acked")
+                   help="start here instead of after the last bundle")
+    b.add_argument("--all", action="store_true",
+                   help="every event the server has not acknowledged, not only the new ones")
     b.set_defaults(func=cmd_bundle_export)
     b = bsub.add_parser("import", parents=[shared], help="import a bundle into the server db")
     b.add_argument("file", metavar="FILE")

@@ -39,8 +39,15 @@ def make_gate(path: Path, n: int):
     gdb = open_database(path)
     with transaction(gdb.conn):
         for i in range(n):
-            body = {"id": uuid7(), "local_date": "2026-11-29", "n": i, "decision": "pass",
-                    "direction": "in", "category": "resident", "temperature": 36.5}
+            body = {
+                "id": uuid7(),
+                "local_date": "2026-11-29",
+                "n": i,
+                "decision": "pass",
+                "direction": "in",
+                "category": "resident",
+                "temperature": 36.5,
+            }
             outbox.append(gdb.conn, body["id"], "passage", body, "2026-11-29T00:00:00Z")
     return gdb
 
@@ -65,8 +72,9 @@ def drop_pg(url: str, schema: str) -> None:
 
 
 def client_for(gdb, store: Store, url: str) -> SyncClient:
-    client = SyncClient(gdb.conn, HttpTransport(timeout=60),
-                        backoff=Backoff(base=0.05, cap=1.0), max_attempts=20)
+    client = SyncClient(
+        gdb.conn, HttpTransport(timeout=60), backoff=Backoff(base=0.05, cap=1.0), max_attempts=20
+    )
     client.enrol(devices.new_enrolment(store, url))
     return client
 
@@ -87,13 +95,15 @@ def ingest_rate(store: Store, tmp: Path, n: int, batch: int = 500) -> float:
     gdb = make_gate(tmp / f"ingest-{store.dialect}", n)
     ident = load_identity(gdb.conn)
     with store.tx() as tx:
-        tx.execute("INSERT INTO devices(device_id, public_key, key_id, enrolled_via, enrolled_utc) "
-                   "VALUES (?, ?, ?, 'bench', 'now')",
-                   (ident.device_id, ident.public_key_hex, ident.key_id))
+        tx.execute(
+            "INSERT INTO devices(device_id, public_key, key_id, enrolled_via, enrolled_utc) "
+            "VALUES (?, ?, ?, 'bench', 'now')",
+            (ident.device_id, ident.public_key_hex, ident.key_id),
+        )
     events = [event_from_row(r) for r in gdb.conn.execute("SELECT * FROM outbox ORDER BY seq")]
     start = time.perf_counter()
     for i in range(0, n, batch):
-        ingest(store, ident.device_id, events[i:i + batch])
+        ingest(store, ident.device_id, events[i : i + batch])
     took = time.perf_counter() - start
     gdb.close()
     return n / took
@@ -120,8 +130,11 @@ def reconnect(store: Store, tmp: Path, gates: int, per_gate: int) -> tuple[float
     converged = sum(1 for r in reports if r and r.ok and r.accepted == per_gate)
     ids = {g.device.device_id for g in dbs}
     with store.tx() as tx:
-        heads = [h for h in tx.execute("SELECT device_id, acked_seq FROM devices")
-                 if h["device_id"] in ids]
+        heads = [
+            h
+            for h in tx.execute("SELECT device_id, acked_seq FROM devices")
+            if h["device_id"] in ids
+        ]
     assert len(heads) == gates and all(int(h["acked_seq"]) == per_gate for h in heads)
     for g in dbs:
         g.close()
@@ -148,8 +161,10 @@ def main() -> int:
         print("| --- | --- | --- |")
         for name, store, _ in backends:
             took = backlog(store, tmp, args.events)
-            print(f"| {args.events} events backlog over loopback HTTP | {name} | {took:.1f} s |",
-                  flush=True)
+            print(
+                f"| {args.events} events backlog over loopback HTTP | {name} | {took:.1f} s |",
+                flush=True,
+            )
         for name, _store, _ in backends:
             extra = None
             if name == "SQLite":
@@ -161,12 +176,16 @@ def main() -> int:
             fresh.close()
             if extra:
                 drop_pg(args.postgres, extra)
-            print(f"| ingest, batches of 500, no HTTP | {name} | {rate:,.0f} events/s |",
-                  flush=True)
+            print(
+                f"| ingest, batches of 500, no HTTP | {name} | {rate:,.0f} events/s |", flush=True
+            )
         for name, store, _ in backends:
             took, ok = reconnect(store, tmp, args.gates, args.per_gate)
-            print(f"| {args.gates} gates × {args.per_gate} events reconnecting at once "
-                  f"| {name} | {ok}/{args.gates} converged in {took:.1f} s |", flush=True)
+            print(
+                f"| {args.gates} gates × {args.per_gate} events reconnecting at once "
+                f"| {name} | {ok}/{args.gates} converged in {took:.1f} s |",
+                flush=True,
+            )
         for name, store, schema in backends:
             store.close()
             if schema:

@@ -159,7 +159,8 @@ def m004_sync_state(db: Database) -> None:
             last_error TEXT,
             last_error_detail TEXT,
             server_acked_seq INTEGER NOT NULL DEFAULT 0,
-            stopped INTEGER NOT NULL DEFAULT 0
+            stopped INTEGER NOT NULL DEFAULT 0,
+            last_bundle_seq INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE sync_rejections (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

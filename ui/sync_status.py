@@ -32,6 +32,7 @@ class SyncWorker(QObject):
         super().__init__()
         self.service = service
         self.stop_event = threading.Event()
+        self.wake_event = threading.Event()  # 立即同步 during a backoff wait: retry now
         self.busy = False
         self.lang = "zh"
 
@@ -39,7 +40,9 @@ class SyncWorker(QObject):
         return self.stop_event.is_set()
 
     def _sleep(self, seconds: float) -> None:
-        self.stop_event.wait(seconds)  # a cancel ends the wait at once
+        # a cancel (which also sets wake_event) or a press of 立即同步 ends the wait at once
+        self.wake_event.wait(seconds)
+        self.wake_event.clear()
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.emit(done, total)
@@ -160,6 +163,9 @@ class SyncStatusWidget(QWidget):
 
     @Slot()
     def sync_now(self) -> None:
+        if self.worker.busy:  # waiting to retry: try again now instead of queueing another run
+            self.worker.wake_event.set()
+            return
         self.button.setEnabled(False)
         self.button.setText(t("sync_running", self.lang))
         self.progress.setRange(0, 0)
@@ -209,5 +215,6 @@ class SyncStatusWidget(QWidget):
         self.auto_timer.stop()
         self.refresh_timer.stop()
         self.worker.stop_event.set()
+        self.worker.wake_event.set()
         self.thread.quit()
         self.thread.wait(30_000)

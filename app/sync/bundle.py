@@ -21,8 +21,10 @@ from typing import Any
 
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
+from app.sync import state
 from app.sync.identity import key_id_of, load_identity, verify
 from app.sync.protocol import event_from_row, event_problem
+from db.connection import transaction
 
 FORMAT = "gatepost-bundle"
 VERSION = 1
@@ -65,18 +67,27 @@ def export_bundle(
     out_dir: Path,
     *,
     from_seq: int | None = None,
+    everything: bool = False,
     clock: Clock | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Path:
-    """Write every event not yet acknowledged (or from from_seq on); returns the verified path."""
+    """Write the events after the last bundle that the server has not acknowledged (every
+    unacknowledged one with everything=True, or from from_seq on); returns the verified path.
+
+    Weekly bundles are incremental: the server's ingest takes them in any order, and its page
+    shows a gap if a stick never arrives (then export again with from_seq)."""
     clock = clock or SystemClock()
     ident = load_identity(conn)
+    state.read_status(conn)  # makes sure the status row exists
     if from_seq is None:
         row = conn.execute("SELECT min(seq) FROM outbox WHERE acked_utc IS NULL").fetchone()
         if row[0] is None:
             raise KnownError("bundle_nothing")
         from_seq = int(row[0])
+        if not everything:
+            last = conn.execute("SELECT last_bundle_seq FROM sync_status WHERE id = 1").fetchone()
+            from_seq = max(from_seq, int(last[0]) + 1)
     total = int(
         conn.execute("SELECT count(*) FROM outbox WHERE seq >= ?", (from_seq,)).fetchone()[0]
     )
@@ -135,8 +146,8 @@ def export_bundle(
             raise BundleCancelled()
         os.replace(temp, final)
         _fsync_dir(out_dir)
-    except BundleCancelled:
-        temp.unlink(missing_ok=True)
+    except (BundleCancelled, KeyboardInterrupt):
+        temp.unlink(missing_ok=True)  # never half a file on the stick
         raise
     except OSError as exc:
         temp.unlink(missing_ok=True)
@@ -152,6 +163,10 @@ def export_bundle(
     if checked.manifest != manifest:
         final.unlink(missing_ok=True)
         raise KnownError("bundle_write_failed", detail="read back differs")
+    with transaction(conn):
+        conn.execute(
+            "UPDATE sync_status SET last_bundle_seq = max(last_bundle_seq, ?) WHERE id = 1", (last,)
+        )
     if progress:
         progress(total * 2, total * 2)
     return final

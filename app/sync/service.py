@@ -92,6 +92,7 @@ class SyncService:
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         from_seq: int | None = None,
+        everything: bool = False,
     ) -> Path:
         conn = self._conn()
         try:
@@ -99,6 +100,7 @@ class SyncService:
                 conn,
                 out_dir,
                 from_seq=from_seq,
+                everything=everything,
                 clock=self.clock,
                 progress=progress,
                 cancelled=cancelled,

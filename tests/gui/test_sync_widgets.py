@@ -141,3 +141,22 @@ def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
     assert service.status().enrolled
     window.close()
     assert not attachment.widget.thread.isRunning()
+
+
+def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup):
+    from app.sync.transport import Retryable
+    from ui.sync_status import SyncStatusWidget
+
+    gdb, store, transport, service = setup
+    service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
+    service.max_attempts = 3
+    add_events(gdb.conn, 5)
+    transport.faults.append(Retryable("HTTP 503", retry_after=600.0))  # would wait 10 min
+    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
+        widget.autoRequested.emit()
+        qtbot.waitUntil(lambda: widget.worker.busy and not transport.faults, timeout=5000)
+        qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].ok and blocker.args[0].accepted == 5
+    widget.shutdown()

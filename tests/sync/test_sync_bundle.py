@@ -155,3 +155,47 @@ def test_export_to_a_missing_folder_is_a_message(gate, tmp_path):
     with pytest.raises(KnownError) as err:
         export_bundle(gate.conn, tmp_path / "no-such-stick")
     assert err.value.code == "bundle_write_failed"
+
+
+def test_weekly_bundles_are_incremental_and_all_resends_everything(store, gate, tmp_path):
+    weeks = []
+    for week in range(3):
+        add_events(gate.conn, 10)
+        folder = tmp_path / f"w{week}"
+        folder.mkdir()
+        weeks.append(export_bundle(gate.conn, folder))
+    ranges = [
+        (verify_bundle(p).manifest["first_seq"], verify_bundle(p).manifest["last_seq"])
+        for p in weeks
+    ]
+    assert ranges == [(1, 10), (11, 20), (21, 30)]
+    with pytest.raises(KnownError):
+        export_bundle(gate.conn, tmp_path)  # nothing new since the last bundle
+    again = export_bundle(gate.conn, tmp_path, everything=True)
+    assert verify_bundle(again).manifest["count"] == 30
+    # the officer imports week 3, then week 1, and sees the gap close with week 2
+    import_bundle(store, weeks[2])
+    import_bundle(store, weeks[0])
+    assert device_head(store, gate.device.device_id) == 10
+    import_bundle(store, weeks[1])
+    assert device_head(store, gate.device.device_id) == 30
+    assert_server_holds_exactly(store, gate)
+
+
+def test_cancelled_export_leaves_no_file(gate, tmp_path):
+    from app.sync.bundle import BundleCancelled
+
+    add_events(gate.conn, 3000)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(BundleCancelled):
+        export_bundle(gate.conn, usb, cancelled=cancelled)
+    assert list(usb.iterdir()) == []
+    # the next export is not confused by the cancelled one
+    assert verify_bundle(export_bundle(gate.conn, usb)).manifest["count"] == 3000

@@ -101,3 +101,14 @@ def test_unreachable_server_is_offline_not_a_crash(gate, store):
     save_enrolment(gate.conn, f"http://127.0.0.1:{free_port()}", "tok", "now")
     report = client.run()
     assert report.error == "sync_offline" and len(client.sleeps) == 1
+
+
+def test_http_413_splits_batches(store, gate, server, monkeypatch):
+    import server.web as web
+
+    monkeypatch.setattr(web, "MAX_BODY", 40_000)  # about 100 events a request
+    client = enrol_http(store, gate, server)
+    add_events(gate.conn, 700)
+    report = client.run()
+    assert report.ok and report.accepted == 700 and report.batches > 7
+    assert_server_holds_exactly(store, gate)
