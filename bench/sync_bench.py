@@ -186,7 +186,7 @@ def main() -> int:
                 f"| {name} | {ok}/{args.gates} converged in {took:.1f} s |",
                 flush=True,
             )
-        for name, store, schema in backends:
+        for _name, store, schema in backends:
             store.close()
             if schema:
                 drop_pg(args.postgres, schema)
