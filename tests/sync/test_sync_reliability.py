@@ -261,6 +261,7 @@ def test_same_batch_from_20_clients_at_once(store, gate, server):
 
 # ------------------------------------------------------------- 30 days offline
 @pytest.mark.slow
+@SQLITE_ONLY  # the PostgreSQL path's 60k run is in bench/sync_bench.py
 def test_thirty_days_offline_then_reconnect(store, gate, server):
     client = _enrol_via(store, gate, server.url, timeout=30)
     add_events(gate.conn, 60_000)
