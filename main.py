@@ -119,6 +119,28 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return decode_command(args.images)
 
 
+def cmd_import_residents(args: argparse.Namespace) -> int:
+    """Import the roster from CSV/XLSX; exit 1 when any row was rejected."""
+    from app.roster.cli import import_command
+
+    gdb = _open(args)
+    try:
+        return import_command(gdb, args.file, args.dry_run, args.lang, args.who)
+    finally:
+        gdb.close()
+
+
+def cmd_export_residents(args: argparse.Namespace) -> int:
+    """Write the roster as CSV (masked unless --unmasked)."""
+    from app.roster.cli import export_command
+
+    gdb = _open(args)
+    try:
+        return export_command(gdb, args.out, args.unmasked)
+    finally:
+        gdb.close()
+
+
 # ----------------------------------------------------------------- wiring
 def has_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -175,6 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decode", help="read health-code QR images, one JSON line each")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("import-residents", help="import the roster from a CSV or XLSX file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--who", default=None, help="who is importing (default: volunteer setting)")
+    p.set_defaults(func=cmd_import_residents)
+
+    p = sub.add_parser("export-residents", help="write the roster as CSV (masked by default)")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p.add_argument("--unmasked", action="store_true", help="full names, ID and phone numbers")
+    p.set_defaults(func=cmd_export_residents)
     return parser
 
 
