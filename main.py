@@ -141,6 +141,29 @@ def cmd_export_residents(args: argparse.Namespace) -> int:
         gdb.close()
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The compound's pass key: export the public half, or trust another gate's."""
+    from app.clock import SystemClock
+    from app.i18n import t
+    from app.roster import passes
+
+    gdb = _open(args)
+    try:
+        if args.keys_command == "export-public":
+            text = passes.export_public_key(gdb.conn, SystemClock())
+            tmp = Path(args.out + ".tmp")
+            tmp.write_text(text + "\n", encoding="ascii")
+            os.replace(tmp, args.out)
+            print(text)
+        else:
+            raw = Path(args.file).read_text(encoding="utf-8", errors="replace")
+            kid = passes.import_public_key(gdb.conn, raw, SystemClock(), label=Path(args.file).name)
+            print(t("key_imported", args.lang, key_id=kid))
+        return 0
+    finally:
+        gdb.close()
+
+
 # ----------------------------------------------------------------- wiring
 def has_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -208,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.csv")
     p.add_argument("--unmasked", action="store_true", help="full names, ID and phone numbers")
     p.set_defaults(func=cmd_export_residents)
+
+    p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
+    keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    k = keys.add_parser("export-public", parents=[shared], help="write this compound's public key to a file")
+    k.add_argument("--out", required=True, metavar="FILE")
+    k = keys.add_parser("import-public", parents=[shared], help="trust the public key in FILE (from another gate)")
+    k.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_keys)
     return parser
 
 

@@ -199,6 +199,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "同一健康码今天已由他人使用（{who}，{time}），疑似截图",
         "This health code was shown today for someone else ({who}, {time}): screenshot?",
     ),
+    "reason_moved_out": ("已搬离", "Moved out"),
     "alert_moved_out": ("该居民已搬离", "This resident has moved out"),
     "overdue_line": ("{who} 已在内 {minutes} 分钟（{since} 进入）",
                      "{who} inside for {minutes} min (in at {since})"),
