@@ -164,6 +164,33 @@ def cmd_keys(args: argparse.Namespace) -> int:
         gdb.close()
 
 
+def cmd_print_passes(args: argparse.Namespace) -> int:
+    """Resident pass cards to a PDF: A4 sheets of 8, or one card with --resident."""
+    from app.clock import SystemClock
+    from app.roster.cli import StderrBar
+    from app.roster.printing import pass_cards
+    from app.settings import Settings
+    from ui.pass_print import write_pdf
+
+    gdb = _open(args)
+    try:
+        settings = Settings(gdb.conn)
+        ids = [args.resident] if args.resident is not None else None
+        cards = pass_cards(gdb.conn, SystemClock(), str(settings.get("checkpoint_name")),
+                           args.days or int(settings.get("pass_valid_days")), args.building, ids,
+                           who=str(settings.get("volunteer")) or "-")
+        bar = StderrBar("print")
+        try:
+            pages = write_pdf(cards, args.out, single=ids is not None, lang=args.lang,
+                              progress=bar)
+        finally:
+            bar.close()
+        print(f"{len(cards)} cards, {pages} pages: {args.out}")
+        return 0 if cards else 1
+    finally:
+        gdb.close()
+
+
 # ----------------------------------------------------------------- wiring
 def has_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -231,6 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.csv")
     p.add_argument("--unmasked", action="store_true", help="full names, ID and phone numbers")
     p.set_defaults(func=cmd_export_residents)
+
+    p = sub.add_parser("print-passes", help="resident pass cards as a PDF (A4, 8 a page)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--building", default=None, help="only this building")
+    p.add_argument("--resident", type=int, default=None, help="one card for this resident id")
+    p.add_argument("--days", type=int, default=None, help="valid for N days (default: setting)")
+    p.set_defaults(func=cmd_print_passes)
 
     p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
     keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
