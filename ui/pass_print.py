@@ -12,7 +12,7 @@ from PySide6.QtGui import (
 )
 
 from app.i18n import t
-from app.roster.printing import PassCard
+from app.roster.cards import PassCard
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                 "Microsoft YaHei", "PingFang SC", "SimHei")

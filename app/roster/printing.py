@@ -2,34 +2,14 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, timedelta
-
-import qrcode
 
 from app.clock import Clock
 from app.privacy import mask_name
 from app.roster import passes
+from app.roster.cards import PassCard
 from app.roster.residents import household_of
 from db import roster as q
-
-
-@dataclass(frozen=True)
-class PassCard:
-    title: str  # the compound or checkpoint name
-    masked_name: str
-    place: str  # 3栋2单元501
-    household: str
-    valid_from: str
-    valid_until: str
-    qr_text: str
-
-    def matrix(self) -> list[list[bool]]:
-        """QR modules (quiet zone included), version ≤ 7 at error correction M."""
-        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        qr.add_data(self.qr_text)
-        qr.make(fit=True)
-        return [list(map(bool, row)) for row in qr.get_matrix()]
 
 
 def place_text(building: str, unit: str, room: str) -> str:
