@@ -126,3 +126,22 @@ class RosterService:
 
     def views(self, rows: list[dict[str, Any]], masked: bool = True) -> list[res.ResidentView]:
         return [res.view(r, self.today(), masked) for r in rows]
+
+    # ----- import (the GUI runs apply_import off the GUI thread)
+    def plan_import(self, path: str) -> Any:
+        from app.roster import importer
+
+        return importer.plan(self.conn, path, self.today())
+
+    def apply_import(self, the_plan: Any, progress: Any = None, cancelled: Any = None) -> Any:
+        """Writes on its own connection when the database is a file (safe off the GUI thread)."""
+        from app.roster import importer
+        from db.connection import connect
+
+        own = str(self.gdb.path) != ":memory:"
+        conn = connect(self.gdb.path) if own else self.conn
+        try:
+            return importer.apply(conn, the_plan, self.clock, self.who, progress, cancelled)
+        finally:
+            if own:
+                conn.close()

@@ -144,3 +144,22 @@ def test_demo_cards_show_the_pass_of_a_resident_under_observation(roster, family
     assert len(black) == 2 and len(cards) == len(black) + 4
     first = passes.resolve_pass(roster.conn, black[0].payload, clock.now())
     assert first.ok and first.resident_id == b["id"]
+
+
+def test_desk_scan_then_record_a_watchlisted_resident_going_out(service, roster, family):
+    from app.roster.desk import RosterDesk
+
+    a, _ = family
+    roster.set_status(a["id"], "observation", None, "2026-12-09")
+    desk = RosterDesk(service, roster)
+    text = passes.resident_pass(roster.conn, roster.clock, a["id"], TODAY, TODAY)
+    view = desk.scan(text, "out")
+    assert view.kind == "pass" and view.stop and view.identity.resident_id == a["id"]
+    assert "2026-12-09" in view.headline("en")
+    out = desk.record(view, "out", note="已通知网格员")
+    assert out.record["decision"] == "refused" and out.record["reason"] == "watchlist"
+    assert not desk.scan(text, "in").stop
+    forged = desk.scan(text[:-3] + "AAA", "in")
+    assert forged.stop and forged.headline("en").startswith("Pass signature invalid")
+    refused = desk.record(forged, "in")
+    assert refused.record["reason"] == "pass_forged"
