@@ -268,9 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
     keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    k = keys.add_parser("export-public", parents=[shared], help="write this compound's public key to a file")
+    k = keys.add_parser("export-public", parents=[shared],
+                        help="write this compound's public key to a file")
     k.add_argument("--out", required=True, metavar="FILE")
-    k = keys.add_parser("import-public", parents=[shared], help="trust the public key in FILE (from another gate)")
+    k = keys.add_parser("import-public", parents=[shared],
+                        help="trust the public key in FILE (from another gate)")
     k.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_keys)
     return parser

@@ -148,11 +148,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id_required": ("缺少身份证号", "ID number missing"),
     "obs_end_required": ("居家医学观察须填写结束日期", "Home observation needs an end date"),
     "obs_end_before_start": ("结束日期早于开始日期", "End date is before the start date"),
-    "field_bad": ("{field}：{reason}", "{field}: {reason_en}"),
+    "field_bad": ("{field}：{reason}", "{field_en}: {reason_en}"),
     "id_duplicate": ("该身份证号已在花名册中", "This ID number is already in the roster"),
     "resident_unknown": ("花名册中没有这位居民（{id}）", "No such resident ({id})"),
     "id_excel_number": (
-        "身份证号被 Excel 变成了数字（如 3.50203E+17），后几位已丢失：请把该列设为“文本”格式后重新填写",
+        "身份证号被 Excel 变成了数字（如 3.50203E+17），后几位已丢失："
+        "请把该列设为“文本”格式后重新填写",
         "Excel turned the ID number into a number (like 3.50203E+17) and lost digits: "
         "format the column as text and type it again",
     ),
@@ -171,7 +172,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_no_header": ("前 15 行中没有找到表头（至少需要“姓名”和“身份证号”两列）",
                          "No header row in the first 15 rows (need at least name and ID number)"),
     "import_report": ("错误明细已保存：{path}", "Error report written: {path}"),
-    "import_cancelled": ("导入已取消，已导入的行保留", "Import cancelled; rows already imported are kept"),
+    "import_cancelled": (
+        "导入已取消，已导入的行保留", "Import cancelled; rows already imported are kept"
+    ),
     "status_normal": ("正常", "Normal"),
     "status_observation": ("居家医学观察", "Home medical observation"),
     "status_moved_out": ("已搬离", "Moved out"),
@@ -184,7 +187,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pass_moved_out": ("该居民已搬离，通行证无效", "Resident has moved out; pass refused"),
     "pass_unknown_resident": ("花名册中没有此通行证的居民", "Pass holder not in the roster"),
     "pass_visitor_ok": ("访客通行证 · 户 {household}", "Visitor pass · household {household}"),
-    "pass_no_key": ("本机没有小区签发密钥：请先在主门岗生成", "No signing key here: create it at the main gate"),
+    "pass_no_key": (
+        "本机没有小区签发密钥：请先在主门岗生成", "No signing key here: create it at the main gate"
+    ),
     "key_file_bad": ("公钥文件不对", "Not a Gatepost public key"),
     "key_imported": ("已导入公钥 {key_id}", "Public key {key_id} imported"),
     "reason_watchlist": ("居家医学观察中", "Under home medical observation"),
@@ -205,7 +210,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overdue_line": ("{who} 已在内 {minutes} 分钟（{since} 进入）",
                      "{who} inside for {minutes} min (in at {since})"),
     "roster_title": ("居民花名册", "Residents"),
-    "roster_search": ("搜索：姓名 / 房号 / 手机或身份证后4位", "Search: name / room / last 4 of phone or ID"),
+    "roster_search": (
+        "搜索：姓名 / 房号 / 手机或身份证后4位", "Search: name / room / last 4 of phone or ID"
+    ),
     "roster_add": ("新增", "Add"),
     "roster_edit": ("修改", "Edit"),
     "roster_import": ("导入…", "Import…"),
@@ -222,7 +229,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_plan": ("新增 {new}，更新 {update}，不变 {same}，错误 {bad} 行",
                     "new {new}, updated {update}, unchanged {same}, rejected {bad} rows"),
     "import_done": ("导入 {imported}，更新 {updated}，不变 {unchanged}，错误 {rejected}",
-                    "imported {imported}, updated {updated}, unchanged {unchanged}, rejected {rejected}"),
+                    "imported {imported}, updated {updated}, unchanged {unchanged}, "
+                    "rejected {rejected}"),
     "print_title": ("居民通行证", "Resident pass"),
     "print_valid": ("有效期 {since} 至 {until}", "Valid {since} to {until}"),
 }

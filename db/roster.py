@@ -1,12 +1,22 @@
 """Queries for residents, their change log, pass keys and visitor passes. No rules here."""
+
 from __future__ import annotations
 
 import sqlite3
 from typing import Any
 
 RESIDENT_FIELDS = (
-    "id_number", "name", "phone", "building", "unit", "room", "household", "tags",
-    "status", "obs_start", "obs_end",
+    "id_number",
+    "name",
+    "phone",
+    "building",
+    "unit",
+    "room",
+    "household",
+    "tags",
+    "status",
+    "obs_start",
+    "obs_end",
 )
 CHANGE_COLUMNS = ("id", "ts_utc", "ts_local", "resident_id", "action", "who", "source", "state")
 
@@ -142,15 +152,27 @@ def insert_key(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO pass_keys(key_id, public_key, private_key, label, created_utc) "
         "VALUES (?, ?, ?, ?, ?)",
-        (row["key_id"], row["public_key"], row.get("private_key"), row.get("label", ""),
-         row["created_utc"]),
+        (
+            row["key_id"],
+            row["public_key"],
+            row.get("private_key"),
+            row.get("label", ""),
+            row["created_utc"],
+        ),
     )
 
 
 # ----- visitor passes
 def insert_visitor_pass(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
-    cols = ("event_id", "ts_utc", "host_household", "visitor_name", "valid_from", "valid_until",
-            "issued_by")
+    cols = (
+        "event_id",
+        "ts_utc",
+        "host_household",
+        "visitor_name",
+        "valid_from",
+        "valid_until",
+        "issued_by",
+    )
     cur = conn.execute(
         f"INSERT INTO visitor_passes ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
         [row[c] for c in cols],

@@ -54,6 +54,9 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     spec = camera or str(service.settings.get("camera_source"))
     controller = CameraController(spec)
     window = MainWindow(service, controller, lang=ui_lang)
+    from .roster_gate import install_roster  # issue #4: passes, watchlist, roster (F6)
+
+    window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
     install_excepthook([window])
     warning = gdb.warning()
     if warning is not None:

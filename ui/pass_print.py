@@ -1,4 +1,5 @@
 """Pass cards to PDF with Qt's own PDF writer: A4 sheets of 8, or one card; Chinese embedded."""
+
 from __future__ import annotations
 
 import os
@@ -7,15 +8,28 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
-    QColor, QFont, QFontDatabase, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
     QPen,
 )
 
 from app.i18n import t
 from app.roster.cards import PassCard
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                "Microsoft YaHei", "PingFang SC", "SimHei")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+)
 DPI = 300
 MM = DPI / 25.4
 CARD_MM = (85.6, 54.0)  # a bank-card size fits a wallet
@@ -66,29 +80,48 @@ def draw_card(p: QPainter, card: PassCard, box: QRectF, family: str, lang: str =
     for y, row in enumerate(matrix):
         for x, dark in enumerate(row):
             if dark:
-                p.fillRect(QRectF(qr_box.left() + x * cell, qr_box.top() + y * cell,
-                                  cell + 0.5, cell + 0.5), QColor("black"))
-    text_box = QRectF(inner.left(), band.bottom() + 2 * MM,
-                      qr_box.left() - inner.left() - 2 * MM, qr_side)
+                p.fillRect(
+                    QRectF(
+                        qr_box.left() + x * cell, qr_box.top() + y * cell, cell + 0.5, cell + 0.5
+                    ),
+                    QColor("black"),
+                )
+    text_box = QRectF(
+        inner.left(), band.bottom() + 2 * MM, qr_box.left() - inner.left() - 2 * MM, qr_side
+    )
     p.setPen(QColor("black"))
     p.setFont(_font(family, 20, True))
     line = text_box.height() / 4
-    p.drawText(QRectF(text_box.left(), text_box.top(), text_box.width(), line * 1.4),
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, card.masked_name)
+    p.drawText(
+        QRectF(text_box.left(), text_box.top(), text_box.width(), line * 1.4),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        card.masked_name,
+    )
     p.setFont(_font(family, 13))
-    p.drawText(QRectF(text_box.left(), text_box.top() + line * 1.4, text_box.width(), line),
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, card.place)
+    p.drawText(
+        QRectF(text_box.left(), text_box.top() + line * 1.4, text_box.width(), line),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        card.place,
+    )
     p.setFont(_font(family, 8))
-    valid = (t("print_valid", lang, since=card.valid_from, until=card.valid_until)
-             if card.valid_from else card.valid_until)
-    p.drawText(QRectF(text_box.left(), text_box.bottom() - line * 1.2, text_box.width(), line),
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap,
-               valid)
+    valid = (
+        t("print_valid", lang, since=card.valid_from, until=card.valid_until)
+        if card.valid_from
+        else card.valid_until
+    )
+    p.drawText(
+        QRectF(text_box.left(), text_box.bottom() - line * 1.2, text_box.width(), line),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap,
+        valid,
+    )
     p.restore()
 
 
 def write_pdf(
-    cards: Sequence[PassCard], out: Path | str, single: bool = False, lang: str = "zh",
+    cards: Sequence[PassCard],
+    out: Path | str,
+    single: bool = False,
+    lang: str = "zh",
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:

@@ -1,4 +1,5 @@
 """A printable pass card as plain data (no database): what ui/pass_print.py draws."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The roster's command-line work; main.py only parses arguments and calls these."""
+
 from __future__ import annotations
 
 import sys
@@ -24,8 +25,9 @@ class StderrBar:
         if total <= 0:
             return
         filled = int(self.width * done / total)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-                          f"{done}/{total}")
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}"
+        )
         self.stream.flush()
         self.shown = True
 
@@ -36,8 +38,13 @@ class StderrBar:
 
 
 def import_command(
-    gdb: GateDatabase, path: str, dry_run: bool, lang: str, who: str | None = None,
-    clock: Clock | None = None, out: TextIO | None = None,
+    gdb: GateDatabase,
+    path: str,
+    dry_run: bool,
+    lang: str,
+    who: str | None = None,
+    clock: Clock | None = None,
+    out: TextIO | None = None,
 ) -> int:
     """Prints `imported N, updated M, unchanged K, rejected R`, then each rejected row."""
     out = out or sys.stdout
@@ -45,8 +52,10 @@ def import_command(
     the_plan = importer.plan(gdb.conn, Path(path), svc.today())
     if dry_run:
         result = importer.ImportResult(
-            imported=the_plan.count("new"), updated=the_plan.count("update"),
-            unchanged=the_plan.count("unchanged"), rejected=the_plan.rejected,
+            imported=the_plan.count("new"),
+            updated=the_plan.count("update"),
+            unchanged=the_plan.count("unchanged"),
+            rejected=the_plan.rejected,
         )
     else:
         bar = StderrBar("import")

@@ -1,4 +1,5 @@
 """Demo-camera cards that include resident passes signed with this compound's key."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -22,7 +23,8 @@ def demo_cards_with_passes(
     people.sort(key=lambda r: not under_observation(r, today))
     cards = list(DEFAULT_CARDS)
     for resident in people[:how_many]:
-        text = passes.resident_pass(conn, clock, resident["id"], today, today + timedelta(days=30),
-                                    who="demo")
+        text = passes.resident_pass(
+            conn, clock, resident["id"], today, today + timedelta(days=30), who="demo"
+        )
         cards.append(DemoCard("black", text))
     return cards

@@ -4,6 +4,7 @@ The window (or the pass-check widget) calls desk.scan(text, direction) and shows
 result: who it is (masked), the stops and warnings; then desk.record(...) writes the passage
 through GateService, which itself refuses a watchlisted resident going out.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ class ScanView:
     @property
     def stop(self) -> bool:
         return any(a.level == "stop" for a in self.alerts) or (
-            self.check is not None and not self.check.ok)
+            self.check is not None and not self.check.ok
+        )
 
     def headline(self, lang: str = "zh") -> str:
         from app.i18n import t
@@ -56,24 +58,44 @@ class RosterDesk:
             view.check = passes.resolve_pass(self.gate.conn, payload.text, now)
             if view.check.kind == "resident" and view.check.resident_id is not None:
                 view.identity = view.check.identity()
-        payload_hash = None
-        if payload.kind == "healthcode" and payload.text is not None:
-            payload_hash = self.gate.hash_payload(payload.text)
-        quota = int(self.gate.settings.get("household_exit_quota"))
-        view.alerts = gate_checks(self.gate.conn, view.identity, direction, now.date(),
-                                  payload_hash, quota)
+        view.alerts = self.alerts(view.identity, direction, payload.kind, payload.text)
         return view
 
+    def alerts(
+        self,
+        identity: Identity,
+        direction: str,
+        payload_kind: str | None,
+        payload_text: str | None,
+    ) -> list[Alert]:
+        """Stops and warnings for whoever is at the desk (replay only for health codes)."""
+        payload_hash = None
+        if payload_kind == "healthcode" and payload_text:
+            payload_hash = self.gate.hash_payload(payload_text)
+        quota = int(self.gate.settings.get("household_exit_quota"))
+        return gate_checks(
+            self.gate.conn, identity, direction, self.gate.clock.now().date(), payload_hash, quota
+        )
+
     def record(
-        self, view: ScanView, direction: str, temperature: str | None = None,
-        note: str | None = None, code_color: str = "none",
+        self,
+        view: ScanView,
+        direction: str,
+        temperature: str | None = None,
+        note: str | None = None,
+        code_color: str = "none",
     ) -> Outcome:
         draft = PassageDraft(
             direction=direction,
-            category="visitor" if view.check is not None and view.check.kind == "visitor"
+            category="visitor"
+            if view.check is not None and view.check.kind == "visitor"
             else "resident",
-            code_color=code_color, payload_kind=view.kind, payload_text=view.payload_text,
-            identity=view.identity, temperature=temperature, note=note,
+            code_color=code_color,
+            payload_kind=view.kind,
+            payload_text=view.payload_text,
+            identity=view.identity,
+            temperature=temperature,
+            note=note,
         )
         if view.check is not None and not view.check.ok:
             draft.refuse_reason = view.check.reason_code

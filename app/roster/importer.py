@@ -5,6 +5,7 @@ Two steps: plan() reads, maps and checks every row without writing (the GUI prev
 its change row and outbox event. Nothing is dropped silently: every refused row has a
 reason in the error report written next to the file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,10 @@ from db import roster as q
 from db.connection import transaction
 
 HEADER_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("id_number", ("公民身份号码", "身份证号码", "身份证号", "身份证", "证件号码", "证件号",
-                   "idnumber")),
+    (
+        "id_number",
+        ("公民身份号码", "身份证号码", "身份证号", "身份证", "证件号码", "证件号", "idnumber"),
+    ),
     ("phone", ("手机号码", "手机号", "手机", "联系电话", "联系方式", "电话", "phone")),
     ("household", ("户编号", "户号", "household")),
     ("obs_start", ("观察开始", "开始日期", "obsstart")),
@@ -50,13 +53,31 @@ _ADDRESS = re.compile(
     r"(?P<r>[0-9A-Za-z]+)\s*(?:室|号)?\s*$"
 )
 EXPORT_HEADERS = (
-    ("name", "姓名"), ("id_number", "身份证号"), ("phone", "手机"), ("building", "楼栋"),
-    ("unit", "单元"), ("room", "房号"), ("household", "户号"), ("tags", "标签"),
-    ("status", "状态"), ("obs_start", "观察开始"), ("obs_end", "观察结束"),
+    ("name", "姓名"),
+    ("id_number", "身份证号"),
+    ("phone", "手机"),
+    ("building", "楼栋"),
+    ("unit", "单元"),
+    ("room", "房号"),
+    ("household", "户号"),
+    ("tags", "标签"),
+    ("status", "状态"),
+    ("obs_start", "观察开始"),
+    ("obs_end", "观察结束"),
 )
 STATUS_WORDS = {"normal": "正常", "observation": "居家医学观察", "moved_out": "已搬离"}
-COMPARED = ("name", "phone", "building", "unit", "room", "household", "tags", "status",
-            "obs_start", "obs_end")
+COMPARED = (
+    "name",
+    "phone",
+    "building",
+    "unit",
+    "room",
+    "household",
+    "tags",
+    "status",
+    "obs_start",
+    "obs_end",
+)
 
 
 @dataclass
@@ -70,8 +91,9 @@ class Rejection:
         return t(self.code, lang, **self.params)
 
     def line(self, lang: str = "zh") -> str:
-        return t("import_reject_line", lang, row=self.row, column=self.column,
-                 reason=self.reason(lang))
+        return t(
+            "import_reject_line", lang, row=self.row, column=self.column, reason=self.reason(lang)
+        )
 
 
 @dataclass
@@ -113,8 +135,10 @@ class ImportResult:
         return len({r.row for r in self.rejected})
 
     def summary(self) -> str:
-        return (f"imported {self.imported}, updated {self.updated}, "
-                f"unchanged {self.unchanged}, rejected {self.rejected_rows}")
+        return (
+            f"imported {self.imported}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {self.rejected_rows}"
+        )
 
 
 # ----------------------------------------------------------------- reading
@@ -185,8 +209,9 @@ def map_header(row: list[Any]) -> dict[str, int]:
             for fld, aliases in HEADER_ALIASES:
                 if fld in mapping:
                     continue
-                hit = any(key == a if exact or len(a) < 2 or a.isascii() else a in key
-                          for a in aliases)
+                hit = any(
+                    key == a if exact or len(a) < 2 or a.isascii() else a in key for a in aliases
+                )
                 if hit:
                     mapping[fld] = col
                     break
@@ -239,7 +264,12 @@ def plan(conn: sqlite3.Connection, path: Path | str, today: date) -> Plan:
         if all(res.clean_text(v) == "" for v in cells.values()):
             continue  # blank line
         if len(preview) < 20:
-            preview.append({f: res.clean_text(v) for f, v in cells.items()})
+            preview.append(
+                {
+                    f: res.clean_name(v) if f == "name" else res.clean_text(v)
+                    for f, v in cells.items()
+                }
+            )
         problems: list[Rejection] = []
         raw = dict(cells)
         raw_id, id_err = _raw_id(cells["id_number"])
@@ -248,16 +278,23 @@ def plan(conn: sqlite3.Connection, path: Path | str, today: date) -> Plan:
             raw.pop("id_number")
         else:
             raw["id_number"] = raw_id
-        if "status" in raw and all(res.clean_text(raw.get(k)) == ""
-                                   for k in ("status", "obs_start", "obs_end")):
+        if "status" in raw and all(
+            res.clean_text(raw.get(k)) == "" for k in ("status", "obs_start", "obs_end")
+        ):
             for k in ("status", "obs_start", "obs_end"):
                 raw.pop(k, None)  # a blank status column never lifts an observation
         address = raw.pop("address", None)
         if "address" in cols and not ({"building", "room"} <= set(cols)):
             parts = parse_address(str(address or ""))
             if parts is None:
-                problems.append(Rejection(rownum, mapping["address"], "address_bad",
-                                          {"value": res.clean_text(address)}))
+                problems.append(
+                    Rejection(
+                        rownum,
+                        mapping["address"],
+                        "address_bad",
+                        {"value": res.clean_text(address)},
+                    )
+                )
             else:
                 raw.update(building=parts[0], unit=parts[1], room=parts[2])
         clean, errors = res.check_fields(raw, today)
@@ -286,16 +323,23 @@ def _classify(rownum: int, clean: dict[str, Any], current: dict[str, Any] | None
             new["household"] = res.household_of(new["building"], new["unit"], new["room"])
         return PlannedRow(rownum, "new", new)
     keep_obs = bool(clean.get("status"))
-    proposed = {k: v for k, v in clean.items()
-                if v not in ("", None) or (keep_obs and k in ("obs_start", "obs_end"))}
+    proposed = {
+        k: v
+        for k, v in clean.items()
+        if v not in ("", None) or (keep_obs and k in ("obs_start", "obs_end"))
+    }
     if "household" not in proposed and any(k in proposed for k in ("building", "unit", "room")):
         old_default = res.household_of(current["building"], current["unit"], current["room"])
         if current["household"] == old_default:  # follow the address unless set by hand
             merged = {**current, **proposed}
-            proposed["household"] = res.household_of(merged["building"], merged["unit"],
-                                                     merged["room"])
-    changed = {k: v for k, v in proposed.items()
-               if k in COMPARED and (current.get(k) or None) != (v or None)}
+            proposed["household"] = res.household_of(
+                merged["building"], merged["unit"], merged["room"]
+            )
+    changed = {
+        k: v
+        for k, v in proposed.items()
+        if k in COMPARED and (current.get(k) or None) != (v or None)
+    }
     if not changed:
         return PlannedRow(rownum, "unchanged", {}, current["id"])
     return PlannedRow(rownum, "update", changed, current["id"])
@@ -319,13 +363,14 @@ def apply(
             result.cancelled = True
             break
         with transaction(conn):
-            for item in todo[start:start + BATCH]:
+            for item in todo[start : start + BATCH]:
                 if item.action == "new":
                     write_change(conn, clock, "import_add", who, item.fields, None, source)
                     result.imported += 1
                 else:
-                    write_change(conn, clock, "import_update", who, item.fields,
-                                 item.resident_id, source)
+                    write_change(
+                        conn, clock, "import_update", who, item.fields, item.resident_id, source
+                    )
                     result.updated += 1
         if progress is not None:
             progress(min(start + BATCH, len(todo)), len(todo))
@@ -369,8 +414,11 @@ def export_csv(conn: sqlite3.Connection, path: Path | str, masked: bool = True) 
             out = {k: r.get(k) or "" for k, _ in EXPORT_HEADERS}
             out["status"] = STATUS_WORDS[r["status"]]
             if masked:
-                out.update(name=mask_name(r["name"]), id_number=mask_id(r["id_number"]),
-                           phone=mask_phone(r["phone"]))
+                out.update(
+                    name=mask_name(r["name"]),
+                    id_number=mask_id(r["id_number"]),
+                    phone=mask_phone(r["phone"]),
+                )
             elif out["id_number"]:
                 out["id_number"] += "\t"  # Excel keeps an 18-digit ID as text
             w.writerow([out[k] for k, _ in EXPORT_HEADERS])

@@ -5,6 +5,7 @@ visitor-pass id), serial (re-issue bumps it: older cards are revoked), valid fro
 (local minutes since 2020-01-01, until exclusive) and the household. Base32 keeps the text
 in QR alphanumeric mode, so ~150 characters fit version 7 at error correction M.
 """
+
 from __future__ import annotations
 
 import base64
@@ -70,11 +71,16 @@ def ensure_signing_key(conn: sqlite3.Connection, clock: Clock) -> Ed25519Private
         key = Ed25519PrivateKey.generate()
         public = _public_raw(key)
         with transaction(conn):
-            q.insert_key(conn, {
-                "key_id": key_id_of(public).hex(), "public_key": public.hex(),
-                "private_key": key.private_bytes_raw().hex(), "label": "local",
-                "created_utc": utc_iso(clock.now()),
-            })
+            q.insert_key(
+                conn,
+                {
+                    "key_id": key_id_of(public).hex(),
+                    "public_key": public.hex(),
+                    "private_key": key.private_bytes_raw().hex(),
+                    "label": "local",
+                    "created_utc": utc_iso(clock.now()),
+                },
+            )
         row = q.signing_key(conn)
         assert row is not None
     return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row["private_key"]))
@@ -82,8 +88,11 @@ def ensure_signing_key(conn: sqlite3.Connection, clock: Clock) -> Ed25519Private
 
 def signing_key_or_none(conn: sqlite3.Connection) -> Ed25519PrivateKey | None:
     row = q.signing_key(conn)
-    return None if row is None else Ed25519PrivateKey.from_private_bytes(
-        bytes.fromhex(row["private_key"]))
+    return (
+        None
+        if row is None
+        else Ed25519PrivateKey.from_private_bytes(bytes.fromhex(row["private_key"]))
+    )
 
 
 def export_public_key(conn: sqlite3.Connection, clock: Clock) -> str:
@@ -97,20 +106,31 @@ def import_public_key(conn: sqlite3.Connection, text: str, clock: Clock, label: 
     try:
         if not text.startswith(KEY_PREFIX):
             raise ValueError("prefix")
-        raw = _unb32(text[len(KEY_PREFIX):])
+        raw = _unb32(text[len(KEY_PREFIX) :])
         Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
         raise KnownError("key_file_bad") from None
     kid = key_id_of(raw).hex()
     with transaction(conn):
-        q.insert_key(conn, {"key_id": kid, "public_key": raw.hex(), "label": label or "imported",
-                            "created_utc": utc_iso(clock.now())})
+        q.insert_key(
+            conn,
+            {
+                "key_id": kid,
+                "public_key": raw.hex(),
+                "label": label or "imported",
+                "created_utc": utc_iso(clock.now()),
+            },
+        )
     return kid
 
 
 def _trusted(conn: sqlite3.Connection) -> dict[bytes, Ed25519PublicKey]:
-    return {bytes.fromhex(r["key_id"]): Ed25519PublicKey.from_public_bytes(
-        bytes.fromhex(r["public_key"])) for r in q.pass_keys(conn)}
+    return {
+        bytes.fromhex(r["key_id"]): Ed25519PublicKey.from_public_bytes(
+            bytes.fromhex(r["public_key"])
+        )
+        for r in q.pass_keys(conn)
+    }
 
 
 # ----------------------------------------------------------------- sign / parse
@@ -127,8 +147,18 @@ class PassFields:
 
 def sign(key: Ed25519PrivateKey, f: PassFields) -> str:
     house = f.household.encode("utf-8")[:MAX_HOUSEHOLD_BYTES].decode("utf-8", "ignore").encode()
-    body = _HEAD.pack(f.kind, key_id_of(_public_raw(key)), f.subject, f.serial & 0xFFFF,
-                      _minutes(f.valid_from), _minutes(f.valid_until), len(house)) + house
+    body = (
+        _HEAD.pack(
+            f.kind,
+            key_id_of(_public_raw(key)),
+            f.subject,
+            f.serial & 0xFFFF,
+            _minutes(f.valid_from),
+            _minutes(f.valid_until),
+            len(house),
+        )
+        + house
+    )
     return PASS_PREFIX + _b32(body + key.sign(b"GP1" + body))
 
 
@@ -137,28 +167,44 @@ def parse(text: str) -> tuple[PassFields, bytes, bytes]:
     if not text.startswith(PASS_PREFIX):
         raise ValueError("prefix")
     try:
-        data = _unb32(text[len(PASS_PREFIX):])
+        data = _unb32(text[len(PASS_PREFIX) :])
     except (ValueError, TypeError) as exc:
         raise ValueError("base32") from exc
     if len(data) < _HEAD.size + SIG_LEN:
         raise ValueError("short")
     body, sig = data[:-SIG_LEN], data[-SIG_LEN:]
-    kind, kid, subject, serial, since, until, n = _HEAD.unpack(body[:_HEAD.size])
-    house = body[_HEAD.size:]
+    kind, kid, subject, serial, since, until, n = _HEAD.unpack(body[: _HEAD.size])
+    house = body[_HEAD.size :]
     if len(house) != n or kind not in (KIND_RESIDENT, KIND_VISITOR):
         raise ValueError("layout")
-    return (PassFields(kind, kid, subject, serial, _moment(since), _moment(until),
-                       house.decode("utf-8", "replace")), body, sig)
+    return (
+        PassFields(
+            kind,
+            kid,
+            subject,
+            serial,
+            _moment(since),
+            _moment(until),
+            house.decode("utf-8", "replace"),
+        ),
+        body,
+        sig,
+    )
 
 
 # ----------------------------------------------------------------- issuing
 def _day_span(first: date, last: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, datetime.min.time()), datetime.combine(
-        last + timedelta(days=1), datetime.min.time())
+        last + timedelta(days=1), datetime.min.time()
+    )
 
 
 def resident_pass(
-    conn: sqlite3.Connection, clock: Clock, resident_id: int, first: date, last: date,
+    conn: sqlite3.Connection,
+    clock: Clock,
+    resident_id: int,
+    first: date,
+    last: date,
     who: str = "-",
 ) -> str:
     """The pass for a resident at their current serial (issuing serial 1 the first time)."""
@@ -169,8 +215,18 @@ def resident_pass(
     if resident["pass_serial"] == 0:
         resident = write_change(conn, clock, "pass_issue", who, {"pass_serial": 1}, resident_id)
     since, until = _day_span(first, last)
-    return sign(key, PassFields(KIND_RESIDENT, b"", resident_id, resident["pass_serial"], since,
-                                until, resident["household"]))
+    return sign(
+        key,
+        PassFields(
+            KIND_RESIDENT,
+            b"",
+            resident_id,
+            resident["pass_serial"],
+            since,
+            until,
+            resident["household"],
+        ),
+    )
 
 
 def reissue(conn: sqlite3.Connection, clock: Clock, resident_id: int, who: str = "-") -> int:
@@ -184,17 +240,27 @@ def reissue(conn: sqlite3.Connection, clock: Clock, resident_id: int, who: str =
 
 
 def visitor_pass(
-    conn: sqlite3.Connection, clock: Clock, host_household: str, visitor_name: str,
-    until: datetime | None = None, who: str = "-",
+    conn: sqlite3.Connection,
+    clock: Clock,
+    host_household: str,
+    visitor_name: str,
+    until: datetime | None = None,
+    who: str = "-",
 ) -> tuple[int, str]:
     """A visitor pass linked to a host household: today only unless a set time is given."""
     key = ensure_signing_key(conn, clock)
     now = clock.now().replace(tzinfo=None, second=0, microsecond=0)
     end = until.replace(tzinfo=None) if until else _day_span(now.date(), now.date())[1]
     event_id = uuid7()
-    row = {"event_id": event_id, "ts_utc": utc_iso(clock.now()), "host_household": host_household,
-           "visitor_name": visitor_name, "valid_from": now.isoformat(),
-           "valid_until": end.isoformat(), "issued_by": who}
+    row = {
+        "event_id": event_id,
+        "ts_utc": utc_iso(clock.now()),
+        "host_household": host_household,
+        "visitor_name": visitor_name,
+        "valid_from": now.isoformat(),
+        "valid_until": end.isoformat(),
+        "issued_by": who,
+    }
     with transaction(conn):
         pass_id = q.insert_visitor_pass(conn, row)
         outbox.append(conn, event_id, "visitor_pass", {**row, "id": pass_id}, row["ts_utc"])
@@ -222,9 +288,15 @@ class PassCheck:
         """An app.gate.service.Identity to fill the passage (method 'pass')."""
         from app.gate.service import Identity
 
-        return Identity(method="pass", person_name=self.person_name, id_number=self.id_number,
-                        building=self.building, unit=self.unit, room=self.room,
-                        resident_id=self.resident_id)
+        return Identity(
+            method="pass",
+            person_name=self.person_name,
+            id_number=self.id_number,
+            building=self.building,
+            unit=self.unit,
+            room=self.room,
+            resident_id=self.resident_id,
+        )
 
 
 def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassCheck:
@@ -241,9 +313,12 @@ def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassChec
     except InvalidSignature:
         return PassCheck(False, "pass_forged")
     moment = now.replace(tzinfo=None)
-    last_day = (f.valid_until - timedelta(minutes=1))
-    shown_until = last_day.date().isoformat() if f.kind == KIND_RESIDENT else local_iso(
-        f.valid_until)[:16].replace("T", " ")
+    last_day = f.valid_until - timedelta(minutes=1)
+    shown_until = (
+        last_day.date().isoformat()
+        if f.kind == KIND_RESIDENT
+        else local_iso(f.valid_until)[:16].replace("T", " ")
+    )
     if moment >= f.valid_until:
         return PassCheck(False, "pass_expired", {"until": shown_until})
     if moment < f.valid_from:
@@ -251,16 +326,35 @@ def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassChec
     if f.kind == KIND_VISITOR:
         visit = q.get_visitor_pass(conn, f.subject)
         name = visit["visitor_name"] if visit else None
-        return PassCheck(True, None, {"household": f.household}, "visitor", None,
-                         mask_name(name), name, None, household=f.household,
-                         valid_until=shown_until)
+        return PassCheck(
+            True,
+            None,
+            {"household": f.household},
+            "visitor",
+            None,
+            mask_name(name),
+            name,
+            None,
+            household=f.household,
+            valid_until=shown_until,
+        )
     resident = q.get_resident(conn, f.subject)
     if resident is None:
         return PassCheck(False, "pass_unknown_resident")
     check = PassCheck(
-        True, None, {}, "resident", resident["id"], mask_name(resident["name"]), resident["name"],
-        resident["id_number"], resident["building"], resident["unit"], resident["room"],
-        resident["household"], shown_until,
+        True,
+        None,
+        {},
+        "resident",
+        resident["id"],
+        mask_name(resident["name"]),
+        resident["name"],
+        resident["id_number"],
+        resident["building"],
+        resident["unit"],
+        resident["room"],
+        resident["household"],
+        shown_until,
     )
     if resident["status"] == "moved_out":
         check.ok, check.reason_code = False, "pass_moved_out"

@@ -1,4 +1,5 @@
 """What goes on a printed pass card; the drawing itself is Qt's and lives in ui/pass_print.py."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -18,8 +19,13 @@ def place_text(building: str, unit: str, room: str) -> str:
 
 
 def pass_cards(
-    conn: sqlite3.Connection, clock: Clock, title: str, days: int = 90,
-    building: str | None = None, resident_ids: list[int] | None = None, who: str = "-",
+    conn: sqlite3.Connection,
+    clock: Clock,
+    title: str,
+    days: int = 90,
+    building: str | None = None,
+    resident_ids: list[int] | None = None,
+    who: str = "-",
 ) -> list[PassCard]:
     """One card per resident (moved-out residents get none), signed at their current serial."""
     first: date = clock.now().date()
@@ -33,12 +39,21 @@ def pass_cards(
         if r["status"] == "moved_out":
             continue
         text = passes.resident_pass(conn, clock, r["id"], first, last, who)
-        cards.append(PassCard(title, mask_name(r["name"]), place_text(r["building"], r["unit"],
-                              r["room"]), r["household"], first.isoformat(), last.isoformat(),
-                              text))
+        cards.append(
+            PassCard(
+                title,
+                mask_name(r["name"]),
+                place_text(r["building"], r["unit"], r["room"]),
+                r["household"],
+                first.isoformat(),
+                last.isoformat(),
+                text,
+            )
+        )
     return cards
 
 
-def visitor_card(title: str, visitor_name: str, host_household: str, until: str, text: str) -> PassCard:
-    return PassCard(title, mask_name(visitor_name), host_household, host_household, "", until,
-                    text)
+def visitor_card(
+    title: str, visitor_name: str, host_household: str, until: str, text: str
+) -> PassCard:
+    return PassCard(title, mask_name(visitor_name), host_household, host_household, "", until, text)

@@ -1,4 +1,5 @@
 """Residents: clean and check their fields, and record every change with who, when and why."""
+
 from __future__ import annotations
 
 import re
@@ -11,14 +12,34 @@ from app.errors import KnownError
 from app.gate.idcard import validate_id
 
 STATUSES = ("normal", "observation", "moved_out")
-EDITABLE = ("id_number", "name", "phone", "building", "unit", "room", "household", "tags",
-            "status", "obs_start", "obs_end")
+EDITABLE = (
+    "id_number",
+    "name",
+    "phone",
+    "building",
+    "unit",
+    "room",
+    "household",
+    "tags",
+    "status",
+    "obs_start",
+    "obs_end",
+)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _STATUS_WORDS = {
-    "normal": "normal", "正常": "normal", "在住": "normal", "": "normal",
-    "observation": "observation", "居家医学观察": "observation", "居家观察": "observation",
-    "居家隔离": "observation", "医学观察": "observation",
-    "moved_out": "moved_out", "已搬离": "moved_out", "搬离": "moved_out", "迁出": "moved_out",
+    "normal": "normal",
+    "正常": "normal",
+    "在住": "normal",
+    "": "normal",
+    "observation": "observation",
+    "居家医学观察": "observation",
+    "居家观察": "observation",
+    "居家隔离": "observation",
+    "医学观察": "observation",
+    "moved_out": "moved_out",
+    "已搬离": "moved_out",
+    "搬离": "moved_out",
+    "迁出": "moved_out",
     "已迁出": "moved_out",
 }
 
@@ -83,7 +104,9 @@ def household_of(building: str, unit: str, room: str) -> str:
     return "-".join(p for p in (building, unit, room) if p)
 
 
-def check_fields(raw: dict[str, Any], today: date) -> tuple[dict[str, Any], list[tuple[str, KnownError]]]:
+def check_fields(
+    raw: dict[str, Any], today: date
+) -> tuple[dict[str, Any], list[tuple[str, KnownError]]]:
     """Clean every given field; problems come back per field, nothing raises."""
     clean: dict[str, Any] = {}
     errors: list[tuple[str, KnownError]] = []
@@ -167,8 +190,15 @@ def view(resident: dict[str, Any], today: date, masked: bool = True) -> Resident
         return fn(value) if masked else (value or "")
 
     return ResidentView(
-        int(resident["id"]), m(mask_name, resident["name"]), m(mask_id, resident["id_number"]),
-        m(mask_phone, resident["phone"]), resident["building"], resident["unit"],
-        resident["room"], resident["household"], resident["tags"],
-        effective_status(resident, today), resident.get("obs_end"),
+        int(resident["id"]),
+        m(mask_name, resident["name"]),
+        m(mask_id, resident["id_number"]),
+        m(mask_phone, resident["phone"]),
+        resident["building"],
+        resident["unit"],
+        resident["room"],
+        resident["household"],
+        resident["tags"],
+        effective_status(resident, today),
+        resident.get("obs_end"),
     )

@@ -1,4 +1,5 @@
 """The roster's one writer: every change updates the resident and appends a change + event."""
+
 from __future__ import annotations
 
 import json
@@ -39,12 +40,18 @@ def write_change(
             state = q.get_resident(conn, resident_id)
             assert state is not None
             change = {
-                "id": uuid7(), **stamp, "resident_id": resident_id, "action": action,
-                "who": who, "source": source, "state": json.dumps(state, ensure_ascii=False),
+                "id": uuid7(),
+                **stamp,
+                "resident_id": resident_id,
+                "action": action,
+                "who": who,
+                "source": source,
+                "state": json.dumps(state, ensure_ascii=False),
             }
             q.insert_change(conn, change)
-            outbox.append(conn, change["id"], "roster_change", {**change, "state": state},
-                          change["ts_utc"])
+            outbox.append(
+                conn, change["id"], "roster_change", {**change, "state": state}, change["ts_utc"]
+            )
     except sqlite3.IntegrityError as exc:
         if "id_number" in str(exc):
             raise KnownError("id_duplicate") from exc
@@ -74,8 +81,16 @@ class RosterService:
         clean, errors = res.check_fields(raw, self.today())
         if errors:
             field, err = errors[0]
-            raise KnownError("field_bad", field=field, reason=err.message("zh"),
-                             reason_en=err.message("en"), code=err.code)
+            from app.i18n import t
+
+            raise KnownError(
+                "field_bad",
+                field=t(field, "zh"),
+                field_en=t(field, "en"),
+                reason=err.message("zh"),
+                reason_en=err.message("en"),
+                cause=err.code,
+            )
         return clean
 
     def add(self, raw: dict[str, Any], who: str | None = None) -> dict[str, Any]:
@@ -101,7 +116,11 @@ class RosterService:
         return write_change(self.conn, self.clock, action, who or self.who, changed, resident_id)
 
     def set_status(
-        self, resident_id: int, status: str, start: str | None = None, end: str | None = None,
+        self,
+        resident_id: int,
+        status: str,
+        start: str | None = None,
+        end: str | None = None,
         who: str | None = None,
     ) -> dict[str, Any]:
         return self.edit(resident_id, {"status": status, "obs_start": start, "obs_end": end}, who)

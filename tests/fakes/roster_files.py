@@ -1,4 +1,5 @@
 """Messy roster files as grid staff really keep them, built by the tests (no fixtures on disk)."""
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,14 @@ def messy_rows(excel_id: object = "3.50203E+17") -> list[list[object]]:
         ["", "", "", "", "", ""],
         HEADER,
         ["1", "张  三", ZHANG, "138 1234 5678", "3栋2单元501", "独居老人"],  # row 4 ok
-        ["2", "李\u3000四", LI.translate(FULLWIDTH), "１３９ ００００ １１１１", "3-2-502",
-         "需要帮助"],  # row 5 ok, full-width digits and spaces
+        [
+            "2",
+            "李\u3000四",
+            LI.translate(FULLWIDTH),
+            "１３９ ００００ １１１１",
+            "3-2-502",
+            "需要帮助",
+        ],  # row 5 ok, full-width digits and spaces
         ["", "", "", "", "", ""],  # row 6 blank
         ["3", "王五", WANG_X.lower(), "13700001234", "5号楼1单元301室", ""],  # row 7 ok, x
         ["4", "赵六", excel_id, "13600001234", "3-1-101", ""],  # row 8 Excel number
@@ -48,8 +55,13 @@ def messy_rows(excel_id: object = "3.50203E+17") -> list[list[object]]:
 
 
 EXPECTED_REJECTED_ROWS = [8, 9, 10, 11, 12]
-EXPECTED_CODES = {8: "id_excel_number", 9: "dup_row", 10: "id_bad_check", 11: "id_bad_birth",
-                  12: "address_bad"}
+EXPECTED_CODES = {
+    8: "id_excel_number",
+    9: "dup_row",
+    10: "id_bad_check",
+    11: "id_bad_birth",
+    12: "address_bad",
+}
 
 
 def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path:

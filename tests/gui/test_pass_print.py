@@ -1,4 +1,5 @@
 """Printed passes: A4 sheets of 8 with Chinese embedded, a single card whose QR scans back."""
+
 import subprocess
 from datetime import timedelta
 
@@ -19,8 +20,15 @@ pytestmark = pytest.mark.gui
 def ten(gdb, clock):
     svc = RosterService(gdb, clock)
     for i in range(10):
-        svc.add({"name": f"居民{i}号", "id_number": rf.make_id("19700101", i + 1),
-                 "building": str(1 + i // 5), "unit": "1", "room": str(101 + i)})
+        svc.add(
+            {
+                "name": f"居民{i}号",
+                "id_number": rf.make_id("19700101", i + 1),
+                "building": str(1 + i // 5),
+                "unit": "1",
+                "room": str(101 + i),
+            }
+        )
     gone = svc.add({"name": "搬走了", "id_number": rf.ZHANG, "building": "9", "room": "1"})
     svc.set_status(gone["id"], "moved_out")
     return svc
@@ -72,18 +80,23 @@ def test_cancel_leaves_no_file(ten, tmp_path):
     cards = pass_cards(ten.conn, ten.clock, "x")
     out = tmp_path / "passes.pdf"
     done = []
-    pages = write_pdf(cards, out, progress=lambda d, t: done.append(d),
-                      cancelled=lambda: len(done) >= 3)
+    pages = write_pdf(
+        cards, out, progress=lambda d, t: done.append(d), cancelled=lambda: len(done) >= 3
+    )
     assert pages == 0 and done == [1, 2, 3]
     assert list(tmp_path.glob("passes*")) == []
 
 
 def test_print_passes_cli(tmp_path, capsys):
     data = tmp_path / "gate"
-    src = rf.write_csv(tmp_path / "r.csv", [["姓名", "身份证号", "住址"],
-                                            ["张三", rf.ZHANG, "3-2-501"], ["李四", rf.LI, "4-1-101"]])
+    src = rf.write_csv(
+        tmp_path / "r.csv",
+        [["姓名", "身份证号", "住址"], ["张三", rf.ZHANG, "3-2-501"], ["李四", rf.LI, "4-1-101"]],
+    )
     assert main(["import-residents", str(src), "--data-dir", str(data)]) == 0
     out = tmp_path / "b3.pdf"
-    assert main(["print-passes", "--out", str(out), "--building", "3", "--data-dir", str(data)]) == 0
+    assert (
+        main(["print-passes", "--out", str(out), "--building", "3", "--data-dir", str(data)]) == 0
+    )
     assert capsys.readouterr().out.splitlines()[-1] == f"1 cards, 1 pages: {out}"
     assert pdf_pages(out) == 1

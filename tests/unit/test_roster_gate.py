@@ -1,4 +1,5 @@
 """The gate and the roster: watchlist stop, household quota, replay, overdue visitors."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -20,18 +21,29 @@ def roster(gdb, clock):
 
 @pytest.fixture
 def family(roster):
-    a = roster.add({"name": "张三", "id_number": rf.ZHANG, "building": "3", "unit": "2", "room": "501"})
-    b = roster.add({"name": "张小红", "id_number": rf.LI, "building": "3", "unit": "2", "room": "501"})
+    a = roster.add(
+        {"name": "张三", "id_number": rf.ZHANG, "building": "3", "unit": "2", "room": "501"}
+    )
+    b = roster.add(
+        {"name": "张小红", "id_number": rf.LI, "building": "3", "unit": "2", "room": "501"}
+    )
     return a, b
 
 
 def scan_pass(roster, resident, direction="out", temperature=None):
-    text = passes.resident_pass(roster.conn, roster.clock, resident["id"], TODAY,
-                                TODAY + timedelta(days=30))
+    text = passes.resident_pass(
+        roster.conn, roster.clock, resident["id"], TODAY, TODAY + timedelta(days=30)
+    )
     check = passes.resolve_pass(roster.conn, text, roster.clock.now())
     assert check.ok
-    return PassageDraft(direction=direction, code_color="none", payload_kind="pass",
-                        payload_text=text, identity=check.identity(), temperature=temperature)
+    return PassageDraft(
+        direction=direction,
+        code_color="none",
+        payload_kind="pass",
+        payload_text=text,
+        identity=check.identity(),
+        temperature=temperature,
+    )
 
 
 def test_resident_under_observation_going_out_is_stopped_and_recorded(service, roster, family):
@@ -40,14 +52,21 @@ def test_resident_under_observation_going_out_is_stopped_and_recorded(service, r
     draft = scan_pass(roster, a, "out")
     alerts = gate_checks(roster.conn, draft.identity, "out", TODAY)
     assert [(x.level, x.code, x.params) for x in alerts] == [
-        ("stop", "alert_watchlist", {"name": "张*", "end": "2026-12-02"})]
+        ("stop", "alert_watchlist", {"name": "张*", "end": "2026-12-02"})
+    ]
     assert "2026-12-02" in alerts[0].message("zh")
     draft.note = "已通知网格员"
     out = service.record(draft)  # no temperature needed for a refusal
     row = out.record
-    assert (row["decision"], row["reason"], row["identity_method"]) == ("refused", "watchlist", "pass")
+    assert (row["decision"], row["reason"], row["identity_method"]) == (
+        "refused",
+        "watchlist",
+        "pass",
+    )
     assert row["resident_id"] == a["id"] and row["note"] == "已通知网格员"
-    event = service.conn.execute("SELECT kind FROM outbox WHERE event_id = ?", (row["id"],)).fetchone()
+    event = service.conn.execute(
+        "SELECT kind FROM outbox WHERE event_id = ?", (row["id"],)
+    ).fetchone()
     assert event["kind"] == "passage"
     assert service.today()["refused"] == 1
     # coming in is allowed (with a temperature); the hard stop is only on the way out
@@ -69,8 +88,15 @@ def test_the_stop_also_holds_for_a_resident_found_by_id_number(service, roster, 
     a, _ = family
     roster.set_status(a["id"], "observation", None, "2026-12-09")
     manual = Identity(method="id_number", person_name="张三", id_number=rf.ZHANG)
-    out = service.record(PassageDraft(direction="out", code_color="green", payload_text="hc",
-                                      identity=manual, temperature="36.4"))
+    out = service.record(
+        PassageDraft(
+            direction="out",
+            code_color="green",
+            payload_text="hc",
+            identity=manual,
+            temperature="36.4",
+        )
+    )
     assert out.record["decision"] == "refused" and out.record["reason"] == "watchlist"
 
 
@@ -80,8 +106,9 @@ def test_moved_out_resident_is_refused_either_way(service, roster, family):
     ident = Identity(method="name_room", person_name="张三", resident_id=a["id"])
     alerts = gate_checks(roster.conn, ident, "in", TODAY)
     assert [x.code for x in alerts] == ["alert_moved_out"]
-    out = service.record(PassageDraft(direction="in", code_color="green", identity=ident,
-                                      temperature="36.5"))
+    out = service.record(
+        PassageDraft(direction="in", code_color="green", identity=ident, temperature="36.5")
+    )
     assert out.record["reason"] == "moved_out"
 
 
@@ -95,7 +122,8 @@ def test_household_quota_warns_with_count_and_who(service, roster, family):
     second = scan_pass(roster, b, "out", "36.5")
     alerts = gate_checks(roster.conn, second.identity, "out", TODAY, quota=quota)
     assert [(x.level, x.code, x.params) for x in alerts] == [
-        ("warn", "alert_quota", {"count": 1, "quota": 1, "who": "张*"})]
+        ("warn", "alert_quota", {"count": 1, "quota": 1, "who": "张*"})
+    ]
     # the one who already went out may go out again; coming in is never counted
     assert gate_checks(roster.conn, first.identity, "out", TODAY, quota=quota) == []
     assert gate_checks(roster.conn, second.identity, "in", TODAY, quota=quota) == []
@@ -108,12 +136,21 @@ def test_household_quota_warns_with_count_and_who(service, roster, family):
 def test_the_same_health_code_for_a_different_person_is_flagged(service, roster, clock):
     wang = Identity(method="id_number", person_name="王五", id_number=rf.WANG_X)
     zhao = Identity(method="id_number", person_name="赵六", id_number=rf.ZHAO)
-    service.record(PassageDraft(code_color="green", payload_text="hc:screenshot", identity=wang,
-                                temperature="36.5", direction="out"))
+    service.record(
+        PassageDraft(
+            code_color="green",
+            payload_text="hc:screenshot",
+            identity=wang,
+            temperature="36.5",
+            direction="out",
+        )
+    )
     clock.advance(1800)
     h = service.hash_payload("hc:screenshot")
     alerts = gate_checks(roster.conn, zhao, "in", clock.now().date(), payload_hash=h)
-    assert [(x.code, x.params) for x in alerts] == [("alert_replay", {"who": "王*", "time": "08:00"})]
+    assert [(x.code, x.params) for x in alerts] == [
+        ("alert_replay", {"who": "王*", "time": "08:00"})
+    ]
     # the same person coming back with their own code is not a replay
     assert gate_checks(roster.conn, wang, "in", clock.now().date(), payload_hash=h) == []
     # tomorrow it is a new day
@@ -123,16 +160,31 @@ def test_the_same_health_code_for_a_different_person_is_flagged(service, roster,
 
 def test_visitors_inside_too_long_are_overdue(service, clock):
     guest = Identity(method="id_number", person_name="李访客", id_number=rf.LI)
-    service.record(PassageDraft(category="visitor", code_color="green", payload_text="v",
-                                identity=guest, temperature="36.5"))
+    service.record(
+        PassageDraft(
+            category="visitor",
+            code_color="green",
+            payload_text="v",
+            identity=guest,
+            temperature="36.5",
+        )
+    )
     clock.advance(119 * 60)
     assert overdue_inside(service.conn, clock.now(), 120) == []
     clock.advance(60)
     late = overdue_inside(service.conn, clock.now(), 120)
     assert [(r["masked_name"], r["minutes_inside"]) for r in late] == [("李*客", 120)]
     assert overdue_inside(service.conn, clock.now(), 180) == []
-    service.record(PassageDraft(category="visitor", direction="out", code_color="green",
-                                payload_text="v", identity=guest, temperature="36.5"))
+    service.record(
+        PassageDraft(
+            category="visitor",
+            direction="out",
+            code_color="green",
+            payload_text="v",
+            identity=guest,
+            temperature="36.5",
+        )
+    )
     assert overdue_inside(service.conn, clock.now(), 120) == []
 
 
@@ -163,3 +215,20 @@ def test_desk_scan_then_record_a_watchlisted_resident_going_out(service, roster,
     assert forged.stop and forged.headline("en").startswith("Pass signature invalid")
     refused = desk.record(forged, "in")
     assert refused.record["reason"] == "pass_forged"
+
+
+def test_an_unnamed_screenshot_going_in_twice_is_flagged(service, roster, clock):
+    code = "https://jkm.example.invalid/v?t=SHARED"
+    h = service.hash_payload(code)
+    anon = Identity(method="scan")
+    assert gate_checks(roster.conn, anon, "in", TODAY, payload_hash=h) == []
+    service.record(PassageDraft(code_color="green", payload_text=code, temperature="36.5"))
+    clock.advance(600)
+    alerts = gate_checks(roster.conn, anon, "in", TODAY, payload_hash=h)
+    assert [(a.code, a.params) for a in alerts] == [("alert_replay", {"who": "?", "time": "08:00"})]
+    # going out with it is the same person leaving; then coming back in is normal
+    assert gate_checks(roster.conn, anon, "out", TODAY, payload_hash=h) == []
+    service.record(
+        PassageDraft(code_color="green", payload_text=code, temperature="36.5", direction="out")
+    )
+    assert gate_checks(roster.conn, anon, "in", TODAY, payload_hash=h) == []

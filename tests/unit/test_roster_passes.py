@@ -1,4 +1,5 @@
 """Passes: sign/verify, forged, tampered, expired, revoked, other key, visitor, QR size."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -23,8 +24,16 @@ def roster(gdb, clock):
 
 @pytest.fixture
 def zhang(roster):
-    return roster.add({"name": "张三", "id_number": rf.ZHANG, "phone": "13812345678",
-                       "building": "3", "unit": "2", "room": "501"})
+    return roster.add(
+        {
+            "name": "张三",
+            "id_number": rf.ZHANG,
+            "phone": "13812345678",
+            "building": "3",
+            "unit": "2",
+            "room": "501",
+        }
+    )
 
 
 def now(clock):
@@ -32,8 +41,9 @@ def now(clock):
 
 
 def issue(roster, resident, days=30):
-    return passes.resident_pass(roster.conn, roster.clock, resident["id"], TODAY,
-                                TODAY + timedelta(days=days))
+    return passes.resident_pass(
+        roster.conn, roster.clock, resident["id"], TODAY, TODAY + timedelta(days=days)
+    )
 
 
 def test_a_pass_verifies_and_names_the_resident_masked(roster, zhang, clock):
@@ -41,7 +51,11 @@ def test_a_pass_verifies_and_names_the_resident_masked(roster, zhang, clock):
     assert classify_payload(text).kind == "pass"
     check = passes.resolve_pass(roster.conn, text, now(clock))
     assert check.ok and check.reason_code is None
-    assert (check.resident_id, check.masked_name, check.household) == (zhang["id"], "张*", "3-2-501")
+    assert (check.resident_id, check.masked_name, check.household) == (
+        zhang["id"],
+        "张*",
+        "3-2-501",
+    )
     assert (check.building, check.unit, check.room) == ("3", "2", "501")
     ident = check.identity()
     assert ident.method == "pass" and ident.resident_id == zhang["id"]
@@ -58,9 +72,19 @@ def qr_version(text, level):
 def test_the_pass_fits_a_qr_code_of_version_7(roster, zhang, clock):
     typical = issue(roster, zhang, days=365)
     assert qr_version(typical, qrcode.constants.ERROR_CORRECT_M) <= 6
-    worst = roster.add({"name": "欧阳娜娜", "id_number": rf.LI, "building": "12A",
-                        "unit": "3", "room": "2304", "household": "翔鹭花城三期12A栋-3-2304东户"})
-    text = passes.resident_pass(roster.conn, clock, worst["id"], TODAY, TODAY + timedelta(days=3650))
+    worst = roster.add(
+        {
+            "name": "欧阳娜娜",
+            "id_number": rf.LI,
+            "building": "12A",
+            "unit": "3",
+            "room": "2304",
+            "household": "翔鹭花城三期12A栋-3-2304东户",
+        }
+    )
+    text = passes.resident_pass(
+        roster.conn, clock, worst["id"], TODAY, TODAY + timedelta(days=3650)
+    )
     assert qr_version(text, qrcode.constants.ERROR_CORRECT_M) <= 7, len(text)
     # a household too long for the card is cut on a character boundary, still verifies
     check = passes.resolve_pass(roster.conn, text, now(clock))
@@ -69,13 +93,15 @@ def test_the_pass_fits_a_qr_code_of_version_7(roster, zhang, clock):
 
 
 def test_expired_and_not_yet_valid(roster, zhang, clock):
-    text = passes.resident_pass(roster.conn, clock, zhang["id"], TODAY - timedelta(days=10),
-                                TODAY - timedelta(days=1))
+    text = passes.resident_pass(
+        roster.conn, clock, zhang["id"], TODAY - timedelta(days=10), TODAY - timedelta(days=1)
+    )
     check = passes.resolve_pass(roster.conn, text, now(clock))
     assert not check.ok and check.reason_code == "pass_expired"
     assert check.params == {"until": "2026-11-28"}
-    later = passes.resident_pass(roster.conn, clock, zhang["id"], TODAY + timedelta(days=1),
-                                 TODAY + timedelta(days=2))
+    later = passes.resident_pass(
+        roster.conn, clock, zhang["id"], TODAY + timedelta(days=1), TODAY + timedelta(days=2)
+    )
     assert passes.resolve_pass(roster.conn, later, now(clock)).reason_code == "pass_not_yet_valid"
     # the last valid day is valid until midnight
     today_only = passes.resident_pass(roster.conn, clock, zhang["id"], TODAY, TODAY)
@@ -101,8 +127,9 @@ def test_moved_out_resident_is_refused(roster, zhang, clock):
 
 
 def test_edited_payload_is_refused_as_forged(roster, zhang, clock):
-    other = roster.add({"name": "李四", "id_number": rf.LI, "building": "3", "unit": "2",
-                        "room": "502"})
+    other = roster.add(
+        {"name": "李四", "id_number": rf.LI, "building": "3", "unit": "2", "room": "502"}
+    )
     issue(roster, other)
     text = issue(roster, zhang)
     fields, body, sig = passes.parse(text)
@@ -118,10 +145,13 @@ def test_edited_payload_is_refused_as_forged(roster, zhang, clock):
 def test_signed_with_a_stranger_key(roster, zhang, clock):
     issue(roster, zhang)  # makes our key
     stranger = Ed25519PrivateKey.generate()
-    fields = passes.PassFields(1, b"", zhang["id"], 1, datetime(2026, 11, 1),
-                               datetime(2026, 12, 31), "3-2-501")
+    fields = passes.PassFields(
+        1, b"", zhang["id"], 1, datetime(2026, 11, 1), datetime(2026, 12, 31), "3-2-501"
+    )
     other_compound = passes.sign(stranger, fields)
-    assert passes.resolve_pass(roster.conn, other_compound, now(clock)).reason_code == "pass_other_key"
+    assert (
+        passes.resolve_pass(roster.conn, other_compound, now(clock)).reason_code == "pass_other_key"
+    )
     # the stranger pretends to be us by copying our key id: the signature gives it away
     ours = passes.parse(issue(roster, zhang))[0].key_id
     _, body, sig = passes.parse(other_compound)
@@ -143,7 +173,9 @@ def test_another_gate_verifies_after_importing_the_public_key(roster, zhang, clo
         kid = passes.import_public_key(gate2.conn, public, clock)
         assert kid == passes.parse(text)[0].key_id.hex()
         # the signature is good; this gate has no roster entry for the holder yet
-        assert passes.resolve_pass(gate2.conn, text, now(clock)).reason_code == "pass_unknown_resident"
+        assert (
+            passes.resolve_pass(gate2.conn, text, now(clock)).reason_code == "pass_unknown_resident"
+        )
         with pytest.raises(KnownError):
             passes.import_public_key(gate2.conn, "GPK1:notakey", clock)
     finally:
@@ -152,7 +184,9 @@ def test_another_gate_verifies_after_importing_the_public_key(roster, zhang, clo
 
 def test_keys_cli_export_and_import(tmp_path, capsys):
     out = tmp_path / "compound.pub"
-    assert main(["keys", "export-public", "--out", str(out), "--data-dir", str(tmp_path / "a")]) == 0
+    assert (
+        main(["keys", "export-public", "--out", str(out), "--data-dir", str(tmp_path / "a")]) == 0
+    )
     assert out.read_text().startswith("GPK1:")
     assert capsys.readouterr().out.startswith("GPK1:")
     assert main(["keys", "import-public", str(out), "--data-dir", str(tmp_path / "b")]) == 0
@@ -171,8 +205,9 @@ def test_visitor_pass_is_for_today_and_names_the_host(roster, clock):
     assert row is not None
     clock.advance(24 * 3600)
     assert passes.resolve_pass(roster.conn, text, now(clock)).reason_code == "pass_expired"
-    _, two_hours = passes.visitor_pass(roster.conn, clock, "3-2-501", "王小明",
-                                       until=clock.now() + timedelta(hours=2))
+    _, two_hours = passes.visitor_pass(
+        roster.conn, clock, "3-2-501", "王小明", until=clock.now() + timedelta(hours=2)
+    )
     assert passes.resolve_pass(roster.conn, two_hours, now(clock)).ok
     clock.advance(2 * 3600)
     assert passes.resolve_pass(roster.conn, two_hours, now(clock)).reason_code == "pass_expired"

@@ -1,4 +1,5 @@
 """Import → export → import of the roster loses nothing (hypothesis), and exports are masked."""
+
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -9,8 +10,19 @@ from app.database import open_memory
 from app.roster import importer
 from tests.fakes import roster_files as rf
 
-FIELDS = ("id_number", "name", "phone", "building", "unit", "room", "household", "tags",
-          "status", "obs_start", "obs_end")
+FIELDS = (
+    "id_number",
+    "name",
+    "phone",
+    "building",
+    "unit",
+    "room",
+    "household",
+    "tags",
+    "status",
+    "obs_start",
+    "obs_end",
+)
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 TAGS = ["独居老人", "需要帮助", "孕妇", "残疾", "儿童"]
 
@@ -26,16 +38,23 @@ def resident(draw, n):
     building = str(draw(st.integers(1, 40)))
     unit = draw(st.sampled_from(["", "1", "2", "3"]))
     room = str(draw(st.integers(101, 3304)))
-    household = draw(st.sampled_from(["", f"户{n}", "-".join(p for p in (building, unit, room) if p)]))
+    household = draw(
+        st.sampled_from(["", f"户{n}", "-".join(p for p in (building, unit, room) if p)])
+    )
     return {
         "id_number": rf.make_id(birth, n),
         "name": draw(st.text(CJK, min_size=2, max_size=4)),
-        "phone": draw(st.sampled_from(["", f"13{draw(st.integers(0, 999_999_999)):09d}",
-                                       "0592-5551234"])),
-        "building": building, "unit": unit, "room": room,
+        "phone": draw(
+            st.sampled_from(["", f"13{draw(st.integers(0, 999_999_999)):09d}", "0592-5551234"])
+        ),
+        "building": building,
+        "unit": unit,
+        "room": room,
         "household": household or "-".join(p for p in (building, unit, room) if p),
         "tags": ",".join(draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=3))),
-        "status": status, "obs_start": start, "obs_end": end,
+        "status": status,
+        "obs_start": start,
+        "obs_end": end,
     }
 
 
@@ -47,15 +66,18 @@ def snapshot(conn):
     return [{k: (r[k] or None) for k in FIELDS} for r in rows]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=people)
 def test_import_export_import_loses_nothing(tmp_path_factory, rows):
     tmp = tmp_path_factory.mktemp("rt")
     header = [h for _, h in importer.EXPORT_HEADERS]
     status_words = importer.STATUS_WORDS
-    table = [header] + [[
-        status_words[r[k]] if k == "status" else (r[k] or "") for k, _ in importer.EXPORT_HEADERS
-    ] for r in rows]
+    table = [header] + [
+        [status_words[r[k]] if k == "status" else (r[k] or "") for k, _ in importer.EXPORT_HEADERS]
+        for r in rows
+    ]
     source = rf.write_csv(tmp / "in.csv", table, "gbk" if len(rows) % 2 else "utf-8-sig")
     clock = FakeClock()
     first, second = open_memory(), open_memory()
@@ -63,13 +85,15 @@ def test_import_export_import_loses_nothing(tmp_path_factory, rows):
         plan = importer.plan(first.conn, source, clock.now().date())
         assert plan.rejected == []
         importer.apply(first.conn, plan, clock, "t")
-        expected = sorted(({k: (r[k] or None) for k in FIELDS} for r in rows),
-                          key=lambda r: r["id_number"])
+        expected = sorted(
+            ({k: (r[k] or None) for k in FIELDS} for r in rows), key=lambda r: r["id_number"]
+        )
         assert snapshot(first.conn) == expected
         exported = tmp / "out.csv"
         assert importer.export_csv(first.conn, exported, masked=False) == len(rows)
-        result = importer.apply(second.conn, importer.plan(second.conn, exported,
-                                                           clock.now().date()), clock, "t")
+        result = importer.apply(
+            second.conn, importer.plan(second.conn, exported, clock.now().date()), clock, "t"
+        )
         assert result.imported == len(rows) and result.rejected == []
         assert snapshot(second.conn) == expected
     finally:
@@ -78,8 +102,10 @@ def test_import_export_import_loses_nothing(tmp_path_factory, rows):
 
 
 def test_export_is_masked_by_default(tmp_path, gdb, clock):
-    source = rf.write_csv(tmp_path / "in.csv", [["姓名", "身份证号", "手机", "住址"],
-                                                ["张三", rf.ZHANG, "13812345678", "3-2-501"]])
+    source = rf.write_csv(
+        tmp_path / "in.csv",
+        [["姓名", "身份证号", "手机", "住址"], ["张三", rf.ZHANG, "13812345678", "3-2-501"]],
+    )
     importer.apply(gdb.conn, importer.plan(gdb.conn, source, clock.now().date()), clock, "t")
     out = tmp_path / "out.csv"
     importer.export_csv(gdb.conn, out)
