@@ -191,6 +191,73 @@ def cmd_print_passes(args: argparse.Namespace) -> int:
         gdb.close()
 
 
+def cmd_resident_status(args: argparse.Namespace) -> int:
+    """Put a resident under home medical observation, lift it, or mark them moved out."""
+    from app.clock import SystemClock
+    from app.gate.idcard import validate_id
+    from app.roster.service import RosterService
+
+    gdb = _open(args)
+    try:
+        roster = RosterService(gdb, SystemClock())
+        resident = roster.find_id_number(validate_id(args.id_number))
+        if resident is None:
+            from app.errors import KnownError
+
+            raise KnownError("resident_unknown", id=args.id_number[-4:])
+        row = roster.set_status(resident["id"], args.status, args.start, args.end, who=args.who)
+        print(f"{row['id']} {row['status']} {row['obs_start'] or ''} {row['obs_end'] or ''}")
+        return 0
+    finally:
+        gdb.close()
+
+
+def cmd_visitor_pass(args: argparse.Namespace) -> int:
+    """A visitor pass for today (or N hours) linked to a host household, as a one-card PDF."""
+    from datetime import timedelta
+
+    from app.clock import SystemClock
+    from app.roster import passes
+    from app.roster.printing import visitor_card
+    from app.settings import Settings
+    from ui.pass_print import write_pdf
+
+    gdb = _open(args)
+    try:
+        clock = SystemClock()
+        until = clock.now() + timedelta(hours=args.hours) if args.hours else None
+        who = str(Settings(gdb.conn).get("volunteer")) or "-"
+        _, text = passes.visitor_pass(gdb.conn, clock, args.host, args.name, until, who)
+        check = passes.resolve_pass(gdb.conn, text, clock.now())
+        title = str(Settings(gdb.conn).get("checkpoint_name"))
+        card = visitor_card(title, args.name, args.host, check.valid_until or "", text)
+        write_pdf([card], args.out, single=True, lang=args.lang)
+        print(f"{args.out} (valid until {check.valid_until})")
+        return 0
+    finally:
+        gdb.close()
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    """Visitors and couriers still inside longer than the overdue setting (default 2 h)."""
+    from app.clock import SystemClock
+    from app.i18n import t
+    from app.roster.gate import overdue_inside
+    from app.settings import Settings
+
+    gdb = _open(args)
+    try:
+        clock = SystemClock()
+        minutes = args.minutes or int(Settings(gdb.conn).get("overdue_minutes"))
+        for row in overdue_inside(gdb.conn, clock.now(), minutes):
+            who = row["masked_name"] or t(f"cat_{row['category']}", args.lang)
+            print(t("overdue_line", args.lang, who=who, minutes=row["minutes_inside"],
+                    since=row["ts_local"][11:16]))
+        return 0
+    finally:
+        gdb.close()
+
+
 # ----------------------------------------------------------------- wiring
 def has_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -265,6 +332,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resident", type=int, default=None, help="one card for this resident id")
     p.add_argument("--days", type=int, default=None, help="valid for N days (default: setting)")
     p.set_defaults(func=cmd_print_passes)
+
+    p = sub.add_parser("resident-status", help="home observation / normal / moved out")
+    p.add_argument("id_number", metavar="ID_NUMBER")
+    p.add_argument("status", choices=("normal", "observation", "moved_out"))
+    p.add_argument("--start", default=None, help="observation start date (YYYY-MM-DD)")
+    p.add_argument("--end", default=None, help="observation end date: it lifts by itself then")
+    p.add_argument("--who", default=None, help="who made the change")
+    p.set_defaults(func=cmd_resident_status)
+
+    p = sub.add_parser("visitor-pass", help="a visitor pass for today, as a one-card PDF")
+    p.add_argument("--host", required=True, help="host household, e.g. 3-2-501")
+    p.add_argument("--name", required=True, help="visitor's name")
+    p.add_argument("--hours", type=float, default=None, help="valid N hours (default: today)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.set_defaults(func=cmd_visitor_pass)
+
+    p = sub.add_parser("overdue", help="visitors and couriers inside too long")
+    p.add_argument("--minutes", type=int, default=None, help="default: the overdue setting")
+    p.set_defaults(func=cmd_overdue)
 
     p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
     keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)

@@ -232,6 +232,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "imported {imported}, updated {updated}, unchanged {unchanged}, "
                     "rejected {rejected}"),
     "print_title": ("居民通行证", "Resident pass"),
+    "print_title_visitor": ("访客通行证", "Visitor pass"),
+    "print_valid_until": ("有效至 {until}", "Valid until {until}"),
+    "overdue_count": ("超时未出 {count}", "Overdue inside: {count}"),
     "print_valid": ("有效期 {since} 至 {until}", "Valid {since} to {until}"),
 }
 

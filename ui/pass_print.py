@@ -69,9 +69,10 @@ def draw_card(p: QPainter, card: PassCard, box: QRectF, family: str, lang: str =
     inner = box.adjusted(pad, pad, -pad, -pad)
     band = QRectF(inner.left(), inner.top(), inner.width(), 8 * MM)
     p.fillRect(band, QColor("#1f5fa8"))
+    heading = "print_title_visitor" if card.kind == "visitor" else "print_title"
     p.setPen(QColor("white"))
     p.setFont(_font(family, 11, True))
-    p.drawText(band, Qt.AlignmentFlag.AlignCenter, f"{card.title} · {t('print_title', lang)}")
+    p.drawText(band, Qt.AlignmentFlag.AlignCenter, f"{card.title} · {t(heading, lang)}")
     qr_side = min(inner.height() - band.height() - 2 * MM, inner.width() * 0.48)
     qr_box = QRectF(inner.right() - qr_side, band.bottom() + 2 * MM, qr_side, qr_side)
     matrix = card.matrix()
@@ -107,7 +108,7 @@ def draw_card(p: QPainter, card: PassCard, box: QRectF, family: str, lang: str =
     valid = (
         t("print_valid", lang, since=card.valid_from, until=card.valid_until)
         if card.valid_from
-        else card.valid_until
+        else t("print_valid_until", lang, until=card.valid_until)
     )
     p.drawText(
         QRectF(text_box.left(), text_box.bottom() - line * 1.2, text_box.width(), line),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.gate.service import Identity
 from app.i18n import t
@@ -29,6 +29,13 @@ class RosterHook(QObject):
         bar.insertWidget(max(0, bar.count() - 2), self.button)  # before language and settings
         self.shortcut = QShortcut(QKeySequence("F6"), window)
         self.shortcut.activated.connect(self.open_roster)
+        self.overdue = QLabel()
+        self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
+        bar.insertWidget(max(0, bar.count() - 2), self.overdue)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.update_overdue)
+        self.timer.start(30_000)
+        self.update_overdue()
 
     def resolve(self, text: str) -> tuple[Identity | None, str | None]:
         """A scanned pass → the resident, or the refusal in words (expired, revoked, forged…)."""
@@ -44,6 +51,25 @@ class RosterHook(QObject):
         return self.desk.alerts(
             current["identity"], direction, current.get("payload_kind"), current.get("payload_text")
         )
+
+    @Slot()
+    def update_overdue(self) -> None:
+        """Visitors and couriers inside longer than the setting: count, and who in the tip."""
+        lang = self.window.lang
+        rows = self.desk.overdue()
+        self.overdue.setVisible(bool(rows))
+        self.overdue.setText(t("overdue_count", lang, count=len(rows)))
+        lines = [
+            t(
+                "overdue_line",
+                lang,
+                who=r["masked_name"] or t(f"cat_{r['category']}", lang),
+                minutes=r["minutes_inside"],
+                since=str(r["ts_local"])[11:16],
+            )
+            for r in rows
+        ]
+        self.overdue.setToolTip("\n".join(lines))
 
     @Slot()
     def open_roster(self) -> None:

@@ -16,6 +16,7 @@ class PassCard:
     valid_from: str
     valid_until: str
     qr_text: str
+    kind: str = "resident"  # or "visitor"
 
     def matrix(self) -> list[list[bool]]:
         """QR modules (quiet zone included), version ≤ 7 at error correction M."""

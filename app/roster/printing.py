@@ -56,4 +56,6 @@ def pass_cards(
 def visitor_card(
     title: str, visitor_name: str, host_household: str, until: str, text: str
 ) -> PassCard:
-    return PassCard(title, mask_name(visitor_name), host_household, host_household, "", until, text)
+    return PassCard(
+        title, mask_name(visitor_name), host_household, host_household, "", until, text, "visitor"
+    )

@@ -100,3 +100,23 @@ def test_print_passes_cli(tmp_path, capsys):
     )
     assert capsys.readouterr().out.splitlines()[-1] == f"1 cards, 1 pages: {out}"
     assert pdf_pages(out) == 1
+
+
+def test_visitor_pass_cli_prints_a_card_that_scans(tmp_path, capsys):
+    from app.clock import SystemClock
+    from app.database import open_database
+
+    data = tmp_path / "gate"
+    out = tmp_path / "visitor.pdf"
+    args = ["visitor-pass", "--host", "3-2-501", "--name", "王小明", "--hours", "2"]
+    assert main([*args, "--out", str(out), "--data-dir", str(data)]) == 0
+    assert pdf_pages(out) == 1
+    subprocess.run(["pdftoppm", "-png", "-r", "200", str(out), str(tmp_path / "v")], check=True)
+    found = zxingcpp.read_barcodes(cv2.imread(str(next(tmp_path.glob("v*.png")))))
+    gdb = open_database(data)
+    try:
+        check = passes.resolve_pass(gdb.conn, found[0].text, SystemClock().now())
+        assert check.ok and check.kind == "visitor" and check.household == "3-2-501"
+        assert check.masked_name == "王*明"
+    finally:
+        gdb.close()

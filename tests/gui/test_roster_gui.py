@@ -199,3 +199,23 @@ def test_import_can_be_cancelled(qtbot, roster, tmp_path, monkeypatch):
     assert dlg.result.cancelled and dlg.result.imported == 1
     assert len(roster.all()) == dlg.result.imported
     assert "已取消" in dlg.summary.text()
+
+
+def test_overdue_visitors_show_in_the_top_bar(qtbot, window, service, hooked, clock):
+    from app.gate.service import Identity, PassageDraft
+
+    assert hooked.overdue.isHidden()
+    guest = Identity(method="id_number", person_name="李访客", id_number=rf.LI)
+    service.record(
+        PassageDraft(
+            category="visitor",
+            code_color="green",
+            payload_text="v",
+            identity=guest,
+            temperature="36.5",
+        )
+    )
+    clock.advance(121 * 60)
+    hooked.update_overdue()
+    assert not hooked.overdue.isHidden() and hooked.overdue.text() == "超时未出 1"
+    assert hooked.overdue.toolTip() == "李*客 已在内 121 分钟（08:00 进入）"

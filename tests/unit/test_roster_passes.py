@@ -211,3 +211,20 @@ def test_visitor_pass_is_for_today_and_names_the_host(roster, clock):
     assert passes.resolve_pass(roster.conn, two_hours, now(clock)).ok
     clock.advance(2 * 3600)
     assert passes.resolve_pass(roster.conn, two_hours, now(clock)).reason_code == "pass_expired"
+
+
+def test_resident_status_and_overdue_cli(tmp_path, capsys):
+    data = str(tmp_path / "gate")
+    src = rf.write_csv(
+        tmp_path / "r.csv", [["姓名", "身份证号", "住址"], ["张三", rf.ZHANG, "3-2-501"]]
+    )
+    assert main(["import-residents", str(src), "--data-dir", data]) == 0
+    capsys.readouterr()
+    args = ["resident-status", rf.ZHANG, "observation", "--end", "2099-01-01", "--data-dir", data]
+    assert main(args) == 0
+    assert capsys.readouterr().out.split() == ["1", "observation", "2099-01-01"]
+    assert main(["resident-status", rf.ZHANG, "observation", "--data-dir", data]) == 1
+    assert "结束日期" in capsys.readouterr().err
+    assert main(["resident-status", rf.LI, "moved_out", "--data-dir", data]) == 1
+    assert main(["overdue", "--data-dir", data]) == 0
+    assert capsys.readouterr().out == ""
