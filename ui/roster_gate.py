@@ -90,3 +90,21 @@ def install_roster(window: Any, gdb: Any) -> RosterHook:
 
     desk = RosterDesk(window.service, RosterService(gdb, window.service.clock))
     return RosterHook(window, desk)
+
+
+def camera_factory(spec: str, gdb: Any, clock: Any) -> Any:
+    """For the demo camera: the default health codes plus resident passes signed here
+    (a resident under observation first, so a newcomer sees the watchlist stop)."""
+    from app.scan.sources import make_source
+
+    if spec.strip() not in ("", "auto", "demo"):
+        return make_source
+    from app.roster.demo import demo_cards_with_passes
+    from app.scan.demo import DemoSource
+
+    cards = demo_cards_with_passes(gdb.conn, clock)
+
+    def factory(name: str) -> Any:
+        return DemoSource(cards) if name.strip() in ("", "demo") else make_source(name)
+
+    return factory

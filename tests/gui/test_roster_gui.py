@@ -219,3 +219,17 @@ def test_overdue_visitors_show_in_the_top_bar(qtbot, window, service, hooked, cl
     hooked.update_overdue()
     assert not hooked.overdue.isHidden() and hooked.overdue.text() == "超时未出 1"
     assert hooked.overdue.toolTip() == "李*客 已在内 121 分钟（08:00 进入）"
+
+
+def test_demo_camera_factory_adds_signed_passes(service, roster):
+    from app.scan.demo import DemoSource
+    from app.scan.sources import make_source
+    from ui.roster_gate import camera_factory
+
+    roster.add({"name": "张三", "id_number": rf.ZHANG, "building": "3", "room": "501"})
+    assert camera_factory("0", service.gdb, service.clock) is make_source
+    source = camera_factory("auto", service.gdb, service.clock)("demo")
+    assert isinstance(source, DemoSource)
+    black = [c for c in source.cards if c.color == "black"]
+    assert len(black) == 1
+    assert passes.resolve_pass(roster.conn, black[0].payload, service.clock.now()).ok
