@@ -216,6 +216,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_add": ("新增", "Add"),
     "roster_edit": ("修改", "Edit"),
     "roster_import": ("导入…", "Import…"),
+    "roster_print": ("打印通行证…", "Print passes…"),
     "roster_show_full": ("显示完整号码", "Show full numbers"),
     "household": ("户号", "Household"),
     "tags": ("标签", "Tags"),

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -97,6 +99,8 @@ class ResidentEditor(QDialog):
 class RosterDialog(QDialog):
     """Search and browse; names, ID numbers and phones masked unless asked."""
 
+    printed = Signal(str)  # the PDF written, or "" when cancelled or failed
+
     def __init__(self, roster: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.roster, self.lang = roster, lang
@@ -131,12 +135,23 @@ class RosterDialog(QDialog):
         self.edit_button.clicked.connect(self.edit_selected)
         self.import_button = QPushButton(t("roster_import", lang))
         self.import_button.clicked.connect(self.open_import)
+        self.print_button = QPushButton(t("roster_print", lang))
+        self.print_button.clicked.connect(self.print_passes)
+        self.print_cancel = QPushButton(t("cancel", lang))
+        self.print_cancel.clicked.connect(self.cancel_print)
+        self.print_cancel.setVisible(False)
+        self.bar = QProgressBar()
+        self.bar.setVisible(False)
         self.count = QLabel()
-        for b in (self.add_button, self.edit_button, self.import_button):
+        for b in (self.add_button, self.edit_button, self.import_button, self.print_button):
             buttons.addWidget(b)
+        buttons.addWidget(self.bar)
+        buttons.addWidget(self.print_cancel)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout.addLayout(buttons)
+        self._print_thread: QThread | None = None
+        self._print_task: Any = None
         self.refresh()
 
     @Slot()
@@ -200,3 +215,73 @@ class RosterDialog(QDialog):
             self.importer.load(path)
         else:
             self.importer.choose_file()
+
+    # ----- printing: cards are signed here, the PDF is drawn off the GUI thread
+    @Slot()
+    def print_passes(self, path: str | None = None) -> None:
+        """The selected resident as one card, or everyone matching the search on A4 sheets."""
+        from .pass_print import write_pdf
+        from .roster_import import Task
+
+        if self._print_thread is not None:
+            return
+        chosen = self.selected()
+        ids = (
+            [chosen["id"]]
+            if chosen
+            else [r["id"] for r in self.roster.search(self.search.text(), limit=100_000)]
+        )
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(
+                self, t("roster_print", self.lang), "passes.pdf", "PDF (*.pdf)"
+            )
+        if not path or not ids:
+            return
+        cards = self.roster.pass_cards(ids)
+        single, lang = chosen is not None, self.lang
+        thread = QThread(self)
+        task = Task(
+            lambda progress, cancelled: write_pdf(
+                cards, path, single=single, lang=lang, progress=progress, cancelled=cancelled
+            )
+        )
+        task.moveToThread(thread)
+        thread.started.connect(task.run)
+        task.progress.connect(self._on_print_progress)
+        task.done.connect(self._on_printed)
+        task.failed.connect(self._on_print_failed)
+        task.done.connect(thread.quit)
+        task.failed.connect(thread.quit)
+        self._print_thread, self._print_task, self._print_path = thread, task, path
+        self.bar.setValue(0)
+        self.bar.setVisible(True)
+        self.print_cancel.setVisible(True)
+        thread.start()
+
+    @Slot(int, int)
+    def _on_print_progress(self, done: int, total: int) -> None:
+        self.bar.setMaximum(max(1, total))
+        self.bar.setValue(done)
+
+    @Slot(object)
+    def _on_printed(self, pages: object) -> None:
+        self._print_finished()
+        self.printed.emit(self._print_path if pages else "")
+
+    @Slot(object)
+    def _on_print_failed(self, exc: object) -> None:
+        self._print_finished()
+        self.printed.emit("")
+
+    def _print_finished(self) -> None:
+        if self._print_thread is not None:
+            self._print_thread.quit()
+            self._print_thread.wait(10_000)
+        self._print_thread = None
+        self.bar.setVisible(False)
+        self.print_cancel.setVisible(False)
+
+    @Slot()
+    def cancel_print(self) -> None:
+        if self._print_task is not None:
+            self._print_task.stop.set()

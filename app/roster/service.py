@@ -164,3 +164,20 @@ class RosterService:
         finally:
             if own:
                 conn.close()
+
+    # ----- printing
+    def pass_cards(
+        self, resident_ids: list[int] | None = None, building: str | None = None
+    ) -> list[Any]:
+        """Cards for these residents (current serial, validity from the setting)."""
+        from app.roster.printing import pass_cards
+
+        return pass_cards(
+            self.conn,
+            self.clock,
+            str(self.settings.get("checkpoint_name")),
+            int(self.settings.get("pass_valid_days")),
+            building,
+            resident_ids,
+            self.who,
+        )

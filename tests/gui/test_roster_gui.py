@@ -15,6 +15,7 @@ from app.roster.service import RosterService
 from app.scan.demo import DemoCard, render_phone
 from tests.fakes import roster_files as rf
 from tests.fakes.camera import blank
+from tests.gui.test_pass_print import pdf_pages
 
 pytestmark = pytest.mark.gui
 TODAY = date(2026, 11, 29)
@@ -233,3 +234,29 @@ def test_demo_camera_factory_adds_signed_passes(service, roster):
     black = [c for c in source.cards if c.color == "black"]
     assert len(black) == 1
     assert passes.resolve_pass(roster.conn, black[0].payload, service.clock.now()).ok
+
+
+def test_roster_dialog_prints_passes_off_the_gui_thread(qtbot, roster, tmp_path):
+    from ui.roster_dialog import RosterDialog
+
+    for i in range(9):
+        roster.add(
+            {
+                "name": f"居民{i}",
+                "id_number": rf.make_id("19800101", i + 1),
+                "building": "1",
+                "room": str(101 + i),
+            }
+        )
+    dlg = RosterDialog(roster, "zh")
+    qtbot.addWidget(dlg)
+    out = tmp_path / "all.pdf"
+    with qtbot.waitSignal(dlg.printed, timeout=20000) as sig:
+        dlg.print_passes(str(out))
+    assert sig.args == [str(out)] and out.exists()
+    assert pdf_pages(out) == 2  # 9 cards, 8 a page
+    dlg.table.selectRow(0)
+    one = tmp_path / "one.pdf"
+    with qtbot.waitSignal(dlg.printed, timeout=20000) as sig:
+        dlg.print_passes(str(one))
+    assert sig.args == [str(one)] and pdf_pages(one) == 1
