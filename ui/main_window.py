@@ -362,7 +362,8 @@ class MainWindow(QMainWindow):
                 self.sounds.play("refused")
                 return
             identity, color = resolved, "green"
-            self.set_category("resident")
+            # a resident's pass names the resident; a visitor pass names only the visitor
+            self.set_category("resident" if resolved.resident_id is not None else "visitor")
         elif payload.kind == "text":
             self.current = None
             self.banner.show_state("unknown", t("code_unrecognised", self.lang), "")

@@ -260,3 +260,17 @@ def test_roster_dialog_prints_passes_off_the_gui_thread(qtbot, roster, tmp_path)
     with qtbot.waitSignal(dlg.printed, timeout=20000) as sig:
         dlg.print_passes(str(one))
     assert sig.args == [str(one)] and pdf_pages(one) == 1
+
+
+def test_a_visitor_pass_records_a_visitor(qtbot, window, rig, service, roster, hooked):
+    host = roster.add({"name": "李四", "id_number": rf.ZHANG, "building": "3", "unit": "2",
+                       "room": "501"})
+    _, text = passes.visitor_pass(roster.conn, roster.clock, "3-2-501", "王小明")
+    show_pass(qtbot, window, rig, text)
+    assert window.category == "visitor"
+    qtbot.keyClicks(window.temperature, "36.5")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    row = passages(service)[-1]
+    assert (row["category"], row["identity_method"], row["decision"]) == (
+        "visitor", "pass", "pass")
+    assert host["id"] != row["resident_id"]
