@@ -64,7 +64,8 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
 
     from .sync_wiring import attach_sync
 
-    attach_sync(window, SyncService(gdb.path), window.lang)
+    # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
+    attach_sync(window, SyncService(gdb.path, max_attempts=0), window.lang)
     warning = gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)

@@ -104,7 +104,7 @@ class SyncStatusWidget(QWidget):
         self,
         service: SyncService,
         lang: str = "zh",
-        auto_interval_ms: int = 300_000,
+        auto_interval_ms: int = 60_000,
         refresh_interval_ms: int = 5_000,
         parent: QWidget | None = None,
     ) -> None:
@@ -152,14 +152,20 @@ class SyncStatusWidget(QWidget):
         self.thread.start()
 
         self.auto_timer = QTimer(self)
-        self.auto_timer.timeout.connect(self.autoRequested)
+        self.auto_timer.timeout.connect(self._auto_tick)
         if auto_interval_ms > 0:
             self.auto_timer.start(auto_interval_ms)
+            QTimer.singleShot(min(auto_interval_ms, 10_000), self._auto_tick)  # soon after start
         self.refresh_timer = QTimer(self)
         self.refresh_timer.timeout.connect(self.refreshRequested)
         if refresh_interval_ms > 0:
             self.refresh_timer.start(refresh_interval_ms)
         self.refreshRequested.emit()
+
+    @Slot()
+    def _auto_tick(self) -> None:
+        if not self.worker.busy:  # a run still retrying keeps its own backoff; never pile up
+            self.autoRequested.emit()
 
     @Slot()
     def sync_now(self) -> None:

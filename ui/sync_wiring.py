@@ -23,7 +23,7 @@ from .sync_status import SyncStatusWidget
 
 class SyncAttachment(QObject):
     def __init__(
-        self, window: QMainWindow, service: SyncService, lang: str, auto_interval_ms: int = 300_000
+        self, window: QMainWindow, service: SyncService, lang: str, auto_interval_ms: int = 60_000
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -68,6 +68,6 @@ class SyncAttachment(QObject):
 
 
 def attach_sync(
-    window: QMainWindow, service: SyncService, lang: str = "zh", auto_interval_ms: int = 300_000
+    window: QMainWindow, service: SyncService, lang: str = "zh", auto_interval_ms: int = 60_000
 ) -> SyncAttachment:
     return SyncAttachment(window, service, lang, auto_interval_ms)

@@ -192,7 +192,8 @@ class SyncClient:
                 report.error, report.error_detail = "sync_offline", exc.detail
                 state.record_error(self.conn, self._now(), report.error, exc.detail)
                 failures += 1
-                if failures >= self.max_attempts or is_cancelled():
+                give_up = 0 < self.max_attempts <= failures  # 0: retry until cancelled
+                if give_up or is_cancelled():
                     report.cancelled = is_cancelled()
                     return report
                 report.delays.append(self.backoff.wait(exc.retry_after))

@@ -20,6 +20,7 @@ class SyncStatus:
     server_acked_seq: int
     stopped: bool  # 401/403: no automatic retries until re-enrolled or asked by hand
     enrolled: bool
+    rejected: int = 0  # events the server quarantined (the officer sees them)
 
 
 def _ensure(conn: sqlite3.Connection) -> None:
@@ -43,6 +44,7 @@ def read_status(conn: sqlite3.Connection) -> SyncStatus:
         server_acked_seq=int(row["server_acked_seq"]),
         stopped=bool(row["stopped"]),
         enrolled=bool(ident and ident["server_url"] and ident["token"]),
+        rejected=int(conn.execute("SELECT count(*) FROM sync_rejections").fetchone()[0]),
     )
 
 
@@ -96,6 +98,8 @@ def describe(status: SyncStatus, lang: str, now_local: datetime) -> dict[str, st
     error = ""
     if status.last_error and status.last_error != "sync_cancelled":
         error = t(status.last_error, lang, reason=status.last_error_detail or "", seq="?")
+    elif status.rejected:
+        error = t("sync_rejected_some", lang, n=status.rejected)
     return {
         "state": t("sync_online" if status.online else "sync_offline_state", lang),
         "waiting": t("sync_waiting", lang, n=status.waiting),

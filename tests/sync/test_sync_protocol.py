@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -223,3 +224,28 @@ def test_any_event_kind_is_carried(store, gate):
         rows = tx.execute("SELECT kind, body FROM events ORDER BY seq")
     assert [r["kind"] for r in rows] == ["roster_change", "shift_event", "watchlist_stop"]
     assert json.loads(rows[0]["body"]) == {"x": "值班"}
+
+
+def test_unlimited_attempts_keep_backing_off_until_cancelled(store, gate):
+    transport = InProcessTransport(store)
+    client = enrol_gate(store, gate, transport)
+    client.max_attempts = 0  # the window's background run: retry until it works or is cancelled
+    add_events(gate.conn, 4)
+    transport.faults.extend([Retryable("503")] * 12)
+    report = client.run()
+    assert report.ok and report.accepted == 4 and len(client.sleeps) == 12
+    assert max(client.sleeps) > 60  # it grew towards the 10-minute cap
+    status = state.read_status(gate.conn)
+    assert status.online and status.last_error is None
+
+
+def test_quarantined_events_are_shown_in_words(store, gate):
+    from datetime import datetime
+
+    transport = InProcessTransport(store)
+    client = enrol_gate(store, gate, transport)
+    add_events(gate.conn, 2)
+    gate.conn.execute("UPDATE outbox SET body = '{}' WHERE seq = 1")
+    assert client.run().rejected == 1
+    words = state.describe(state.read_status(gate.conn), "zh", datetime.now(UTC))
+    assert words["error"] == "有 1 条记录被服务器隔离，街道可见"
