@@ -150,3 +150,9 @@ def gate(tmp_path: Path):
     g = open_database(tmp_path / "gate")
     yield g
     g.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_database_url(monkeypatch):
+    """A developer's DATABASE_URL must never send test data to their server."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -47,3 +47,22 @@ def test_enrol_then_sync_from_the_command_line(tmp_path, gate_dir, capsys):
     with store.tx() as tx:
         assert tx.one("SELECT name FROM devices")["name"] == "南门"
     store.close()
+
+
+def test_server_side_commands(tmp_path, capsys):
+    from server.officer import check_officer
+    from server.run import store_for
+
+    srv = tmp_path / "srv"
+    srv.mkdir()
+    base = ["--data-dir", str(srv)]
+    assert main.main([*base, "officer-add", "jiedao", "--password", "correct horse"]) == 0
+    assert main.main([*base, "enrol-code", "--url", "http://10.0.0.5:8750/", "--no-qr"]) == 0
+    text = capsys.readouterr().out.strip().splitlines()[-1]
+    assert text.startswith("gatepost://enrol?server=http%3A%2F%2F10.0.0.5%3A8750&code=")
+    store = store_for(srv)
+    try:
+        assert check_officer(store, "jiedao", "correct horse")
+        assert not check_officer(store, "jiedao", "wrong")
+    finally:
+        store.close()
