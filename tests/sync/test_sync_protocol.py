@@ -249,3 +249,15 @@ def test_quarantined_events_are_shown_in_words(store, gate):
     assert client.run().rejected == 1
     words = state.describe(state.read_status(gate.conn), "zh", datetime.now(UTC))
     assert words["error"] == "有 1 条记录被服务器隔离，街道可见"
+
+
+def test_retry_after_header_forms():
+    from datetime import datetime, timedelta
+    from email.utils import format_datetime
+
+    from app.sync.transport import retry_after_seconds
+
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    assert 80 <= retry_after_seconds(when) <= 91
