@@ -109,13 +109,16 @@ def test_fault_storm(store, gate, proxy):
 
 # ------------------------------------------------------------- kill -9 of a server process
 class ServerProcess:
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, database_url: str | None = None) -> None:
         self.data_dir, self.port, self.proc = data_dir, port, None
+        self.database_url = database_url
 
     def start(self, kill: str | None = None) -> None:
         env = dict(os.environ)
         env.pop("GATEPOST_SERVER_KILL", None)
         env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         if kill:
             env["GATEPOST_SERVER_KILL"] = kill
         self.proc = subprocess.Popen(
@@ -155,15 +158,17 @@ class ServerProcess:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["before_commit:2", "after_commit:2"])
-def test_kill_9_mid_batch(tmp_path, gate, point):
+def test_kill_9_mid_batch(tmp_path, gate, point, store):
     srv_dir = tmp_path / "srv"
     srv_dir.mkdir()
-    store = SqliteStore(srv_dir / "gatepost-server.db")
-    store.migrate()
+    pg_url = getattr(store, "url", None)
+    if pg_url is None:  # SQLite: the server process opens the file in its data dir
+        store = SqliteStore(srv_dir / "gatepost-server.db")
+        store.migrate()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     text = devices.new_enrolment(store, url)
-    proc = ServerProcess(srv_dir, port)
+    proc = ServerProcess(srv_dir, port, pg_url)
     proc.start()
     try:
         client = make_client(gate.conn, HttpTransport(timeout=10), batch_size=200)
