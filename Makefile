@@ -24,11 +24,11 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app db ui main.py tests scripts
+	$(VENV)/bin/ruff check app db ui server bench main.py tests scripts
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
-	$(PY) bench/scan_bench.py
+	for b in bench/*_bench.py; do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
