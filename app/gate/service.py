@@ -64,7 +64,11 @@ class GateService:
     # ----- helpers
     @property
     def volunteer(self) -> str:
-        return str(self.settings.get("volunteer")) or "-"
+        """The signed-in shift's volunteer (#5), else the old setting, else '-'."""
+        from app.shifts import on_duty_name
+
+        on_duty = on_duty_name(self.conn, str(self.settings.get("checkpoint_id")))
+        return on_duty or str(self.settings.get("volunteer")) or "-"
 
     def _stamp(self) -> dict[str, str]:
         now = self.clock.now()
