@@ -99,6 +99,13 @@ def cmd_settings(args: argparse.Namespace) -> int:
         elif args.value is None:
             print(settings.get(args.name))
         else:
+            from app.officer import SETTINGS_CHANGE, OfficerAuth
+
+            officer = OfficerAuth(gdb)  # #5: settings are guarded once a PIN exists
+            old = settings.get(args.name)
+            if officer.has_pin():
+                officer.authorize(_pin(args), SETTINGS_CHANGE,
+                                  {"name": args.name, "old": str(old), "new": args.value})
             settings.set(args.name, args.value)
             print(f"{args.name} = {settings.get(args.name)}")
     except KeyError:
@@ -117,6 +124,103 @@ def cmd_decode(args: argparse.Namespace) -> int:
     from app.scan.cli import decode_command
 
     return decode_command(args.images)
+
+
+# ----------------------------------------------------------------- #5 shifts, officer, reports
+PIN_ENV = "GATEPOST_OFFICER_PIN"
+
+
+def _pin(args: argparse.Namespace, code: str = "pin_prompt", env: str = PIN_ENV) -> str:
+    """The officer PIN from the environment, else a hidden prompt."""
+    import getpass
+
+    from app.i18n import t
+
+    if os.environ.get(env):
+        return os.environ[env]
+    return getpass.getpass(t(code, args.lang) + ": ")
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    """Set the officer PIN (first run), or change it given the current one."""
+    from app.i18n import t
+    from app.officer import OfficerAuth
+
+    gdb = _open(args)
+    try:
+        officer = OfficerAuth(gdb)
+        old = _pin(args, "pin_old_prompt") if officer.has_pin() else None
+        new = os.environ.get("GATEPOST_OFFICER_NEW_PIN") or (
+            os.environ.get(PIN_ENV) if old is None else None)
+        if not new:
+            import getpass
+
+            new = getpass.getpass(t("pin_new_prompt", args.lang) + ": ")
+            if getpass.getpass(t("pin_repeat_prompt", args.lang) + ": ") != new:
+                print(t("pin_mismatch", args.lang), file=sys.stderr)
+                return 2
+        officer.set_pin(new, old)
+        print(t("pin_set_done", args.lang))
+    finally:
+        gdb.close()
+    return 0
+
+
+def _report_service(gdb):
+    from app.reports.service import ReportService
+
+    def render_pdf(*a, **kw):
+        from ui.report_pdf import render_pdf as real
+
+        return real(*a, **kw)
+
+    return ReportService(gdb, pdf_renderer=render_pdf)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the daily report for a day or a range as CSV, XLSX or PDF (masked by default)."""
+    from app.i18n import t
+    from app.progress import StderrBar
+
+    gdb = _open(args)
+    try:
+        svc = _report_service(gdb)
+        if args.audit:
+            rows = svc.export_audit(Path(args.out), pin=_pin(args))
+        else:
+            rows = svc.export(args.format, Path(args.out), args.date, args.to, pin=_pin(args),
+                              unmasked=args.unmasked, lang=args.lang,
+                              progress=StderrBar(args.format))
+        print(t("export_done", args.lang, rows=rows, path=args.out))
+    finally:
+        gdb.close()
+    return 0
+
+
+def cmd_shift(args: argparse.Namespace) -> int:
+    """Sign in, hand over, log, or show who is on duty (the window does the same)."""
+    from app.i18n import t
+    from app.shifts.service import ShiftService
+
+    gdb = _open(args)
+    try:
+        svc = ShiftService(gdb)
+        if args.action == "start":
+            vol = svc.add_volunteer(args.name or "", args.phone)
+            pending = svc.pending_handover()
+            svc.start(vol["id"], take_over=args.take_over)
+            if pending is not None:
+                svc.acknowledge(pending.shift_id)
+        elif args.action == "end":
+            summary = svc.end(args.note)
+            print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        elif args.action == "log":
+            svc.log(args.note or "")
+        code, params = svc.status()
+        print(t(code, args.lang, **params))
+    finally:
+        gdb.close()
+    return 0
 
 
 # ----------------------------------------------------------------- wiring
@@ -175,6 +279,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decode", help="read health-code QR images, one JSON line each")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("set-pin", help="set (or change) the officer PIN")
+    p.set_defaults(func=cmd_set_pin)
+
+    p = sub.add_parser("export", help="daily report as csv, xlsx or pdf (officer PIN)")
+    p.add_argument("--date", required=False, metavar="YYYY-MM-DD")
+    p.add_argument("--to", default=None, metavar="YYYY-MM-DD", help="last day of a range")
+    p.add_argument("--format", choices=("csv", "xlsx", "pdf"), default="xlsx")
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--unmasked", action="store_true", help="full ID numbers and phones (audited)")
+    p.add_argument("--audit", action="store_true", help="export the audit log (csv) instead")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("shift", help="sign in, hand over, log, or show who is on duty")
+    p.add_argument("action", choices=("status", "start", "end", "log"))
+    p.add_argument("--name", help="volunteer name (start)")
+    p.add_argument("--phone", help="volunteer phone (start)")
+    p.add_argument("--note", help="handover note (end) or log text (log)")
+    p.add_argument("--take-over", action="store_true", help="start even if a shift is open")
+    p.set_defaults(func=cmd_shift)
     return parser
 
 
