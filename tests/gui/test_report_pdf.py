@@ -1,0 +1,45 @@
+"""The PDF opens (pdftotext from poppler), is A4, speaks Chinese and lists the right rows."""
+import shutil
+import subprocess
+
+import pytest
+
+from tests.unit.test_reports import day_of_gate  # noqa: F401  (the shared realistic day)
+
+pytestmark = pytest.mark.gui
+
+
+def pdf_text(path, *extra):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed (scripts/system-deps.txt)")
+    return subprocess.run(["pdftotext", "-layout", *extra, str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, tmp_path):  # noqa: F811
+    from ui.report_pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    out = tmp_path / "day.pdf"
+    assert day_of_gate.export("pdf", out, "2026-11-29", pin="2468") == 13
+    assert out.read_bytes().startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert "(A4)" in info and "Pages:           1" in info
+    text = pdf_text(out)
+    assert "门岗日报" in text and "2026-11-29" in text
+    assert "发热（初测）" in text and "王阿姨" in text and "检查组来访" in text
+    # one fever row (with its re-test) and two non-fever refusals
+    assert text.count("送发热门诊") == 1 and "37.8" in text
+    assert text.count("红码") == 1 and text.count("重点人员") >= 1
+    assert "350203199001011234" not in text and "3502**********1234" in text
+    assert " 23" in text  # the chart's last hour label
+    assert [p for p in tmp_path.iterdir()] == [out]
+
+
+def test_pdf_unmasked_shows_the_id(qapp, day_of_gate, tmp_path):  # noqa: F811
+    from ui.report_pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    out = tmp_path / "u.pdf"
+    day_of_gate.export("pdf", out, "2026-11-29", pin="2468", unmasked=True)
+    assert "350203199001011234" in pdf_text(out)
