@@ -223,6 +223,59 @@ def cmd_shift(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    """Fill the database with realistic demo days (never synced: no outbox events)."""
+    from app.officer import OfficerAuth
+    from app.progress import StderrBar
+    from app.reports.demo import generate, utc_offset_seconds
+    from app.settings import Settings
+
+    gdb = _open(args)
+    try:
+        from app.clock import SystemClock
+
+        now = SystemClock().now()
+        totals = generate(gdb.conn, days=args.days, residents=args.residents,
+                          key=gdb.device.hash_key, today=now.date(),
+                          utc_offset_s=utc_offset_seconds(now),
+                          checkpoint_id=str(Settings(gdb.conn).get("checkpoint_id")),
+                          seed=args.seed, progress=StderrBar("demo-data"))
+        OfficerAuth(gdb).audit("demo_data", totals, actor="system")
+        print(json.dumps(totals))
+    finally:
+        gdb.close()
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Run the retention purge now (asks for the officer PIN if unsynced/unexported data goes)."""
+    from app.errors import KnownError
+    from app.i18n import t
+    from app.retention import RetentionService
+
+    gdb = _open(args)
+    try:
+        svc = RetentionService(gdb)
+        plan = svc.plan()
+        if plan.empty:
+            print(t("purge_nothing", args.lang))
+            return 0
+        pin = None
+        if plan.needs_confirmation:
+            print(plan.warning().message(args.lang), file=sys.stderr)
+            if not args.confirm:
+                return 3
+            pin = _pin(args)
+        result = svc.run_daily(pin=pin or None) if pin else svc.run_daily()
+        if result is None:
+            raise KnownError("purge_nothing")
+        print(t("purge_done", args.lang, cutoff=result["cutoff"],
+                passages=result["counts"].get("passages", 0)))
+    finally:
+        gdb.close()
+    return 0
+
+
 # ----------------------------------------------------------------- wiring
 def has_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -299,6 +352,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="handover note (end) or log text (log)")
     p.add_argument("--take-over", action="store_true", help="start even if a shift is open")
     p.set_defaults(func=cmd_shift)
+
+    p = sub.add_parser("demo-data", help="fill the database with realistic demo days")
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--residents", type=int, default=500)
+    p.add_argument("--seed", type=int, default=5)
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("purge", help="purge records older than retention_days (audited)")
+    p.add_argument("--confirm", action="store_true",
+                   help="purge even unsynced/unexported data (officer PIN)")
+    p.set_defaults(func=cmd_purge)
     return parser
 
 

@@ -127,3 +127,10 @@ def refusal_reasons(conn: sqlite3.Connection, date_from: str, date_to: str) -> d
         (date_from, date_to),
     ).fetchall()
     return {r["reason"]: int(r["n"]) for r in rows}
+
+
+def bulk_insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Many rows in one statement (demo data); the caller holds the transaction."""
+    if rows:
+        marks = ", ".join("?" for _ in columns)
+        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
