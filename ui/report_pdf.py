@@ -10,8 +10,8 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from app.i18n import t
-from app.reports.data import Report
-from app.reports.export import ExportCancelled, fever_refusal_rows, label, summary_rows
+from app.reports.model import Report
+from app.reports.rows import ExportCancelled, fever_refusal_rows, label, summary_rows
 
 _APP: QGuiApplication | None = None
 FONT_FAMILIES = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"]

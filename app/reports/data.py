@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from app.errors import KnownError
+from app.reports.model import Report
 from db import reports as q
 from db import shifts as shift_db
 
@@ -23,22 +23,6 @@ def parse_range(date_from: str, date_to: str | None = None) -> tuple[str, str]:
     if parsed[1] < parsed[0]:
         raise KnownError("export_bad_range")
     return parsed[0].isoformat(), parsed[1].isoformat()
-
-
-@dataclass
-class Report:
-    date_from: str
-    date_to: str
-    checkpoint_id: str
-    checkpoint_name: str
-    totals: dict[str, int]
-    by_category: list[dict[str, Any]]
-    by_hour: list[int]
-    refusal_reasons: dict[str, int]
-    fevers: list[dict[str, Any]]
-    refusals: list[dict[str, Any]]
-    shifts: list[dict[str, Any]] = field(default_factory=list)
-    log: list[dict[str, Any]] = field(default_factory=list)
 
 
 def gather(conn: sqlite3.Connection, date_from: str, date_to: str,
