@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +20,20 @@ from db.connection import connect
 FORMATS = ("csv", "xlsx", "pdf")
 # ui.report_pdf.render_pdf, injected by main.py or the window (app never imports Qt)
 PdfRenderer = Callable[..., int]
+
+
+@dataclass
+class ExportJob:
+    fmt: str
+    out: Path
+    date_from: str
+    date_to: str
+    masked: bool
+    lang: str
+
+    def detail(self) -> dict[str, Any]:
+        return {"from": self.date_from, "to": self.date_to, "format": self.fmt,
+                "masked": self.masked, "file": self.out.name}
 
 
 class ReportService:
@@ -50,50 +65,68 @@ class ReportService:
     def last_days(self, days: int = 14) -> list[dict[str, Any]]:
         return data.daily_series(self.gdb.conn, self.clock.now().date(), days)
 
-    def authorize_export(self, pin: str | None, unmasked: bool = False) -> None:
-        """Check the PIN before any work (raises KnownError); unmasked is its own audit entry."""
+    def authorize_export(self, pin: str | None) -> None:
+        """Check the PIN before any work; raises KnownError (wrong, locked, not set)."""
         if not self.officer.verify(pin):
             left = self.officer.attempts_left()
             if left == 0:
                 raise KnownError("pin_locked", minutes=roles.LOCK_SECONDS // 60)
             raise KnownError("pin_wrong", left=left)
 
-    def export(self, fmt: str, out: Path | str, date_from: str, date_to: str | None = None, *,
-               pin: str | None, unmasked: bool = False, lang: str | None = None,
-               progress: export.Progress | None = None,
-               cancel: export.Cancel | None = None) -> int:
-        """Verify the PIN, write the file atomically, audit it. Returns the passage rows written."""
-        if fmt not in FORMATS:
+    def prepare_export(self, fmt: str, out: Path | str, date_from: str,
+                       date_to: str | None = None, *, pin: str | None, unmasked: bool = False,
+                       lang: str | None = None) -> ExportJob:
+        """Validate, verify the PIN and audit an unmasked choice: on the writer's thread."""
+        if fmt not in FORMATS or (fmt == "pdf" and self.pdf_renderer is None):
             raise KnownError("export_bad_format")
         d1, d2 = data.parse_range(date_from, date_to)
         out = Path(out)
-        self.authorize_export(pin, unmasked)
-        detail = {"from": d1, "to": d2, "format": fmt, "masked": not unmasked, "file": out.name}
+        if not out.parent.is_dir():
+            raise KnownError("export_no_dir", path=str(out.parent))
+        self.authorize_export(pin)
+        job = ExportJob(fmt, out, d1, d2, not unmasked, lang or str(self.settings.get("language")))
         if unmasked:
-            self.officer.audit(roles.UNMASKED_VIEW, detail)
-        lang = lang or str(self.settings.get("language"))
+            self.officer.audit(roles.UNMASKED_VIEW, job.detail())
+        return job
+
+    def run_export(self, job: ExportJob, progress: export.Progress | None = None,
+                   cancel: export.Cancel | None = None) -> int:
+        """Write the file (any thread: reads through its own connection, writes nothing)."""
         conn, own = self._reader()
         try:
-            report = self.report(d1, d2, conn)
-            kw = {"lang": lang, "masked": not unmasked, "progress": progress, "cancel": cancel}
-            if fmt == "csv":
-                rows = export.write_csv(conn, report, out, **kw)
-            elif fmt == "xlsx":
-                rows = export.write_xlsx(conn, report, out, **kw)
-            else:
-                if self.pdf_renderer is None:
-                    raise KnownError("export_bad_format")
-                with export.atomic_output(out) as tmp:
-                    rows = self.pdf_renderer(report, tmp, **kw)
-        except export.ExportCancelled:
-            self.officer.audit(roles.EXPORT, {**detail, "status": "cancelled"})
-            raise
+            report = self.report(job.date_from, job.date_to, conn)
+            kw = {"lang": job.lang, "masked": job.masked, "progress": progress, "cancel": cancel}
+            if job.fmt == "csv":
+                return export.write_csv(conn, report, job.out, **kw)
+            if job.fmt == "xlsx":
+                return export.write_xlsx(conn, report, job.out, **kw)
+            assert self.pdf_renderer is not None
+            with export.atomic_output(job.out) as tmp:
+                return int(self.pdf_renderer(report, tmp, **kw))
         except OSError as exc:
             raise KnownError("export_failed", detail=str(exc)) from exc
         finally:
             if own:
                 conn.close()
-        self.officer.audit(roles.EXPORT, {**detail, "status": "done", "rows": rows})
+
+    def finish_export(self, job: ExportJob, rows: int | None) -> None:
+        """Audit the outcome (rows written, or None when cancelled): on the writer's thread."""
+        status = {"status": "cancelled"} if rows is None else {"status": "done", "rows": rows}
+        self.officer.audit(roles.EXPORT, {**job.detail(), **status})
+
+    def export(self, fmt: str, out: Path | str, date_from: str, date_to: str | None = None, *,
+               pin: str | None, unmasked: bool = False, lang: str | None = None,
+               progress: export.Progress | None = None,
+               cancel: export.Cancel | None = None) -> int:
+        """Verify the PIN, write the file atomically, audit it. Returns the passage rows written."""
+        job = self.prepare_export(fmt, out, date_from, date_to, pin=pin, unmasked=unmasked,
+                                  lang=lang)
+        try:
+            rows = self.run_export(job, progress, cancel)
+        except export.ExportCancelled:
+            self.finish_export(job, None)
+            raise
+        self.finish_export(job, rows)
         return rows
 
     def export_audit(self, out: Path | str, *, pin: str | None) -> int:
