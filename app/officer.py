@@ -69,9 +69,8 @@ class OfficerAuth:
     def set_pin(self, new_pin: str, old_pin: str | None = None) -> None:
         """Set the first PIN, or change it when the old one is given and right."""
         new_pin = _valid_pin(new_pin)
-        if self.has_pin():
-            if not old_pin or not self.verify(old_pin):
-                raise KnownError("pin_wrong", left=self.attempts_left())
+        if self.has_pin() and (not old_pin or not self.verify(old_pin)):
+            raise KnownError("pin_wrong", left=self.attempts_left())
         salt = secrets.token_bytes(16)
         now = self.clock.now()
         pin_row = {"id": uuid7(), "ts_utc": utc_iso(now), "algo": ALGO, "salt": salt.hex(),

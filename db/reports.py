@@ -24,7 +24,7 @@ def totals(conn: sqlite3.Connection, date_from: str, date_to: str) -> dict[str, 
         """,
         (date_from, date_to),
     ).fetchone()
-    out = {k: int(row[k]) for k in row.keys()}
+    out = {k: int(row[k]) for k in row.keys()}  # noqa: SIM118  (sqlite3.Row iterates values)
     out["fever_checks"] = int(conn.execute(
         "SELECT count(*) FROM fever_checks WHERE local_date BETWEEN ? AND ?", (date_from, date_to)
     ).fetchone()[0])

@@ -10,9 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QObject, QThread, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import KnownError
 from app.i18n import t
@@ -49,7 +61,7 @@ class ExportWorker(QObject):
             self.cancelled.emit()
         except KnownError as exc:
             self.failed.emit(exc.message(self.lang))
-        except Exception as exc:  # a bug: say it, keep the gate running
+        except Exception as exc:  # noqa: BLE001  (a bug: say it, keep the gate running)
             self.failed.emit(t("export_failed", self.lang, detail=f"{type(exc).__name__}: {exc}"))
         else:
             self.finished.emit(rows)
@@ -189,7 +201,7 @@ class ExportDialog(QDialog):
         self.message.setText(text)
         self.done.emit(text)
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event: Any) -> None:
         if self.worker is not None:
             self.worker.cancel()
             self._stop_thread()

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
 
 from app.i18n import t
 from app.reports.model import Report
@@ -153,8 +161,8 @@ def render_pdf(report: Report, out: Path, *, lang: str = "zh", masked: bool = Tr
             c = s["counts"]
             pg.line([s["volunteer"], _fmt(s["start_local"])[:16].replace("T", " "),
                      _fmt(s["end_local"])[:16].replace("T", " "),
-                     f"{t('count_in', lang)} {c.get('in', 0)} · {t('count_out', lang)} {c.get('out', 0)}"
-                     f" · {t('count_refused', lang)} {c.get('refused', 0)}",
+                     (f"{t('count_in', lang)} {c.get('in', 0)} · {t('count_out', lang)} {c.get('out', 0)}"
+                     f" · {t('count_refused', lang)} {c.get('refused', 0)}"),
                      s["handover_note"] or "", s["acknowledged_by"] or ""],
                     [70, 80, 80, 130, 100, 50], 8)
         pg.heading(t("report_notes", lang))

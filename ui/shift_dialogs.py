@@ -7,9 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import KnownError
 from app.i18n import t
@@ -47,10 +57,10 @@ def summary_text(summary: Any, lang: str) -> str:
     lines = [
         f"{summary.volunteer} · " + t("shift_period", lang, start=summary.start_local[5:16].replace("T", " "),
                                       end=summary.end_local[5:16].replace("T", " ")),
-        f"{t('count_in', lang)} {c.get('in', 0)}   {t('count_out', lang)} {c.get('out', 0)}   "
+        (f"{t('count_in', lang)} {c.get('in', 0)}   {t('count_out', lang)} {c.get('out', 0)}   "
         f"{t('count_refused', lang)} {c.get('refused', 0)}   {t('count_fever', lang)} {c.get('fever', 0)}   "
         f"{t('count_watchlist', lang)} {c.get('watchlist', 0)}   "
-        f"{t('count_visitors_inside', lang)} {c.get('visitors_inside', 0)}",
+        f"{t('count_visitors_inside', lang)} {c.get('visitors_inside', 0)}"),
     ]
     if summary.visitors_inside:
         lines.append(t("count_visitors_inside", lang) + ": " + "、".join(summary.visitors_inside))

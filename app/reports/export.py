@@ -19,8 +19,16 @@ from app.errors import KnownError
 from app.i18n import t
 from app.reports.model import Report
 from app.reports.rows import (  # noqa: F401  (re-exported for callers)
-    FEVER_HEADERS, PASSAGE_HEADERS, PASSAGE_WIDTHS, Cancel, ExportCancelled, Progress,
-    fever_refusal_rows, label, passage_values, summary_rows,
+    FEVER_HEADERS,
+    PASSAGE_HEADERS,
+    PASSAGE_WIDTHS,
+    Cancel,
+    ExportCancelled,
+    Progress,
+    fever_refusal_rows,
+    label,
+    passage_values,
+    summary_rows,
 )
 from db import reports as q
 
@@ -68,16 +76,15 @@ def write_csv(conn: sqlite3.Connection, report: Report, out: Path, *, lang: str 
     """The passage log as CSV with a BOM so Excel and WPS read the Chinese right."""
     total = q.count_passages(conn, report.date_from, report.date_to)
     done = 0
-    with atomic_output(out) as tmp:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([t(h, lang) for h in PASSAGE_HEADERS])
-            for row in q.iter_passages(conn, report.date_from, report.date_to):
-                writer.writerow([_csv_cell(v) for v in passage_values(row, lang, masked)])
-                done += 1
-                if done % CHECK_EVERY == 0:
-                    _tick(done, total, progress, cancel)
-            _tick(done, total, progress, cancel)
+    with atomic_output(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([t(h, lang) for h in PASSAGE_HEADERS])
+        for row in q.iter_passages(conn, report.date_from, report.date_to):
+            writer.writerow([_csv_cell(v) for v in passage_values(row, lang, masked)])
+            done += 1
+            if done % CHECK_EVERY == 0:
+                _tick(done, total, progress, cancel)
+        _tick(done, total, progress, cancel)
     return done
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -138,13 +138,14 @@ class ReportService:
         lang = str(self.settings.get("language"))
         from app.i18n import t
 
-        with export.atomic_output(Path(out)) as tmp:
-            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow([t(c, lang) for c in ("col_time", "col_actor", "col_volunteer",
-                                                 "col_action", "col_detail")])
-                for r in rows:
-                    w.writerow([r["ts_local"], r["actor"], r["volunteer"], r["action"], r["detail"]])
+        with export.atomic_output(Path(out)) as tmp, open(
+            tmp, "w", encoding="utf-8-sig", newline=""
+        ) as fh:
+            w = csv.writer(fh)
+            w.writerow([t(c, lang) for c in ("col_time", "col_actor", "col_volunteer",
+                                             "col_action", "col_detail")])
+            for r in rows:
+                w.writerow([r["ts_local"], r["actor"], r["volunteer"], r["action"], r["detail"]])
         self.officer.audit(roles.AUDIT_EXPORT, {"file": Path(out).name, "rows": len(rows)})
         return len(rows)
 

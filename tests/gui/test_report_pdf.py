@@ -23,7 +23,7 @@ def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, t
     out = tmp_path / "day.pdf"
     assert day_of_gate.export("pdf", out, "2026-11-29", pin="2468") == 13
     assert out.read_bytes().startswith(b"%PDF")
-    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
     assert "(A4)" in info and "Pages:           1" in info
     text = pdf_text(out)
     assert "门岗日报" in text and "2026-11-29" in text

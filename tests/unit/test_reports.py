@@ -102,7 +102,7 @@ def test_csv_export_masked_by_default(day_of_gate, tmp_path):
     assert ID not in out.read_text(encoding="utf-8-sig")
     assert "3502**********1234" in table[1] and "张*三" in table[1]
     assert table[1][0] == "2026-11-29 07:10:00" and table[1][14] == "王阿姨"
-    red = [r for r in table if r[8] == "红码"][0]
+    red = next(r for r in table if r[8] == "红码")
     assert red[15] == "'=HYPERLINK(1)"  # never a formula
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left
 
