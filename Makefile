@@ -24,6 +24,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
+	$(VENV)/bin/ruff check app db ui main.py tests scripts
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)

@@ -1,10 +1,11 @@
 """Open the gate database: check it, migrate it, make sure this device has an identity."""
+
 from __future__ import annotations
 
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.errors import KnownError, NewerDatabaseError
@@ -41,8 +42,9 @@ def _ensure_device(conn: sqlite3.Connection) -> Device:
     if row is None:
         with connection.transaction(conn):
             conn.execute(
-                "INSERT OR IGNORE INTO device(id, device_id, hash_key, created_utc) VALUES (1, ?, ?, ?)",
-                (uuid7(), secrets.token_hex(32), datetime.now(timezone.utc).isoformat()),
+                "INSERT OR IGNORE INTO device(id, device_id, hash_key, created_utc) "
+                "VALUES (1, ?, ?, ?)",
+                (uuid7(), secrets.token_hex(32), datetime.now(UTC).isoformat()),
             )
         row = conn.execute("SELECT device_id, hash_key FROM device WHERE id = 1").fetchone()
     return Device(row["device_id"], bytes.fromhex(row["hash_key"]))

@@ -1,4 +1,5 @@
 """Known errors carry a code the UI and CLI turn into words; anything else is a bug."""
+
 from __future__ import annotations
 
 from typing import Any

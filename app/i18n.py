@@ -50,9 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Temperature {value} out of range (34.0–42.5 °C); measure again",
     ),
     "temp_required": ("请先输入体温", "Enter the temperature first"),
-    "fever_alarm": (
-        "体温 {value} °C 偏高！请到一旁休息 {minutes} 分钟后复测",
-        "Fever {value} °C! Rest {minutes} min, then re-test",
+    "fever_alarm": ("发热 {value} °C！", "Fever {value} °C!"),
+    "fever_rest": (
+        "请到一旁休息 {minutes} 分钟后复测（已登记，待复测）",
+        "Rest {minutes} min aside, then re-test (recorded, awaiting re-test)",
     ),
     "fever_waiting": ("等待复测", "Waiting for re-test"),
     "fever_retest": ("复测", "Re-test"),

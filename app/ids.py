@@ -1,4 +1,5 @@
 """UUIDv7 event ids: time-ordered, so ids sort like the events they name."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Where Gatepost keeps its data: --data-dir, then GATEPOST_DATA_DIR, then the user data dir."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Masking for screens and exports, and the keyed hash that replaces raw health-code payloads."""
+
 from __future__ import annotations
 
 import hashlib

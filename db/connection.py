@@ -1,4 +1,5 @@
 """Open the gate's SQLite file durably: WAL, synchronous=FULL, foreign keys, checked at start."""
+
 from __future__ import annotations
 
 import contextlib

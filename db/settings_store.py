@@ -1,8 +1,9 @@
 """Key/value rows for the domain settings (the schema itself lives in app.settings)."""
+
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .connection import transaction
 
@@ -13,10 +14,11 @@ def get(conn: sqlite3.Connection, key: str) -> str | None:
 
 
 def put(conn: sqlite3.Connection, key: str, value: str) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with transaction(conn):
         conn.execute(
             "INSERT INTO settings(key, value, updated_utc) VALUES (?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_utc = excluded.updated_utc",
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+            "updated_utc = excluded.updated_utc",
             (key, value, now),
         )

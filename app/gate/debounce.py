@@ -1,4 +1,5 @@
 """One person holding a code in front of the camera is one scan, not thirty."""
+
 from __future__ import annotations
 
 from app.clock import Clock

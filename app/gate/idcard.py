@@ -1,4 +1,5 @@
 """Resident ID numbers (GB 11643-1999): 17 digits, a check character, a real birth date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,12 +17,12 @@ def normalise_id(raw: str) -> str:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 
 def validate_id(raw: str, today: date | None = None) -> str:
-    """Return the normalised ID number or raise KnownError with a reason the volunteer can act on."""
+    """The normalised ID number, or KnownError with a reason the volunteer can act on."""
     value = normalise_id(raw)
     if len(value) != 18:
         raise KnownError("id_bad_length")

@@ -1,4 +1,5 @@
 """The gate's rules: what a typed temperature means, and what a code colour allows."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Frame sources behind one small interface: webcam, video file, image folder, demo."""
+
 from __future__ import annotations
 
 import time

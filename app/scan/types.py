@@ -1,4 +1,5 @@
 """What the scan engine reports: plain data, no Qt, no OpenCV objects."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

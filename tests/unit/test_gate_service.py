@@ -5,8 +5,9 @@ from app.gate.service import Identity, PassageDraft
 
 
 def green(temp="36.5", **kw):
-    return PassageDraft(code_color="green", payload_kind="healthcode", payload_text="hc-1",
-                        temperature=temp, **kw)
+    return PassageDraft(
+        code_color="green", payload_kind="healthcode", payload_text="hc-1", temperature=temp, **kw
+    )
 
 
 def test_green_code_normal_temperature_passes_with_every_field(service, clock):
@@ -28,11 +29,17 @@ def test_red_code_is_refused_even_without_temperature(service):
 
 
 def test_yellow_code_needs_an_override_reason(service):
-    refused = service.record(PassageDraft(code_color="yellow", payload_text="y", temperature="36.5"))
+    refused = service.record(
+        PassageDraft(code_color="yellow", payload_text="y", temperature="36.5")
+    )
     assert refused.record["decision"] == "refused" and refused.record["reason"] == "yellow_code"
     allowed = service.record(
-        PassageDraft(code_color="yellow", payload_text="y", temperature="36.5",
-                     override_reason="社区医生确认")
+        PassageDraft(
+            code_color="yellow",
+            payload_text="y",
+            temperature="36.5",
+            override_reason="社区医生确认",
+        )
     )
     assert allowed.record["decision"] == "pass"
     assert allowed.record["override_reason"] == "社区医生确认"

@@ -1,4 +1,5 @@
 """The core never imports Qt or the UI, and the UI reaches the database only through app."""
+
 import ast
 import shutil
 import subprocess

@@ -8,8 +8,17 @@ from app.privacy import mask_id, mask_name, mask_phone, payload_hash
 
 @pytest.mark.parametrize(
     "typed, value",
-    [("36.5", 36.5), ("365", 36.5), ("36,5", 36.5), ("３６５", 36.5), (" 37.3 ", 37.3),
-     ("3650", 36.5), ("36.5℃", 36.5), ("34", 34.0), ("42.5", 42.5)],
+    [
+        ("36.5", 36.5),
+        ("365", 36.5),
+        ("36,5", 36.5),
+        ("３６５", 36.5),
+        (" 37.3 ", 37.3),
+        ("3650", 36.5),
+        ("36.5℃", 36.5),
+        ("34", 34.0),
+        ("42.5", 42.5),
+    ],
 )
 def test_temperature_typing_forms(typed, value):
     assert parse_temperature(typed) == value

@@ -1,0 +1,87 @@
+"""Render the gate window in its main states to docs/screenshots/ (offscreen, no camera).
+
+.venv/bin/python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.database import open_database  # noqa: E402
+from app.gate.service import GateService, PassageDraft  # noqa: E402
+from app.scan.demo import DEFAULT_CARDS, render_phone  # noqa: E402
+from app.scan.sources import SourceError  # noqa: E402,F401
+from ui.camera import to_qimage  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.sound import Sounds  # noqa: E402
+from ui.style import apply_style  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication([])
+    apply_style(app)  # type: ignore[arg-type]
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        gdb = open_database(Path(tmp))
+        service = GateService(gdb)
+        service.settings.set("volunteer", "王阿姨")
+        service.settings.set("checkpoint_name", "翔鹭花城三期 东门")
+        for i, temp in enumerate(("36.4", "36.6", "36.5", "36.2", "36.8")):
+            service.record(
+                PassageDraft(
+                    direction="in" if i % 2 else "out",
+                    code_color="green",
+                    payload_text=f"demo-{i}",
+                    temperature=temp,
+                )
+            )
+        win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
+        win.resize(1366, 728)
+        win.show()
+        win.on_camera_status("demo_fallback", "demo")
+
+        def snap(name: str, frame_card=None) -> None:
+            frame = render_phone(frame_card) if frame_card else render_phone(DEFAULT_CARDS[0])
+            if frame_card is None:
+                frame[:] = (88, 96, 104)
+            win.on_frame(to_qimage(frame))
+            app.processEvents()
+            win.grab().save(str(OUT / f"{name}.png"))
+            print(OUT / f"{name}.png")
+
+        snap("idle")
+        green, yellow, red = DEFAULT_CARDS[0], DEFAULT_CARDS[1], DEFAULT_CARDS[2]
+        win.handle_payload(green.payload, "green")
+        win.temperature.setText("36.5")
+        snap("green-scanned", green)
+        win.on_enter()
+        snap("green-pass", green)
+        win.handle_payload(red.payload, "red")
+        snap("red-code", red)
+        win.on_enter()
+        snap("red-refused", red)
+        win.debouncer.reset()
+        win.handle_payload(DEFAULT_CARDS[3].payload, "green")
+        win.temperature.setText("37.6")
+        win.on_enter()
+        snap("fever-alarm", DEFAULT_CARDS[3])
+        win.handle_payload(yellow.payload, "yellow")
+        snap("yellow-code", yellow)
+        win.close()
+        gdb.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.camera import FakeAsker, FakeCameraRig
+
+
+@pytest.fixture
+def rig():
+    return FakeCameraRig()
+
+
+@pytest.fixture
+def window(qtbot, service, rig):
+    """The real gate window, with a fake camera on a real camera thread."""
+    from ui.camera import CameraController
+    from ui.main_window import MainWindow
+    from ui.sound import Sounds
+
+    controller = CameraController("auto", source_factory=rig.factory, retry_seconds=0.05)
+    win = MainWindow(
+        service, controller, asker=FakeAsker(), sounds=Sounds(enabled=False), lang="zh"
+    )
+    qtbot.addWidget(win)
+    win.show()
+    controller.start()
+    yield win
+    controller.stop()

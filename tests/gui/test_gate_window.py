@@ -1,0 +1,274 @@
+"""Drive the real gate window as a volunteer would, with a fake camera."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.scan.demo import DemoCard, render_phone
+from tests.fakes.camera import blank
+
+pytestmark = pytest.mark.gui
+
+GREEN = DemoCard("green", "https://jkm.example.invalid/v?t=GREEN-PERSON-1")
+RED = DemoCard("red", "https://jkm.example.invalid/v?t=RED-PERSON-2")
+
+
+def passages(service):
+    return [dict(r) for r in service.conn.execute("SELECT * FROM passages ORDER BY rowid")]
+
+
+def show_code(qtbot, window, rig, card):
+    rig.show(render_phone(card))
+    qtbot.waitUntil(lambda: window.current is not None, timeout=5000)
+    rig.show(blank())
+
+
+def test_green_code_365_enter_records_exactly_one_passage(qtbot, window, rig, service):
+    show_code(qtbot, window, rig, GREEN)
+    assert window.banner.state == "green"
+    assert "绿码" in window.banner.title.text()
+    qtbot.keyClicks(window.temperature, "365")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    rows = passages(service)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["decision"] == "pass" and row["temperature"] == 36.5
+    assert row["code_color"] == "green" and row["direction"] == "in"
+    assert row["category"] == "resident" and row["volunteer"] == "王阿姨"
+    assert row["payload_hash"] == service.hash_payload(GREEN.payload)
+    assert row["identity_method"] == "scan"
+    assert window.counters.values["in"].text() == "1"
+    assert window.recent.rowCount() == 1
+    assert service.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+
+
+def test_two_key_presses_after_a_green_scan(qtbot, window, rig, service):
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.mouseClick(window.quick_buttons[2], Qt.MouseButton.LeftButton)  # 36.5
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Enter)
+    assert [r["temperature"] for r in passages(service)] == [36.5]
+
+
+def test_holding_the_code_gives_one_scan(qtbot, window, rig, service):
+    rig.show(render_phone(GREEN))
+    qtbot.waitUntil(lambda: window.current is not None, timeout=5000)
+    qtbot.keyClicks(window.temperature, "36.6")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert window.current is None
+    qtbot.wait(400)  # the phone is still in front of the camera for many frames
+    assert window.current is None  # no second scan of the same person
+    assert len(passages(service)) == 1
+
+
+def test_red_code_is_refused(qtbot, window, rig, service):
+    show_code(qtbot, window, rig, RED)
+    assert window.banner.state == "red" and "禁止" in window.banner.title.text()
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    rows = passages(service)
+    assert len(rows) == 1 and rows[0]["decision"] == "refused"
+    assert rows[0]["reason"] == "red_code" and rows[0]["code_color"] == "red"
+    assert window.counters.values["refused"].text() == "1"
+
+
+def test_fever_alarm_then_retest_paths(qtbot, window, rig, service, clock):
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClicks(window.temperature, "37.6")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert window.banner.state == "fever"
+    assert "37.6" in window.banner.title.text()
+    assert "alarm" in window.sounds.played
+    assert passages(service) == []
+    assert window.fevers.count() == 1 and window.counters.values["fever"].text() == "1"
+
+    clock.advance(300)
+    fever_id = service.pending_fevers()[0]["id"]
+    window.asker.answers = ["37.5", ("grid_cadre", "")]  # still a fever: cadre told
+    window.retest(fever_id)
+    rows = passages(service)
+    assert len(rows) == 1 and rows[0]["decision"] == "refused"
+    assert rows[0]["disposition"] == "grid_cadre" and rows[0]["retest_temperature"] == 37.5
+    assert window.fevers.count() == 0
+
+
+def test_fever_retest_normal_passes(qtbot, window, rig, service, clock):
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClicks(window.temperature, "376")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    clock.advance(300)
+    window.asker.answers = ["36.9"]
+    item = window.fevers.item(0)
+    window.fevers.itemClicked.emit(item)
+    rows = passages(service)
+    assert len(rows) == 1 and rows[0]["decision"] == "pass"
+    assert rows[0]["temperature"] == 37.6 and rows[0]["retest_temperature"] == 36.9
+
+
+def test_out_of_range_temperature_is_a_message_not_a_record(qtbot, window, rig, service):
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClicks(window.temperature, "45")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert "超出范围" in window.message.text()
+    assert passages(service) == [] and window.current is not None  # nothing lost, try again
+
+
+def test_camera_unplugged_shows_status_and_recovers(qtbot, window, rig, service):
+    qtbot.waitUntil(lambda: "摄像头正常" in window.camera_label.text(), timeout=5000)
+    rig.unplugged = True
+    qtbot.waitUntil(lambda: "摄像头断开" in window.camera_label.text(), timeout=5000)
+    # the desk still works by hand while the cable is out
+    qtbot.keyClicks(window.temperature, "36.4")
+    window.asker.answers = []
+    window.current = None
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert len(passages(service)) == 1
+    rig.unplugged = False
+    qtbot.waitUntil(lambda: "摄像头正常" in window.camera_label.text(), timeout=5000)
+    show_code(qtbot, window, rig, GREEN)
+    assert window.banner.state == "green"
+
+
+def test_undo_voids_the_last_record(qtbot, window, rig, service):
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClicks(window.temperature, "36.5")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    window.asker.answers = [("void_wrong_entry", "")]
+    qtbot.keyClick(window, Qt.Key.Key_F4)
+    assert window.asker.asked == ["choose"]
+    void = service.conn.execute("SELECT * FROM voids").fetchone()
+    assert void is not None and void["reason"] == "录入错误"
+    assert window.counters.values["in"].text() == "0"
+    assert "已撤销" in window.message.text()
+
+
+def test_manual_entry_by_id_number(qtbot, window, service):
+    from app.gate.service import Identity
+
+    window.asker.answers = [Identity("id_number", None, "11010519491231002X")]
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    qtbot.keyClicks(window.temperature, "36.3")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    row = passages(service)[0]
+    assert row["identity_method"] == "id_number" and row["id_number"] == "11010519491231002X"
+    assert row["code_color"] == "none"
+    shown = window.recent.item(0, 3).text()
+    assert "11010519491231002X" not in shown and shown.endswith("002X")
+
+
+def test_manual_entry_dialog_refuses_a_wrong_check_digit(qtbot):
+    from ui.dialogs import ManualEntryDialog
+
+    dlg = ManualEntryDialog("zh")
+    qtbot.addWidget(dlg)
+    dlg.id_number.setText("110105194912310021")
+    dlg.accept()
+    assert "校验位" in dlg.error.text() and dlg.identity is None
+    dlg.id_number.setText("11010519491231002x")
+    dlg.accept()
+    assert dlg.identity is not None and dlg.identity.id_number == "11010519491231002X"
+
+
+def test_direction_and_category_shortcuts(qtbot, window, service):
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.direction == "out" and window.category == "visitor"
+    window.asker.answers = [None]
+    qtbot.keyClicks(window.temperature, "36.5")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    row = passages(service)[0]
+    assert (row["direction"], row["category"]) == ("out", "visitor")
+    assert window.category == "resident"  # the next person is a resident again
+    assert window.direction == "out"  # direction stays for the queue
+
+
+def test_keyboard_wedge_scanner_typing_a_payload(qtbot, window, service):
+    qtbot.keyClicks(window.temperature, "https://jkm.example.invalid/v?t=WEDGE")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert window.current is not None and window.current["payload_kind"] == "healthcode"
+    assert window.temperature.text() == ""
+
+
+def test_garbage_payload_is_not_shown_raw(qtbot, window):
+    window.handle_payload("evil\x00\x1b[31mpayload", "green")
+    assert window.current is None and window.banner.state == "unknown"
+    assert "evil" not in window.banner.title.text() + window.banner.detail.text()
+
+
+def test_english_can_be_chosen(qtbot, window):
+    window.toggle_language()
+    assert window.record_button.text().startswith("Record")
+    assert window.counters.names["in"].text() == "In"
+    window.toggle_language()
+    assert window.record_button.text().startswith("登记")
+
+
+def test_camera_chosen_in_settings_without_restart(qtbot, window, rig):
+    from ui.dialogs import SettingsValues
+
+    qtbot.waitUntil(lambda: bool(rig.opened), timeout=5000)
+    window.asker.answers = [SettingsValues("1", 37.3, 300, 10.0, "北门", "gate-2", "李师傅")]
+    window.open_settings()
+    qtbot.waitUntil(lambda: "fake:1" in rig.opened, timeout=5000)
+    assert "北门" in window.title.text()
+    assert window.service.volunteer == "李师傅"
+
+
+def test_auto_camera_falls_back_to_demo_and_says_so(qtbot, service):
+    from app.scan.sources import SourceError
+    from ui.camera import CameraController
+    from ui.main_window import MainWindow
+    from ui.sound import Sounds
+
+    class NoWebcam:
+        name, fps = "webcam:0", 30.0
+
+        def open(self):
+            raise SourceError("no webcam")
+
+    def factory(spec):
+        from app.scan.sources import make_source
+
+        return NoWebcam() if spec == "0" else make_source(spec)
+
+    controller = CameraController("auto", source_factory=factory, retry_seconds=0.05)
+    win = MainWindow(service, controller, sounds=Sounds(enabled=False), lang="zh")
+    qtbot.addWidget(win)
+    controller.start()
+    try:
+        qtbot.waitUntil(lambda: "演示摄像头" in win.camera_label.text(), timeout=5000)
+        qtbot.waitUntil(lambda: not win.preview.pixmap().isNull(), timeout=5000)
+    finally:
+        controller.stop()
+
+
+def test_a_bug_in_the_window_is_told_not_crashed(qtbot, window, service, monkeypatch):
+    def broken(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service, "today", broken)
+    window.refresh()
+    assert "程序出错" in window.message.text()
+    monkeypatch.undo()
+    qtbot.keyClicks(window.temperature, "36.5")
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert len(passages(service)) == 1  # the gate keeps working
+
+
+def test_a_full_disk_keeps_the_person_and_says_so(qtbot, window, rig, service, monkeypatch):
+    import sqlite3
+
+    from db import outbox
+
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClicks(window.temperature, "36.5")
+
+    def full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(outbox, "append", full)
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert "保存失败" in window.message.text()
+    assert passages(service) == [] and window.current is not None
+    monkeypatch.undo()
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    assert len(passages(service)) == 1

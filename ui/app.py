@@ -1,0 +1,66 @@
+"""Start the GUI: application, fonts, crash hook, database, camera, window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from app.database import open_database
+from app.errors import KnownError
+from app.gate.service import GateService
+from app.i18n import t
+
+from .camera import CameraController
+from .main_window import MainWindow
+from .style import apply_style
+
+log = logging.getLogger(__name__)
+
+
+def install_excepthook(window_ref: list[MainWindow]) -> None:
+    """An uncaught exception is logged and told to the volunteer; the gate keeps running."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught exception", exc_info=(kind, value, tb))
+        if window_ref:
+            try:
+                window_ref[0].show_message(t("bug", window_ref[0].lang), error=True)
+            except Exception:
+                pass
+
+    sys.excepthook = hook
+
+
+def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Gatepost")
+    app.setApplicationDisplayName("门岗通 Gatepost")
+    apply_style(app)  # type: ignore[arg-type]
+    try:
+        gdb = open_database(data_dir)
+    except KnownError as exc:
+        QMessageBox.critical(None, "门岗通 Gatepost", exc.message(lang or "zh"))
+        return 1
+    service = GateService(gdb)
+    ui_lang = lang or str(service.settings.get("language"))
+    if not service.settings.get("volunteer"):
+        name, ok = QInputDialog.getText(None, "门岗通 Gatepost", t("volunteer_prompt", ui_lang))
+        if ok and name.strip():
+            service.settings.set("volunteer", name.strip())
+    spec = camera or str(service.settings.get("camera_source"))
+    controller = CameraController(spec)
+    window = MainWindow(service, controller, lang=ui_lang)
+    install_excepthook([window])
+    warning = gdb.warning()
+    if warning is not None:
+        window.show_message(warning.message(window.lang), error=True)
+    window.showMaximized()
+    controller.start()
+    code = app.exec()
+    controller.stop()
+    gdb.close()
+    return int(code)

@@ -1,0 +1,170 @@
+"""The camera runs on its own QThread: grab, decode, and post small results to the GUI."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QImage
+
+from app.scan.decoder import FrameDecoder
+from app.scan.sources import FrameSource, SourceError, make_source
+
+log = logging.getLogger(__name__)
+
+PREVIEW_WIDTH = 640
+
+
+def to_qimage(frame: np.ndarray, width: int = PREVIEW_WIDTH) -> QImage:
+    """A preview-sized QImage that owns its pixels (safe to hand to another thread)."""
+    h, w = frame.shape[:2]
+    if w > width:
+        frame = cv2.resize(frame, (width, int(h * width / w)), interpolation=cv2.INTER_AREA)
+    frame = np.ascontiguousarray(frame)
+    h, w = frame.shape[:2]
+    return QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+def outline_codes(frame: np.ndarray, results: list) -> np.ndarray:
+    """Draw a thick outline around each code read, so the volunteer sees what was scanned."""
+    out = frame.copy()
+    for r in results:
+        if len(r.points) >= 4:
+            pts = np.array(r.points, dtype=np.int32).reshape(-1, 1, 2)
+            cv2.polylines(out, [pts], True, (255, 160, 0), max(3, frame.shape[1] // 200))
+    return out
+
+
+class CameraWorker(QObject):
+    """Loops on a source until stopped; a failing source is reopened every few seconds."""
+
+    frame = Signal(QImage)
+    scanned = Signal(object)  # app.scan.types.ScanResult
+    status = Signal(str, str)  # state: ok | disconnected | demo_fallback ; source name
+    finished = Signal()
+
+    def __init__(
+        self,
+        spec: str,
+        source_factory: Callable[[str], FrameSource] = make_source,
+        decoder_factory: Callable[[], object] = FrameDecoder,
+        retry_seconds: float = 3.0,
+    ) -> None:
+        super().__init__()
+        self._spec = spec
+        self._pending_spec: str | None = None
+        self._factory = source_factory
+        self._decoder_factory = decoder_factory
+        self.retry_seconds = retry_seconds
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    # called from the GUI thread
+    def stop(self) -> None:
+        self._stop.set()
+
+    def set_source(self, spec: str) -> None:
+        with self._lock:
+            self._pending_spec = spec
+
+    # runs on the camera thread
+    def _open(self, spec: str) -> tuple[FrameSource | None, str]:
+        """Open the source; 'auto' tries webcam 0 and falls back to the demo camera."""
+        candidates = ["0", "demo"] if spec in ("", "auto") else [spec]
+        for i, candidate in enumerate(candidates):
+            source = self._factory(candidate)
+            try:
+                source.open()
+            except SourceError as exc:
+                log.info("camera %s did not open: %s", candidate, exc)
+                continue
+            except Exception:  # a driver bug must not kill the camera thread
+                log.exception("camera %s failed to open", candidate)
+                continue
+            state = "demo_fallback" if i > 0 else "ok"
+            return source, state
+        return None, "disconnected"
+
+    def _sleep(self, seconds: float) -> None:
+        self._stop.wait(seconds)
+
+    @Slot()
+    def run(self) -> None:
+        decoder = self._decoder_factory()
+        source: FrameSource | None = None
+        spec = self._spec
+        try:
+            while not self._stop.is_set():
+                with self._lock:
+                    if self._pending_spec is not None:
+                        spec, self._pending_spec = self._pending_spec, None
+                        if source is not None:
+                            source.close()
+                            source = None
+                if source is None:
+                    source, state = self._open(spec)
+                    self.status.emit(state, source.name if source else spec)
+                    if source is None:
+                        self._sleep(self.retry_seconds)
+                        continue
+                started = time.monotonic()
+                try:
+                    frame = source.read()
+                except SourceError as exc:
+                    log.warning("camera %s lost: %s", source.name, exc)
+                    source.close()
+                    source = None
+                    self.status.emit("disconnected", spec)
+                    self._sleep(self.retry_seconds)
+                    continue
+                except Exception:
+                    log.exception("camera read failed")
+                    source.close()
+                    source = None
+                    self.status.emit("disconnected", spec)
+                    self._sleep(self.retry_seconds)
+                    continue
+                try:
+                    results = decoder.decode(frame)  # type: ignore[attr-defined]
+                except Exception:  # a decoder bug costs one frame, not the gate
+                    log.exception("decoder failed on a frame")
+                    results = []
+                if results:
+                    self.scanned.emit(results[0])
+                    frame = outline_codes(frame, results)
+                self.frame.emit(to_qimage(frame))
+                spent = time.monotonic() - started
+                self._sleep(max(0.0, 1.0 / max(1.0, source.fps) - spent))
+        finally:
+            if source is not None:
+                source.close()
+            self.finished.emit()
+
+
+class CameraController(QObject):
+    """Owns the camera thread: start, switch source without restart, stop and wait."""
+
+    def __init__(self, spec: str, parent: QObject | None = None, **worker_kw: object) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("camera")
+        self.worker = CameraWorker(spec, **worker_kw)  # type: ignore[arg-type]
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self.thread.quit)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def set_source(self, spec: str) -> None:
+        self.worker.set_source(spec)
+
+    def stop(self, timeout_ms: int = 5000) -> None:
+        self.worker.stop()
+        self.thread.quit()
+        self.thread.wait(timeout_ms)

@@ -1,0 +1,236 @@
+"""The gate window's pieces: result banner, keypad, counters, recent list, fever list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import t
+from app.privacy import mask_id, mask_name
+
+from .style import BANNER_COLORS, ICONS
+
+
+class Banner(QFrame):
+    """The big coloured result: icon + text, so colour is never the only signal."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = "idle"
+        self.icon = QLabel()
+        self.title = QLabel()
+        self.detail = QLabel()
+        self.icon.setObjectName("bannerIcon")
+        self.title.setObjectName("bannerTitle")
+        self.detail.setObjectName("bannerDetail")
+        self.icon.setMinimumWidth(70)
+        self.detail.setWordWrap(True)
+        self.title.setWordWrap(True)
+        text = QVBoxLayout()
+        text.addWidget(self.title)
+        text.addWidget(self.detail)
+        row = QHBoxLayout(self)
+        row.addWidget(self.icon)
+        row.addLayout(text, 1)
+        self.setMinimumHeight(120)
+        self.show_state("idle", "", "")
+
+    def show_state(self, state: str, title: str, detail: str = "") -> None:
+        self.state = state
+        bg, fg = BANNER_COLORS.get(state, BANNER_COLORS["idle"])
+        self.setStyleSheet(
+            f"Banner {{ background: {bg}; border-radius: 10px; }}"
+            f" QLabel {{ color: {fg}; background: transparent; }}"
+            " QLabel#bannerIcon { font-size: 56px; font-weight: bold; }"
+            " QLabel#bannerTitle { font-size: 38px; font-weight: bold; }"
+            " QLabel#bannerDetail { font-size: 20px; }"
+        )
+        self.icon.setText(ICONS.get(state, ""))
+        self.title.setText(title)
+        self.detail.setText(detail)
+
+
+class Keypad(QWidget):
+    """An on-screen keypad for touch screens; emits what a keyboard would."""
+
+    key = Signal(str)  # "0".."9", ".", "back", "enter"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(6)
+        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫"]
+        for i, k in enumerate(keys):
+            b = QPushButton(k)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumSize(64, 46)
+            b.setStyleSheet("font-size: 24px;")
+            b.clicked.connect(self._emitter("back" if k == "⌫" else k))
+            grid.addWidget(b, i // 3, i % 3)
+
+    def _emitter(self, value: str):
+        def emit() -> None:
+            self.key.emit(value)
+
+        return emit
+
+
+class Counters(QWidget):
+    KEYS = ("in", "out", "refused", "fever", "visitors_inside")
+    CODES = {
+        "in": "count_in",
+        "out": "count_out",
+        "refused": "count_refused",
+        "fever": "count_fever",
+        "visitors_inside": "count_visitors_inside",
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        self.values: dict[str, QLabel] = {}
+        self.names: dict[str, QLabel] = {}
+        for key in self.KEYS:
+            box = QVBoxLayout()
+            value = QLabel("0")
+            value.setObjectName("counterValue")
+            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            name = QLabel()
+            name.setObjectName("counterName")
+            name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box.addWidget(value)
+            box.addWidget(name)
+            row.addLayout(box)
+            self.values[key] = value
+            self.names[key] = name
+        self.retranslate("zh")
+
+    def retranslate(self, lang: str) -> None:
+        for key, label in self.names.items():
+            label.setText(t(self.CODES[key], lang))
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        for key, label in self.values.items():
+            label.setText(str(counts.get(key, 0)))
+        self.values["fever"].setStyleSheet("color: #c62828;" if counts.get("fever") else "")
+
+
+def describe_person(row: dict[str, Any]) -> str:
+    """Masked identity for a row: name, ID tail or room, never the full number."""
+    parts = []
+    if row.get("person_name"):
+        parts.append(mask_name(row["person_name"]))
+    if row.get("id_number"):
+        parts.append(mask_id(row["id_number"]))
+    room = "-".join(str(row[k]) for k in ("building", "unit", "room") if row.get(k))
+    if room:
+        parts.append(room)
+    return " ".join(parts)
+
+
+class RecentTable(QTableWidget):
+    HEADERS = {
+        "zh": ["时间", "进出", "类别", "人员", "健康码", "体温", "结果"],
+        "en": ["Time", "Dir", "Category", "Person", "Code", "Temp", "Result"],
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 7, parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.lang = "zh"
+        self.retranslate("zh")
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        self.setHorizontalHeaderLabels(self.HEADERS["en" if lang == "en" else "zh"])
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        lang = self.lang
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            when = datetime.fromisoformat(row["ts_local"]).strftime("%H:%M:%S")
+            temp = "" if row.get("temperature") is None else f"{row['temperature']:.1f}"
+            if row.get("retest_temperature") is not None:
+                temp += f"→{row['retest_temperature']:.1f}"
+            result = t(f"decision_{row['decision']}", lang)
+            if row.get("reason"):
+                result += f" · {t('reason_' + row['reason'], lang)}"
+            if row.get("voided"):
+                result = f"{t('voided', lang)} · {result}"
+            cells = [
+                when,
+                t(f"dir_{row['direction']}", lang),
+                t(f"cat_{row['category']}", lang),
+                describe_person(row),
+                t(f"color_{row['code_color']}", lang),
+                temp,
+                result,
+            ]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if row.get("voided"):
+                    f = QFont(item.font())
+                    f.setStrikeOut(True)
+                    item.setFont(f)
+                    item.setForeground(Qt.GlobalColor.gray)
+                elif row["decision"] == "refused":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.setItem(r, c, item)
+
+
+class FeverList(QListWidget):
+    """People resting before their re-test, with the time they may be measured again."""
+
+    retest = Signal(str)  # fever check id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.itemActivated.connect(self._activated)
+        self.itemClicked.connect(self._activated)
+        self.setMaximumHeight(130)
+
+    def set_fevers(
+        self, fevers: list[dict[str, Any]], due: dict[str, str], now: datetime, lang: str
+    ) -> None:
+        self.clear()
+        for f in fevers:
+            when = datetime.fromisoformat(f["ts_local"]).strftime("%H:%M")
+            due_at = datetime.fromisoformat(due[f["id"]])
+            left = int((due_at - now).total_seconds())
+            status = (
+                t("fever_retest_due", lang)
+                if left <= 0
+                else f"{t('fever_waiting', lang)} {left // 60}:{left % 60:02d}"
+            )
+            who = describe_person(f) or t(f"cat_{f['category']}", lang)
+            item = QListWidgetItem(f"⚠ {when}  {f['temperature']:.1f}°C  {who}  — {status}")
+            item.setData(Qt.ItemDataRole.UserRole, f["id"])
+            if left <= 0:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.addItem(item)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.retest.emit(item.data(Qt.ItemDataRole.UserRole))
