@@ -188,3 +188,11 @@ def current_pin(conn: sqlite3.Connection) -> dict[str, Any] | None:
 
 def insert_pin(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     _insert(conn, "officer_pin", ("id", "ts_utc", "algo", "salt", "hash"), row)
+
+
+def any_shift(conn: sqlite3.Connection, checkpoint_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM shift_events WHERE checkpoint_id = ? AND kind = 'start' LIMIT 1",
+        (checkpoint_id,),
+    ).fetchone()
+    return row is not None

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.database import open_database
 from app.errors import KnownError
@@ -16,6 +16,7 @@ from app.i18n import t
 
 from .camera import CameraController
 from .main_window import MainWindow
+from .shift_wiring import install_shift_features
 from .style import apply_style
 
 log = logging.getLogger(__name__)
@@ -47,13 +48,10 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
         return 1
     service = GateService(gdb)
     ui_lang = lang or str(service.settings.get("language"))
-    if not service.settings.get("volunteer"):
-        name, ok = QInputDialog.getText(None, "门岗通 Gatepost", t("volunteer_prompt", ui_lang))
-        if ok and name.strip():
-            service.settings.set("volunteer", name.strip())
     spec = camera or str(service.settings.get("camera_source"))
     controller = CameraController(spec)
     window = MainWindow(service, controller, lang=ui_lang)
+    install_shift_features(window)  # #5: sign-in/handover, log, stats, export, officer PIN
     install_excepthook([window])
     warning = gdb.warning()
     if warning is not None:

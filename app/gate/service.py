@@ -65,10 +65,10 @@ class GateService:
     @property
     def volunteer(self) -> str:
         """The signed-in shift's volunteer (#5), else the old setting, else '-'."""
-        from app.shifts import on_duty_name
+        from app.shifts import volunteer_on_duty
 
-        on_duty = on_duty_name(self.conn, str(self.settings.get("checkpoint_id")))
-        return on_duty or str(self.settings.get("volunteer")) or "-"
+        checkpoint = str(self.settings.get("checkpoint_id"))
+        return volunteer_on_duty(self.conn, checkpoint, str(self.settings.get("volunteer")))
 
     def _stamp(self) -> dict[str, str]:
         now = self.clock.now()

@@ -33,6 +33,14 @@ def test_no_one_signed_in_is_said_plainly_and_records_fall_back(gate, shifts):
     assert gate.record(green()).record["volunteer"] == "老设置"
 
 
+def test_after_a_handover_the_old_setting_no_longer_names_anyone(gate, shifts):
+    gate.settings.set("volunteer", "老设置")
+    shifts.start(shifts.add_volunteer("甲")["id"])
+    assert gate.record(green()).record["volunteer"] == "甲"
+    shifts.end()
+    assert gate.record(green()).record["volunteer"] == "-"
+
+
 def test_signed_in_volunteer_is_on_every_record(gate, shifts, clock):
     vol = shifts.add_volunteer("王阿姨", "13812345678")
     assert shifts.add_volunteer("王阿姨", "13812345678")["id"] == vol["id"]  # no duplicate
