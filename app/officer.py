@@ -3,6 +3,7 @@
 Lockout state is derived from the audit log itself (every wrong PIN is an audit entry), so
 restarting the program does not reset it, and the tests move time with a FakeClock.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,13 +39,21 @@ PURGE = "purge"
 AUDIT_EXPORT = "audit_export"
 PIN_SET = "pin_set"
 PIN_FAILED = "pin_failed"
-GUARDED_ACTIONS = (SETTINGS_CHANGE, YELLOW_OVERRIDE, EXPORT, UNMASKED_VIEW, VOID_OLDER, DELETE,
-                   AUDIT_EXPORT)
+GUARDED_ACTIONS = (
+    SETTINGS_CHANGE,
+    YELLOW_OVERRIDE,
+    EXPORT,
+    UNMASKED_VIEW,
+    VOID_OLDER,
+    DELETE,
+    AUDIT_EXPORT,
+)
 
 
 def _hash(pin: str, salt: bytes) -> str:
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, maxmem=64 * 1024 * 1024, dklen=32,
-                          **SCRYPT).hex()
+    return hashlib.scrypt(
+        pin.encode("utf-8"), salt=salt, maxmem=64 * 1024 * 1024, dklen=32, **SCRYPT
+    ).hex()
 
 
 def _valid_pin(pin: str | None) -> str:
@@ -73,8 +82,13 @@ class OfficerAuth:
             raise KnownError("pin_wrong", left=self.attempts_left())
         salt = secrets.token_bytes(16)
         now = self.clock.now()
-        pin_row = {"id": uuid7(), "ts_utc": utc_iso(now), "algo": ALGO, "salt": salt.hex(),
-                   "hash": _hash(new_pin, salt)}
+        pin_row = {
+            "id": uuid7(),
+            "ts_utc": utc_iso(now),
+            "algo": ALGO,
+            "salt": salt.hex(),
+            "hash": _hash(new_pin, salt),
+        }
         with transaction(self.conn):  # the hash itself never leaves the device: no event
             shift_db.insert_pin(self.conn, pin_row)
             self.audit(PIN_SET, {"first": old_pin is None})
@@ -153,16 +167,22 @@ class OfficerAuth:
         self.audit(action, detail or {})
 
     # ----- the audit log
-    def audit(self, action: str, detail: dict[str, Any] | None = None, actor: str = "officer") -> dict[str, Any]:
+    def audit(
+        self, action: str, detail: dict[str, Any] | None = None, actor: str = "officer"
+    ) -> dict[str, Any]:
         """Who (the officer, and the volunteer on duty), when, what: append-only, with its event."""
         from app.shifts import on_duty_name
 
         now = self.clock.now()
         checkpoint = str(Settings(self.conn).get("checkpoint_id"))
         row = {
-            "id": uuid7(), "ts_utc": utc_iso(now), "ts_local": local_iso(now),
-            "local_date": now.date().isoformat(), "actor": actor,
-            "volunteer": on_duty_name(self.conn, checkpoint) or "-", "action": action,
+            "id": uuid7(),
+            "ts_utc": utc_iso(now),
+            "ts_local": local_iso(now),
+            "local_date": now.date().isoformat(),
+            "actor": actor,
+            "volunteer": on_duty_name(self.conn, checkpoint) or "-",
+            "action": action,
             "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
         }
         write_record(self.conn, "audit", shift_db.insert_audit, row)

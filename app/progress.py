@@ -1,4 +1,5 @@
 """A plain progress bar on stderr for long command-line work."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """One helper for writing a record and its outbox event in one transaction."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -1,5 +1,6 @@
 """Retention: records older than `retention_days` are purged once a day, and the purge is
 audited. Data not yet exported or not yet synced is only purged after an officer confirms."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,8 +34,12 @@ class PurgePlan:
         return bool(self.unsynced or self.unexported_days)
 
     def warning(self) -> KnownError:
-        return KnownError("purge_warning", cutoff=self.cutoff, unsynced=self.unsynced,
-                          unexported=len(self.unexported_days))
+        return KnownError(
+            "purge_warning",
+            cutoff=self.cutoff,
+            unsynced=self.unsynced,
+            unexported=len(self.unexported_days),
+        )
 
 
 class RetentionService:
@@ -53,8 +58,12 @@ class RetentionService:
         cutoff = self.cutoff()
         found = rdb.plan(self.conn, cutoff)
         exported = ReportService(self.gdb, self.clock).exported_days()
-        return PurgePlan(cutoff, found["counts"], found["unsynced"],
-                         [d for d in found["days"] if d not in exported])
+        return PurgePlan(
+            cutoff,
+            found["counts"],
+            found["unsynced"],
+            [d for d in found["days"] if d not in exported],
+        )
 
     def due(self) -> bool:
         """Once a day: not yet run (purged, or found nothing) today."""
@@ -68,16 +77,27 @@ class RetentionService:
             return None
         plan = self.plan()
         if plan.empty:
-            self.officer.audit(roles.PURGE, {"cutoff": plan.cutoff, "status": "nothing"}, actor="system")
+            self.officer.audit(
+                roles.PURGE, {"cutoff": plan.cutoff, "status": "nothing"}, actor="system"
+            )
             return {"cutoff": plan.cutoff, "counts": {}}
         if plan.needs_confirmation:
             if pin is None:
                 raise plan.warning()
-            self.officer.authorize(pin, roles.DELETE, {
-                "cutoff": plan.cutoff, "unsynced": plan.unsynced,
-                "unexported_days": plan.unexported_days})
+            self.officer.authorize(
+                pin,
+                roles.DELETE,
+                {
+                    "cutoff": plan.cutoff,
+                    "unsynced": plan.unsynced,
+                    "unexported_days": plan.unexported_days,
+                },
+            )
         with transaction(self.conn):
             deleted = rdb.purge(self.conn, plan.cutoff)
-            self.officer.audit(roles.PURGE, {"cutoff": plan.cutoff, "status": "done", **deleted},
-                               actor="officer" if pin else "system")
+            self.officer.audit(
+                roles.PURGE,
+                {"cutoff": plan.cutoff, "status": "done", **deleted},
+                actor="officer" if pin else "system",
+            )
         return {"cutoff": plan.cutoff, "counts": deleted}

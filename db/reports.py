@@ -1,4 +1,5 @@
 """Read-only queries behind the daily report and the statistics (#5). Voided passages are out."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -25,13 +26,18 @@ def totals(conn: sqlite3.Connection, date_from: str, date_to: str) -> dict[str, 
         (date_from, date_to),
     ).fetchone()
     out = {k: int(row[k]) for k in row.keys()}  # noqa: SIM118  (sqlite3.Row iterates values)
-    out["fever_checks"] = int(conn.execute(
-        "SELECT count(*) FROM fever_checks WHERE local_date BETWEEN ? AND ?", (date_from, date_to)
-    ).fetchone()[0])
-    out["voided"] = int(conn.execute(
-        "SELECT count(*) FROM passages p JOIN voids v ON v.target_id = p.id "
-        f"WHERE {_RANGE}", (date_from, date_to)
-    ).fetchone()[0])
+    out["fever_checks"] = int(
+        conn.execute(
+            "SELECT count(*) FROM fever_checks WHERE local_date BETWEEN ? AND ?",
+            (date_from, date_to),
+        ).fetchone()[0]
+    )
+    out["voided"] = int(
+        conn.execute(
+            f"SELECT count(*) FROM passages p JOIN voids v ON v.target_id = p.id WHERE {_RANGE}",
+            (date_from, date_to),
+        ).fetchone()[0]
+    )
     return out
 
 
@@ -64,7 +70,8 @@ def per_day(conn: sqlite3.Connection, date_from: str, date_to: str) -> dict[str,
     """For each local date with data: passages, refusals, fevers."""
     days: dict[str, dict[str, int]] = {}
     for r in conn.execute(
-        f"SELECT p.local_date AS d, count(*) AS n, coalesce(sum(p.decision = 'refused'), 0) AS refused "
+        "SELECT p.local_date AS d, count(*) AS n, "
+        "coalesce(sum(p.decision = 'refused'), 0) AS refused "
         f"{_LIVE} AND {_RANGE} GROUP BY p.local_date",
         (date_from, date_to),
     ):
@@ -79,7 +86,9 @@ def per_day(conn: sqlite3.Connection, date_from: str, date_to: str) -> dict[str,
 
 
 def count_passages(conn: sqlite3.Connection, date_from: str, date_to: str) -> int:
-    return int(conn.execute(f"SELECT count(*) {_LIVE} AND {_RANGE}", (date_from, date_to)).fetchone()[0])
+    return int(
+        conn.execute(f"SELECT count(*) {_LIVE} AND {_RANGE}", (date_from, date_to)).fetchone()[0]
+    )
 
 
 def iter_passages(
@@ -129,7 +138,9 @@ def refusal_reasons(conn: sqlite3.Connection, date_from: str, date_to: str) -> d
     return {r["reason"]: int(r["n"]) for r in rows}
 
 
-def bulk_insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def bulk_insert(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple]
+) -> None:
     """Many rows in one statement (demo data); the caller holds the transaction."""
     if rows:
         marks = ", ".join("?" for _ in columns)

@@ -1,24 +1,46 @@
 """Inserts and reads for volunteers, shift events, the shift log and the audit log (#5)."""
+
 from __future__ import annotations
 
 import sqlite3
 from typing import Any
 
 SHIFT_EVENT_COLUMNS = (
-    "id", "ts_utc", "ts_local", "local_date", "checkpoint_id", "shift_id", "kind",
-    "volunteer_id", "volunteer", "phone", "confirmed", "summary", "note",
+    "id",
+    "ts_utc",
+    "ts_local",
+    "local_date",
+    "checkpoint_id",
+    "shift_id",
+    "kind",
+    "volunteer_id",
+    "volunteer",
+    "phone",
+    "confirmed",
+    "summary",
+    "note",
 )
 SHIFT_LOG_COLUMNS = (
-    "id", "ts_utc", "ts_local", "local_date", "checkpoint_id", "shift_id", "volunteer", "text",
+    "id",
+    "ts_utc",
+    "ts_local",
+    "local_date",
+    "checkpoint_id",
+    "shift_id",
+    "volunteer",
+    "text",
 )
 AUDIT_COLUMNS = ("id", "ts_utc", "ts_local", "local_date", "actor", "volunteer", "action", "detail")
 VOLUNTEER_COLUMNS = ("id", "ts_utc", "name", "phone")
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], row: dict[str, Any]) -> None:
+def _insert(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], row: dict[str, Any]
+) -> None:
     marks = ", ".join("?" for _ in columns)
     conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", [row.get(c) for c in columns]
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+        [row.get(c) for c in columns],
     )
 
 
@@ -68,7 +90,8 @@ def open_shift(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] |
         """
         SELECT s.* FROM shift_events s
         WHERE s.checkpoint_id = ? AND s.kind = 'start'
-          AND NOT EXISTS (SELECT 1 FROM shift_events e WHERE e.shift_id = s.shift_id AND e.kind = 'end')
+          AND NOT EXISTS (
+            SELECT 1 FROM shift_events e WHERE e.shift_id = s.shift_id AND e.kind = 'end')
         ORDER BY s.ts_utc DESC LIMIT 1
         """,
         (checkpoint_id,),
@@ -138,7 +161,9 @@ def shift_log_for_shift(conn: sqlite3.Connection, shift_id: str) -> list[dict[st
     return [dict(r) for r in rows]
 
 
-def shift_log_between(conn: sqlite3.Connection, date_from: str, date_to: str) -> list[dict[str, Any]]:
+def shift_log_between(
+    conn: sqlite3.Connection, date_from: str, date_to: str
+) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT * FROM shift_log WHERE local_date BETWEEN ? AND ? ORDER BY ts_utc",
         (date_from, date_to),
@@ -146,7 +171,9 @@ def shift_log_between(conn: sqlite3.Connection, date_from: str, date_to: str) ->
     return [dict(r) for r in rows]
 
 
-def counts_between(conn: sqlite3.Connection, checkpoint_id: str, start_utc: str, end_utc: str) -> dict[str, int]:
+def counts_between(
+    conn: sqlite3.Connection, checkpoint_id: str, start_utc: str, end_utc: str
+) -> dict[str, int]:
     """Counts for a time span (a shift may cross midnight), voided records excluded."""
     row = conn.execute(
         """
@@ -165,8 +192,11 @@ def counts_between(conn: sqlite3.Connection, checkpoint_id: str, start_utc: str,
         (checkpoint_id, start_utc, end_utc),
     ).fetchone()[0]
     return {
-        "in": int(row["passed_in"]), "out": int(row["passed_out"]),
-        "refused": int(row["refused"]), "watchlist": int(row["watchlist"]), "fever": int(fevers),
+        "in": int(row["passed_in"]),
+        "out": int(row["passed_out"]),
+        "refused": int(row["refused"]),
+        "watchlist": int(row["watchlist"]),
+        "fever": int(fevers),
     }
 
 
@@ -182,7 +212,9 @@ def audit_rows(
 
 
 def current_pin(conn: sqlite3.Connection) -> dict[str, Any] | None:
-    row = conn.execute("SELECT * FROM officer_pin ORDER BY ts_utc DESC, rowid DESC LIMIT 1").fetchone()
+    row = conn.execute(
+        "SELECT * FROM officer_pin ORDER BY ts_utc DESC, rowid DESC LIMIT 1"
+    ).fetchone()
     return dict(row) if row else None
 
 

@@ -4,6 +4,7 @@ with a progress bar and a cancel button (#5).
 Takes an app.reports.service.ReportService. The PIN check and the audit entries are written on
 the GUI thread (the one writer); the worker only reads, through its own connection.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -137,10 +138,14 @@ class ExportDialog(QDialog):
     def start(self) -> None:
         try:
             self.job = self.reports.prepare_export(
-                self.format.currentText(), self.path.text(),
+                self.format.currentText(),
+                self.path.text(),
                 self.date_from.date().toString("yyyy-MM-dd"),
-                self.date_to.date().toString("yyyy-MM-dd"), pin=self.pin.text(),
-                unmasked=self.unmasked.isChecked(), lang=self.lang)
+                self.date_to.date().toString("yyyy-MM-dd"),
+                pin=self.pin.text(),
+                unmasked=self.unmasked.isChecked(),
+                lang=self.lang,
+            )
         except KnownError as exc:
             self.message.setText(exc.message(self.lang))
             self.pin.clear()

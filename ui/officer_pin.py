@@ -1,4 +1,5 @@
 """The officer PIN guard: a small dialog the window opens before a guarded action (#5)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,14 @@ class OfficerPinDialog(QDialog):
     `officer` is an app.officer.OfficerAuth (authorize raises KnownError; it audits the action).
     """
 
-    def __init__(self, officer: Any, action: str, detail: dict[str, Any] | None = None,
-                 lang: str = "zh", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        officer: Any,
+        action: str,
+        detail: dict[str, Any] | None = None,
+        lang: str = "zh",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.officer, self.action, self.detail, self.lang = officer, action, detail or {}, lang
         self.setWindowTitle(t("pin_required_title", lang))
@@ -28,8 +35,9 @@ class OfficerPinDialog(QDialog):
         self.message.setObjectName("message")
         self.message.setStyleSheet("color: #c62828; font-weight: bold")
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok", lang))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel", lang))
         self.buttons.accepted.connect(self.try_accept)
@@ -50,7 +58,15 @@ class OfficerPinDialog(QDialog):
         self.accept()
 
 
-def ask_officer(parent: QWidget | None, officer: Any, action: str,
-                detail: dict[str, Any] | None = None, lang: str = "zh") -> bool:
+def ask_officer(
+    parent: QWidget | None,
+    officer: Any,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    lang: str = "zh",
+) -> bool:
     """True when the officer authorised `action` (and it was audited)."""
-    return OfficerPinDialog(officer, action, detail, lang, parent).exec() == QDialog.DialogCode.Accepted
+    return (
+        OfficerPinDialog(officer, action, detail, lang, parent).exec()
+        == QDialog.DialogCode.Accepted
+    )

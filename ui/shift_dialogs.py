@@ -2,6 +2,7 @@
 
 Each takes an app.shifts.service.ShiftService; all writes go through it on the GUI thread.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -47,20 +48,31 @@ class DutyBanner(QLabel):
         self.setText(t(code, self.lang, **params))
         unstaffed = code == "gate_unstaffed"
         self.setProperty("unstaffed", unstaffed)
-        self.setStyleSheet("background: #c62828; color: white; font-size: 18pt; padding: 6px"
-                           if unstaffed else "font-size: 14pt; padding: 6px")
+        self.setStyleSheet(
+            "background: #c62828; color: white; font-size: 18pt; padding: 6px"
+            if unstaffed
+            else "font-size: 14pt; padding: 6px"
+        )
 
 
 def summary_text(summary: Any, lang: str) -> str:
     """The handover summary as lines of text."""
     c = summary.counts
     lines = [
-        f"{summary.volunteer} · " + t("shift_period", lang, start=summary.start_local[5:16].replace("T", " "),
-                                      end=summary.end_local[5:16].replace("T", " ")),
-        (f"{t('count_in', lang)} {c.get('in', 0)}   {t('count_out', lang)} {c.get('out', 0)}   "
-        f"{t('count_refused', lang)} {c.get('refused', 0)}   {t('count_fever', lang)} {c.get('fever', 0)}   "
-        f"{t('count_watchlist', lang)} {c.get('watchlist', 0)}   "
-        f"{t('count_visitors_inside', lang)} {c.get('visitors_inside', 0)}"),
+        f"{summary.volunteer} · "
+        + t(
+            "shift_period",
+            lang,
+            start=summary.start_local[5:16].replace("T", " "),
+            end=summary.end_local[5:16].replace("T", " "),
+        ),
+        (
+            f"{t('count_in', lang)} {c.get('in', 0)}   {t('count_out', lang)} {c.get('out', 0)}   "
+            f"{t('count_refused', lang)} {c.get('refused', 0)}   "
+            f"{t('count_fever', lang)} {c.get('fever', 0)}   "
+            f"{t('count_watchlist', lang)} {c.get('watchlist', 0)}   "
+            f"{t('count_visitors_inside', lang)} {c.get('visitors_inside', 0)}"
+        ),
     ]
     if summary.visitors_inside:
         lines.append(t("count_visitors_inside", lang) + ": " + "、".join(summary.visitors_inside))
@@ -94,7 +106,9 @@ class SignInDialog(QDialog):
         self.handover.setObjectName("handover")
         self.handover.setWordWrap(True)
         self.error = _error_label()
-        self.sign_in = QPushButton(t("handover_ack", lang) if self.pending else t("shift_sign_in", lang))
+        self.sign_in = QPushButton(
+            t("handover_ack", lang) if self.pending else t("shift_sign_in", lang)
+        )
         self.sign_in.setObjectName("sign_in")
         self.sign_in.setDefault(True)
         self.sign_in.clicked.connect(self.do_sign_in)

@@ -3,6 +3,7 @@ the officer PIN before guarded actions, and the daily retention purge.
 
 One call from ui/app.py, `install_shift_features(window)`, so main_window.py stays untouched.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,12 @@ def ask_pin_dialog(parent: QWidget, officer: Any, action: str, detail: dict[str,
 class ShiftFeatures(QObject):
     """Owns the #5 services for one window and the buttons/shortcuts that open the dialogs."""
 
-    def __init__(self, window: Any, ask_pin: PinAsker | None = None,
-                 open_dialog: Callable[[QDialog], Any] | None = None) -> None:
+    def __init__(
+        self,
+        window: Any,
+        ask_pin: PinAsker | None = None,
+        open_dialog: Callable[[QDialog], Any] | None = None,
+    ) -> None:
         super().__init__(window)
         self.window = window
         gdb, clock = window.service.gdb, window.service.clock
@@ -53,8 +58,12 @@ class ShiftFeatures(QObject):
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
         self.stats: StatsView | None = None
         self.buttons: dict[str, QPushButton] = {}
-        for key, slot in (("shift_end", self.handover), ("shift_log", self.shift_log),
-                          ("stats_title", self.statistics), ("export", self.export)):
+        for key, slot in (
+            ("shift_end", self.handover),
+            ("shift_log", self.shift_log),
+            ("stats_title", self.statistics),
+            ("export", self.export),
+        ):
             b = QPushButton(t(key, window.lang))
             b.setObjectName(f"shift_{key}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -62,8 +71,12 @@ class ShiftFeatures(QObject):
             window.top_bar.insertWidget(4 + len(self.buttons), b)
             self.buttons[key] = b
         self.shortcuts = []
-        for key, slot in (("F6", self.handover), ("F7", self.shift_log), ("F8", self.statistics),
-                          ("F9", self.export)):
+        for key, slot in (
+            ("F6", self.handover),
+            ("F7", self.shift_log),
+            ("F8", self.statistics),
+            ("F9", self.export),
+        ):
             sc = QShortcut(QKeySequence(key), window)
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
@@ -110,7 +123,9 @@ class ShiftFeatures(QObject):
 
     @Slot()
     def shift_log(self) -> None:
-        self._safe(lambda: self.open_dialog(ShiftLogDialog(self.shifts, self.window.lang, self.window)))
+        self._safe(
+            lambda: self.open_dialog(ShiftLogDialog(self.shifts, self.window.lang, self.window))
+        )
 
     @Slot()
     def statistics(self) -> None:
@@ -124,7 +139,9 @@ class ShiftFeatures(QObject):
 
     @Slot()
     def export(self) -> None:
-        self._safe(lambda: self.open_dialog(ExportDialog(self.reports, self.window.lang, self.window)))
+        self._safe(
+            lambda: self.open_dialog(ExportDialog(self.reports, self.window.lang, self.window))
+        )
 
     def _authorised(self, action: str, detail: dict[str, Any]) -> bool:
         if not self.officer.has_pin():
@@ -156,8 +173,14 @@ class ShiftFeatures(QObject):
             log.exception("retention purge failed")
             return
         if result and result["counts"].get("passages"):
-            self.window.show_message(t("purge_done", self.window.lang, cutoff=result["cutoff"],
-                                       passages=result["counts"]["passages"]))
+            self.window.show_message(
+                t(
+                    "purge_done",
+                    self.window.lang,
+                    cutoff=result["cutoff"],
+                    passages=result["counts"]["passages"],
+                )
+            )
 
 
 def _rewire(button: QPushButton, slot: Callable[[], Any]) -> None:

@@ -3,6 +3,7 @@
 Takes an app.reports.service.ReportService; the queries are short (indexed by local date), so
 they run on the GUI thread when the view is shown or refreshed.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -66,14 +67,26 @@ class StatsView(QWidget):
         lang = self.lang
         self.hourly = self.reports.today_hourly()
         self.daily = self.reports.last_days(14)
-        self.hourly_view.setChart(_bar_chart(
-            t("stats_per_hour", lang), [f"{h:02d}" for h in range(24)],
-            [(t("total_passages", lang), self.hourly)]))
-        self.daily_view.setChart(_bar_chart(
-            t("stats_per_day", lang), [d["date"][5:] for d in self.daily],
-            [(t("count_fever", lang), [d["fever"] for d in self.daily]),
-             (t("count_refused", lang), [d["refused"] for d in self.daily])]))
+        self.hourly_view.setChart(
+            _bar_chart(
+                t("stats_per_hour", lang),
+                [f"{h:02d}" for h in range(24)],
+                [(t("total_passages", lang), self.hourly)],
+            )
+        )
+        self.daily_view.setChart(
+            _bar_chart(
+                t("stats_per_day", lang),
+                [d["date"][5:] for d in self.daily],
+                [
+                    (t("count_fever", lang), [d["fever"] for d in self.daily]),
+                    (t("count_refused", lang), [d["refused"] for d in self.daily]),
+                ],
+            )
+        )
         today = self.daily[-1] if self.daily else {"passages": 0, "fever": 0, "refused": 0}
         self.totals.setText(
             f"{t('total_passages', lang)} {today['passages']}   "
-            f"{t('count_fever', lang)} {today['fever']}   {t('count_refused', lang)} {today['refused']}")
+            f"{t('count_fever', lang)} {today['fever']}   "
+            f"{t('count_refused', lang)} {today['refused']}"
+        )

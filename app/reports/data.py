@@ -1,4 +1,5 @@
 """Gather one report (a day or a date range) from the database: plain data, no formatting."""
+
 from __future__ import annotations
 
 import json
@@ -25,17 +26,26 @@ def parse_range(date_from: str, date_to: str | None = None) -> tuple[str, str]:
     return parsed[0].isoformat(), parsed[1].isoformat()
 
 
-def gather(conn: sqlite3.Connection, date_from: str, date_to: str,
-           checkpoint_id: str = "", checkpoint_name: str = "") -> Report:
+def gather(
+    conn: sqlite3.Connection,
+    date_from: str,
+    date_to: str,
+    checkpoint_id: str = "",
+    checkpoint_name: str = "",
+) -> Report:
     shifts = []
     for s in shift_db.shifts_between(conn, date_from, date_to):
         summary = json.loads(s["summary"]) if s.get("summary") else {}
         s = dict(s)
         s["counts"] = summary.get("counts") or shift_db.counts_between(
-            conn, s["checkpoint_id"], s["start_utc"], s["end_utc"] or "9999")
+            conn, s["checkpoint_id"], s["start_utc"], s["end_utc"] or "9999"
+        )
         shifts.append(s)
     return Report(
-        date_from, date_to, checkpoint_id, checkpoint_name,
+        date_from,
+        date_to,
+        checkpoint_id,
+        checkpoint_name,
         totals=q.totals(conn, date_from, date_to),
         by_category=q.by_category(conn, date_from, date_to),
         by_hour=q.by_hour(conn, date_from, date_to),

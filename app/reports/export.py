@@ -3,6 +3,7 @@
 Files are written under a temporary name next to the target and moved into place only when
 complete, so a cancel (or Ctrl-C, or a crash) never leaves half a file behind.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -70,9 +71,16 @@ def _tick(done: int, total: int, progress: Progress | None, cancel: Cancel | Non
         progress(done, total)
 
 
-def write_csv(conn: sqlite3.Connection, report: Report, out: Path, *, lang: str = "zh",
-              masked: bool = True, progress: Progress | None = None,
-              cancel: Cancel | None = None) -> int:
+def write_csv(
+    conn: sqlite3.Connection,
+    report: Report,
+    out: Path,
+    *,
+    lang: str = "zh",
+    masked: bool = True,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> int:
     """The passage log as CSV with a BOM so Excel and WPS read the Chinese right."""
     total = q.count_passages(conn, report.date_from, report.date_to)
     done = 0
@@ -100,9 +108,16 @@ def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> 
     return ws
 
 
-def write_xlsx(conn: sqlite3.Connection, report: Report, out: Path, *, lang: str = "zh",
-               masked: bool = True, progress: Progress | None = None,
-               cancel: Cancel | None = None) -> int:
+def write_xlsx(
+    conn: sqlite3.Connection,
+    report: Report,
+    out: Path,
+    *,
+    lang: str = "zh",
+    masked: bool = True,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> int:
     """Three sheets (passages, summary, fevers & refusals), written row by row (write_only)."""
     from openpyxl import Workbook
 
@@ -127,11 +142,20 @@ def _discard(wb: Any) -> None:
             os.unlink(ws._writer.out)
 
 
-def _fill_xlsx(wb: Any, conn: sqlite3.Connection, report: Report, lang: str, masked: bool,
-               progress: Progress | None, cancel: Cancel | None, total: int) -> None:
+def _fill_xlsx(
+    wb: Any,
+    conn: sqlite3.Connection,
+    report: Report,
+    lang: str,
+    masked: bool,
+    progress: Progress | None,
+    cancel: Cancel | None,
+    total: int,
+) -> None:
     done = 0
-    ws = _sheet(wb, t("total_passages", lang), [t(h, lang) for h in PASSAGE_HEADERS],
-                PASSAGE_WIDTHS)
+    ws = _sheet(
+        wb, t("total_passages", lang), [t(h, lang) for h in PASSAGE_HEADERS], PASSAGE_WIDTHS
+    )
     for row in q.iter_passages(conn, report.date_from, report.date_to):
         ws.append(passage_values(row, lang, masked))
         done += 1
@@ -140,8 +164,12 @@ def _fill_xlsx(wb: Any, conn: sqlite3.Connection, report: Report, lang: str, mas
     summary = _sheet(wb, t("report_totals", lang), [], (22, 14, 20, 20, 8, 8, 8, 8, 30, 12))
     for r in summary_rows(report, lang, masked):
         summary.append(r)
-    fev = _sheet(wb, f"{t('report_fevers', lang)}·{t('report_refusals', lang)}",
-                 [t(h, lang) for h in FEVER_HEADERS], (20, 10, 8, 9, 10, 14, 16, 10, 22, 16, 12, 24))
+    fev = _sheet(
+        wb,
+        f"{t('report_fevers', lang)}·{t('report_refusals', lang)}",
+        [t(h, lang) for h in FEVER_HEADERS],
+        (20, 10, 8, 9, 10, 14, 16, 10, 22, 16, 12, 24),
+    )
     for r in fever_refusal_rows(report, lang, masked):
         fev.append(r)
     _tick(done, total, progress, cancel)

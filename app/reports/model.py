@@ -1,4 +1,5 @@
 """The report as plain data (no db import, so the ui's PDF renderer can use it)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """Report cells, labels and sheets as plain values: shared by the CSV/XLSX writers (app) and
 the PDF renderer (ui), and importing nothing from db so the ui may use it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,9 +22,22 @@ class ExportCancelled(KnownError):
 
 
 PASSAGE_HEADERS = (
-    "col_time", "col_checkpoint", "col_direction", "col_category", "col_code", "col_temperature",
-    "col_retest", "col_decision", "col_reason", "col_override", "col_disposition", "col_name",
-    "col_id_number", "col_room", "col_volunteer", "col_note",
+    "col_time",
+    "col_checkpoint",
+    "col_direction",
+    "col_category",
+    "col_code",
+    "col_temperature",
+    "col_retest",
+    "col_decision",
+    "col_reason",
+    "col_override",
+    "col_disposition",
+    "col_name",
+    "col_id_number",
+    "col_room",
+    "col_volunteer",
+    "col_note",
 )
 PASSAGE_WIDTHS = (20, 10, 6, 10, 8, 8, 9, 10, 14, 16, 16, 10, 22, 16, 12, 24)
 
@@ -52,13 +66,22 @@ def passage_values(row: Any, lang: str, masked: bool) -> list[Any]:
     """One passage as report cells; names and ID numbers masked unless unmasked was chosen."""
     name, idn = row["person_name"], row["id_number"]
     return [
-        local_dt(row["ts_local"]), row["checkpoint_id"], label("dir", row["direction"], lang),
-        label("cat", row["category"], lang), label("color", row["code_color"], lang),
-        row["temperature"], row["retest_temperature"],
-        label("decision", row["decision"], lang), label("reason", row["reason"], lang),
-        row["override_reason"] or "", label("disp", row["disposition"], lang),
-        (mask_name(name) if masked else name) or "", (mask_id(idn) if masked else idn) or "",
-        room_of(row), row["volunteer"], row["note"] or "",
+        local_dt(row["ts_local"]),
+        row["checkpoint_id"],
+        label("dir", row["direction"], lang),
+        label("cat", row["category"], lang),
+        label("color", row["code_color"], lang),
+        row["temperature"],
+        row["retest_temperature"],
+        label("decision", row["decision"], lang),
+        label("reason", row["reason"], lang),
+        row["override_reason"] or "",
+        label("disp", row["disposition"], lang),
+        (mask_name(name) if masked else name) or "",
+        (mask_id(idn) if masked else idn) or "",
+        room_of(row),
+        row["volunteer"],
+        row["note"] or "",
     ]
 
 
@@ -78,27 +101,58 @@ def summary_rows(report: Report, lang: str, masked: bool) -> list[list[Any]]:
         [t("total_watchlist", lang), tt["watchlist"]],
         [t("report_voided", lang), tt["voided"]],
         [],
-        [t("report_by_category", lang), t("col_direction", lang), t("decision_pass", lang),
-         t("decision_refused", lang)],
+        [
+            t("report_by_category", lang),
+            t("col_direction", lang),
+            t("decision_pass", lang),
+            t("decision_refused", lang),
+        ],
     ]
     for c in report.by_category:
-        rows.append([label("cat", c["category"], lang), label("dir", c["direction"], lang),
-                     c["passed"], c["refused"]])
+        rows.append(
+            [
+                label("cat", c["category"], lang),
+                label("dir", c["direction"], lang),
+                c["passed"],
+                c["refused"],
+            ]
+        )
     rows += [[], [t("report_by_hour", lang), t("col_count", lang)]]
     rows += [[f"{h:02d}:00", n] for h, n in enumerate(report.by_hour)]
     rows += [[], [t("report_refusals", lang), t("col_count", lang)]]
     rows += [[label("reason", r, lang), n] for r, n in report.refusal_reasons.items()]
-    rows += [[], [t("report_shifts", lang), t("col_phone", lang), t("col_start", lang),
-                  t("col_end", lang), t("count_in", lang), t("count_out", lang),
-                  t("count_refused", lang), t("count_fever", lang), t("handover_notes", lang),
-                  t("col_acknowledged", lang)]]
+    rows += [
+        [],
+        [
+            t("report_shifts", lang),
+            t("col_phone", lang),
+            t("col_start", lang),
+            t("col_end", lang),
+            t("count_in", lang),
+            t("count_out", lang),
+            t("count_refused", lang),
+            t("count_fever", lang),
+            t("handover_notes", lang),
+            t("col_acknowledged", lang),
+        ],
+    ]
     for s in report.shifts:
         c = s["counts"]
         phone = s["phone"] or ""
-        rows.append([s["volunteer"], mask_phone(phone) if masked else phone,
-                     local_dt(s["start_local"]), local_dt(s["end_local"]), c.get("in", 0),
-                     c.get("out", 0), c.get("refused", 0), c.get("fever", 0),
-                     s["handover_note"] or "", s["acknowledged_by"] or ""])
+        rows.append(
+            [
+                s["volunteer"],
+                mask_phone(phone) if masked else phone,
+                local_dt(s["start_local"]),
+                local_dt(s["end_local"]),
+                c.get("in", 0),
+                c.get("out", 0),
+                c.get("refused", 0),
+                c.get("fever", 0),
+                s["handover_note"] or "",
+                s["acknowledged_by"] or "",
+            ]
+        )
     rows += [[], [t("report_notes", lang), t("col_volunteer", lang), t("col_text", lang)]]
     rows += [[local_dt(e["ts_local"]), e["volunteer"], e["text"]] for e in report.log]
     return rows
@@ -108,30 +162,59 @@ def fever_refusal_rows(report: Report, lang: str, masked: bool) -> list[list[Any
     """Fevers (first reading with re-test and disposition), then refusals that are not fevers."""
     rows: list[list[Any]] = []
     for f in report.fevers:
-        outcome = label("decision", f["decision"], lang) if f["decision"] else t("fever_pending", lang)
-        rows.append([
-            local_dt(f["ts_local"]), t("report_fevers", lang), f["temperature"],
-            f["retest_temperature"], outcome, label("reason", "fever", lang) if f["decision"] == "refused" else "",
-            label("disp", f["disposition"], lang),
-            (mask_name(f["person_name"]) if masked else f["person_name"]) or "",
-            (mask_id(f["id_number"]) if masked else f["id_number"]) or "", room_of(f),
-            f["volunteer"], f["note"] or "",
-        ])
+        outcome = (
+            label("decision", f["decision"], lang) if f["decision"] else t("fever_pending", lang)
+        )
+        rows.append(
+            [
+                local_dt(f["ts_local"]),
+                t("report_fevers", lang),
+                f["temperature"],
+                f["retest_temperature"],
+                outcome,
+                label("reason", "fever", lang) if f["decision"] == "refused" else "",
+                label("disp", f["disposition"], lang),
+                (mask_name(f["person_name"]) if masked else f["person_name"]) or "",
+                (mask_id(f["id_number"]) if masked else f["id_number"]) or "",
+                room_of(f),
+                f["volunteer"],
+                f["note"] or "",
+            ]
+        )
     for r in report.refusals:
         if r["fever_check_id"]:
             continue  # already listed with its fever
-        rows.append([
-            local_dt(r["ts_local"]), t("report_refusals", lang), r["temperature"], None,
-            label("decision", r["decision"], lang), label("reason", r["reason"], lang),
-            label("disp", r["disposition"], lang),
-            (mask_name(r["person_name"]) if masked else r["person_name"]) or "",
-            (mask_id(r["id_number"]) if masked else r["id_number"]) or "", room_of(r),
-            r["volunteer"], r["note"] or "",
-        ])
+        rows.append(
+            [
+                local_dt(r["ts_local"]),
+                t("report_refusals", lang),
+                r["temperature"],
+                None,
+                label("decision", r["decision"], lang),
+                label("reason", r["reason"], lang),
+                label("disp", r["disposition"], lang),
+                (mask_name(r["person_name"]) if masked else r["person_name"]) or "",
+                (mask_id(r["id_number"]) if masked else r["id_number"]) or "",
+                room_of(r),
+                r["volunteer"],
+                r["note"] or "",
+            ]
+        )
     rows.sort(key=lambda x: x[0] or datetime.min)
     return rows
 
 
-FEVER_HEADERS = ("col_time", "col_kind", "col_temperature", "col_retest", "col_decision",
-                 "col_reason", "col_disposition", "col_name", "col_id_number", "col_room",
-                 "col_volunteer", "col_note")
+FEVER_HEADERS = (
+    "col_time",
+    "col_kind",
+    "col_temperature",
+    "col_retest",
+    "col_decision",
+    "col_reason",
+    "col_disposition",
+    "col_name",
+    "col_id_number",
+    "col_room",
+    "col_volunteer",
+    "col_note",
+)

@@ -1,4 +1,5 @@
 """Exports behind the officer PIN: verify, write (masked by default), audit what was written."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -32,15 +33,21 @@ class ExportJob:
     lang: str
 
     def detail(self) -> dict[str, Any]:
-        return {"from": self.date_from, "to": self.date_to, "format": self.fmt,
-                "masked": self.masked, "file": self.out.name}
+        return {
+            "from": self.date_from,
+            "to": self.date_to,
+            "format": self.fmt,
+            "masked": self.masked,
+            "file": self.out.name,
+        }
 
 
 class ReportService:
     """Gathers reports and writes export files; the only way a file with records leaves."""
 
-    def __init__(self, gdb: GateDatabase, clock: Clock | None = None,
-                 pdf_renderer: PdfRenderer | None = None) -> None:
+    def __init__(
+        self, gdb: GateDatabase, clock: Clock | None = None, pdf_renderer: PdfRenderer | None = None
+    ) -> None:
         self.gdb = gdb
         self.clock = clock or SystemClock()
         self.officer = OfficerAuth(gdb, self.clock)
@@ -53,11 +60,17 @@ class ReportService:
             return self.gdb.conn, False
         return connect(self.gdb.path), True
 
-    def report(self, date_from: str, date_to: str | None = None,
-               conn: sqlite3.Connection | None = None) -> data.Report:
+    def report(
+        self, date_from: str, date_to: str | None = None, conn: sqlite3.Connection | None = None
+    ) -> data.Report:
         d1, d2 = data.parse_range(date_from, date_to)
-        return data.gather(conn or self.gdb.conn, d1, d2, str(self.settings.get("checkpoint_id")),
-                           str(self.settings.get("checkpoint_name")))
+        return data.gather(
+            conn or self.gdb.conn,
+            d1,
+            d2,
+            str(self.settings.get("checkpoint_id")),
+            str(self.settings.get("checkpoint_name")),
+        )
 
     def today_hourly(self) -> list[int]:
         return data.hourly(self.gdb.conn, self.clock.now().date())
@@ -73,9 +86,17 @@ class ReportService:
                 raise KnownError("pin_locked", minutes=roles.LOCK_SECONDS // 60)
             raise KnownError("pin_wrong", left=left)
 
-    def prepare_export(self, fmt: str, out: Path | str, date_from: str,
-                       date_to: str | None = None, *, pin: str | None, unmasked: bool = False,
-                       lang: str | None = None) -> ExportJob:
+    def prepare_export(
+        self,
+        fmt: str,
+        out: Path | str,
+        date_from: str,
+        date_to: str | None = None,
+        *,
+        pin: str | None,
+        unmasked: bool = False,
+        lang: str | None = None,
+    ) -> ExportJob:
         """Validate, verify the PIN and audit an unmasked choice: on the writer's thread."""
         if fmt not in FORMATS or (fmt == "pdf" and self.pdf_renderer is None):
             raise KnownError("export_bad_format")
@@ -89,8 +110,12 @@ class ReportService:
             self.officer.audit(roles.UNMASKED_VIEW, job.detail())
         return job
 
-    def run_export(self, job: ExportJob, progress: export.Progress | None = None,
-                   cancel: export.Cancel | None = None) -> int:
+    def run_export(
+        self,
+        job: ExportJob,
+        progress: export.Progress | None = None,
+        cancel: export.Cancel | None = None,
+    ) -> int:
         """Write the file (any thread: reads through its own connection, writes nothing)."""
         conn, own = self._reader()
         try:
@@ -114,13 +139,23 @@ class ReportService:
         status = {"status": "cancelled"} if rows is None else {"status": "done", "rows": rows}
         self.officer.audit(roles.EXPORT, {**job.detail(), **status})
 
-    def export(self, fmt: str, out: Path | str, date_from: str, date_to: str | None = None, *,
-               pin: str | None, unmasked: bool = False, lang: str | None = None,
-               progress: export.Progress | None = None,
-               cancel: export.Cancel | None = None) -> int:
+    def export(
+        self,
+        fmt: str,
+        out: Path | str,
+        date_from: str,
+        date_to: str | None = None,
+        *,
+        pin: str | None,
+        unmasked: bool = False,
+        lang: str | None = None,
+        progress: export.Progress | None = None,
+        cancel: export.Cancel | None = None,
+    ) -> int:
         """Verify the PIN, write the file atomically, audit it. Returns the passage rows written."""
-        job = self.prepare_export(fmt, out, date_from, date_to, pin=pin, unmasked=unmasked,
-                                  lang=lang)
+        job = self.prepare_export(
+            fmt, out, date_from, date_to, pin=pin, unmasked=unmasked, lang=lang
+        )
         try:
             rows = self.run_export(job, progress, cancel)
         except export.ExportCancelled:
@@ -138,12 +173,17 @@ class ReportService:
         lang = str(self.settings.get("language"))
         from app.i18n import t
 
-        with export.atomic_output(Path(out)) as tmp, open(
-            tmp, "w", encoding="utf-8-sig", newline=""
-        ) as fh:
+        with (
+            export.atomic_output(Path(out)) as tmp,
+            open(tmp, "w", encoding="utf-8-sig", newline="") as fh,
+        ):
             w = csv.writer(fh)
-            w.writerow([t(c, lang) for c in ("col_time", "col_actor", "col_volunteer",
-                                             "col_action", "col_detail")])
+            w.writerow(
+                [
+                    t(c, lang)
+                    for c in ("col_time", "col_actor", "col_volunteer", "col_action", "col_detail")
+                ]
+            )
             for r in rows:
                 w.writerow([r["ts_local"], r["actor"], r["volunteer"], r["action"], r["detail"]])
         self.officer.audit(roles.AUDIT_EXPORT, {"file": Path(out).name, "rows": len(rows)})

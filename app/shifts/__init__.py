@@ -1,4 +1,5 @@
 """Volunteers on duty: sign-in, handover, shift log (#5)."""
+
 from __future__ import annotations
 
 import sqlite3

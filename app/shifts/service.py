@@ -3,6 +3,7 @@
 A shift is the span from its 'start' event to its 'end' event. Counts for a shift are taken
 over that span in UTC, so a night shift that crosses midnight is counted once and whole.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,10 +50,14 @@ class HandoverSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "shift_id": self.shift_id, "volunteer": self.volunteer,
-            "start_local": self.start_local, "end_local": self.end_local,
-            "counts": self.counts, "visitors_inside": self.visitors_inside,
-            "log": self.log, "note": self.note,
+            "shift_id": self.shift_id,
+            "volunteer": self.volunteer,
+            "start_local": self.start_local,
+            "end_local": self.end_local,
+            "counts": self.counts,
+            "visitors_inside": self.visitors_inside,
+            "log": self.log,
+            "note": self.note,
         }
 
 
@@ -80,7 +85,11 @@ class ShiftService:
 
     def _stamp(self) -> dict[str, str]:
         now = self.clock.now()
-        return {"ts_utc": utc_iso(now), "ts_local": local_iso(now), "local_date": now.date().isoformat()}
+        return {
+            "ts_utc": utc_iso(now),
+            "ts_local": local_iso(now),
+            "local_date": now.date().isoformat(),
+        }
 
     # ----- volunteers
     def volunteers(self) -> list[dict[str, Any]]:
@@ -104,8 +113,14 @@ class ShiftService:
         row = shift_db.open_shift(self.conn, self.checkpoint_id)
         if row is None:
             return None
-        return Shift(row["shift_id"], row["volunteer"], row["volunteer_id"], row["phone"],
-                     row["ts_local"], row["ts_utc"])
+        return Shift(
+            row["shift_id"],
+            row["volunteer"],
+            row["volunteer_id"],
+            row["phone"],
+            row["ts_local"],
+            row["ts_utc"],
+        )
 
     def status(self) -> tuple[str, dict[str, str]]:
         """A message code for the window: who is on duty, or plainly that nobody is."""
@@ -125,13 +140,20 @@ class ShiftService:
                 raise KnownError("shift_still_open", name=open_shift.volunteer)
             self._end(open_shift, note=None, confirmed=False)
         row = {
-            "id": uuid7(), **self._stamp(), "checkpoint_id": self.checkpoint_id, "kind": "start",
-            "volunteer_id": vol["id"], "volunteer": vol["name"], "phone": vol["phone"],
+            "id": uuid7(),
+            **self._stamp(),
+            "checkpoint_id": self.checkpoint_id,
+            "kind": "start",
+            "volunteer_id": vol["id"],
+            "volunteer": vol["name"],
+            "phone": vol["phone"],
             "confirmed": 1,
         }
         row["shift_id"] = row["id"]
         write_record(self.conn, "shift_event", shift_db.insert_shift_event, row)
-        return Shift(row["shift_id"], vol["name"], vol["id"], vol["phone"], row["ts_local"], row["ts_utc"])
+        return Shift(
+            row["shift_id"], vol["name"], vol["id"], vol["phone"], row["ts_local"], row["ts_utc"]
+        )
 
     def summary(self, shift: Shift | None = None) -> HandoverSummary:
         """The handover summary of a shift up to now (or up to its end)."""
@@ -146,8 +168,9 @@ class ShiftService:
         counts = shift_db.counts_between(self.conn, self.checkpoint_id, shift.start_utc, end_utc)
         since = (datetime.fromisoformat(shift.start_local).date() - timedelta(days=1)).isoformat()
         inside = [
-            mask_name(v.get("person_name")) or "/".join(
-                x for x in (v.get("building"), v.get("room")) if x) or "?"
+            mask_name(v.get("person_name"))
+            or "/".join(x for x in (v.get("building"), v.get("room")) if x)
+            or "?"
             for v in records.visitors_inside(self.conn, since)
         ]
         counts["visitors_inside"] = len(inside)
@@ -155,9 +178,15 @@ class ShiftService:
             {"ts_local": e["ts_local"], "volunteer": e["volunteer"], "text": e["text"]}
             for e in shift_db.shift_log_for_shift(self.conn, shift.shift_id)
         ]
-        return HandoverSummary(shift.shift_id, shift.volunteer, shift.start_local,
-                               stamp["ts_local"] if ended is None else ended["ts_local"],
-                               counts, inside, log)
+        return HandoverSummary(
+            shift.shift_id,
+            shift.volunteer,
+            shift.start_local,
+            stamp["ts_local"] if ended is None else ended["ts_local"],
+            counts,
+            inside,
+            log,
+        )
 
     def end(self, note: str | None = None) -> HandoverSummary:
         """The outgoing volunteer confirms the handover summary; the gate is then unstaffed."""
@@ -172,9 +201,15 @@ class ShiftService:
         if not confirmed:
             summary.note = summary.note or "(未交班 / not handed over)"
         row = {
-            "id": uuid7(), **self._stamp(), "checkpoint_id": self.checkpoint_id,
-            "shift_id": shift.shift_id, "kind": "end", "volunteer_id": shift.volunteer_id,
-            "volunteer": shift.volunteer, "phone": shift.phone, "confirmed": int(confirmed),
+            "id": uuid7(),
+            **self._stamp(),
+            "checkpoint_id": self.checkpoint_id,
+            "shift_id": shift.shift_id,
+            "kind": "end",
+            "volunteer_id": shift.volunteer_id,
+            "volunteer": shift.volunteer,
+            "phone": shift.phone,
+            "confirmed": int(confirmed),
             "note": summary.note,
         }
         summary.end_local = row["ts_local"]
@@ -199,9 +234,15 @@ class ShiftService:
         if shift_db.shift_event(self.conn, shift_id, "ack") is not None:
             raise KnownError("handover_already_acknowledged")
         row = {
-            "id": uuid7(), **self._stamp(), "checkpoint_id": self.checkpoint_id,
-            "shift_id": shift_id, "kind": "ack", "volunteer_id": incoming.volunteer_id,
-            "volunteer": incoming.volunteer, "phone": incoming.phone, "confirmed": 1,
+            "id": uuid7(),
+            **self._stamp(),
+            "checkpoint_id": self.checkpoint_id,
+            "shift_id": shift_id,
+            "kind": "ack",
+            "volunteer_id": incoming.volunteer_id,
+            "volunteer": incoming.volunteer,
+            "phone": incoming.phone,
+            "confirmed": 1,
             "note": f"by shift {incoming.shift_id}",
         }
         write_record(self.conn, "shift_event", shift_db.insert_shift_event, row)
@@ -213,9 +254,12 @@ class ShiftService:
         text = _clean(text)
         shift = self.current()
         row = {
-            "id": uuid7(), **self._stamp(), "checkpoint_id": self.checkpoint_id,
+            "id": uuid7(),
+            **self._stamp(),
+            "checkpoint_id": self.checkpoint_id,
             "shift_id": shift.shift_id if shift else None,
-            "volunteer": shift.volunteer if shift else "-", "text": text,
+            "volunteer": shift.volunteer if shift else "-",
+            "text": text,
         }
         write_record(self.conn, "shift_log", shift_db.insert_shift_log, row)
         return row

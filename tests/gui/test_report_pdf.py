@@ -1,4 +1,5 @@
 """The PDF opens (pdftotext from poppler), is A4, speaks Chinese and lists the right rows."""
+
 import shutil
 import subprocess
 
@@ -12,8 +13,9 @@ pytestmark = pytest.mark.gui
 def pdf_text(path, *extra):
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils not installed (scripts/system-deps.txt)")
-    return subprocess.run(["pdftotext", "-layout", *extra, str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", *extra, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, tmp_path):  # noqa: F811

@@ -1,4 +1,5 @@
 """The shift, PIN, statistics and export widgets, driven offscreen with qtbot."""
+
 import csv
 from datetime import datetime, timedelta, timezone
 
@@ -186,6 +187,7 @@ def _wrap_tick(tick, hook):
     def wrapped(done, total, progress, cancel):
         hook(done, total)
         return tick(done, total, progress, cancel)
+
     return wrapped
 
 

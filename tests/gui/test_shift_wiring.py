@@ -1,4 +1,5 @@
 """The #5 features inside the real gate window: sign-in, handover, guards, purge message."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,6 +25,7 @@ def sign_in_as(name):
     def step(dlg):
         dlg.name.setText(name)
         dlg.sign_in.click()
+
     return step
 
 
@@ -31,6 +33,7 @@ def confirm_handover(note):
     def step(dlg):
         dlg.notes.setPlainText(note)
         dlg.confirm.click()
+
     return step
 
 
@@ -88,13 +91,24 @@ def test_settings_and_yellow_override_need_the_officer(features, window):
     features.test_pins_given.append("1111")
     window.settings_button.click()
     assert calls == ["settings"]  # wrong PIN: nothing opened
-    window.current = {"code_color": "yellow", "payload_kind": None, "payload_text": "y",
-                      "identity": Identity(), "override_reason": None}
+    window.current = {
+        "code_color": "yellow",
+        "payload_kind": None,
+        "payload_text": "y",
+        "identity": Identity(),
+        "override_reason": None,
+    }
     features.test_pins_given.append("2468")
     features.guarded_override()
     assert calls == ["settings", "override"]
     actions = [r["action"] for r in features.officer.audit_log()]
-    assert actions == ["purge", "pin_set", "pin_failed", "pin_ok", "yellow_override"]  # purge: daily run at start
+    assert actions == [
+        "purge",
+        "pin_set",
+        "pin_failed",
+        "pin_ok",
+        "yellow_override",
+    ]  # purge: daily run at start
 
 
 def test_stats_and_log_open_from_the_window(features, qtbot):

@@ -1,4 +1,5 @@
 """The command line: set-pin, shift, export (PIN from GATEPOST_OFFICER_PIN)."""
+
 import csv
 
 import main
@@ -22,8 +23,20 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
         assert len(list(csv.reader(fh))) == 1  # header only: no passages that day
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "0000")
     capsys.readouterr()
-    assert run("export", "--date", "2026-11-29", "--format", "csv", "--out",
-               str(tmp_path / "x.csv"), "--lang", "en") == 1
+    assert (
+        run(
+            "export",
+            "--date",
+            "2026-11-29",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--lang",
+            "en",
+        )
+        == 1
+    )
     assert "Wrong officer PIN" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
     # changing the PIN needs the old one
@@ -41,8 +54,10 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
 def test_bad_dates_are_a_message_not_a_traceback(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
     run("set-pin")
-    assert run("export", "--date", "29/11/2026", "--out", str(tmp_path / "a.xlsx"),
-               "--lang", "en") == 1
+    assert (
+        run("export", "--date", "29/11/2026", "--out", str(tmp_path / "a.xlsx"), "--lang", "en")
+        == 1
+    )
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 

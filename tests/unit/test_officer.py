@@ -1,4 +1,5 @@
 """Officer PIN: scrypt hash only, lockout after five wrong, every guarded action audited."""
+
 import sqlite3
 
 import pytest

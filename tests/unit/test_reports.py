@@ -1,4 +1,5 @@
 """Report totals equal the passages they summarise; exports open and hold exactly those rows."""
+
 import csv
 from datetime import datetime, timedelta, timezone
 
@@ -16,15 +17,17 @@ from app.shifts.service import ShiftService
 CST = timezone(timedelta(hours=8))
 ID = "350203199001011234"
 
-passage = st.fixed_dictionaries({
-    "gap": st.integers(1, 4 * 3600),
-    "direction": st.sampled_from(["in", "out"]),
-    "category": st.sampled_from(["resident", "visitor", "courier", "worker", "official"]),
-    "color": st.sampled_from(["green", "green", "yellow", "red", "none"]),
-    "temp": st.sampled_from(["36.4", "36.8", "37.6"]),
-    "refuse": st.sampled_from([None, None, None, "watchlist", "no_code"]),
-    "void": st.booleans(),
-})
+passage = st.fixed_dictionaries(
+    {
+        "gap": st.integers(1, 4 * 3600),
+        "direction": st.sampled_from(["in", "out"]),
+        "category": st.sampled_from(["resident", "visitor", "courier", "worker", "official"]),
+        "color": st.sampled_from(["green", "green", "yellow", "red", "none"]),
+        "temp": st.sampled_from(["36.4", "36.8", "37.6"]),
+        "refuse": st.sampled_from([None, None, None, "watchlist", "no_code"]),
+        "void": st.booleans(),
+    }
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,24 +38,40 @@ def test_report_totals_equal_the_passages_they_summarise(items, offset):
     gate = GateService(gdb, clock)
     for it in items:
         clock.advance(it["gap"])
-        out = gate.record(PassageDraft(
-            direction=it["direction"], category=it["category"], code_color=it["color"],
-            payload_text="x", temperature=it["temp"], refuse_reason=it["refuse"]))
+        out = gate.record(
+            PassageDraft(
+                direction=it["direction"],
+                category=it["category"],
+                code_color=it["color"],
+                payload_text="x",
+                temperature=it["temp"],
+                refuse_reason=it["refuse"],
+            )
+        )
         if out.kind == "fever" and it["void"]:
             gate.record_retest(out.record["id"], "36.5")
         if it["void"] and it["gap"] % 3 == 0:
             gate.void_last("录入错误")
     day = (datetime(2026, 11, 27) + timedelta(days=offset)).date().isoformat()
-    live = [dict(r) for r in gdb.conn.execute(
-        "SELECT * FROM passages WHERE local_date = ? AND id NOT IN (SELECT target_id FROM voids)",
-        (day,))]
+    live = [
+        dict(r)
+        for r in gdb.conn.execute(
+            "SELECT * FROM passages WHERE local_date = ? "
+            "AND id NOT IN (SELECT target_id FROM voids)",
+            (day,),
+        )
+    ]
     report = ReportService(gdb, clock).report(day)
     t = report.totals
     assert t["passages"] == len(live) == sum(report.by_hour)
     assert t["pass_in"] == sum(p["decision"] == "pass" and p["direction"] == "in" for p in live)
     assert t["pass_out"] == sum(p["decision"] == "pass" and p["direction"] == "out" for p in live)
-    assert t["refused"] == sum(p["decision"] == "refused" for p in live) == sum(
-        report.refusal_reasons.values()) == len(report.refusals)
+    assert (
+        t["refused"]
+        == sum(p["decision"] == "refused" for p in live)
+        == sum(report.refusal_reasons.values())
+        == len(report.refusals)
+    )
     assert t["watchlist"] == sum(p["reason"] == "watchlist" for p in live)
     assert sum(c["passed"] + c["refused"] for c in report.by_category) == len(live)
     for h in range(24):
@@ -68,13 +87,23 @@ def day_of_gate(gdb):
     clock = FakeClock(datetime(2026, 11, 29, 7, 0, tzinfo=CST))
     gate, shifts = GateService(gdb, clock), ShiftService(gdb, clock)
     shifts.start(shifts.add_volunteer("王阿姨", "13812345678")["id"])
-    ident = Identity(method="id_number", person_name="张小三", id_number=ID, building="3", room="301")
+    ident = Identity(
+        method="id_number", person_name="张小三", id_number=ID, building="3", room="301"
+    )
     for i in range(10):
         clock.advance(600)
-        gate.record(PassageDraft(code_color="green", payload_text=f"p{i}", temperature="36.5",
-                                 direction="in" if i % 2 else "out", identity=ident))
-    fever = gate.record(PassageDraft(code_color="green", payload_text="f", temperature="37.9",
-                                     identity=ident))
+        gate.record(
+            PassageDraft(
+                code_color="green",
+                payload_text=f"p{i}",
+                temperature="36.5",
+                direction="in" if i % 2 else "out",
+                identity=ident,
+            )
+        )
+    fever = gate.record(
+        PassageDraft(code_color="green", payload_text="f", temperature="37.9", identity=ident)
+    )
     clock.advance(300)
     gate.record_retest(fever.record["id"], "37.8", "fever_clinic")
     gate.record(PassageDraft(code_color="red", payload_text="r", note="=HYPERLINK(1)"))
@@ -142,8 +171,10 @@ def test_xlsx_export_has_three_sheets_real_dates_and_frozen_header(day_of_gate, 
 
 
 def test_export_rejects_bad_input_without_a_file(day_of_gate, tmp_path):
-    for args, code in [(("csv", "2026-13-01"), "export_bad_date"),
-                       (("doc", "2026-11-29"), "export_bad_format")]:
+    for args, code in [
+        (("csv", "2026-13-01"), "export_bad_date"),
+        (("doc", "2026-11-29"), "export_bad_format"),
+    ]:
         with pytest.raises(KnownError) as err:
             day_of_gate.export(args[0], tmp_path / "x", args[1], pin="2468")
         assert err.value.code == code
@@ -163,8 +194,14 @@ def test_cancelled_export_leaves_no_file_and_is_audited(day_of_gate, tmp_path, m
     out = tmp_path / "day.xlsx"
     seen = []
     with pytest.raises(export.ExportCancelled):
-        day_of_gate.export("xlsx", out, "2026-11-29", pin="2468",
-                           progress=lambda d, n: seen.append((d, n)), cancel=lambda: len(seen) >= 2)
+        day_of_gate.export(
+            "xlsx",
+            out,
+            "2026-11-29",
+            pin="2468",
+            progress=lambda d, n: seen.append((d, n)),
+            cancel=lambda: len(seen) >= 2,
+        )
     assert seen == [(2, 13), (4, 13)] and list(tmp_path.iterdir()) == []
     assert '"status": "cancelled"' in day_of_gate.officer.audit_log("export")[-1]["detail"]
 
@@ -183,5 +220,9 @@ def test_range_report_lists_shifts_and_log(day_of_gate):
     assert report.shifts[0]["counts"]["refused"] == 3
     assert [e["text"] for e in report.log] == ["检查组来访"]
     series = day_of_gate.last_days(14)
-    assert len(series) == 14 and series[-1] == {"date": "2026-11-29", "passages": 13,
-                                                "refused": 3, "fever": 1}
+    assert len(series) == 14 and series[-1] == {
+        "date": "2026-11-29",
+        "passages": 13,
+        "refused": 3,
+        "fever": 1,
+    }

@@ -1,4 +1,5 @@
 """Retention purge boundaries, its warning and audit; demo data is realistic and fast."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -27,8 +28,11 @@ def aged(gdb):
     shifts.start(shifts.add_volunteer("甲")["id"])
     for _ in range(4):
         gate.record(green())
-        f = gate.record(green(temperature="37.9") if False else PassageDraft(
-            code_color="green", payload_text="f", temperature="37.9"))
+        f = gate.record(
+            green(temperature="37.9")
+            if False
+            else PassageDraft(code_color="green", payload_text="f", temperature="37.9")
+        )
         clock.advance(60)
         gate.record_retest(f.record["id"], "36.6")
         shifts.log("巡查")
@@ -53,8 +57,12 @@ def test_purge_boundary_keeps_exactly_retention_days(aged):
     assert plan.unexported_days == ["2026-10-30", "2026-10-31"]
     with pytest.raises(KnownError) as err:
         svc.run_daily()
-    assert err.value.code == "purge_warning" and days(gdb) == ["2026-10-30", "2026-10-31",
-                                                                 "2026-11-01", "2026-11-02"]
+    assert err.value.code == "purge_warning" and days(gdb) == [
+        "2026-10-30",
+        "2026-10-31",
+        "2026-11-01",
+        "2026-11-02",
+    ]
     svc.officer.set_pin("1357")
     with pytest.raises(KnownError):
         svc.run_daily(pin="0000")
@@ -81,8 +89,9 @@ def test_exported_and_synced_data_is_purged_without_asking(aged):
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as d:
-        ReportService(gdb, clock).export("csv", Path(d) / "a.csv", "2026-10-30", "2026-10-31",
-                                         pin="1357")
+        ReportService(gdb, clock).export(
+            "csv", Path(d) / "a.csv", "2026-10-30", "2026-10-31", pin="1357"
+        )
     gdb.conn.execute("UPDATE outbox SET acked_utc = 'x'")  # the sync acknowledged everything
     before = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     result = svc.run_daily()
@@ -92,7 +101,9 @@ def test_exported_and_synced_data_is_purged_without_asking(aged):
     after = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     assert after == before - result["counts"]["outbox"] + 1  # + the purge's own audit event
     first = gdb.conn.execute("SELECT event_id FROM outbox ORDER BY seq LIMIT 1").fetchone()[0]
-    assert gdb.conn.execute("SELECT count(*) FROM shift_events WHERE id = ?", (first,)).fetchone()[0]
+    assert gdb.conn.execute("SELECT count(*) FROM shift_events WHERE id = ?", (first,)).fetchone()[
+        0
+    ]
     assert outbox.verify_chain(gdb.conn)
     purge = svc.officer.audit_log("purge")[-1]
     assert purge["actor"] == "system" and '"passages": 4' in purge["detail"]
@@ -107,8 +118,9 @@ def test_nothing_to_purge_is_logged_once_a_day(gdb, clock):
 
 
 def test_demo_data_is_realistic(gdb):
-    totals = generate(gdb.conn, days=3, residents=200, key=b"k", today=date(2026, 11, 29),
-                      utc_offset_s=8 * 3600)
+    totals = generate(
+        gdb.conn, days=3, residents=200, key=b"k", today=date(2026, 11, 29), utc_offset_s=8 * 3600
+    )
     assert totals["shifts"] == 9 and 2000 < totals["passages"] < 2600
     report = ReportService(gdb).report("2026-11-26", "2026-11-28")
     assert report.totals["passages"] + report.totals["voided"] == totals["passages"]
@@ -116,7 +128,9 @@ def test_demo_data_is_realistic(gdb):
     assert report.by_hour[8] > report.by_hour[3] * 5  # a morning peak
     assert len(report.shifts) == 9 and all(s["acknowledged_by"] for s in report.shifts)
     row = gdb.conn.execute("SELECT * FROM passages LIMIT 1").fetchone()
-    assert row["ts_local"].startswith("2026-11-26T00:") and row["ts_utc"].startswith("2026-11-25T16:")
+    assert row["ts_local"].startswith("2026-11-26T00:") and row["ts_utc"].startswith(
+        "2026-11-25T16:"
+    )
     from app.gate.idcard import validate_id
 
     assert validate_id(row["id_number"], date(2026, 11, 29)) == row["id_number"]

@@ -1,4 +1,5 @@
 """Shifts: sign in, the volunteer on every record, handover, shift log, midnight."""
+
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -50,7 +51,9 @@ def test_signed_in_volunteer_is_on_every_record(gate, shifts, clock):
     assert out.record["volunteer"] == "王阿姨"
     fever = gate.record(green("37.8"))
     assert fever.record["volunteer"] == "王阿姨"
-    row = gate.conn.execute("SELECT kind FROM outbox WHERE event_id = ?", (shift.shift_id,)).fetchone()
+    row = gate.conn.execute(
+        "SELECT kind FROM outbox WHERE event_id = ?", (shift.shift_id,)
+    ).fetchone()
     assert row["kind"] == "shift_event"
 
 
@@ -93,8 +96,14 @@ def test_handover_summary_confirm_and_acknowledge(gate, shifts, clock):
     shifts.log("检查组来访，查看了登记")
     clock.advance(3600)
     summary = shifts.end("体温枪电池快没了")
-    assert summary.counts == {"in": 2, "out": 1, "refused": 2, "watchlist": 1, "fever": 1,
-                              "visitors_inside": 1}
+    assert summary.counts == {
+        "in": 2,
+        "out": 1,
+        "refused": 2,
+        "watchlist": 1,
+        "fever": 1,
+        "visitors_inside": 1,
+    }
     assert [e["text"] for e in summary.log] == ["检查组来访，查看了登记"]
     assert summary.note == "体温枪电池快没了"
     assert shifts.current() is None and shifts.status()[0] == "gate_unstaffed"
@@ -115,6 +124,7 @@ def test_handover_summary_confirm_and_acknowledge(gate, shifts, clock):
     gate.record(green())
     assert shifts.summary(shifts.current()).counts["in"] == 1
     from app.shifts.service import Shift
+
     old = Shift(summary.shift_id, "甲", a["id"], None, summary.start_local, "")
     assert shifts.summary(old).counts["in"] == 2
 
@@ -156,6 +166,7 @@ def test_shift_log_needs_text_and_is_append_only(shifts, gdb):
 
     with pytest.raises(sqlite3.DatabaseError):
         gdb.conn.execute("UPDATE shift_log SET text = 'x'")
-    body = json.loads(gdb.conn.execute(
-        "SELECT body FROM outbox WHERE kind = 'shift_log'").fetchone()[0])
+    body = json.loads(
+        gdb.conn.execute("SELECT body FROM outbox WHERE kind = 'shift_log'").fetchone()[0]
+    )
     assert body["text"] == "口罩送到 200 个"
