@@ -22,6 +22,7 @@ from app.reports.model import Report
 from app.reports.rows import (  # noqa: F401  (re-exported for callers)
     FEVER_HEADERS,
     PASSAGE_HEADERS,
+    PASSAGE_TEXT_CELLS,
     PASSAGE_WIDTHS,
     Cancel,
     ExportCancelled,
@@ -54,14 +55,18 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise
 
 
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if value is None:
-        return ""
+def _csv_text(value: Any) -> Any:
+    """A note must never become a formula in Excel or WPS."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != "-":
-        return "'" + value  # a note must never become a formula in Excel
+        return "'" + value
     return value
+
+
+def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:
+    values = passage_values(row, lang, masked, text_time=True)
+    for i in PASSAGE_TEXT_CELLS:
+        values[i] = _csv_text(values[i])
+    return values
 
 
 def _tick(done: int, total: int, progress: Progress | None, cancel: Cancel | None) -> None:
@@ -88,7 +93,7 @@ def write_csv(
         writer = csv.writer(fh)
         writer.writerow([t(h, lang) for h in PASSAGE_HEADERS])
         for row in q.iter_passages(conn, report.date_from, report.date_to):
-            writer.writerow([_csv_cell(v) for v in passage_values(row, lang, masked)])
+            writer.writerow(_csv_row(row, lang, masked))
             done += 1
             if done % CHECK_EVERY == 0:
                 _tick(done, total, progress, cancel)

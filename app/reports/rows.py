@@ -3,6 +3,7 @@ the PDF renderer (ui), and importing nothing from db so the ui may use it."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,7 @@ PASSAGE_HEADERS = (
 PASSAGE_WIDTHS = (20, 10, 6, 10, 8, 8, 9, 10, 14, 16, 16, 10, 22, 16, 12, 24)
 
 
+@functools.lru_cache(maxsize=512)
 def label(prefix: str, code: str | None, lang: str) -> str:
     """An enum code as words (dir_in → 进); empty for None; unknown codes show themselves."""
     if not code:
@@ -62,26 +64,33 @@ def room_of(row: Any) -> str:
     return "-".join(str(x) for x in (row["building"], row["unit"], row["room"]) if x)
 
 
-def passage_values(row: Any, lang: str, masked: bool) -> list[Any]:
-    """One passage as report cells; names and ID numbers masked unless unmasked was chosen."""
+# free-text cells of a passage row: the CSV writer keeps them from turning into formulas
+PASSAGE_TEXT_CELLS = (9, 11, 13, 14, 15)
+
+
+def passage_values(row: Any, lang: str, masked: bool, text_time: bool = False) -> list[Any]:
+    """One passage as report cells; names and ID numbers masked unless unmasked was chosen.
+    The time is a datetime (XLSX) or, with text_time, 'YYYY-MM-DD HH:MM:SS' (CSV)."""
     name, idn = row["person_name"], row["id_number"]
+    ts = row["ts_local"]
+    # empty cells are None: nothing is written for them (a big day's XLSX gets smaller, faster)
     return [
-        local_dt(row["ts_local"]),
+        ts[:19].replace("T", " ") if text_time else local_dt(ts),
         row["checkpoint_id"],
-        label("dir", row["direction"], lang),
-        label("cat", row["category"], lang),
-        label("color", row["code_color"], lang),
+        label("dir", row["direction"], lang) or None,
+        label("cat", row["category"], lang) or None,
+        label("color", row["code_color"], lang) or None,
         row["temperature"],
         row["retest_temperature"],
-        label("decision", row["decision"], lang),
-        label("reason", row["reason"], lang),
-        row["override_reason"] or "",
-        label("disp", row["disposition"], lang),
-        (mask_name(name) if masked else name) or "",
-        (mask_id(idn) if masked else idn) or "",
-        room_of(row),
+        label("decision", row["decision"], lang) or None,
+        label("reason", row["reason"], lang) or None,
+        row["override_reason"] or None,
+        label("disp", row["disposition"], lang) or None,
+        (mask_name(name) if masked else name) or None,
+        (mask_id(idn) if masked else idn) or None,
+        room_of(row) or None,
         row["volunteer"],
-        row["note"] or "",
+        row["note"] or None,
     ]
 
 
