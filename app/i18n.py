@@ -188,6 +188,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "purge_done": ("已清除 {cutoff} 之前的 {passages} 条通行记录", "Purged {passages} passages before {cutoff}"),
     "purge_nothing": ("没有需要清除的记录", "Nothing to purge"),
+    "purge_confirm": ("清除旧记录（需干部确认）", "Purge old records (officer)"),
     "stats_title": ("统计", "Statistics"),
     "stats_per_hour": ("今日每小时通行", "Passages per hour today"),
     "stats_per_day": ("近14天发热与拒绝", "Fevers and refusals, last 14 days"),

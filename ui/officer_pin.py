@@ -70,3 +70,62 @@ def ask_officer(
         OfficerPinDialog(officer, action, detail, lang, parent).exec()
         == QDialog.DialogCode.Accepted
     )
+
+
+class SetPinDialog(QDialog):
+    """First run: the officer chooses the PIN (typed twice); stored only as a scrypt hash."""
+
+    def __init__(self, officer: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.officer, self.lang = officer, lang
+        self.setWindowTitle(t("pin_required_title", lang))
+        self.first, self.second = QLineEdit(), QLineEdit()
+        for box in (self.first, self.second):
+            box.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.try_accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for w in (
+            QLabel(t("pin_new_prompt", lang)),
+            self.first,
+            QLabel(t("pin_repeat_prompt", lang)),
+            self.second,
+            self.message,
+            self.buttons,
+        ):
+            layout.addWidget(w)
+
+    def try_accept(self) -> None:
+        if self.first.text() != self.second.text():
+            self.message.setText(t("pin_mismatch", self.lang))
+            return
+        try:
+            self.officer.set_pin(self.first.text())
+        except KnownError as exc:
+            self.message.setText(exc.message(self.lang))
+            return
+        self.accept()
+
+
+class VerifyPinDialog(OfficerPinDialog):
+    """Checks the PIN only (the caller passes it on, e.g. to the purge, which audits)."""
+
+    def try_accept(self) -> None:
+        try:
+            ok = self.officer.verify(self.pin.text())
+        except KnownError as exc:
+            self.message.setText(exc.message(self.lang))
+            return
+        if not ok:
+            left = self.officer.attempts_left()
+            code = "pin_wrong" if left else "pin_locked"
+            self.message.setText(t(code, self.lang, left=left, minutes=5))
+            self.pin.clear()
+            return
+        self.pin_value = self.pin.text()
+        self.accept()

@@ -23,7 +23,7 @@ from app.retention import RetentionService
 from app.shifts.service import ShiftService
 
 from .export_dialog import ExportDialog
-from .officer_pin import OfficerPinDialog
+from .officer_pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from .report_pdf import render_pdf
 from .shift_dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
 from .stats_view import StatsView
@@ -31,6 +31,15 @@ from .stats_view import StatsView
 log = logging.getLogger(__name__)
 # (window, officer, action, detail) -> True when authorised (and audited)
 PinAsker = Callable[[QWidget, Any, str, dict[str, Any]], bool]
+# (window, officer) -> the PIN when it verified, else None (used for the purge)
+PinVerifier = Callable[[QWidget, Any], "str | None"]
+
+
+def verify_pin_dialog(parent: QWidget, officer: Any) -> str | None:
+    dlg = VerifyPinDialog(officer, roles.DELETE, {}, getattr(parent, "lang", "zh"), parent)
+    if dlg.exec() == QDialog.DialogCode.Accepted:
+        return str(dlg.pin_value)
+    return None
 
 
 def ask_pin_dialog(parent: QWidget, officer: Any, action: str, detail: dict[str, Any]) -> bool:
@@ -46,6 +55,7 @@ class ShiftFeatures(QObject):
         window: Any,
         ask_pin: PinAsker | None = None,
         open_dialog: Callable[[QDialog], Any] | None = None,
+        verify_pin: PinVerifier | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -55,6 +65,7 @@ class ShiftFeatures(QObject):
         self.officer = OfficerAuth(gdb, clock)
         self.retention = RetentionService(gdb, clock)
         self.ask_pin = ask_pin or ask_pin_dialog
+        self.verify_pin = verify_pin or verify_pin_dialog
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
         self.stats: StatsView | None = None
         self.buttons: dict[str, QPushButton] = {}
@@ -70,6 +81,14 @@ class ShiftFeatures(QObject):
             b.clicked.connect(slot)
             window.top_bar.insertWidget(4 + len(self.buttons), b)
             self.buttons[key] = b
+        # shown only while a purge waits for the officer (unsynced or unexported data)
+        self.purge_button = QPushButton("⚠ " + t("purge_confirm", window.lang))
+        self.purge_button.setObjectName("shift_purge")
+        self.purge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.purge_button.setStyleSheet("color: #c62828; font-weight: bold")
+        self.purge_button.clicked.connect(self.confirm_purge)
+        self.purge_button.hide()
+        window.top_bar.insertWidget(4 + len(self.buttons), self.purge_button)
         self.shortcuts = []
         for key, slot in (
             ("F6", self.handover),
@@ -168,6 +187,7 @@ class ShiftFeatures(QObject):
             result = self.retention.run_daily()
         except KnownError as exc:
             self.window.show_message(exc.message(self.window.lang), error=True)
+            self.purge_button.setVisible(exc.code == "purge_warning")
             return
         except Exception:  # noqa: BLE001
             log.exception("retention purge failed")
@@ -181,6 +201,27 @@ class ShiftFeatures(QObject):
                     passages=result["counts"]["passages"],
                 )
             )
+
+    @Slot()
+    def confirm_purge(self) -> None:
+        """The officer, warned, purges anyway: PIN, then the purge (audited as delete + purge)."""
+        pin = self.verify_pin(self.window, self.officer)
+        if pin is None:
+            return
+        result = self._safe(lambda: self.retention.run_daily(pin=pin))
+        if result is not None:
+            self.purge_button.hide()
+            done = result["counts"].get("passages", 0)
+            self.window.show_message(
+                t("purge_done", self.window.lang, cutoff=result["cutoff"], passages=done)
+            )
+            self.window.refresh()
+
+    @Slot()
+    def set_pin_first_run(self) -> None:
+        if not self.officer.has_pin():
+            dlg = SetPinDialog(self.officer, self.window.lang, self.window)
+            self._safe(lambda: self.open_dialog(dlg))
 
 
 def _rewire(button: QPushButton, slot: Callable[[], Any]) -> None:
@@ -198,6 +239,8 @@ def install_shift_features(window: Any, **kw: Any) -> ShiftFeatures:
     features = ShiftFeatures(window, **kw)
     window.shift_features = features
     features.daily_purge()
+    if not features.officer.has_pin():
+        QTimer.singleShot(0, features.set_pin_first_run)
     if features.shifts.current() is None:
         QTimer.singleShot(0, features.sign_in)
     return features

@@ -37,12 +37,16 @@ def confirm_handover(note):
     return step
 
 
+def skip_set_pin(dlg):
+    dlg.reject()
+
+
 @pytest.fixture
 def features(qtbot, window):
     from ui.shift_wiring import install_shift_features
 
     pins = []
-    driver = Driver(sign_in_as("王阿姨"))
+    driver = Driver(skip_set_pin, sign_in_as("王阿姨"))
 
     def ask_pin(parent, officer, action, detail):
         pins.append(action)
@@ -60,7 +64,7 @@ def features(qtbot, window):
 
 
 def test_window_asks_for_sign_in_and_shows_the_volunteer(features, window):
-    assert features.test_driver.opened == ["SignInDialog"]
+    assert features.test_driver.opened == ["SetPinDialog", "SignInDialog"]
     assert "王阿姨" in window.volunteer_label.text()
     assert [b.text() for b in features.buttons.values()] == ["交班", "值班日志", "统计", "导出"]
 
@@ -68,7 +72,7 @@ def test_window_asks_for_sign_in_and_shows_the_volunteer(features, window):
 def test_handover_then_incoming_sign_in_from_the_change_button(features, window, service):
     features.test_driver.steps += [confirm_handover("一切正常"), sign_in_as("李叔")]
     window.change_volunteer.click()
-    assert features.test_driver.opened == ["SignInDialog", "HandoverDialog", "SignInDialog"]
+    assert features.test_driver.opened[1:] == ["SignInDialog", "HandoverDialog", "SignInDialog"]
     assert features.shifts.current().volunteer == "李叔"
     assert features.shifts.pending_handover() is None  # acknowledged on sign-in
     assert "李叔" in window.volunteer_label.text()
@@ -123,3 +127,46 @@ def test_stats_and_log_open_from_the_window(features, qtbot):
     features.test_driver.steps.append(write)
     features.shift_log()
     assert [e["text"] for e in features.shifts.summary().log] == ["检查组来访"]
+
+
+def test_first_run_sets_the_officer_pin(qtbot, window):
+    from ui.shift_wiring import install_shift_features
+
+    def set_pin(dlg):
+        dlg.first.setText("2468")
+        dlg.second.setText("2469")
+        dlg.try_accept()
+        assert dlg.message.text() == "两次输入不一致"
+        dlg.second.setText("2468")
+        dlg.try_accept()
+
+    f = install_shift_features(window, open_dialog=Driver(set_pin, sign_in_as("王阿姨")))
+    qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
+    assert f.officer.has_pin() and f.officer.verify("2468")
+
+
+def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, service):
+    from datetime import datetime, timedelta, timezone
+
+    from app.clock import FakeClock
+    from app.gate.service import GateService, PassageDraft
+    from app.officer import OfficerAuth
+    from ui.shift_wiring import install_shift_features
+
+    old = GateService(
+        service.gdb, FakeClock(datetime(2026, 10, 1, 9, 0, tzinfo=timezone(timedelta(hours=8))))
+    )
+    old.record(PassageDraft(code_color="green", payload_text="x", temperature="36.5"))
+    OfficerAuth(service.gdb, service.clock).set_pin("2468")
+    given = []
+    f = install_shift_features(
+        window,
+        open_dialog=Driver(sign_in_as("王阿姨")),
+        verify_pin=lambda parent, officer: given.pop(0) if officer.verify(given[0]) else None,
+    )
+    assert "尚未同步" in window.message.text() and f.purge_button.isVisibleTo(window)
+    given.append("2468")
+    f.confirm_purge()
+    assert not f.purge_button.isVisibleTo(window)
+    assert service.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
+    assert [r["action"] for r in f.officer.audit_log()][-2:] == ["delete", "purge"]
