@@ -140,7 +140,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "volunteer_prompt": ("请输入值班志愿者姓名", "Name of the volunteer on duty"),
     # --- #5 shifts, officer, reports, retention
-    "gate_unstaffed": ("门岗无人签到值班！请志愿者先签到", "Nobody is signed in at this gate! Sign in first"),
+    "gate_unstaffed": (
+        "门岗无人签到值班！请志愿者先签到",
+        "Nobody is signed in at this gate! Sign in first",
+    ),
     "on_duty_since": ("值班：{name}（{since} 起）", "On duty: {name} (since {since})"),
     "volunteer_name_required": ("请填写志愿者姓名", "Enter the volunteer's name"),
     "phone_invalid": ("手机号只能是数字（5–15位）", "Phone: digits only (5–15)"),
@@ -159,12 +162,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "handover_ack": ("接班人确认", "Incoming: acknowledge"),
     "handover_notes": ("交班备注", "Handover notes"),
     "shift_log": ("值班日志", "Shift log"),
-    "shift_log_add": ("记一笔（事件、物资、检查组来访…）", "Add an entry (incident, supplies, inspection…)"),
+    "shift_log_add": (
+        "记一笔（事件、物资、检查组来访…）",
+        "Add an entry (incident, supplies, inspection…)",
+    ),
     "count_watchlist": ("重点人员拦截", "Watchlist stops"),
     "shift_period": ("{start} 至 {end}", "{start} to {end}"),
     "pin_not_set": ("尚未设置干部密码，请先运行 set-pin", "No officer PIN yet; run set-pin first"),
     "pin_wrong": ("干部密码错误（还可尝试 {left} 次）", "Wrong officer PIN ({left} tries left)"),
-    "pin_locked": ("密码错误次数过多，已锁定，请 {minutes} 分钟后再试", "Too many wrong PINs; locked for {minutes} min"),
+    "pin_locked": (
+        "密码错误次数过多，已锁定，请 {minutes} 分钟后再试",
+        "Too many wrong PINs; locked for {minutes} min",
+    ),
     "pin_invalid": ("密码须为 4–12 位数字", "The PIN must be 4–12 digits"),
     "pin_prompt": ("请输入干部密码", "Officer PIN"),
     "pin_new_prompt": ("请输入新的干部密码", "New officer PIN"),
@@ -180,13 +189,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export_bad_range": ("结束日期早于开始日期", "The end date is before the start date"),
     "export_bad_format": ("格式只能是 csv、xlsx 或 pdf", "Format is csv, xlsx or pdf"),
     "export_no_dir": ("无法写入：{path}", "Cannot write: {path}"),
-    "export_unmasked": ("显示完整身份证号和手机号（需干部密码）", "Show full ID numbers and phones (officer PIN)"),
+    "export_unmasked": (
+        "显示完整身份证号和手机号（需干部密码）",
+        "Show full ID numbers and phones (officer PIN)",
+    ),
     "export_failed": ("导出失败：{detail}", "Export failed: {detail}"),
     "purge_warning": (
-        "将清除 {cutoff} 之前的记录：其中 {unsynced} 条尚未同步，{unexported} 天尚未导出。请先导出或同步，或由干部确认清除。",
-        "Records before {cutoff} are due to be purged: {unsynced} not synced, {unexported} days not exported. Export or sync first, or an officer confirms.",
+        "将清除 {cutoff} 之前的记录：其中 {unsynced}"
+        " 条尚未同步，{unexported} 天尚未导出。请先导出或同步，或由干部确认清除。",
+        "Records before {cutoff} are due to be purged: {unsynced} not synced, {unexported}"
+        " days not exported. Export or sync first, or an officer confirms.",
     ),
-    "purge_done": ("已清除 {cutoff} 之前的 {passages} 条通行记录", "Purged {passages} passages before {cutoff}"),
+    "purge_done": (
+        "已清除 {cutoff} 之前的 {passages} 条通行记录",
+        "Purged {passages} passages before {cutoff}",
+    ),
     "purge_nothing": ("没有需要清除的记录", "Nothing to purge"),
     "purge_confirm": ("清除旧记录（需干部确认）", "Purge old records (officer)"),
     "stats_title": ("统计", "Statistics"),
