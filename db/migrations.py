@@ -182,6 +182,21 @@ def m003_shifts_officer_audit(db: Database) -> None:
         _append_only(db, table)
 
 
+
+@MIGRATIONS(name="m003_shifts_counter_indexes")
+def m003_shifts_counter_indexes(db: Database) -> None:
+    """Today's counters and 'visitors inside' stay fast on a year of passages (#5 benchmarks):
+    a covering index for day_counters, and a partial index that finds a visitor's way out."""
+    db.executescript(
+        """
+        CREATE INDEX passages_day_counts ON passages(local_date, decision, direction, id);
+        CREATE INDEX passages_out_by_identity ON passages(
+            category, coalesce(payload_hash, id_number, person_name, ''), ts_utc)
+            WHERE direction = 'out' AND decision = 'pass';
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]
 

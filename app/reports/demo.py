@@ -144,6 +144,8 @@ def generate(
         secs = sorted(h * 3600 + rng.randrange(3600) for h in hour_of)
         shifts = [(i, vols[(d * 3 + i) % len(vols)]) for i in range(3)]  # 00–08, 08–16, 16–24
         passages, fevers, voids = [], [], []
+        inside: dict[tuple[str, int], bool] = {}
+        visit_pool = max(3, n // 40)
         tallies = [{"in": 0, "out": 0, "refused": 0, "watchlist": 0, "fever": 0} for _ in shifts]
         for sec in secs:
             ts_utc, ts_local, local_date = stamp(sec)
@@ -152,6 +154,13 @@ def generate(
             who = people[rng.randrange(len(people))]
             cat = rng.choice(CATEGORIES)
             direction = "in" if rng.random() < 0.5 else "out"
+            visit = None
+            if cat in ("visitor", "courier"):  # comes in, then leaves the same way, same day
+                k = (cat, rng.randrange(visit_pool))
+                direction = "out" if inside.pop(k, False) else "in"
+                if direction == "in":
+                    inside[k] = True
+                visit = payload_hash(key, f"demo-visit-{d}-{k[0]}-{k[1]}")
             r = rng.random()
             color = (
                 "green"
@@ -181,6 +190,15 @@ def generate(
                 fever=0,
                 decision="pass",
             )
+            if visit is not None:
+                row.update(
+                    payload_hash=visit,
+                    identity_method="scan",
+                    code_color="green",
+                    payload_kind="healthcode",
+                    person_name=None,
+                    id_number=None,
+                )
             row["temperature"] = min(max(row["temperature"], 35.5), 37.2)
             t = tallies[shift_no]
             if color in ("yellow", "red") or color == "none" or rng.random() < 0.0002:

@@ -45,3 +45,27 @@ def test_pdf_unmasked_shows_the_id(qapp, day_of_gate, tmp_path):  # noqa: F811
     out = tmp_path / "u.pdf"
     day_of_gate.export("pdf", out, "2026-11-29", pin="2468", unmasked=True)
     assert "350203199001011234" in pdf_text(out)
+
+
+def test_a_long_pdf_breaks_pages_and_keeps_every_row(qapp, gdb, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from app.clock import FakeClock
+    from app.gate.service import GateService, PassageDraft
+    from app.reports.service import ReportService
+    from ui.report_pdf import render_pdf
+
+    clock = FakeClock(datetime(2026, 11, 29, 6, 0, tzinfo=timezone(timedelta(hours=8))))
+    gate = GateService(gdb, clock)
+    for i in range(120):
+        gate.record(PassageDraft(code_color="red", payload_text=f"r{i}", note=f"第{i:03d}号"))
+        clock.advance(60)
+    svc = ReportService(gdb, clock, pdf_renderer=render_pdf)
+    svc.officer.set_pin("2468")
+    out = tmp_path / "long.pdf"
+    svc.export("pdf", out, "2026-11-29", pin="2468")
+    info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True)
+    pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    assert pages >= 3
+    text = pdf_text(out)
+    assert text.count("红码") == 120
