@@ -126,6 +126,145 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return decode_command(args.images)
 
 
+def cmd_import_residents(args: argparse.Namespace) -> int:
+    """Import the roster from CSV/XLSX; exit 1 when any row was rejected."""
+    from app.roster.cli import import_command
+
+    gdb = _open(args)
+    try:
+        return import_command(gdb, args.file, args.dry_run, args.lang, args.who)
+    finally:
+        gdb.close()
+
+
+def cmd_export_residents(args: argparse.Namespace) -> int:
+    """Write the roster as CSV (masked unless --unmasked)."""
+    from app.roster.cli import export_command
+
+    gdb = _open(args)
+    try:
+        return export_command(gdb, args.out, args.unmasked)
+    finally:
+        gdb.close()
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The compound's pass key: export the public half, or trust another gate's."""
+    from app.clock import SystemClock
+    from app.i18n import t
+    from app.roster import passes
+
+    gdb = _open(args)
+    try:
+        if args.keys_command == "export-public":
+            text = passes.export_public_key(gdb.conn, SystemClock())
+            tmp = Path(args.out + ".tmp")
+            tmp.write_text(text + "\n", encoding="ascii")
+            os.replace(tmp, args.out)
+            print(text)
+        else:
+            raw = Path(args.file).read_text(encoding="utf-8", errors="replace")
+            kid = passes.import_public_key(gdb.conn, raw, SystemClock(), label=Path(args.file).name)
+            print(t("key_imported", args.lang, key_id=kid))
+        return 0
+    finally:
+        gdb.close()
+
+
+def cmd_print_passes(args: argparse.Namespace) -> int:
+    """Resident pass cards to a PDF: A4 sheets of 8, or one card with --resident."""
+    from app.clock import SystemClock
+    from app.roster.cli import StderrBar
+    from app.roster.printing import pass_cards
+    from app.settings import Settings
+    from ui.pass_print import write_pdf
+
+    gdb = _open(args)
+    try:
+        settings = Settings(gdb.conn)
+        ids = [args.resident] if args.resident is not None else None
+        cards = pass_cards(gdb.conn, SystemClock(), str(settings.get("checkpoint_name")),
+                           args.days or int(settings.get("pass_valid_days")), args.building, ids,
+                           who=str(settings.get("volunteer")) or "-")
+        bar = StderrBar("print")
+        try:
+            pages = write_pdf(cards, args.out, single=ids is not None, lang=args.lang,
+                              progress=bar)
+        finally:
+            bar.close()
+        print(f"{len(cards)} cards, {pages} pages: {args.out}")
+        return 0 if cards else 1
+    finally:
+        gdb.close()
+
+
+def cmd_resident_status(args: argparse.Namespace) -> int:
+    """Put a resident under home medical observation, lift it, or mark them moved out."""
+    from app.clock import SystemClock
+    from app.gate.idcard import validate_id
+    from app.roster.service import RosterService
+
+    gdb = _open(args)
+    try:
+        roster = RosterService(gdb, SystemClock())
+        resident = roster.find_id_number(validate_id(args.id_number))
+        if resident is None:
+            from app.errors import KnownError
+
+            raise KnownError("resident_unknown", id=args.id_number[-4:])
+        row = roster.set_status(resident["id"], args.status, args.start, args.end, who=args.who)
+        print(f"{row['id']} {row['status']} {row['obs_start'] or ''} {row['obs_end'] or ''}")
+        return 0
+    finally:
+        gdb.close()
+
+
+def cmd_visitor_pass(args: argparse.Namespace) -> int:
+    """A visitor pass for today (or N hours) linked to a host household, as a one-card PDF."""
+    from datetime import timedelta
+
+    from app.clock import SystemClock
+    from app.roster import passes
+    from app.roster.printing import visitor_card
+    from app.settings import Settings
+    from ui.pass_print import write_pdf
+
+    gdb = _open(args)
+    try:
+        clock = SystemClock()
+        until = clock.now() + timedelta(hours=args.hours) if args.hours else None
+        who = str(Settings(gdb.conn).get("volunteer")) or "-"
+        _, text = passes.visitor_pass(gdb.conn, clock, args.host, args.name, until, who)
+        check = passes.resolve_pass(gdb.conn, text, clock.now())
+        title = str(Settings(gdb.conn).get("checkpoint_name"))
+        card = visitor_card(title, args.name, args.host, check.valid_until or "", text)
+        write_pdf([card], args.out, single=True, lang=args.lang)
+        print(f"{args.out} (valid until {check.valid_until})")
+        return 0
+    finally:
+        gdb.close()
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    """Visitors and couriers still inside longer than the overdue setting (default 2 h)."""
+    from app.clock import SystemClock
+    from app.i18n import t
+    from app.roster.gate import overdue_inside
+    from app.settings import Settings
+
+    gdb = _open(args)
+    try:
+        clock = SystemClock()
+        minutes = args.minutes or int(Settings(gdb.conn).get("overdue_minutes"))
+        for row in overdue_inside(gdb.conn, clock.now(), minutes):
+            who = row["masked_name"] or t(f"cat_{row['category']}", args.lang)
+            print(t("overdue_line", args.lang, who=who, minutes=row["minutes_inside"],
+                    since=row["ts_local"][11:16]))
+        return 0
+    finally:
+        gdb.close()
+
+
 # ----------------------------------------------------------------- #5 shifts, officer, reports
 PIN_ENV = "GATEPOST_OFFICER_PIN"
 
@@ -333,6 +472,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.set_defaults(func=cmd_decode)
 
+    p = sub.add_parser("import-residents", help="import the roster from a CSV or XLSX file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--who", default=None, help="who is importing (default: volunteer setting)")
+    p.set_defaults(func=cmd_import_residents)
+
+    p = sub.add_parser("export-residents", help="write the roster as CSV (masked by default)")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p.add_argument("--unmasked", action="store_true", help="full names, ID and phone numbers")
+    p.set_defaults(func=cmd_export_residents)
+
+    p = sub.add_parser("print-passes", help="resident pass cards as a PDF (A4, 8 a page)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--building", default=None, help="only this building")
+    p.add_argument("--resident", type=int, default=None, help="one card for this resident id")
+    p.add_argument("--days", type=int, default=None, help="valid for N days (default: setting)")
+    p.set_defaults(func=cmd_print_passes)
+
+    p = sub.add_parser("resident-status", help="home observation / normal / moved out")
+    p.add_argument("id_number", metavar="ID_NUMBER")
+    p.add_argument("status", choices=("normal", "observation", "moved_out"))
+    p.add_argument("--start", default=None, help="observation start date (YYYY-MM-DD)")
+    p.add_argument("--end", default=None, help="observation end date: it lifts by itself then")
+    p.add_argument("--who", default=None, help="who made the change")
+    p.set_defaults(func=cmd_resident_status)
+
+    p = sub.add_parser("visitor-pass", help="a visitor pass for today, as a one-card PDF")
+    p.add_argument("--host", required=True, help="host household, e.g. 3-2-501")
+    p.add_argument("--name", required=True, help="visitor's name")
+    p.add_argument("--hours", type=float, default=None, help="valid N hours (default: today)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.set_defaults(func=cmd_visitor_pass)
+
+    p = sub.add_parser("overdue", help="visitors and couriers inside too long")
+    p.add_argument("--minutes", type=int, default=None, help="default: the overdue setting")
+    p.set_defaults(func=cmd_overdue)
+
+    p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
+    keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    k = keys.add_parser("export-public", parents=[shared],
+                        help="write this compound's public key to a file")
+    k.add_argument("--out", required=True, metavar="FILE")
+    k = keys.add_parser("import-public", parents=[shared],
+                        help="trust the public key in FILE (from another gate)")
+    k.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_keys)
     p = sub.add_parser("set-pin", help="set (or change) the officer PIN")
     p.set_defaults(func=cmd_set_pin)
 

@@ -26,6 +26,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("retention_days", int, 28, "Records older than this are purged."),
     Setting("quick_temps", str, "36.2,36.4,36.5,36.6,36.8", "Quick temperature buttons."),
     Setting("volunteer", str, "", "Volunteer on duty (until shifts exist)."),
+    # issue #4: roster, passes, watchlist
+    Setting("household_exit_quota", int, 0, "Residents per household out per day (0 = no limit)."),
+    Setting("pass_valid_days", int, 90, "Printed resident passes are valid this many days."),
+    Setting("overdue_minutes", int, 120, "Visitors/couriers inside longer than this are overdue."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -223,3 +223,64 @@ class NewerDatabase(Exception):
         super().__init__(f"database schema {found} is newer than this build's {known}")
         self.found = found
         self.known = known
+
+
+@MIGRATIONS(name="m002_roster")
+def m002_roster(db: Database) -> None:
+    """Residents (current state), their append-only change log, the compound's pass keys."""
+    db.executescript(
+        """
+        CREATE TABLE residents (
+            id INTEGER PRIMARY KEY,
+            id_number TEXT UNIQUE,
+            name TEXT NOT NULL,
+            phone TEXT,
+            building TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            room TEXT NOT NULL DEFAULT '',
+            household TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'normal'
+                CHECK (status IN ('normal', 'observation', 'moved_out')),
+            obs_start TEXT,
+            obs_end TEXT,
+            pass_serial INTEGER NOT NULL DEFAULT 0,
+            updated_utc TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE INDEX residents_by_room ON residents(building, unit, room);
+        CREATE INDEX residents_by_household ON residents(household);
+        CREATE TABLE roster_changes (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            action TEXT NOT NULL,
+            who TEXT NOT NULL,
+            source TEXT,
+            state TEXT NOT NULL
+        );
+        CREATE INDEX roster_changes_by_resident ON roster_changes(resident_id, ts_utc);
+        CREATE TABLE pass_keys (
+            key_id TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            private_key TEXT,
+            label TEXT NOT NULL DEFAULT '',
+            created_utc TEXT NOT NULL
+        );
+        CREATE TABLE visitor_passes (
+            id INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            ts_utc TEXT NOT NULL,
+            host_household TEXT NOT NULL,
+            visitor_name TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_until TEXT NOT NULL,
+            issued_by TEXT NOT NULL
+        );
+        CREATE INDEX passages_by_hash ON passages(payload_hash, local_date);
+        """
+    )
+    for table in ("roster_changes", "visitor_passes"):
+        _append_only(db, table)
+

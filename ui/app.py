@@ -49,8 +49,13 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     service = GateService(gdb)
     ui_lang = lang or str(service.settings.get("language"))
     spec = camera or str(service.settings.get("camera_source"))
-    controller = CameraController(spec)
+    from .roster_gate import camera_factory  # issue #4: demo camera shows resident passes
+
+    controller = CameraController(spec, source_factory=camera_factory(spec, gdb, service.clock))
     window = MainWindow(service, controller, lang=ui_lang)
+    from .roster_gate import install_roster  # issue #4: passes, watchlist, roster (F6)
+
+    window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
     install_shift_features(window)  # #5: sign-in/handover, log, stats, export, officer PIN
     install_excepthook([window])
     warning = gdb.warning()

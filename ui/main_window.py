@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.sounds = sounds or Sounds(self)
         self.lang = lang or str(self.settings.get("language"))
         self.pass_resolver: PassResolver | None = None
+        # stops and warnings for the person at the desk (issue #4: watchlist, quota, replay)
+        self.gate_checker: Callable[[dict[str, Any], str], list[Any]] | None = None
         self.debouncer = Debouncer(service.clock, float(self.settings.get("debounce_seconds")))
         self.direction = "in"
         self.category = "resident"
@@ -360,7 +362,8 @@ class MainWindow(QMainWindow):
                 self.sounds.play("refused")
                 return
             identity, color = resolved, "green"
-            self.set_category("resident")
+            # a resident's pass names the resident; a visitor pass names only the visitor
+            self.set_category("resident" if resolved.resident_id is not None else "visitor")
         elif payload.kind == "text":
             self.current = None
             self.banner.show_state("unknown", t("code_unrecognised", self.lang), "")
@@ -413,6 +416,22 @@ class MainWindow(QMainWindow):
             self.banner.show_state("green", t("code_manual", self.lang), who)
         else:
             self.banner.show_state("unknown", t("code_unknown", self.lang), who)
+        self._show_alerts(cur)
+
+    def _show_alerts(self, cur: dict[str, Any]) -> None:
+        """A stop turns the banner red with the alarm; warnings go under it."""
+        if self.gate_checker is None:
+            return
+        alerts = self.gate_checker(cur, self.direction)
+        stops = [a for a in alerts if a.level == "stop"]
+        warns = [a.message(self.lang) for a in alerts if a.level != "stop"]
+        if stops:
+            who = describe_person(vars(cur["identity"]))
+            self.banner.show_state("red", stops[0].message(self.lang), who)
+            self.sounds.play("alarm")
+        self.show_message(" · ".join(warns), error=bool(warns))
+        if warns and not stops:
+            self.sounds.play("refused")
 
     # ------------------------------------------------------------------ actions
     @guarded
@@ -512,8 +531,11 @@ class MainWindow(QMainWindow):
         self._back_to_idle()
 
     def set_direction(self, direction: str) -> None:
+        changed = direction != self.direction
         self.direction = direction
         self.dir_buttons[direction].setChecked(True)
+        if changed and self.current is not None:
+            self._show_current()  # the stops depend on the direction
 
     def set_category(self, category: str) -> None:
         self.category = category

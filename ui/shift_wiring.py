@@ -91,10 +91,10 @@ class ShiftFeatures(QObject):
         window.top_bar.insertWidget(4 + len(self.buttons), self.purge_button)
         self.shortcuts = []
         for key, slot in (
-            ("F6", self.handover),
-            ("F7", self.shift_log),
-            ("F8", self.statistics),
-            ("F9", self.export),
+            ("F7", self.handover),  # F6 is the roster (#4)
+            ("F8", self.shift_log),
+            ("F9", self.statistics),
+            ("F10", self.export),
         ):
             sc = QShortcut(QKeySequence(key), window)
             sc.activated.connect(slot)

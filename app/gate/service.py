@@ -122,12 +122,13 @@ class GateService:
         if draft.temperature not in (None, ""):
             temp = rules.parse_temperature(str(draft.temperature))
         row = self._base_row(draft)
-        if draft.refuse_reason or code.decision == "refused":
+        stop = self._roster_stop(draft)  # issue #4: watchlist / moved out, a hard stop
+        if draft.refuse_reason or stop or code.decision == "refused":
             row.update(
                 temperature=temp,
                 fever=int(temp is not None and self._fever(temp)),
                 decision="refused",
-                reason=draft.refuse_reason or code.reason,
+                reason=draft.refuse_reason or stop or code.reason,
                 note=draft.note,
             )
             self._write("passage", records.insert_passage, row)
@@ -145,6 +146,11 @@ class GateService:
         )
         self._write("passage", records.insert_passage, row)
         return Outcome("passage", row)
+
+    def _roster_stop(self, draft: PassageDraft) -> str | None:
+        from app.roster.gate import refusal_reason
+
+        return refusal_reason(self.conn, draft.identity, draft.direction, self.clock.now().date())
 
     def _fever(self, temp: float) -> bool:
         return rules.is_fever(temp, float(self.settings.get("fever_threshold")))

@@ -1,0 +1,175 @@
+"""Pass cards to PDF with Qt's own PDF writer: A4 sheets of 8, or one card; Chinese embedded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+
+from app.i18n import t
+from app.roster.cards import PassCard
+
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+)
+DPI = 300
+MM = DPI / 25.4
+CARD_MM = (85.6, 54.0)  # a bank-card size fits a wallet
+
+
+def ensure_gui_app() -> QGuiApplication:
+    """A Qt application to draw with; offscreen when there is no display (CLI, CI)."""
+    app = QGuiApplication.instance()
+    if app is None:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication([])
+    return app  # type: ignore[return-value]
+
+
+def cjk_family() -> str:
+    families = set(QFontDatabase.families())
+    for name in CJK_FAMILIES:
+        if name in families:
+            return name
+    return QFont().defaultFamily()
+
+
+def _font(family: str, points: float, bold: bool = False) -> QFont:
+    font = QFont(family)
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    return font
+
+
+def draw_card(p: QPainter, card: PassCard, box: QRectF, family: str, lang: str = "zh") -> None:
+    """One card in `box` (device pixels): title band, name, place, QR, validity."""
+    p.save()
+    p.setPen(QPen(QColor("#555555"), 0.3 * MM, Qt.PenStyle.DashLine))  # cut line
+    p.drawRect(box)
+    pad = 3 * MM
+    inner = box.adjusted(pad, pad, -pad, -pad)
+    band = QRectF(inner.left(), inner.top(), inner.width(), 8 * MM)
+    p.fillRect(band, QColor("#1f5fa8"))
+    heading = "print_title_visitor" if card.kind == "visitor" else "print_title"
+    p.setPen(QColor("white"))
+    p.setFont(_font(family, 11, True))
+    p.drawText(band, Qt.AlignmentFlag.AlignCenter, f"{card.title} · {t(heading, lang)}")
+    qr_side = min(inner.height() - band.height() - 2 * MM, inner.width() * 0.48)
+    qr_box = QRectF(inner.right() - qr_side, band.bottom() + 2 * MM, qr_side, qr_side)
+    matrix = card.matrix()
+    cell = qr_box.width() / len(matrix)
+    p.fillRect(qr_box, QColor("white"))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                p.fillRect(
+                    QRectF(
+                        qr_box.left() + x * cell, qr_box.top() + y * cell, cell + 0.5, cell + 0.5
+                    ),
+                    QColor("black"),
+                )
+    text_box = QRectF(
+        inner.left(), band.bottom() + 2 * MM, qr_box.left() - inner.left() - 2 * MM, qr_side
+    )
+    p.setPen(QColor("black"))
+    p.setFont(_font(family, 20, True))
+    line = text_box.height() / 4
+    p.drawText(
+        QRectF(text_box.left(), text_box.top(), text_box.width(), line * 1.4),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        card.masked_name,
+    )
+    p.setFont(_font(family, 13))
+    p.drawText(
+        QRectF(text_box.left(), text_box.top() + line * 1.4, text_box.width(), line),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        card.place,
+    )
+    p.setFont(_font(family, 8))
+    valid = (
+        t("print_valid", lang, since=card.valid_from, until=card.valid_until)
+        if card.valid_from
+        else t("print_valid_until", lang, until=card.valid_until)
+    )
+    p.drawText(
+        QRectF(text_box.left(), text_box.bottom() - line * 1.2, text_box.width(), line),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap,
+        valid,
+    )
+    p.restore()
+
+
+def write_pdf(
+    cards: Sequence[PassCard],
+    out: Path | str,
+    single: bool = False,
+    lang: str = "zh",
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """A4 sheets with 8 cards (2×4), or one card per page; returns pages. Temp name, then
+    rename: a cancel or a crash never leaves half a PDF under the real name."""
+    ensure_gui_app()
+    out = Path(out)
+    tmp = out.with_name(out.name + ".part")
+    writer = QPdfWriter(str(tmp))
+    writer.setResolution(DPI)
+    writer.setCreator("Gatepost")
+    writer.setTitle(t("print_title", lang))
+    if single:
+        writer.setPageSize(QPageSize(QSizeF(*CARD_MM), QPageSize.Unit.Millimeter, "card"))
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    else:
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageMargins(QMarginsF(10, 10, 10, 10), QPageLayout.Unit.Millimeter)
+    family = cjk_family()
+    per_page = 1 if single else 8
+    painter = QPainter(writer)
+    pages = 0
+    ok = False
+    try:
+        area = QRectF(writer.pageLayout().paintRectPixels(DPI))
+        area.moveTo(0, 0)
+        for i, card in enumerate(cards):
+            if cancelled is not None and cancelled():
+                return 0
+            slot = i % per_page
+            if slot == 0:
+                if pages:
+                    writer.newPage()
+                pages += 1
+            if single:
+                box = area
+            else:
+                w, h = area.width() / 2, area.height() / 4
+                box = QRectF(area.left() + (slot % 2) * w, area.top() + (slot // 2) * h, w, h)
+            draw_card(painter, card, box, family, lang)
+            if progress is not None:
+                progress(i + 1, len(cards))
+        ok = True
+    finally:
+        painter.end()
+        if ok and pages:
+            os.replace(tmp, out)
+        else:
+            tmp.unlink(missing_ok=True)
+    return pages

@@ -1,0 +1,287 @@
+"""The roster: search by name, room or the last 4 digits; add and edit; masked by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import KnownError
+from app.i18n import t
+
+COLUMNS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags", "status")
+FIELDS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags")
+STATUSES = ("normal", "observation", "moved_out")
+
+
+class ResidentEditor(QDialog):
+    """Add or edit one resident; a bad field keeps the form open with the reason."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        roster: Any,
+        lang: str,
+        resident: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.roster, self.lang, self.resident = roster, lang, resident
+        self.setWindowTitle(t("roster_edit" if resident else "roster_add", lang))
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        for name in FIELDS:
+            edit = QLineEdit(str((resident or {}).get(name) or ""))
+            edit.setMaxLength(64)
+            self.edits[name] = edit
+            form.addRow(t(name, lang), edit)
+        self.status = QComboBox()
+        for s in STATUSES:
+            self.status.addItem(t(f"status_{s}", lang), s)
+        self.status.setCurrentIndex(STATUSES.index((resident or {}).get("status") or "normal"))
+        form.addRow(t("status", lang), self.status)
+        for name in ("obs_start", "obs_end"):
+            edit = QLineEdit(str((resident or {}).get(name) or ""))
+            edit.setPlaceholderText("2026-12-05")
+            self.edits[name] = edit
+            form.addRow(t(name, lang), edit)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(t("ok", lang))
+        self.save_button.clicked.connect(self.save)
+        cancel = QPushButton(t("cancel", lang))
+        cancel.clicked.connect(self.reject)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: e.text() for k, e in self.edits.items()}
+        out["status"] = self.status.currentData()
+        return out
+
+    @Slot()
+    def save(self) -> None:
+        try:
+            if self.resident is None:
+                row = self.roster.add(self.values())
+            else:
+                row = self.roster.edit(self.resident["id"], self.values())
+        except KnownError as exc:
+            self.error.setText(exc.message(self.lang))
+            return
+        self.saved.emit(row)
+        self.accept()
+
+
+class RosterDialog(QDialog):
+    """Search and browse; names, ID numbers and phones masked unless asked."""
+
+    printed = Signal(str)  # the PDF written, or "" when cancelled or failed
+
+    def __init__(self, roster: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.roster, self.lang = roster, lang
+        self.rows: list[dict[str, Any]] = []
+        self.editor: ResidentEditor | None = None
+        self.importer: Any = None
+        self.setWindowTitle(t("roster_title", lang))
+        self.resize(1000, 600)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(t("roster_search", lang))
+        self.search.setMaxLength(64)
+        self.search.textChanged.connect(self.refresh)
+        self.show_full = QCheckBox(t("roster_show_full", lang))
+        self.show_full.toggled.connect(self.refresh)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_full)
+        layout.addLayout(top)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([t(c, lang) for c in COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.edit_selected)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(t("roster_add", lang))
+        self.add_button.clicked.connect(self.add_resident)
+        self.edit_button = QPushButton(t("roster_edit", lang))
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.import_button = QPushButton(t("roster_import", lang))
+        self.import_button.clicked.connect(self.open_import)
+        self.print_button = QPushButton(t("roster_print", lang))
+        self.print_button.clicked.connect(self.print_passes)
+        self.print_cancel = QPushButton(t("cancel", lang))
+        self.print_cancel.clicked.connect(self.cancel_print)
+        self.print_cancel.setVisible(False)
+        self.bar = QProgressBar()
+        self.bar.setVisible(False)
+        self.count = QLabel()
+        for b in (self.add_button, self.edit_button, self.import_button, self.print_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.bar)
+        buttons.addWidget(self.print_cancel)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count)
+        layout.addLayout(buttons)
+        self._print_thread: QThread | None = None
+        self._print_task: Any = None
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        self.rows = self.roster.search(self.search.text())
+        views = self.roster.views(self.rows, masked=not self.show_full.isChecked())
+        self.table.setRowCount(len(views))
+        for i, v in enumerate(views):
+            status = t(f"status_{v.status}", self.lang)
+            if v.status == "observation" and v.obs_end:
+                status = f"{status} → {v.obs_end}"
+            cells = (
+                v.name,
+                v.id_number,
+                v.phone,
+                v.building,
+                v.unit,
+                v.room,
+                v.household,
+                v.tags,
+                status,
+            )
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if v.status == "observation":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(i, j, item)
+        self.count.setText(str(len(views)))
+
+    def selected(self) -> dict[str, Any] | None:
+        row = self.table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    @Slot()
+    def add_resident(self) -> None:
+        self._open_editor(None)
+
+    @Slot()
+    def edit_selected(self) -> None:
+        resident = self.selected()
+        if resident is not None:
+            self._open_editor(resident)
+
+    def _open_editor(self, resident: dict[str, Any] | None) -> None:
+        self.editor = ResidentEditor(self.roster, self.lang, resident, self)
+        self.editor.saved.connect(self._on_saved)
+        self.editor.open()
+
+    @Slot(object)
+    def _on_saved(self, _row: object) -> None:
+        self.refresh()
+
+    @Slot()
+    def open_import(self, path: str | None = None) -> None:
+        from .roster_import import ImportDialog
+
+        self.importer = ImportDialog(self.roster, self.lang, self)
+        self.importer.imported.connect(self._on_saved)
+        self.importer.open()
+        if path:
+            self.importer.load(path)
+        else:
+            self.importer.choose_file()
+
+    # ----- printing: cards are signed here, the PDF is drawn off the GUI thread
+    @Slot()
+    def print_passes(self, path: str | None = None) -> None:
+        """The selected resident as one card, or everyone matching the search on A4 sheets."""
+        from .pass_print import write_pdf
+        from .roster_import import Task
+
+        if self._print_thread is not None:
+            return
+        chosen = self.selected()
+        ids = (
+            [chosen["id"]]
+            if chosen
+            else [r["id"] for r in self.roster.search(self.search.text(), limit=100_000)]
+        )
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(
+                self, t("roster_print", self.lang), "passes.pdf", "PDF (*.pdf)"
+            )
+        if not path or not ids:
+            return
+        cards = self.roster.pass_cards(ids)
+        single, lang = chosen is not None, self.lang
+        thread = QThread(self)
+        task = Task(
+            lambda progress, cancelled: write_pdf(
+                cards, path, single=single, lang=lang, progress=progress, cancelled=cancelled
+            )
+        )
+        task.moveToThread(thread)
+        thread.started.connect(task.run)
+        task.progress.connect(self._on_print_progress)
+        task.done.connect(self._on_printed)
+        task.failed.connect(self._on_print_failed)
+        task.done.connect(thread.quit)
+        task.failed.connect(thread.quit)
+        self._print_thread, self._print_task, self._print_path = thread, task, path
+        self.bar.setValue(0)
+        self.bar.setVisible(True)
+        self.print_cancel.setVisible(True)
+        thread.start()
+
+    @Slot(int, int)
+    def _on_print_progress(self, done: int, total: int) -> None:
+        self.bar.setMaximum(max(1, total))
+        self.bar.setValue(done)
+
+    @Slot(object)
+    def _on_printed(self, pages: object) -> None:
+        self._print_finished()
+        self.printed.emit(self._print_path if pages else "")
+
+    @Slot(object)
+    def _on_print_failed(self, exc: object) -> None:
+        self._print_finished()
+        self.printed.emit("")
+
+    def _print_finished(self) -> None:
+        if self._print_thread is not None:
+            self._print_thread.quit()
+            self._print_thread.wait(10_000)
+        self._print_thread = None
+        self.bar.setVisible(False)
+        self.print_cancel.setVisible(False)
+
+    @Slot()
+    def cancel_print(self) -> None:
+        if self._print_task is not None:
+            self._print_task.stop.set()

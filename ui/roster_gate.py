@@ -1,0 +1,110 @@
+"""Wire the roster into the gate window: passes resolve, stops and warnings show, F6 roster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from app.gate.service import Identity
+from app.i18n import t
+
+
+class RosterHook(QObject):
+    """Owns the roster's part of the window; the window only calls two plain hooks."""
+
+    def __init__(self, window: Any, desk: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.desk = desk
+        self.dialog: Any = None
+        window.pass_resolver = self.resolve
+        window.gate_checker = self.check
+        self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.button.clicked.connect(self.open_roster)
+        bar = window.top_bar
+        bar.insertWidget(max(0, bar.count() - 2), self.button)  # before language and settings
+        self.shortcut = QShortcut(QKeySequence("F6"), window)
+        self.shortcut.activated.connect(self.open_roster)
+        self.overdue = QLabel()
+        self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
+        bar.insertWidget(max(0, bar.count() - 2), self.overdue)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.update_overdue)
+        self.timer.start(30_000)
+        self.update_overdue()
+
+    def resolve(self, text: str) -> tuple[Identity | None, str | None]:
+        """A scanned pass → the resident, or the refusal in words (expired, revoked, forged…)."""
+        view = self.desk.scan(text, self.window.direction)
+        check = view.check
+        if check is None or not check.ok:
+            return None, view.headline(self.window.lang)
+        if check.kind == "visitor":
+            return Identity(method="pass", person_name=check.person_name), None
+        return view.identity, None
+
+    def check(self, current: dict[str, Any], direction: str) -> list[Any]:
+        return self.desk.alerts(
+            current["identity"], direction, current.get("payload_kind"), current.get("payload_text")
+        )
+
+    @Slot()
+    def update_overdue(self) -> None:
+        """Visitors and couriers inside longer than the setting: count, and who in the tip."""
+        lang = self.window.lang
+        rows = self.desk.overdue()
+        self.overdue.setVisible(bool(rows))
+        self.overdue.setText(t("overdue_count", lang, count=len(rows)))
+        lines = [
+            t(
+                "overdue_line",
+                lang,
+                who=r["masked_name"] or t(f"cat_{r['category']}", lang),
+                minutes=r["minutes_inside"],
+                since=str(r["ts_local"])[11:16],
+            )
+            for r in rows
+        ]
+        self.overdue.setToolTip("\n".join(lines))
+
+    @Slot()
+    def open_roster(self) -> None:
+        from .roster_dialog import RosterDialog
+
+        if self.dialog is None:
+            self.dialog = RosterDialog(self.desk.roster, self.window.lang, self.window)
+        self.dialog.lang = self.window.lang
+        self.dialog.refresh()
+        self.dialog.show()
+        self.dialog.raise_()
+
+
+def install_roster(window: Any, gdb: Any) -> RosterHook:
+    """Called once by ui/app.py after the window is built."""
+    from app.roster.desk import RosterDesk
+    from app.roster.service import RosterService
+
+    desk = RosterDesk(window.service, RosterService(gdb, window.service.clock))
+    return RosterHook(window, desk)
+
+
+def camera_factory(spec: str, gdb: Any, clock: Any) -> Any:
+    """For the demo camera: the default health codes plus resident passes signed here
+    (a resident under observation first, so a newcomer sees the watchlist stop)."""
+    from app.scan.sources import make_source
+
+    if spec.strip() not in ("", "auto", "demo"):
+        return make_source
+    from app.roster.demo import demo_cards_with_passes
+    from app.scan.demo import DemoSource
+
+    cards = demo_cards_with_passes(gdb.conn, clock)
+
+    def factory(name: str) -> Any:
+        return DemoSource(cards) if name.strip() in ("", "demo") else make_source(name)
+
+    return factory
