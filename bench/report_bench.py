@@ -81,7 +81,7 @@ def counters(big: Path) -> None:
 def naive_xlsx(conn, day: str, out: Path) -> None:
     from openpyxl import Workbook
 
-    rows = conn.execute("SELECT * FROM passages WHERE local_date = ?", (day,)).fetchall()
+    rows = list(q.iter_passages(conn, day, day))  # all at once
     wb = Workbook()
     ws = wb.active
     for r in rows:
@@ -90,7 +90,7 @@ def naive_xlsx(conn, day: str, out: Path) -> None:
 
 
 def naive_csv(conn, day: str, out: Path) -> None:
-    rows = conn.execute("SELECT * FROM passages WHERE local_date = ?", (day,)).fetchall()
+    rows = list(q.iter_passages(conn, day, day))  # all at once
     table = [export.passage_values(r, "zh", True) for r in rows]
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(table)

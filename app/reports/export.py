@@ -12,7 +12,6 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 

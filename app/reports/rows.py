@@ -68,29 +68,49 @@ def room_of(row: Any) -> str:
 PASSAGE_TEXT_CELLS = (9, 11, 13, 14, 15)
 
 
-def passage_values(row: Any, lang: str, masked: bool, text_time: bool = False) -> list[Any]:
-    """One passage as report cells; names and ID numbers masked unless unmasked was chosen.
-    The time is a datetime (XLSX) or, with text_time, 'YYYY-MM-DD HH:MM:SS' (CSV)."""
-    name, idn = row["person_name"], row["id_number"]
-    ts = row["ts_local"]
-    # empty cells are None: nothing is written for them (a big day's XLSX gets smaller, faster)
+def passage_values(
+    row: tuple[Any, ...], lang: str, masked: bool, text_time: bool = False
+) -> list[Any]:
+    """One passage (a db.reports.REPORT_COLUMNS tuple) as report cells; names and ID numbers
+    masked unless unmasked was chosen. The time is a datetime (XLSX) or, with text_time,
+    'YYYY-MM-DD HH:MM:SS' (CSV). Empty cells are None: nothing is written for them."""
+    (
+        ts,
+        checkpoint,
+        direction,
+        category,
+        color,
+        temp,
+        retest,
+        decision,
+        reason,
+        override,
+        disposition,
+        name,
+        idn,
+        building,
+        unit,
+        room,
+        volunteer,
+        note,
+    ) = row
     return [
         ts[:19].replace("T", " ") if text_time else local_dt(ts),
-        row["checkpoint_id"],
-        label("dir", row["direction"], lang) or None,
-        label("cat", row["category"], lang) or None,
-        label("color", row["code_color"], lang) or None,
-        row["temperature"],
-        row["retest_temperature"],
-        label("decision", row["decision"], lang) or None,
-        label("reason", row["reason"], lang) or None,
-        row["override_reason"] or None,
-        label("disp", row["disposition"], lang) or None,
+        checkpoint,
+        label("dir", direction, lang) or None,
+        label("cat", category, lang) or None,
+        label("color", color, lang) or None,
+        temp,
+        retest,
+        label("decision", decision, lang) or None,
+        label("reason", reason, lang) or None,
+        override or None,
+        label("disp", disposition, lang) or None,
         (mask_name(name) if masked else name) or None,
         (mask_id(idn) if masked else idn) or None,
-        room_of(row) or None,
-        row["volunteer"],
-        row["note"] or None,
+        "-".join(str(x) for x in (building, unit, room) if x) or None,
+        volunteer,
+        note or None,
     ]
 
 
