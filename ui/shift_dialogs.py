@@ -75,7 +75,11 @@ def summary_text(summary: Any, lang: str) -> str:
         ),
     ]
     if summary.visitors_inside:
-        lines.append(t("count_visitors_inside", lang) + ": " + "、".join(summary.visitors_inside))
+        shown = "、".join(summary.visitors_inside[:10])
+        more = len(summary.visitors_inside) - 10
+        lines.append(
+            t("count_visitors_inside", lang) + ": " + shown + (f" …(+{more})" if more > 0 else "")
+        )
     for e in summary.log:
         lines.append(f"{e['ts_local'][11:16]} {e['volunteer']}: {e['text']}")
     if summary.note:
