@@ -2,6 +2,8 @@
 
 import csv
 
+import pytest
+
 import main
 
 
@@ -80,3 +82,41 @@ def test_changing_a_setting_needs_the_pin_once_one_is_set(monkeypatch, capsys):
     entry = OfficerAuth(gdb).audit_log("settings_change")[-1]
     assert '"new": "14"' in entry["detail"] and '"old": "30"' in entry["detail"]
     gdb.close()
+
+
+def test_demo_data_then_purge_from_the_command_line(monkeypatch, capsys):
+    assert run("demo-data", "--days", "3", "--residents", "40") == 0
+    assert '"shifts": 9' in capsys.readouterr().out
+    assert run("purge", "--lang", "en") == 0  # all within 28 days
+    assert "Nothing to purge" in capsys.readouterr().out
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    run("set-pin")
+    run("settings", "retention_days", "2")
+    capsys.readouterr()
+    assert run("purge", "--lang", "en") == 3  # the oldest day was never exported: a warning
+    assert "not exported" in capsys.readouterr().err
+    assert run("purge", "--confirm", "--lang", "en") == 0
+    assert "Purged" in capsys.readouterr().out
+    from app.database import open_database
+    from app.paths import resolve_data_dir
+
+    gdb = open_database(resolve_data_dir())
+    days = [r[0] for r in gdb.conn.execute("SELECT DISTINCT local_date FROM passages")]
+    assert len(days) == 2
+    actions = [r[0] for r in gdb.conn.execute("SELECT action FROM audit_log ORDER BY rowid")]
+    assert actions[-2:] == ["delete", "purge"] and "demo_data" in actions
+    gdb.close()
+
+
+@pytest.mark.gui
+def test_export_pdf_from_the_command_line(qapp, monkeypatch, tmp_path):
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    run("set-pin")
+    run("demo-data", "--days", "1", "--residents", "40")
+    from datetime import date, timedelta
+
+    day = (date.today() - timedelta(days=1)).isoformat()
+    out = tmp_path / "day.pdf"
+    assert run("export", "--date", day, "--format", "pdf", "--out", str(out)) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "day.pdf"]  # no temp left
