@@ -197,3 +197,16 @@ def test_export_dialog_writes_a_pdf(qtbot, reports, tmp_path):
     with qtbot.waitSignal(dlg.done, timeout=20000):
         dlg.start()
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_export_dialog_writes_the_audit_log(qtbot, reports, tmp_path):
+    dlg = _dialog(qtbot, reports, tmp_path)
+    dlg.format.setCurrentIndex(dlg.format.findData("audit"))
+    dlg.path.setText(str(tmp_path / "audit.csv"))
+    dlg.pin.setText("2468")
+    with qtbot.waitSignal(dlg.done):
+        dlg.start()
+    with open(tmp_path / "audit.csv", encoding="utf-8-sig", newline="") as fh:
+        actions = [r[3] for r in list(csv.reader(fh))[1:]]
+    assert actions == ["pin_set"]
+    assert reports.officer.audit_log()[-1]["action"] == "audit_export"
