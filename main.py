@@ -265,6 +265,103 @@ def cmd_overdue(args: argparse.Namespace) -> int:
         gdb.close()
 
 
+# ----------------------------------------------------------------- sync (issue #6)
+def cmd_server(args: argparse.Namespace) -> int:
+    """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
+    from server.run import serve
+
+    print(f"Gatepost server on http://{args.host}:{args.port}/  (Ctrl-C to stop)", file=sys.stderr)
+    serve(args.data_dir_path, args.host, args.port)
+    return 0
+
+
+def cmd_enrol_code(args: argparse.Namespace) -> int:
+    """Server side: a one-time pairing code (QR) for one gate."""
+    from server.cli import enrol_code
+
+    return enrol_code(args.data_dir_path, args.url, show_qr=not args.no_qr)
+
+
+def cmd_officer_add(args: argparse.Namespace) -> int:
+    """Server side: create or reset an officer login for the web page."""
+    import getpass
+
+    from server.officer import set_officer
+    from server.run import store_for
+
+    password = args.password or getpass.getpass("password: ")
+    store = store_for(args.data_dir_path)
+    try:
+        set_officer(store, args.username, password)
+    finally:
+        store.close()
+    print(f"officer {args.username} saved")
+    return 0
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    """Gate side: pair with the server using the text of its QR code."""
+    from app.i18n import t
+    from app.sync.service import SyncService
+
+    gdb = _open(args)
+    gdb.close()
+    ident = SyncService(gdb.path).enrol(args.text, args.name or "")
+    print(t("enrol_done", args.lang, server=ident.server_url))
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Gate side: one sync run now, with a progress bar."""
+    from app.i18n import t
+    from app.sync.progress import TextProgress
+    from app.sync.service import SyncService
+
+    gdb = _open(args)
+    gdb.close()
+    bar = TextProgress("sync")
+    report = SyncService(gdb.path, max_attempts=args.attempts).sync_now(progress=bar)
+    bar.finish()
+    if report.ok:
+        print(t("sync_done", args.lang, accepted=report.accepted, duplicate=report.duplicate,
+                rejected=report.rejected))
+        return 0
+    message = t(report.error or "sync_offline", args.lang)
+    detail = f" ({report.error_detail})" if report.error_detail else ""
+    print(message + detail, file=sys.stderr)
+    return 1
+
+
+def cmd_bundle_export(args: argparse.Namespace) -> int:
+    """Gate side: write a signed bundle for a USB stick; prints its path once verified."""
+    from app.i18n import t
+    from app.sync.bundle import BundleCancelled
+    from app.sync.progress import TextProgress
+    from app.sync.service import SyncService
+
+    gdb = _open(args)
+    gdb.close()
+    bar = TextProgress("bundle")
+    try:
+        path = SyncService(gdb.path).export_bundle(Path(args.out), progress=bar,
+                                                   from_seq=args.from_seq, everything=args.all)
+    except (KeyboardInterrupt, BundleCancelled):
+        bar.finish()
+        print(t("cancel", args.lang), file=sys.stderr)
+        return 130
+    bar.finish()
+    print(t("bundle_safe_to_remove", args.lang, path=path), file=sys.stderr)
+    print(path)
+    return 0
+
+
+def cmd_bundle_import(args: argparse.Namespace) -> int:
+    """Server side: import a bundle into the server database in the data dir."""
+    from server.cli import bundle_import
+
+    return bundle_import(args.data_dir_path, Path(args.file), args.lang)
+
+
 # ----------------------------------------------------------------- #5 shifts, officer, reports
 PIN_ENV = "GATEPOST_OFFICER_PIN"
 
@@ -518,6 +615,46 @@ def build_parser() -> argparse.ArgumentParser:
                         help="trust the public key in FILE (from another gate)")
     k.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_keys)
+
+    # --- sync (issue #6)
+    p = sub.add_parser("server", help="run the subdistrict sync server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8750)
+    p.set_defaults(func=cmd_server)
+
+    p = sub.add_parser("enrol-code", help="server side: print a one-time pairing QR for a gate")
+    p.add_argument("--url", default="http://127.0.0.1:8750",
+                   help="the server address as the gates will reach it")
+    p.add_argument("--no-qr", action="store_true", help="print only the text")
+    p.set_defaults(func=cmd_enrol_code)
+
+    p = sub.add_parser("officer-add", help="server side: create or reset an officer login")
+    p.add_argument("username")
+    p.add_argument("--password", default=None, help="(asked for when not given)")
+    p.set_defaults(func=cmd_officer_add)
+
+    for name in ("enrol", "pair"):
+        p = sub.add_parser(name, help="gate side: pair with the server (text of its QR code)")
+        p.add_argument("text")
+        p.add_argument("--name", default="", help="this gate's name as the officer sees it")
+        p.set_defaults(func=cmd_enrol)
+
+    p = sub.add_parser("sync", help="gate side: send waiting events to the server now")
+    p.add_argument("--attempts", type=int, default=3, help="tries before giving up (backoff)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("bundle", help="USB bundles: export (gate) / import (server)")
+    bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    b = bsub.add_parser("export", parents=[shared], help="write a bundle into a folder")
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("--from-seq", type=int, default=None,
+                   help="start here instead of after the last bundle")
+    b.add_argument("--all", action="store_true",
+                   help="every event the server has not acknowledged, not only the new ones")
+    b.set_defaults(func=cmd_bundle_export)
+    b = bsub.add_parser("import", parents=[shared], help="import a bundle into the server db")
+    b.add_argument("file", metavar="FILE")
+    b.set_defaults(func=cmd_bundle_import)
     p = sub.add_parser("set-pin", help="set (or change) the officer PIN")
     p.set_defaults(func=cmd_set_pin)
 

@@ -284,3 +284,38 @@ def m002_roster(db: Database) -> None:
     for table in ("roster_changes", "visitor_passes"):
         _append_only(db, table)
 
+@MIGRATIONS(name="m004_sync_state")
+def m004_sync_state(db: Database) -> None:
+    """Sync identity (key, token, server), status, and what the server turned away."""
+    db.executescript(
+        """
+        CREATE TABLE sync_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            private_key TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            server_url TEXT,
+            token TEXT,
+            enrolled_utc TEXT
+        );
+        CREATE TABLE sync_status (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            online INTEGER NOT NULL DEFAULT 0,
+            last_success_utc TEXT,
+            last_attempt_utc TEXT,
+            last_error TEXT,
+            last_error_detail TEXT,
+            server_acked_seq INTEGER NOT NULL DEFAULT 0,
+            stopped INTEGER NOT NULL DEFAULT 0,
+            last_bundle_seq INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sync_rejections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at_utc TEXT NOT NULL
+        );
+        """
+    )
+    _append_only(db, "sync_rejections")

@@ -58,6 +58,12 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
     install_shift_features(window)  # #5: sign-in/handover, log, stats, export, officer PIN
     install_excepthook([window])
+    from app.sync.service import SyncService  # issue #6: status bar, 立即同步, Ctrl+U USB export
+
+    from .sync_wiring import attach_sync
+
+    # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
+    attach_sync(window, SyncService(gdb.path, max_attempts=0), window.lang)
     warning = gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)

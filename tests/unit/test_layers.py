@@ -33,6 +33,12 @@ def test_core_never_imports_qt_or_ui():
     assert offenders("db", ("PySide6", "shiboken6", "ui", "app")) == []
 
 
+def test_nothing_imports_the_server_and_the_server_has_no_qt():
+    for package in ("app", "db", "ui"):
+        assert offenders(package, ("server",)) == []
+    assert offenders("server", ("PySide6", "shiboken6", "ui")) == []
+
+
 def test_ui_reaches_db_only_through_app():
     assert offenders("ui", ("db",)) == []
 

@@ -1,0 +1,237 @@
+"""USB bundles for gates that are never online: a signed zip the server ingests like a batch.
+
+bundle.zip = manifest.json (device, key id, public key, sequence range, chain head, SHA-256
+of events.jsonl) + events.jsonl (one wire event per line) + signature (Ed25519 over
+manifest.json). Written under a temporary name, fsynced, renamed, then read back and
+verified before anyone is told the stick can be removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.clock import Clock, SystemClock, utc_iso
+from app.errors import KnownError
+from app.sync import state
+from app.sync.identity import key_id_of, load_identity, verify
+from app.sync.protocol import event_from_row, event_problem
+from db.connection import transaction
+
+FORMAT = "gatepost-bundle"
+VERSION = 1
+Progress = Callable[[int, int], None]
+
+
+class BundleRefused(Exception):
+    """The bundle itself is unusable (truncated, altered, wrongly signed); `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BundleCancelled(Exception):
+    pass
+
+
+@dataclass
+class VerifiedBundle:
+    manifest: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform / filesystem
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def export_bundle(
+    conn: sqlite3.Connection,
+    out_dir: Path,
+    *,
+    from_seq: int | None = None,
+    everything: bool = False,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Write the events after the last bundle that the server has not acknowledged (every
+    unacknowledged one with everything=True, or from from_seq on); returns the verified path.
+
+    Weekly bundles are incremental: the server's ingest takes them in any order, and its page
+    shows a gap if a stick never arrives (then export again with from_seq)."""
+    clock = clock or SystemClock()
+    ident = load_identity(conn)
+    state.read_status(conn)  # makes sure the status row exists
+    if from_seq is None:
+        row = conn.execute("SELECT min(seq) FROM outbox WHERE acked_utc IS NULL").fetchone()
+        if row[0] is None:
+            raise KnownError("bundle_nothing")
+        from_seq = int(row[0])
+        if not everything:
+            last = conn.execute("SELECT last_bundle_seq FROM sync_status WHERE id = 1").fetchone()
+            from_seq = max(from_seq, int(last[0]) + 1)
+    total = int(
+        conn.execute("SELECT count(*) FROM outbox WHERE seq >= ?", (from_seq,)).fetchone()[0]
+    )
+    if total == 0:
+        raise KnownError("bundle_nothing")
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise KnownError("bundle_write_failed", detail=f"{out_dir} is not a folder")
+    now = clock.now()
+    events_buf = io.BytesIO()
+    sha = hashlib.sha256()
+    first = last = 0
+    head = ""
+    done = 0
+    for row in conn.execute("SELECT * FROM outbox WHERE seq >= ? ORDER BY seq", (from_seq,)):
+        line = (
+            json.dumps(event_from_row(row), ensure_ascii=False, separators=(",", ":")) + "\n"
+        ).encode("utf-8")
+        events_buf.write(line)
+        sha.update(line)
+        first = first or row["seq"]
+        last, head = row["seq"], row["hash"]
+        done += 1
+        if progress and done % 1000 == 0:
+            progress(done, total * 2)
+        if cancelled and done % 1000 == 0 and cancelled():
+            raise BundleCancelled()
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "device_id": ident.device_id,
+        "key_id": ident.key_id,
+        "public_key": ident.public_key_hex,
+        "first_seq": first,
+        "last_seq": last,
+        "count": done,
+        "chain_head": head,
+        "events_sha256": sha.hexdigest(),
+        "created_utc": utc_iso(now),
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    name = (
+        f"gatepost-{ident.device_id[:8]}-{first:08d}-{last:08d}-{now.strftime('%Y%m%d%H%M%S')}.zip"
+    )
+    final = out_dir / name
+    temp = out_dir / f".{name}.partial"
+    try:
+        with open(temp, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("manifest.json", manifest_bytes)
+                zf.writestr("events.jsonl", events_buf.getvalue())
+                zf.writestr("signature", ident.sign(manifest_bytes))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if cancelled and cancelled():
+            raise BundleCancelled()
+        os.replace(temp, final)
+        _fsync_dir(out_dir)
+    except (BundleCancelled, KeyboardInterrupt):
+        temp.unlink(missing_ok=True)  # never half a file on the stick
+        raise
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise KnownError("bundle_write_failed", detail=exc.strerror or str(exc)) from None
+    if progress:
+        progress(total + total // 2, total * 2)
+    # read back what is really on the stick, not what we meant to write
+    try:
+        checked = verify_bundle(final)
+    except BundleRefused as exc:
+        final.unlink(missing_ok=True)
+        raise KnownError("bundle_write_failed", detail=exc.reason) from None
+    if checked.manifest != manifest:
+        final.unlink(missing_ok=True)
+        raise KnownError("bundle_write_failed", detail="read back differs")
+    with transaction(conn):
+        conn.execute(
+            "UPDATE sync_status SET last_bundle_seq = max(last_bundle_seq, ?) WHERE id = 1", (last,)
+        )
+    if progress:
+        progress(total * 2, total * 2)
+    return final
+
+
+def verify_bundle(path: Path, max_bytes: int = 1 << 31) -> VerifiedBundle:
+    """Open and check everything; raise BundleRefused with the reason otherwise."""
+    try:
+        if Path(path).stat().st_size > max_bytes:
+            raise BundleRefused("too_large")
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            for needed in ("manifest.json", "events.jsonl", "signature"):
+                if needed not in names:
+                    raise BundleRefused(f"missing_{needed}")
+            manifest_bytes = zf.read("manifest.json")
+            signature = zf.read("signature").decode("ascii", "replace").strip()
+            events_bytes = zf.read("events.jsonl")
+    except BundleRefused:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, ValueError) as exc:
+        raise BundleRefused(f"damaged: {exc.__class__.__name__}") from None
+    try:
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BundleRefused("bad_manifest") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleRefused("bad_manifest")
+    if manifest.get("version") != VERSION:
+        raise BundleRefused("unknown_version")
+    pub = manifest.get("public_key")
+    if not isinstance(pub, str) or len(pub) != 64 or manifest.get("key_id") != _safe_key_id(pub):
+        raise BundleRefused("bad_manifest")
+    if not verify(pub, signature, manifest_bytes):
+        raise BundleRefused("bad_signature")
+    if hashlib.sha256(events_bytes).hexdigest() != manifest.get("events_sha256"):
+        raise BundleRefused("events_altered")
+    events: list[dict[str, Any]] = []
+    try:
+        for line in events_bytes.decode("utf-8").splitlines():
+            if line.strip():
+                events.append(json.loads(line))
+    except (UnicodeDecodeError, ValueError):
+        raise BundleRefused("events_unreadable") from None
+    if len(events) != manifest.get("count"):
+        raise BundleRefused("count_mismatch")
+    prev: dict[str, Any] | None = None
+    for e in events:
+        problem = event_problem(e)
+        if problem is not None:
+            raise BundleRefused(f"bad_event: {problem}")
+        if prev is not None and (e["seq"] != prev["seq"] + 1 or e["prev_hash"] != prev["hash"]):
+            raise BundleRefused("chain_broken_inside")
+        prev = e
+    if events and (
+        events[0]["seq"] != manifest.get("first_seq")
+        or events[-1]["seq"] != manifest.get("last_seq")
+        or events[-1]["hash"] != manifest.get("chain_head")
+    ):
+        raise BundleRefused("range_mismatch")
+    return VerifiedBundle(manifest, events)
+
+
+def _safe_key_id(pub: str) -> str | None:
+    try:
+        return key_id_of(pub)
+    except ValueError:
+        return None

@@ -1,0 +1,108 @@
+"""The wire format shared by the gate, the server and USB bundles (protocol version 1).
+
+An event on the wire is its outbox row: seq, event_id, kind, body (the canonical JSON text,
+exactly as hashed), created_utc, prev_hash, hash. A batch is signed over its raw bytes.
+A reply is only a reply when it parses and answers every event sent; anything else (a
+captive portal's page with status 200) is treated as a failed attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from db.outbox import chain_hash
+
+PROTOCOL = 1
+STATUSES = ("accepted", "duplicate", "rejected")
+EVENT_FIELDS = ("seq", "event_id", "kind", "body", "created_utc", "prev_hash", "hash")
+
+
+def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {name: row[name] for name in EVENT_FIELDS}
+
+
+def event_problem(event: Any) -> str | None:
+    """Why an event is malformed or its hash does not match its content; None when fine."""
+    if not isinstance(event, dict):
+        return "not_an_object"
+    for name in EVENT_FIELDS:
+        if name not in event:
+            return f"missing_{name}"
+    if not isinstance(event["seq"], int) or isinstance(event["seq"], bool) or event["seq"] < 1:
+        return "bad_seq"
+    for name in ("event_id", "kind", "body", "created_utc", "prev_hash", "hash"):
+        if not isinstance(event[name], str):
+            return f"bad_{name}"
+    if (
+        chain_hash(event["prev_hash"], event["event_id"], event["kind"], event["body"])
+        != event["hash"]
+    ):
+        return "bad_hash"
+    return None
+
+
+def encode_batch(device_id: str, key_id: str, events: list[dict[str, Any]]) -> bytes:
+    return json.dumps(
+        {"protocol": PROTOCOL, "device_id": device_id, "key_id": key_id, "events": events},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class EventResult:
+    seq: int
+    event_id: str
+    status: str  # accepted | duplicate | rejected
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchReply:
+    results: list[EventResult]
+    acked_seq: int
+
+
+class InvalidReply(Exception):
+    """The body was not a protocol reply (HTML, truncated JSON, wrong answers)."""
+
+
+def parse_reply(raw: bytes, sent: list[dict[str, Any]]) -> BatchReply:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidReply(f"not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("protocol") != PROTOCOL:
+        raise InvalidReply("not a protocol reply")
+    results = data.get("results")
+    acked = data.get("acked_seq")
+    if not isinstance(results, list) or not isinstance(acked, int) or len(results) != len(sent):
+        raise InvalidReply("reply does not answer every event")
+    out = []
+    for item, event in zip(results, sent, strict=True):
+        if (
+            not isinstance(item, dict)
+            or item.get("seq") != event["seq"]
+            or item.get("event_id") != event["event_id"]
+            or item.get("status") not in STATUSES
+        ):
+            raise InvalidReply("reply answers a different event")
+        out.append(EventResult(event["seq"], event["event_id"], item["status"], item.get("reason")))
+    return BatchReply(out, acked)
+
+
+def parse_head(raw: bytes) -> int:
+    """The server's answer to 'which sequence have you acknowledged?'."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidReply("head is not JSON") from None
+    if not isinstance(data, dict) or data.get("protocol") != PROTOCOL:
+        raise InvalidReply("not a protocol reply")
+    acked = data.get("acked_seq")
+    if not isinstance(acked, int) or acked < 0:
+        raise InvalidReply("no acked_seq")
+    return acked

@@ -1,0 +1,270 @@
+"""The one ingest path for HTTP batches and USB bundles: idempotent, per-event verdicts.
+
+Per event: a bad hash is rejected; the same id and hash again is a duplicate; the same id
+with a different hash, a second event at a used sequence, or a broken link to a stored
+neighbour is quarantined (rejected, kept for the officer). A rejected sequence still counts
+as resolved, so one bad event never blocks the device's queue. One transaction per batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.sync.protocol import event_problem
+from db.outbox import GENESIS
+from server.store import Store, Tx, utc_now
+
+
+@dataclass
+class Verdict:
+    seq: Any
+    event_id: Any
+    status: str
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"seq": self.seq, "event_id": self.event_id, "status": self.status}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class IngestResult:
+    verdicts: list[Verdict]
+    acked_seq: int
+
+    def counts(self) -> dict[str, int]:
+        out = {"accepted": 0, "duplicate": 0, "rejected": 0}
+        for v in self.verdicts:
+            out[v.status] += 1
+        return out
+
+
+def _local_date(body: str) -> str | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    value = data.get("local_date") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and len(value) <= 10 else None
+
+
+def _quarantine(tx: Tx, device_id: str, e: dict[str, Any], reason: str, now: str) -> None:
+    tx.execute(
+        "INSERT INTO quarantine(device_id, seq, event_id, kind, body, created_utc, prev_hash, "
+        "hash, reason, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (
+            device_id,
+            e["seq"],
+            e["event_id"],
+            e["kind"],
+            e["body"],
+            e["created_utc"],
+            e["prev_hash"],
+            e["hash"],
+            reason,
+            now,
+        ),
+    )
+
+
+def _in(values: list[Any]) -> str:
+    return "(" + ", ".join("?" for _ in values) + ")"
+
+
+def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]:
+    """Decide every event with a handful of set queries (not one round trip per event)."""
+    verdicts: list[Verdict | None] = [None] * len(events)
+    good: list[tuple[int, dict[str, Any]]] = []
+    for i, e in enumerate(events):
+        problem = event_problem(e)
+        if problem is None:
+            good.append((i, e))
+            continue
+        seq = e.get("seq") if isinstance(e, dict) else None
+        eid = e.get("event_id") if isinstance(e, dict) else None
+        if problem == "bad_hash":
+            _quarantine(tx, device_id, e, problem, now)
+        verdicts[i] = Verdict(seq, eid, "rejected", problem)
+    if good:
+        ids = [e["event_id"] for _, e in good]
+        by_id: dict[str, dict[str, Any]] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            for r in tx.execute(
+                f"SELECT event_id, device_id, seq, hash FROM events WHERE event_id IN {_in(part)}",
+                part,
+            ):
+                by_id[r["event_id"]] = r
+        lo = min(e["seq"] for _, e in good) - 1
+        hi = max(e["seq"] for _, e in good) + 1
+        by_seq = {
+            r["seq"]: r
+            for r in tx.execute(
+                "SELECT seq, event_id, hash, prev_hash FROM events WHERE device_id = ? "
+                "AND seq BETWEEN ? AND ?",
+                (device_id, lo, hi),
+            )
+        }
+        quarantined = {
+            (r["seq"], r["hash"]): r["reason"]
+            for r in tx.execute(
+                "SELECT seq, hash, reason FROM quarantine WHERE device_id = ? "
+                "AND seq BETWEEN ? AND ?",
+                (device_id, lo, hi),
+            )
+        }
+        to_insert: list[dict[str, Any]] = []
+        for i, e in good:
+            seq, eid = e["seq"], e["event_id"]
+            same = by_id.get(eid)
+            if same is not None:
+                if (
+                    same["hash"] == e["hash"]
+                    and same["device_id"] == device_id
+                    and same["seq"] == seq
+                ):
+                    verdicts[i] = Verdict(seq, eid, "duplicate")
+                else:
+                    _quarantine(tx, device_id, e, "conflict_same_id", now)
+                    verdicts[i] = Verdict(seq, eid, "rejected", "conflict_same_id")
+                continue
+            if (seq, e["hash"]) in quarantined:
+                verdicts[i] = Verdict(seq, eid, "rejected", quarantined[(seq, e["hash"])])
+                continue
+            if seq in by_seq:
+                reason = "conflict_same_seq"
+            else:
+                before, after = by_seq.get(seq - 1), by_seq.get(seq + 1)
+                broken = (
+                    (seq == 1 and e["prev_hash"] != GENESIS)
+                    or (before is not None and before["hash"] != e["prev_hash"])
+                    or (after is not None and after["prev_hash"] != e["hash"])
+                )
+                reason = "chain_break" if broken else ""
+            if reason:
+                _quarantine(tx, device_id, e, reason, now)
+                quarantined[(seq, e["hash"])] = reason
+                verdicts[i] = Verdict(seq, eid, "rejected", reason)
+                continue
+            row = {
+                "event_id": eid,
+                "device_id": device_id,
+                "seq": seq,
+                "hash": e["hash"],
+                "prev_hash": e["prev_hash"],
+            }
+            by_id[eid] = row
+            by_seq[seq] = row
+            to_insert.append(e)
+            verdicts[i] = Verdict(seq, eid, "accepted")
+        if to_insert:
+            tx.executemany(
+                "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
+                "hash, local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    (
+                        e["event_id"],
+                        device_id,
+                        e["seq"],
+                        e["kind"],
+                        e["body"],
+                        e["created_utc"],
+                        e["prev_hash"],
+                        e["hash"],
+                        _local_date(e["body"]),
+                        now,
+                    )
+                    for e in to_insert
+                ],
+            )
+            _recheck(tx, device_id, to_insert, verdicts, events, now)
+    return [v for v in verdicts if v is not None]
+
+
+def _recheck(
+    tx: Tx,
+    device_id: str,
+    inserted: list[dict[str, Any]],
+    verdicts: list[Verdict | None],
+    events: list[Any],
+    now: str,
+) -> None:
+    """An insert skipped by ON CONFLICT (a race with another device's batch) is not accepted."""
+    stored: dict[str, dict[str, Any]] = {}
+    ids = [e["event_id"] for e in inserted]
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        for r in tx.execute(
+            f"SELECT event_id, device_id, seq, hash FROM events WHERE event_id IN {_in(part)}", part
+        ):
+            stored[r["event_id"]] = r
+    index = {id(e): i for i, e in enumerate(events)}
+    for e in inserted:
+        r = stored.get(e["event_id"])
+        if r and r["device_id"] == device_id and r["seq"] == e["seq"] and r["hash"] == e["hash"]:
+            continue
+        _quarantine(tx, device_id, e, "conflict_same_id", now)
+        verdicts[index[id(e)]] = Verdict(e["seq"], e["event_id"], "rejected", "conflict_same_id")
+
+
+def advance_head(tx: Tx, device_id: str) -> int:
+    """Move the device's acked_seq over every contiguous resolved sequence."""
+    row = tx.one("SELECT acked_seq FROM devices WHERE device_id = ?", (device_id,))
+    acked = int(row["acked_seq"]) if row else 0
+    while True:
+        seqs = [
+            r["seq"]
+            for r in tx.execute(
+                "SELECT seq FROM events WHERE device_id = ? AND seq > ? "
+                "UNION SELECT seq FROM quarantine WHERE device_id = ? AND seq > ? "
+                "ORDER BY seq LIMIT 2000",
+                (device_id, acked, device_id, acked),
+            )
+        ]
+        start = acked
+        for s in seqs:
+            if s == acked + 1:
+                acked = s
+            elif s > acked + 1:
+                break
+        if acked == start or len(seqs) < 2000 or acked != seqs[-1]:
+            break
+    return acked
+
+
+def ingest(
+    store: Store,
+    device_id: str,
+    events: list[Any],
+    *,
+    before_commit: Callable[[], None] | None = None,
+) -> IngestResult:
+    """Store one batch in one transaction, committed before the caller replies."""
+    now = utc_now()
+    with store.tx() as tx:
+        # same device: take its row lock first so concurrent batches of one device serialise
+        tx.execute("UPDATE devices SET last_sync_utc = ? WHERE device_id = ?", (now, device_id))
+        verdicts = _judge(tx, device_id, events, now)
+        acked = advance_head(tx, device_id)
+        seqs = [v.seq for v in verdicts if isinstance(v.seq, int)]
+        tx.execute(
+            "UPDATE devices SET acked_seq = ?, max_seq = CASE WHEN max_seq > ? THEN max_seq "
+            "ELSE ? END WHERE device_id = ?",
+            (acked, max(seqs, default=0), max(seqs, default=0), device_id),
+        )
+        if before_commit is not None:
+            before_commit()
+    return IngestResult(verdicts, acked)
+
+
+def device_head(store: Store, device_id: str) -> int:
+    with store.tx() as tx:
+        row = tx.one("SELECT acked_seq FROM devices WHERE device_id = ?", (device_id,))
+    return int(row["acked_seq"]) if row else 0

@@ -1,0 +1,81 @@
+"""Run the server: uvicorn in the foreground (CLI) or in a thread (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from server.store import Store, open_store
+from server.web import create_app
+
+
+def store_for(data_dir: Path) -> Store:
+    """PostgreSQL when DATABASE_URL is set, else SQLite in the data dir."""
+    return open_store(data_dir, os.environ.get("DATABASE_URL") or None)
+
+
+def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750) -> None:
+    store = store_for(data_dir)
+    try:
+        uvicorn.run(
+            create_app(store),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        store.close()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread:
+    """An in-process server on 127.0.0.1 and an ephemeral port; stop() ends it cleanly."""
+
+    def __init__(self, store: Store, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.store = store
+        self.host = host
+        self.port = port or free_port(host)
+        config = uvicorn.Config(
+            create_app(store),
+            host=host,
+            port=self.port,
+            log_level="error",
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

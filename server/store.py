@@ -1,0 +1,306 @@
+"""Server storage: SQLite in the data dir by default, PostgreSQL when DATABASE_URL is set.
+
+Both speak the same SQL through `Store.tx()` (qmark placeholders; translated for psycopg).
+Migrations are named steps with one text per dialect, recorded in schema_migrations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SERVER_DB = "gatepost-server.db"
+
+# (name, sqlite DDL, postgres DDL)
+MIGRATIONS: list[tuple[str, str, str]] = [
+    (
+        "s001_sync_core",
+        """
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            public_key TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            token_hash TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            enrolled_via TEXT NOT NULL,
+            enrolled_utc TEXT NOT NULL,
+            last_sync_utc TEXT,
+            acked_seq INTEGER NOT NULL DEFAULT 0,
+            max_seq INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE events (
+            event_id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            local_date TEXT,
+            received_utc TEXT NOT NULL,
+            UNIQUE (device_id, seq)
+        );
+        CREATE INDEX events_by_date ON events(local_date, device_id);
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            received_utc TEXT NOT NULL,
+            UNIQUE (device_id, seq, hash)
+        );
+        CREATE TABLE enrol_codes (
+            code_hash TEXT PRIMARY KEY,
+            created_utc TEXT NOT NULL,
+            expires_utc TEXT NOT NULL,
+            used_utc TEXT,
+            device_id TEXT
+        );
+        CREATE TABLE officers (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            expires_utc TEXT NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            public_key TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            token_hash TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            enrolled_via TEXT NOT NULL,
+            enrolled_utc TEXT NOT NULL,
+            last_sync_utc TEXT,
+            acked_seq BIGINT NOT NULL DEFAULT 0,
+            max_seq BIGINT NOT NULL DEFAULT 0
+        );
+        CREATE TABLE events (
+            event_id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            local_date TEXT,
+            received_utc TEXT NOT NULL,
+            UNIQUE (device_id, seq)
+        );
+        CREATE INDEX events_by_date ON events(local_date, device_id);
+        CREATE TABLE quarantine (
+            id BIGSERIAL PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            received_utc TEXT NOT NULL,
+            UNIQUE (device_id, seq, hash)
+        );
+        CREATE TABLE enrol_codes (
+            code_hash TEXT PRIMARY KEY,
+            created_utc TEXT NOT NULL,
+            expires_utc TEXT NOT NULL,
+            used_utc TEXT,
+            device_id TEXT
+        );
+        CREATE TABLE officers (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            expires_utc TEXT NOT NULL
+        );
+        """,
+    ),
+]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Tx:
+    """One transaction's cursor: execute(sql with ?, params) -> list of dict rows; rowcount."""
+
+    def __init__(self, cur: Any, dialect: str) -> None:
+        self._cur = cur
+        self.dialect = dialect
+        self.rowcount = 0
+
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        if self.dialect == "postgres":
+            sql = sql.replace("?", "%s")
+        self._cur.execute(sql, tuple(params))
+        self.rowcount = self._cur.rowcount
+        if self._cur.description is None:
+            return []
+        names = [d[0] for d in self._cur.description]
+        return [dict(zip(names, row, strict=True)) for row in self._cur.fetchall()]
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self.dialect == "postgres":
+            sql = sql.replace("?", "%s")
+        self._cur.executemany(sql, rows)
+
+    def one(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
+        rows = self.execute(sql, params)
+        return rows[0] if rows else None
+
+
+class Store:
+    dialect = "sqlite"
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[Tx]:  # pragma: no cover - interface
+        raise NotImplementedError
+        yield
+
+    def migrate(self) -> None:
+        with self.tx() as tx:
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)"
+            )
+        for name, sqlite_ddl, pg_ddl in MIGRATIONS:
+            with self.tx() as tx:
+                if tx.one("SELECT name FROM schema_migrations WHERE name = ?", (name,)):
+                    continue
+                ddl = pg_ddl if self.dialect == "postgres" else sqlite_ddl
+                for stmt in (s.strip() for s in ddl.split(";")):
+                    if stmt:
+                        tx.execute(stmt)
+                tx.execute(
+                    "INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
+                    (name, utc_now()),
+                )
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteStore(Store):
+    """One connection, one writer at a time (a lock), WAL and synchronous=FULL."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA busy_timeout = 10000")
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = FULL")
+        self._lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[Tx]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(cur, "sqlite")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                cur.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class PostgresStore(Store):
+    """psycopg 3 with a small pool; each tx() is one transaction committed on exit."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, size: int = 8) -> None:
+        import psycopg
+
+        self.url = url
+        self._psycopg = psycopg
+        self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._size = size
+        self._made = 0
+        self._lock = threading.Lock()
+        self._pool.put(psycopg.connect(url))
+        self._made = 1
+
+    def _get(self) -> Any:
+        try:
+            return self._pool.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                if self._made < self._size:
+                    self._made += 1
+                    return self._psycopg.connect(self.url)
+            return self._pool.get(timeout=60)
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[Tx]:
+        conn = self._get()
+        broken = False
+        try:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    yield Tx(cur, "postgres")
+        except self._psycopg.OperationalError:
+            broken = True
+            raise
+        finally:
+            if broken or conn.closed:
+                conn.close()
+                with self._lock:
+                    self._made -= 1
+            else:
+                self._pool.put(conn)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._pool.get_nowait().close()
+            except queue.Empty:
+                break
+
+
+def open_store(data_dir: Path | None, database_url: str | None = None) -> Store:
+    """PostgreSQL when a URL is given (DATABASE_URL), else SQLite in the data dir."""
+    if database_url:
+        store: Store = PostgresStore(database_url)
+    else:
+        assert data_dir is not None
+        store = SqliteStore(Path(data_dir) / SERVER_DB)
+    store.migrate()
+    return store

@@ -1,0 +1,148 @@
+"""HTTP API for gates (head, events, enrol) and the mount point for the officer's pages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.sync.identity import verify
+from app.sync.protocol import PROTOCOL
+from server import devices
+from server.ingest import device_head, ingest
+from server.store import Store
+
+log = logging.getLogger(__name__)
+MAX_BODY = 4 * 1024 * 1024  # a batch of a few hundred events is far below this
+
+
+def _err(status: int, reason: str) -> JSONResponse:
+    return JSONResponse({"protocol": PROTOCOL, "error": reason}, status_code=status)
+
+
+class _KillSwitch:
+    """Test hook (env GATEPOST_SERVER_KILL=before_commit:N|after_commit:N): SIGKILL ourselves
+    at that point of the N-th batch, exactly as `kill -9` would."""
+
+    def __init__(self, spec: str | None) -> None:
+        self.point, self.at, self.count = None, 0, 0
+        if spec:
+            point, _, n = spec.partition(":")
+            self.point, self.at = point, int(n or 1)
+
+    def hit(self, point: str) -> None:
+        if self.point == point and self.count == self.at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _auth(store: Store, request: Request) -> tuple[devices.Device | None, JSONResponse | None]:
+    device_id = request.headers.get("x-gatepost-device", "")
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else ""
+    device = devices.get_device(store, device_id) if device_id else None
+    problem = devices.check_token(device, token)
+    if problem == "unauthorised":
+        return None, _err(401, problem)
+    if problem == "revoked":
+        return None, _err(403, problem)
+    return device, None
+
+
+def api_routes(store: Store) -> list[Route]:
+    kill = _KillSwitch(os.environ.get("GATEPOST_SERVER_KILL"))
+
+    async def head(request: Request) -> JSONResponse:
+        device, error = await run_in_threadpool(_auth, store, request)
+        if error is not None:
+            return error
+        assert device is not None
+        acked = await run_in_threadpool(device_head, store, device.device_id)
+        return JSONResponse(
+            {"protocol": PROTOCOL, "device_id": device.device_id, "acked_seq": acked}
+        )
+
+    async def events(request: Request) -> JSONResponse:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            return _err(413, "too_large")
+        device, error = await run_in_threadpool(_auth, store, request)
+        if error is not None:
+            return error
+        assert device is not None
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            return _err(413, "too_large")
+        if not verify(device.public_key, request.headers.get("x-gatepost-signature", ""), raw):
+            return _err(403, "bad_signature")
+        try:
+            batch: Any = json.loads(raw)
+        except ValueError:
+            return _err(400, "not_json")
+        if (
+            not isinstance(batch, dict)
+            or batch.get("protocol") != PROTOCOL
+            or batch.get("device_id") != device.device_id
+            or not isinstance(batch.get("events"), list)
+        ):
+            return _err(400, "bad_batch")
+        kill.count += 1
+        result = await run_in_threadpool(
+            ingest,
+            store,
+            device.device_id,
+            batch["events"],
+            before_commit=lambda: kill.hit("before_commit"),
+        )
+        kill.hit("after_commit")
+        return JSONResponse(
+            {
+                "protocol": PROTOCOL,
+                "acked_seq": result.acked_seq,
+                "results": [v.as_dict() for v in result.verdicts],
+            }
+        )
+
+    async def enrol(request: Request) -> JSONResponse:
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return _err(400, "not_json")
+        if not isinstance(body, dict):
+            return _err(400, "bad_request")
+        try:
+            token = await run_in_threadpool(
+                devices.enrol,
+                store,
+                str(body.get("code", "")),
+                body.get("device_id"),
+                body.get("public_key"),
+                str(body.get("name", "")),
+            )
+        except devices.EnrolError as exc:
+            return _err(400, exc.reason)
+        return JSONResponse({"protocol": PROTOCOL, "token": token})
+
+    return [
+        Route("/api/v1/head", head, methods=["GET"]),
+        Route("/api/v1/events", events, methods=["POST"]),
+        Route("/api/v1/enrol", enrol, methods=["POST"]),
+    ]
+
+
+def create_app(store: Store, *, officer_pages: bool = True) -> Starlette:
+    routes = api_routes(store)
+    if officer_pages:
+        from server.officer import officer_routes
+
+        routes += officer_routes(store)
+    app = Starlette(routes=routes)
+    app.state.store = store
+    return app

@@ -1,0 +1,162 @@
+"""The sync status widget and the USB export dialog, driven like a volunteer would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.database import open_database
+from app.sync.service import SyncService
+from server import devices
+from server.store import SqliteStore
+from tests.fakes.sync_fakes import InProcessTransport
+from tests.sync.conftest import add_events
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    gate_dir = tmp_path / "gate"
+    gate_dir.mkdir()
+    gdb = open_database(gate_dir)
+    store = SqliteStore(tmp_path / "server.db")
+    store.migrate()
+    transport = InProcessTransport(store)
+    service = SyncService(gdb.path, transport=transport, max_attempts=1)
+    yield gdb, store, transport, service
+    gdb.close()
+    store.close()
+
+
+def test_status_widget_syncs_off_the_gui_thread(qtbot, setup):
+    from ui.sync_status import SyncStatusWidget
+
+    gdb, store, transport, service = setup
+    service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
+    add_events(gdb.conn, 42)
+    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.worker.status, timeout=5000):
+        widget.refreshRequested.emit()
+    assert widget.waiting_label.text() == "待上传 42 条"
+    assert widget.last_label.text() == "从未同步"
+    with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
+        qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].accepted == 42
+    qtbot.waitUntil(lambda: widget.waiting_label.text() == "待上传 0 条", timeout=5000)
+    assert widget.state_label.text() == "在线"
+    assert widget.last_label.text().startswith("上次同步 ")
+    assert widget.error_label.text() == ""
+    assert widget.button.isEnabled() and widget.button.text() == "立即同步"
+    widget.shutdown()
+
+
+def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup):
+    from ui.sync_status import SyncStatusWidget
+
+    gdb, store, transport, service = setup
+    service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
+    add_events(gdb.conn, 3)
+    devices.revoke(store, gdb.device.device_id)
+    widget = SyncStatusWidget(service, lang="en", auto_interval_ms=0, refresh_interval_ms=0)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.worker.finished, timeout=10000):
+        widget.sync_now()
+    qtbot.waitUntil(lambda: "refused this gate" in widget.error_label.text(), timeout=5000)
+    assert widget.waiting_label.text() == "3 waiting"
+    assert widget.state_label.text() == "Offline"
+    widget.shutdown()
+
+
+def test_not_enrolled_says_use_usb(qtbot, setup):
+    from ui.sync_status import SyncStatusWidget
+
+    gdb, store, transport, service = setup
+    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.worker.finished, timeout=10000):
+        widget.sync_now()
+    qtbot.waitUntil(lambda: "U盘" in widget.error_label.text(), timeout=5000)
+    widget.shutdown()
+
+
+def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path):
+    from ui.sync_bundle_dialog import BundleExportDialog
+
+    gdb, store, transport, service = setup
+    add_events(gdb.conn, 1500)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    dialog = BundleExportDialog(service, lang="zh")
+    qtbot.addWidget(dialog)
+    assert not dialog.export_button.isEnabled()
+    dialog.set_folder(str(usb))
+    with qtbot.waitSignal(dialog.worker.done, timeout=20000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        assert "可以拔出" not in dialog.message.text()
+    path = Path(blocker.args[0])
+    assert path.exists() and path.parent == usb
+    qtbot.waitUntil(lambda: "可以拔出" in dialog.message.text(), timeout=5000)
+    from server.bundles import import_bundle
+
+    assert import_bundle(store, path).counts()["accepted"] == 1500
+    dialog.reject()
+
+
+def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
+    from ui.sync_bundle_dialog import BundleExportDialog
+
+    gdb, store, transport, service = setup
+    dialog = BundleExportDialog(service, lang="zh")
+    qtbot.addWidget(dialog)
+    dialog.set_folder(str(tmp_path))
+    with qtbot.waitSignal(dialog.worker.failed, timeout=10000):
+        dialog.start_export()
+    qtbot.waitUntil(lambda: dialog.message.text() == "没有待导出的记录", timeout=5000)
+    assert dialog.export_button.isEnabled()
+    dialog.reject()
+
+
+def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
+    from ui.sync_bundle_dialog import BundleExportDialog
+    from ui.sync_status import SyncStatusWidget
+    from ui.sync_wiring import attach_sync
+
+    gdb, store, transport, service = setup
+    attachment = attach_sync(window, service, "zh", auto_interval_ms=0)
+    found = window.statusBar().findChildren(SyncStatusWidget)
+    assert found == [attachment.widget]
+    dialog = attachment.open_usb_export()
+    assert isinstance(dialog, BundleExportDialog) and dialog.isVisible()
+    dialog.reject()
+    # the camera reads the server's pairing QR: the gate pairs off the GUI thread
+    from app.scan.types import ScanResult
+
+    text = devices.new_enrolment(store, "http://127.0.0.1:1")
+    with qtbot.waitSignal(attachment.widget.worker.enrolled, timeout=10000):
+        attachment.on_scanned(ScanResult(text=text))
+    assert service.status().enrolled
+    window.close()
+    assert not attachment.widget.thread.isRunning()
+
+
+def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup):
+    from app.sync.transport import Retryable
+    from ui.sync_status import SyncStatusWidget
+
+    gdb, store, transport, service = setup
+    service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
+    service.max_attempts = 3
+    add_events(gdb.conn, 5)
+    transport.faults.append(Retryable("HTTP 503", retry_after=600.0))  # would wait 10 min
+    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
+        widget.autoRequested.emit()
+        qtbot.waitUntil(lambda: widget.worker.busy and not transport.faults, timeout=5000)
+        qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].ok and blocker.args[0].accepted == 5
+    widget.shutdown()

@@ -1,0 +1,158 @@
+"""Gates with outboxes, a server store, and the checks every scenario ends with."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from app.database import open_database
+from app.ids import uuid7
+from app.sync.backoff import Backoff
+from app.sync.client import SyncClient
+from db import outbox
+from db.connection import transaction
+from server import devices
+from server.store import SqliteStore, Store
+
+
+def add_events(conn, n: int, kind: str = "passage", start_day: str = "2026-11-29") -> None:
+    """n generic outbox events. Small counts go through outbox.append as features do; large
+    ones are chained here in bulk (the same chain_hash) to keep the suite fast."""
+    if n <= 2000:
+        with transaction(conn):
+            for i in range(n):
+                body = {
+                    "id": uuid7(),
+                    "local_date": start_day,
+                    "n": i,
+                    "checkpoint_id": "gate-1",
+                    "decision": "pass",
+                }
+                outbox.append(conn, body["id"], kind, body, "2026-11-29T00:00:00Z")
+        return
+    with transaction(conn):
+        row = conn.execute("SELECT hash FROM outbox ORDER BY seq DESC LIMIT 1").fetchone()
+        prev = row[0] if row else outbox.GENESIS
+        rows = []
+        for i in range(n):
+            eid = uuid7()
+            body = outbox.canonical(
+                {
+                    "id": eid,
+                    "local_date": start_day,
+                    "n": i,
+                    "checkpoint_id": "gate-1",
+                    "decision": "pass",
+                }
+            )
+            digest = outbox.chain_hash(prev, eid, kind, body)
+            rows.append((eid, kind, body, "2026-11-29T00:00:00Z", prev, digest))
+            prev = digest
+        conn.executemany(
+            "INSERT INTO outbox(event_id, kind, body, created_utc, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def enrol_gate(store: Store, gdb, transport, name: str = "正门") -> SyncClient:
+    text = devices.new_enrolment(store, "http://127.0.0.1:1")
+    client = make_client(gdb.conn, transport)
+    client.enrol(text, name)
+    return client
+
+
+def make_client(conn, transport, **kw) -> SyncClient:
+    sleeps: list[float] = []
+    backoff = Backoff(rng=random.Random(6), sleep=sleeps.append)
+    client = SyncClient(conn, transport, backoff=backoff, **kw)
+    client.sleeps = sleeps  # type: ignore[attr-defined]
+    return client
+
+
+def server_events(store: Store, device_id: str) -> list[dict]:
+    with store.tx() as tx:
+        return tx.execute(
+            "SELECT seq, event_id, prev_hash, hash FROM events WHERE device_id = ? ORDER BY seq",
+            (device_id,),
+        )
+
+
+def assert_server_holds_exactly(store: Store, gdb) -> None:
+    """The server has this device's events 1..head, each once, chain intact."""
+    local = [
+        dict(r)
+        for r in gdb.conn.execute("SELECT seq, event_id, prev_hash, hash FROM outbox ORDER BY seq")
+    ]
+    remote = server_events(store, gdb.device.device_id)
+    assert [r["seq"] for r in remote] == list(range(1, len(local) + 1))
+    assert remote == local
+    prev = outbox.GENESIS
+    for r in remote:
+        assert r["prev_hash"] == prev
+        prev = r["hash"]
+    with store.tx() as tx:
+        dup = tx.one(
+            "SELECT count(*) AS n FROM (SELECT event_id FROM events GROUP BY event_id "
+            "HAVING count(*) > 1) d"
+        )
+    assert dup["n"] == 0
+
+
+PG_DEFAULT = "postgresql://gatepost:gatepost@127.0.0.1:5432/gatepost_test"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path: Path):
+    """Every server test runs on SQLite and on PostgreSQL (skipped only outside CI)."""
+    if request.param == "sqlite":
+        s: Store = SqliteStore(tmp_path / "server.db")
+        s.migrate()
+        yield s
+        s.close()
+        return
+    yield from _pg_store()
+
+
+def _pg_store():
+    import os
+    import secrets
+
+    url = os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT)
+    try:
+        import psycopg
+
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI and not reachable: {exc}")
+        pytest.skip(f"no PostgreSQL server reachable ({exc.__class__.__name__})")
+    schema = "t_" + secrets.token_hex(6)
+    admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    from server.store import PostgresStore
+
+    s = PostgresStore(f"{url}{sep}options=-csearch_path%3D{schema}")
+    try:
+        s.migrate()
+        yield s
+    finally:
+        s.close()
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
+@pytest.fixture
+def gate(tmp_path: Path):
+    (tmp_path / "gate").mkdir()
+    g = open_database(tmp_path / "gate")
+    yield g
+    g.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_database_url(monkeypatch):
+    """A developer's DATABASE_URL must never send test data to their server."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -1,0 +1,73 @@
+"""Put sync into the gate window without the window knowing about it.
+
+`attach_sync(window, sync_service)` adds the status widget to the status bar, Ctrl+U for the
+USB export dialog, Ctrl+Shift+P to pair by pasting the server's QR text, pairing when the
+camera reads a pairing QR, and ends the sync thread when the window closes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QInputDialog, QMainWindow
+
+from app.i18n import t
+from app.sync.identity import ENROL_SCHEME
+from app.sync.service import SyncService
+
+from .sync_bundle_dialog import BundleExportDialog
+from .sync_status import SyncStatusWidget
+
+
+class SyncAttachment(QObject):
+    def __init__(
+        self, window: QMainWindow, service: SyncService, lang: str, auto_interval_ms: int = 60_000
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        self.lang = lang
+        self.widget = SyncStatusWidget(service, lang=lang, auto_interval_ms=auto_interval_ms)
+        window.statusBar().addPermanentWidget(self.widget)
+        self.dialog: BundleExportDialog | None = None
+        self.shortcuts = []
+        for key, slot in (("Ctrl+U", self.open_usb_export), ("Ctrl+Shift+P", self.pair_by_paste)):
+            sc = QShortcut(QKeySequence(key), window)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+            self.shortcuts.append(sc)
+        camera = getattr(window, "camera", None)
+        if camera is not None and hasattr(camera, "worker"):
+            camera.worker.scanned.connect(self.on_scanned)
+        window.installEventFilter(self)
+
+    @Slot()
+    def open_usb_export(self) -> BundleExportDialog:
+        self.dialog = BundleExportDialog(self.service, self.lang, self.window)
+        self.dialog.open()
+        return self.dialog
+
+    @Slot()
+    def pair_by_paste(self) -> None:
+        text, ok = QInputDialog.getText(self.window, t("sync_now", self.lang), "gatepost://enrol?…")
+        if ok and text.strip():
+            self.widget.enrolRequested.emit(text.strip())
+
+    @Slot(object)
+    def on_scanned(self, result: Any) -> None:
+        text = str(getattr(result, "text", ""))
+        if text.startswith(f"{ENROL_SCHEME}://enrol?"):
+            self.widget.enrolRequested.emit(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.widget.shutdown()
+        return False
+
+
+def attach_sync(
+    window: QMainWindow, service: SyncService, lang: str = "zh", auto_interval_ms: int = 60_000
+) -> SyncAttachment:
+    return SyncAttachment(window, service, lang, auto_interval_ms)
