@@ -158,7 +158,7 @@ class ReportService:
         )
         try:
             rows = self.run_export(job, progress, cancel)
-        except export.ExportCancelled:
+        except (export.ExportCancelled, KeyboardInterrupt):  # cancel button or Ctrl-C
             self.finish_export(job, None)
             raise
         self.finish_export(job, rows)

@@ -226,3 +226,20 @@ def test_range_report_lists_shifts_and_log(day_of_gate):
         "refused": 3,
         "fever": 1,
     }
+
+
+def test_ctrl_c_during_export_leaves_no_file_and_is_audited(day_of_gate, tmp_path, monkeypatch):
+    from app.reports import export
+
+    monkeypatch.setattr(export, "CHECK_EVERY", 2)
+
+    def interrupt(done, total):
+        if done >= 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        day_of_gate.export(
+            "csv", tmp_path / "day.csv", "2026-11-29", pin="2468", progress=interrupt
+        )
+    assert list(tmp_path.iterdir()) == []
+    assert '"status": "cancelled"' in day_of_gate.officer.audit_log("export")[-1]["detail"]
