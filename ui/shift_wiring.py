@@ -75,7 +75,7 @@ class ShiftFeatures(QObject):
             ("stats_title", self.statistics),
             ("export", self.export),
         ):
-            b = QPushButton(t(key, window.lang))
+            b = QPushButton(f"{t(key, window.lang)} F{7 + len(self.buttons)}")
             b.setObjectName(f"shift_{key}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(slot)

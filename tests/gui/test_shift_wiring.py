@@ -66,7 +66,12 @@ def features(qtbot, window):
 def test_window_asks_for_sign_in_and_shows_the_volunteer(features, window):
     assert features.test_driver.opened == ["SetPinDialog", "SignInDialog"]
     assert "王阿姨" in window.volunteer_label.text()
-    assert [b.text() for b in features.buttons.values()] == ["交班", "值班日志", "统计", "导出"]
+    assert [b.text() for b in features.buttons.values()] == [
+        "交班 F7",
+        "值班日志 F8",
+        "统计 F9",
+        "导出 F10",
+    ]
 
 
 def test_handover_then_incoming_sign_in_from_the_change_button(features, window, service):
@@ -170,3 +175,14 @@ def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, serv
     assert not f.purge_button.isVisibleTo(window)
     assert service.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
     assert [r["action"] for r in f.officer.audit_log()][-2:] == ["delete", "purge"]
+
+
+def test_function_keys_open_the_features(features, window, qtbot):
+    from PySide6.QtCore import Qt
+
+    features.test_driver.steps.append(lambda dlg: dlg.reject())
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert features.test_driver.opened[-1] == "ShiftLogDialog"
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.addWidget(features.stats)
+    assert features.stats.isVisible()
