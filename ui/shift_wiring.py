@@ -240,7 +240,7 @@ def install_shift_features(window: Any, **kw: Any) -> ShiftFeatures:
     window.shift_features = features
     features.daily_purge()
     if not features.officer.has_pin():
-        QTimer.singleShot(0, features.set_pin_first_run)
+        QTimer.singleShot(0, features, features.set_pin_first_run)
     if features.shifts.current() is None:
-        QTimer.singleShot(0, features.sign_in)
+        QTimer.singleShot(0, features, features.sign_in)
     return features

@@ -169,6 +169,7 @@ def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, serv
         open_dialog=Driver(sign_in_as("王阿姨")),
         verify_pin=lambda parent, officer: given.pop(0) if officer.verify(given[0]) else None,
     )
+    qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)  # sign-in done
     assert "尚未同步" in window.message.text() and f.purge_button.isVisibleTo(window)
     given.append("2468")
     f.confirm_purge()
