@@ -99,6 +99,13 @@ def cmd_settings(args: argparse.Namespace) -> int:
         elif args.value is None:
             print(settings.get(args.name))
         else:
+            from app.officer import SETTINGS_CHANGE, OfficerAuth
+
+            officer = OfficerAuth(gdb)  # #5: settings are guarded once a PIN exists
+            old = settings.get(args.name)
+            if officer.has_pin():
+                officer.authorize(_pin(args), SETTINGS_CHANGE,
+                                  {"name": args.name, "old": str(old), "new": args.value})
             settings.set(args.name, args.value)
             print(f"{args.name} = {settings.get(args.name)}")
     except KeyError:
@@ -355,6 +362,156 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     return bundle_import(args.data_dir_path, Path(args.file), args.lang)
 
 
+# ----------------------------------------------------------------- #5 shifts, officer, reports
+PIN_ENV = "GATEPOST_OFFICER_PIN"
+
+
+def _pin(args: argparse.Namespace, code: str = "pin_prompt", env: str = PIN_ENV) -> str:
+    """The officer PIN from the environment, else a hidden prompt."""
+    import getpass
+
+    from app.i18n import t
+
+    if os.environ.get(env):
+        return os.environ[env]
+    return getpass.getpass(t(code, args.lang) + ": ")
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    """Set the officer PIN (first run), or change it given the current one."""
+    from app.i18n import t
+    from app.officer import OfficerAuth
+
+    gdb = _open(args)
+    try:
+        officer = OfficerAuth(gdb)
+        old = _pin(args, "pin_old_prompt") if officer.has_pin() else None
+        new = os.environ.get("GATEPOST_OFFICER_NEW_PIN") or (
+            os.environ.get(PIN_ENV) if old is None else None)
+        if not new:
+            import getpass
+
+            new = getpass.getpass(t("pin_new_prompt", args.lang) + ": ")
+            if getpass.getpass(t("pin_repeat_prompt", args.lang) + ": ") != new:
+                print(t("pin_mismatch", args.lang), file=sys.stderr)
+                return 2
+        officer.set_pin(new, old)
+        print(t("pin_set_done", args.lang))
+    finally:
+        gdb.close()
+    return 0
+
+
+def _report_service(gdb):
+    from app.reports.service import ReportService
+
+    def render_pdf(*a, **kw):
+        from ui.report_pdf import render_pdf as real
+
+        return real(*a, **kw)
+
+    return ReportService(gdb, pdf_renderer=render_pdf)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the daily report for a day or a range as CSV, XLSX or PDF (masked by default)."""
+    from app.i18n import t
+    from app.progress import StderrBar
+
+    gdb = _open(args)
+    try:
+        svc = _report_service(gdb)
+        if args.audit:
+            rows = svc.export_audit(Path(args.out), pin=_pin(args))
+        else:
+            rows = svc.export(args.format, Path(args.out), args.date, args.to, pin=_pin(args),
+                              unmasked=args.unmasked, lang=args.lang,
+                              progress=StderrBar(args.format))
+        print(t("export_done", args.lang, rows=rows, path=args.out))
+    finally:
+        gdb.close()
+    return 0
+
+
+def cmd_shift(args: argparse.Namespace) -> int:
+    """Sign in, hand over, log, or show who is on duty (the window does the same)."""
+    from app.i18n import t
+    from app.shifts.service import ShiftService
+
+    gdb = _open(args)
+    try:
+        svc = ShiftService(gdb)
+        if args.action == "start":
+            vol = svc.add_volunteer(args.name or "", args.phone)
+            pending = svc.pending_handover()
+            svc.start(vol["id"], take_over=args.take_over)
+            if pending is not None:
+                svc.acknowledge(pending.shift_id)
+        elif args.action == "end":
+            summary = svc.end(args.note)
+            print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        elif args.action == "log":
+            svc.log(args.note or "")
+        code, params = svc.status()
+        print(t(code, args.lang, **params))
+    finally:
+        gdb.close()
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    """Fill the database with realistic demo days (never synced: no outbox events)."""
+    from app.officer import OfficerAuth
+    from app.progress import StderrBar
+    from app.reports.demo import generate, utc_offset_seconds
+    from app.settings import Settings
+
+    gdb = _open(args)
+    try:
+        from app.clock import SystemClock
+
+        now = SystemClock().now()
+        totals = generate(gdb.conn, days=args.days, residents=args.residents,
+                          key=gdb.device.hash_key, today=now.date(),
+                          utc_offset_s=utc_offset_seconds(now),
+                          checkpoint_id=str(Settings(gdb.conn).get("checkpoint_id")),
+                          seed=args.seed, progress=StderrBar("demo-data"))
+        OfficerAuth(gdb).audit("demo_data", totals, actor="system")
+        print(json.dumps(totals))
+    finally:
+        gdb.close()
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Run the retention purge now (asks for the officer PIN if unsynced/unexported data goes)."""
+    from app.errors import KnownError
+    from app.i18n import t
+    from app.retention import RetentionService
+
+    gdb = _open(args)
+    try:
+        svc = RetentionService(gdb)
+        plan = svc.plan()
+        if plan.empty:
+            print(t("purge_nothing", args.lang))
+            return 0
+        pin = None
+        if plan.needs_confirmation:
+            print(plan.warning().message(args.lang), file=sys.stderr)
+            if not args.confirm:
+                return 3
+            pin = _pin(args)
+        result = svc.run_daily(pin=pin or None) if pin else svc.run_daily()
+        if result is None:
+            raise KnownError("purge_nothing")
+        print(t("purge_done", args.lang, cutoff=result["cutoff"],
+                passages=result["counts"].get("passages", 0)))
+    finally:
+        gdb.close()
+    return 0
+
+
 # ----------------------------------------------------------------- wiring
 def has_display() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -498,6 +655,36 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("import", parents=[shared], help="import a bundle into the server db")
     b.add_argument("file", metavar="FILE")
     b.set_defaults(func=cmd_bundle_import)
+    p = sub.add_parser("set-pin", help="set (or change) the officer PIN")
+    p.set_defaults(func=cmd_set_pin)
+
+    p = sub.add_parser("export", help="daily report as csv, xlsx or pdf (officer PIN)")
+    p.add_argument("--date", required=False, metavar="YYYY-MM-DD")
+    p.add_argument("--to", default=None, metavar="YYYY-MM-DD", help="last day of a range")
+    p.add_argument("--format", choices=("csv", "xlsx", "pdf"), default="xlsx")
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--unmasked", action="store_true", help="full ID numbers and phones (audited)")
+    p.add_argument("--audit", action="store_true", help="export the audit log (csv) instead")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("shift", help="sign in, hand over, log, or show who is on duty")
+    p.add_argument("action", choices=("status", "start", "end", "log"))
+    p.add_argument("--name", help="volunteer name (start)")
+    p.add_argument("--phone", help="volunteer phone (start)")
+    p.add_argument("--note", help="handover note (end) or log text (log)")
+    p.add_argument("--take-over", action="store_true", help="start even if a shift is open")
+    p.set_defaults(func=cmd_shift)
+
+    p = sub.add_parser("demo-data", help="fill the database with realistic demo days")
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--residents", type=int, default=500)
+    p.add_argument("--seed", type=int, default=5)
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("purge", help="purge records older than retention_days (audited)")
+    p.add_argument("--confirm", action="store_true",
+                   help="purge even unsynced/unexported data (officer PIN)")
+    p.set_defaults(func=cmd_purge)
     return parser
 
 

@@ -109,6 +109,94 @@ def m001_gate_desk(db: Database) -> None:
         _append_only(db, table)
 
 
+
+# --- #5 shifts, officer, reports (feature prefix m003_shifts_)
+@MIGRATIONS(name="m003_shifts_officer_audit")
+def m003_shifts_officer_audit(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE volunteers (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            name TEXT NOT NULL,
+            phone TEXT
+        );
+        CREATE TABLE shift_events (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            checkpoint_id TEXT NOT NULL,
+            shift_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('start', 'end', 'ack')),
+            volunteer_id TEXT,
+            volunteer TEXT NOT NULL,
+            phone TEXT,
+            confirmed INTEGER NOT NULL DEFAULT 1,
+            summary TEXT,
+            note TEXT
+        );
+        CREATE INDEX shift_events_by_shift ON shift_events(shift_id, kind);
+        CREATE INDEX shift_events_by_time ON shift_events(checkpoint_id, kind, ts_utc);
+        CREATE INDEX shift_events_by_date ON shift_events(local_date);
+        CREATE TABLE shift_log (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            checkpoint_id TEXT NOT NULL,
+            shift_id TEXT,
+            volunteer TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX shift_log_by_date ON shift_log(local_date);
+        CREATE INDEX shift_log_by_shift ON shift_log(shift_id);
+        CREATE TABLE audit_log (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            ts_local TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            volunteer TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX audit_log_by_action ON audit_log(action, ts_utc);
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TABLE officer_pin (
+            id TEXT PRIMARY KEY,
+            ts_utc TEXT NOT NULL,
+            algo TEXT NOT NULL,
+            salt TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER officer_pin_no_delete BEFORE DELETE ON officer_pin
+            BEGIN SELECT RAISE(ABORT, 'officer_pin is append-only'); END;
+        CREATE INDEX passages_by_date_reason ON passages(local_date, reason)
+            WHERE reason IS NOT NULL;
+        CREATE INDEX voids_by_ts ON voids(ts_utc);
+        """
+    )
+    for table in ("volunteers", "shift_events", "shift_log", "audit_log", "officer_pin"):
+        _append_only(db, table)
+
+
+
+@MIGRATIONS(name="m003_shifts_counter_indexes")
+def m003_shifts_counter_indexes(db: Database) -> None:
+    """Today's counters and 'visitors inside' stay fast on a year of passages (#5 benchmarks):
+    a covering index for day_counters, and a partial index that finds a visitor's way out."""
+    db.executescript(
+        """
+        CREATE INDEX passages_day_counts ON passages(local_date, decision, direction, id);
+        CREATE INDEX passages_out_by_identity ON passages(
+            category, coalesce(payload_hash, id_number, person_name, ''), ts_utc)
+            WHERE direction = 'out' AND decision = 'pass';
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]
 

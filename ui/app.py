@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.database import open_database
 from app.errors import KnownError
@@ -16,6 +16,7 @@ from app.i18n import t
 
 from .camera import CameraController
 from .main_window import MainWindow
+from .shift_wiring import install_shift_features
 from .style import apply_style
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
         return 1
     service = GateService(gdb)
     ui_lang = lang or str(service.settings.get("language"))
-    if not service.settings.get("volunteer"):
-        name, ok = QInputDialog.getText(None, "门岗通 Gatepost", t("volunteer_prompt", ui_lang))
-        if ok and name.strip():
-            service.settings.set("volunteer", name.strip())
     spec = camera or str(service.settings.get("camera_source"))
     from .roster_gate import camera_factory  # issue #4: demo camera shows resident passes
 
@@ -59,6 +56,7 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     from .roster_gate import install_roster  # issue #4: passes, watchlist, roster (F6)
 
     window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
+    install_shift_features(window)  # #5: sign-in/handover, log, stats, export, officer PIN
     install_excepthook([window])
     from app.sync.service import SyncService  # issue #6: status bar, 立即同步, Ctrl+U USB export
 

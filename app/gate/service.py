@@ -64,7 +64,11 @@ class GateService:
     # ----- helpers
     @property
     def volunteer(self) -> str:
-        return str(self.settings.get("volunteer")) or "-"
+        """The signed-in shift's volunteer (#5), else the old setting, else '-'."""
+        from app.shifts import volunteer_on_duty
+
+        checkpoint = str(self.settings.get("checkpoint_id"))
+        return volunteer_on_duty(self.conn, checkpoint, str(self.settings.get("volunteer")))
 
     def _stamp(self) -> dict[str, str]:
         now = self.clock.now()

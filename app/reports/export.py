@@ -1,0 +1,179 @@
+"""Write the report as CSV (UTF-8 with BOM) or XLSX (streamed): masked unless told otherwise.
+
+Files are written under a temporary name next to the target and moved into place only when
+complete, so a cancel (or Ctrl-C, or a crash) never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from app.errors import KnownError
+from app.i18n import t
+from app.reports.model import Report
+from app.reports.rows import (  # noqa: F401  (re-exported for callers)
+    FEVER_HEADERS,
+    PASSAGE_HEADERS,
+    PASSAGE_TEXT_CELLS,
+    PASSAGE_WIDTHS,
+    Cancel,
+    ExportCancelled,
+    Progress,
+    fever_refusal_rows,
+    label,
+    passage_values,
+    summary_rows,
+)
+from db import reports as q
+
+CHECK_EVERY = 500
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; os.replace it onto the target on success."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise KnownError("export_no_dir", path=str(path.parent))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _csv_text(value: Any) -> Any:
+    """A note must never become a formula in Excel or WPS."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != "-":
+        return "'" + value
+    return value
+
+
+def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:
+    values = passage_values(row, lang, masked, text_time=True)
+    for i in PASSAGE_TEXT_CELLS:
+        values[i] = _csv_text(values[i])
+    return values
+
+
+def _tick(done: int, total: int, progress: Progress | None, cancel: Cancel | None) -> None:
+    if cancel is not None and cancel():
+        raise ExportCancelled()
+    if progress is not None:
+        progress(done, total)
+
+
+def write_csv(
+    conn: sqlite3.Connection,
+    report: Report,
+    out: Path,
+    *,
+    lang: str = "zh",
+    masked: bool = True,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> int:
+    """The passage log as CSV with a BOM so Excel and WPS read the Chinese right."""
+    total = q.count_passages(conn, report.date_from, report.date_to)
+    done = 0
+    with atomic_output(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([t(h, lang) for h in PASSAGE_HEADERS])
+        for row in q.iter_passages(conn, report.date_from, report.date_to):
+            writer.writerow(_csv_row(row, lang, masked))
+            done += 1
+            if done % CHECK_EVERY == 0:
+                _tick(done, total, progress, cancel)
+        _tick(done, total, progress, cancel)
+    return done
+
+
+def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> Any:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if headers:
+        ws.append(headers)
+    return ws
+
+
+def write_xlsx(
+    conn: sqlite3.Connection,
+    report: Report,
+    out: Path,
+    *,
+    lang: str = "zh",
+    masked: bool = True,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> int:
+    """Three sheets (passages, summary, fevers & refusals), written row by row (write_only)."""
+    from openpyxl import Workbook
+
+    total = q.count_passages(conn, report.date_from, report.date_to)
+    with atomic_output(out) as tmp:
+        wb = Workbook(write_only=True)
+        try:
+            _fill_xlsx(wb, conn, report, lang, masked, progress, cancel, total)
+        except BaseException:
+            _discard(wb)
+            raise
+        wb.save(tmp)
+    return total
+
+
+def _discard(wb: Any) -> None:
+    """Close a half-written workbook's sheets and drop their temporary files."""
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            ws.close()
+        with contextlib.suppress(Exception):
+            os.unlink(ws._writer.out)
+
+
+def _fill_xlsx(
+    wb: Any,
+    conn: sqlite3.Connection,
+    report: Report,
+    lang: str,
+    masked: bool,
+    progress: Progress | None,
+    cancel: Cancel | None,
+    total: int,
+) -> None:
+    done = 0
+    ws = _sheet(
+        wb, t("total_passages", lang), [t(h, lang) for h in PASSAGE_HEADERS], PASSAGE_WIDTHS
+    )
+    for row in q.iter_passages(conn, report.date_from, report.date_to):
+        ws.append(passage_values(row, lang, masked))
+        done += 1
+        if done % CHECK_EVERY == 0:
+            _tick(done, total, progress, cancel)
+    summary = _sheet(wb, t("report_totals", lang), [], (22, 14, 20, 20, 8, 8, 8, 8, 30, 12))
+    for r in summary_rows(report, lang, masked):
+        summary.append(r)
+    fev = _sheet(
+        wb,
+        f"{t('report_fevers', lang)}·{t('report_refusals', lang)}",
+        [t(h, lang) for h in FEVER_HEADERS],
+        (20, 10, 8, 9, 10, 14, 16, 10, 22, 16, 12, 24),
+    )
+    for r in fever_refusal_rows(report, lang, masked):
+        fev.append(r)
+    _tick(done, total, progress, cancel)

@@ -1,0 +1,230 @@
+"""Inserts and reads for volunteers, shift events, the shift log and the audit log (#5)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+SHIFT_EVENT_COLUMNS = (
+    "id",
+    "ts_utc",
+    "ts_local",
+    "local_date",
+    "checkpoint_id",
+    "shift_id",
+    "kind",
+    "volunteer_id",
+    "volunteer",
+    "phone",
+    "confirmed",
+    "summary",
+    "note",
+)
+SHIFT_LOG_COLUMNS = (
+    "id",
+    "ts_utc",
+    "ts_local",
+    "local_date",
+    "checkpoint_id",
+    "shift_id",
+    "volunteer",
+    "text",
+)
+AUDIT_COLUMNS = ("id", "ts_utc", "ts_local", "local_date", "actor", "volunteer", "action", "detail")
+VOLUNTEER_COLUMNS = ("id", "ts_utc", "name", "phone")
+
+
+def _insert(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], row: dict[str, Any]
+) -> None:
+    marks = ", ".join("?" for _ in columns)
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+        [row.get(c) for c in columns],
+    )
+
+
+def insert_volunteer(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    _insert(conn, "volunteers", VOLUNTEER_COLUMNS, row)
+
+
+def insert_shift_event(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    _insert(conn, "shift_events", SHIFT_EVENT_COLUMNS, row)
+
+
+def insert_shift_log(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    _insert(conn, "shift_log", SHIFT_LOG_COLUMNS, row)
+
+
+def insert_audit(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    _insert(conn, "audit_log", AUDIT_COLUMNS, row)
+
+
+def volunteers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Known volunteers, the most recently on duty first; a name+phone pair is one person."""
+    rows = conn.execute(
+        """
+        SELECT v.*, (SELECT max(s.ts_utc) FROM shift_events s WHERE s.volunteer_id = v.id) AS last
+        FROM volunteers v ORDER BY last IS NULL, last DESC, v.name
+        """
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def get_volunteer(conn: sqlite3.Connection, volunteer_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM volunteers WHERE id = ?", (volunteer_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def find_volunteer(conn: sqlite3.Connection, name: str, phone: str | None) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT * FROM volunteers WHERE name = ? AND coalesce(phone, '') = coalesce(?, '')",
+        (name, phone),
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def open_shift(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] | None:
+    """The latest started shift at this checkpoint that has not ended."""
+    row = conn.execute(
+        """
+        SELECT s.* FROM shift_events s
+        WHERE s.checkpoint_id = ? AND s.kind = 'start'
+          AND NOT EXISTS (
+            SELECT 1 FROM shift_events e WHERE e.shift_id = s.shift_id AND e.kind = 'end')
+        ORDER BY s.ts_utc DESC LIMIT 1
+        """,
+        (checkpoint_id,),
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def shift_event(conn: sqlite3.Connection, shift_id: str, kind: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT * FROM shift_events WHERE shift_id = ? AND kind = ? ORDER BY ts_utc LIMIT 1",
+        (shift_id, kind),
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def last_ended_shift(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT * FROM shift_events WHERE checkpoint_id = ? AND kind = 'end' "
+        "ORDER BY ts_utc DESC LIMIT 1",
+        (checkpoint_id,),
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def shifts_between(
+    conn: sqlite3.Connection, date_from: str, date_to: str, checkpoint_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Shifts overlapping the local dates [date_from, date_to], with their end and ack."""
+    rows = conn.execute(
+        """
+        SELECT s.shift_id, s.checkpoint_id, s.volunteer, s.phone, s.ts_utc AS start_utc,
+               s.ts_local AS start_local, e.ts_utc AS end_utc, e.ts_local AS end_local,
+               e.confirmed, e.summary, e.note AS handover_note,
+               a.volunteer AS acknowledged_by, a.ts_local AS ack_local
+        FROM shift_events s
+        LEFT JOIN shift_events e ON e.shift_id = s.shift_id AND e.kind = 'end'
+        LEFT JOIN shift_events a ON a.shift_id = s.shift_id AND a.kind = 'ack'
+        WHERE s.kind = 'start' AND s.local_date <= ?
+          AND (e.id IS NULL OR e.local_date >= ?)
+          AND (? IS NULL OR s.checkpoint_id = ?)
+        ORDER BY s.ts_utc
+        """,
+        (date_to, date_from, checkpoint_id, checkpoint_id),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def on_duty_at(conn: sqlite3.Connection, checkpoint_id: str, ts_utc: str) -> dict[str, Any] | None:
+    """Who had signed in at this checkpoint at a moment (the inspection team's question)."""
+    row = conn.execute(
+        """
+        SELECT s.* FROM shift_events s
+        LEFT JOIN shift_events e ON e.shift_id = s.shift_id AND e.kind = 'end'
+        WHERE s.checkpoint_id = ? AND s.kind = 'start' AND s.ts_utc <= ?
+          AND (e.id IS NULL OR e.ts_utc > ?)
+        ORDER BY s.ts_utc DESC LIMIT 1
+        """,
+        (checkpoint_id, ts_utc, ts_utc),
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def shift_log_for_shift(conn: sqlite3.Connection, shift_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM shift_log WHERE shift_id = ? ORDER BY ts_utc", (shift_id,)
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def shift_log_between(
+    conn: sqlite3.Connection, date_from: str, date_to: str
+) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM shift_log WHERE local_date BETWEEN ? AND ? ORDER BY ts_utc",
+        (date_from, date_to),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def counts_between(
+    conn: sqlite3.Connection, checkpoint_id: str, start_utc: str, end_utc: str
+) -> dict[str, int]:
+    """Counts for a time span (a shift may cross midnight), voided records excluded."""
+    row = conn.execute(
+        """
+        SELECT
+          coalesce(sum(p.decision = 'pass' AND p.direction = 'in'), 0) AS passed_in,
+          coalesce(sum(p.decision = 'pass' AND p.direction = 'out'), 0) AS passed_out,
+          coalesce(sum(p.decision = 'refused'), 0) AS refused,
+          coalesce(sum(p.reason = 'watchlist'), 0) AS watchlist
+        FROM passages p LEFT JOIN voids v ON v.target_id = p.id
+        WHERE p.checkpoint_id = ? AND p.ts_utc >= ? AND p.ts_utc < ? AND v.id IS NULL
+        """,
+        (checkpoint_id, start_utc, end_utc),
+    ).fetchone()
+    fevers = conn.execute(
+        "SELECT count(*) FROM fever_checks WHERE checkpoint_id = ? AND ts_utc >= ? AND ts_utc < ?",
+        (checkpoint_id, start_utc, end_utc),
+    ).fetchone()[0]
+    return {
+        "in": int(row["passed_in"]),
+        "out": int(row["passed_out"]),
+        "refused": int(row["refused"]),
+        "watchlist": int(row["watchlist"]),
+        "fever": int(fevers),
+    }
+
+
+def audit_rows(
+    conn: sqlite3.Connection, action: str | None = None, since_utc: str | None = None
+) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM audit_log WHERE (? IS NULL OR action = ?) AND (? IS NULL OR ts_utc >= ?) "
+        "ORDER BY ts_utc, rowid",
+        (action, action, since_utc, since_utc),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def current_pin(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT * FROM officer_pin ORDER BY ts_utc DESC, rowid DESC LIMIT 1"
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def insert_pin(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    _insert(conn, "officer_pin", ("id", "ts_utc", "algo", "salt", "hash"), row)
+
+
+def any_shift(conn: sqlite3.Connection, checkpoint_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM shift_events WHERE checkpoint_id = ? AND kind = 'start' LIMIT 1",
+        (checkpoint_id,),
+    ).fetchone()
+    return row is not None

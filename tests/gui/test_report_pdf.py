@@ -1,0 +1,71 @@
+"""The PDF opens (pdftotext from poppler), is A4, speaks Chinese and lists the right rows."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.unit.test_reports import day_of_gate  # noqa: F401  (the shared realistic day)
+
+pytestmark = pytest.mark.gui
+
+
+def pdf_text(path, *extra):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed (scripts/system-deps.txt)")
+    return subprocess.run(
+        ["pdftotext", "-layout", *extra, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, tmp_path):  # noqa: F811
+    from ui.report_pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    out = tmp_path / "day.pdf"
+    assert day_of_gate.export("pdf", out, "2026-11-29", pin="2468") == 13
+    assert out.read_bytes().startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
+    assert "(A4)" in info and "Pages:           1" in info
+    text = pdf_text(out)
+    assert "门岗日报" in text and "2026-11-29" in text
+    assert "发热（初测）" in text and "王阿姨" in text and "检查组来访" in text
+    # one fever row (with its re-test) and two non-fever refusals
+    assert text.count("送发热门诊") == 1 and "37.8" in text
+    assert text.count("红码") == 1 and text.count("重点人员") >= 1
+    assert "350203199001011234" not in text and "3502**********1234" in text
+    assert " 23" in text  # the chart's last hour label
+    assert [p for p in tmp_path.iterdir()] == [out]
+
+
+def test_pdf_unmasked_shows_the_id(qapp, day_of_gate, tmp_path):  # noqa: F811
+    from ui.report_pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    out = tmp_path / "u.pdf"
+    day_of_gate.export("pdf", out, "2026-11-29", pin="2468", unmasked=True)
+    assert "350203199001011234" in pdf_text(out)
+
+
+def test_a_long_pdf_breaks_pages_and_keeps_every_row(qapp, gdb, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from app.clock import FakeClock
+    from app.gate.service import GateService, PassageDraft
+    from app.reports.service import ReportService
+    from ui.report_pdf import render_pdf
+
+    clock = FakeClock(datetime(2026, 11, 29, 6, 0, tzinfo=timezone(timedelta(hours=8))))
+    gate = GateService(gdb, clock)
+    for i in range(120):
+        gate.record(PassageDraft(code_color="red", payload_text=f"r{i}", note=f"第{i:03d}号"))
+        clock.advance(60)
+    svc = ReportService(gdb, clock, pdf_renderer=render_pdf)
+    svc.officer.set_pin("2468")
+    out = tmp_path / "long.pdf"
+    svc.export("pdf", out, "2026-11-29", pin="2468")
+    info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True)
+    pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    assert pages >= 3
+    text = pdf_text(out)
+    assert text.count("红码") == 120

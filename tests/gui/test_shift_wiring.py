@@ -1,0 +1,189 @@
+"""The #5 features inside the real gate window: sign-in, handover, guards, purge message."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.gate.service import Identity
+
+pytestmark = pytest.mark.gui
+
+
+class Driver:
+    """Stands in for exec(): answers each dialog the window opens, in order."""
+
+    def __init__(self, *steps):
+        self.steps = list(steps)
+        self.opened = []
+
+    def __call__(self, dlg):
+        self.opened.append(type(dlg).__name__)
+        self.steps.pop(0)(dlg)
+
+
+def sign_in_as(name):
+    def step(dlg):
+        dlg.name.setText(name)
+        dlg.sign_in.click()
+
+    return step
+
+
+def confirm_handover(note):
+    def step(dlg):
+        dlg.notes.setPlainText(note)
+        dlg.confirm.click()
+
+    return step
+
+
+def skip_set_pin(dlg):
+    dlg.reject()
+
+
+@pytest.fixture
+def features(qtbot, window):
+    from ui.shift_wiring import install_shift_features
+
+    pins = []
+    driver = Driver(skip_set_pin, sign_in_as("王阿姨"))
+
+    def ask_pin(parent, officer, action, detail):
+        pins.append(action)
+        try:
+            officer.authorize(pins_given.pop(0), action, detail)
+        except Exception:
+            return False
+        return True
+
+    pins_given: list[str] = []
+    f = install_shift_features(window, ask_pin=ask_pin, open_dialog=driver)
+    f.test_driver, f.test_pins, f.test_pins_given = driver, pins, pins_given
+    qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
+    return f
+
+
+def test_window_asks_for_sign_in_and_shows_the_volunteer(features, window):
+    assert features.test_driver.opened == ["SetPinDialog", "SignInDialog"]
+    assert "王阿姨" in window.volunteer_label.text()
+    assert [b.text() for b in features.buttons.values()] == [
+        "交班 F7",
+        "值班日志 F8",
+        "统计 F9",
+        "导出 F10",
+    ]
+
+
+def test_handover_then_incoming_sign_in_from_the_change_button(features, window, service):
+    features.test_driver.steps += [confirm_handover("一切正常"), sign_in_as("李叔")]
+    window.change_volunteer.click()
+    assert features.test_driver.opened[1:] == ["SignInDialog", "HandoverDialog", "SignInDialog"]
+    assert features.shifts.current().volunteer == "李叔"
+    assert features.shifts.pending_handover() is None  # acknowledged on sign-in
+    assert "李叔" in window.volunteer_label.text()
+
+
+def test_handing_over_leaves_the_gate_visibly_unstaffed(features, window):
+    features.test_driver.steps.append(confirm_handover(""))
+    features.handover()
+    assert features.shifts.current() is None
+    assert "未签到" in window.volunteer_label.text()
+
+
+def test_settings_and_yellow_override_need_the_officer(features, window):
+    calls = []
+    window.open_settings = lambda: calls.append("settings")
+    window.override_yellow = lambda: calls.append("override")
+    window.settings_button.click()
+    assert calls == ["settings"] and features.test_pins == []  # no PIN set yet: first run
+    features.officer.set_pin("2468")
+    features.test_pins_given.append("1111")
+    window.settings_button.click()
+    assert calls == ["settings"]  # wrong PIN: nothing opened
+    window.current = {
+        "code_color": "yellow",
+        "payload_kind": None,
+        "payload_text": "y",
+        "identity": Identity(),
+        "override_reason": None,
+    }
+    features.test_pins_given.append("2468")
+    features.guarded_override()
+    assert calls == ["settings", "override"]
+    actions = [r["action"] for r in features.officer.audit_log()]
+    assert actions == [
+        "purge",
+        "pin_set",
+        "pin_failed",
+        "pin_ok",
+        "yellow_override",
+    ]  # purge: daily run at start
+
+
+def test_stats_and_log_open_from_the_window(features, qtbot):
+    features.statistics()
+    qtbot.addWidget(features.stats)
+    assert features.stats.isVisible() and len(features.stats.daily) == 14
+
+    def write(dlg):
+        dlg.text.setText("检查组来访")
+        dlg.add()
+
+    features.test_driver.steps.append(write)
+    features.shift_log()
+    assert [e["text"] for e in features.shifts.summary().log] == ["检查组来访"]
+
+
+def test_first_run_sets_the_officer_pin(qtbot, window):
+    from ui.shift_wiring import install_shift_features
+
+    def set_pin(dlg):
+        dlg.first.setText("2468")
+        dlg.second.setText("2469")
+        dlg.try_accept()
+        assert dlg.message.text() == "两次输入不一致"
+        dlg.second.setText("2468")
+        dlg.try_accept()
+
+    f = install_shift_features(window, open_dialog=Driver(set_pin, sign_in_as("王阿姨")))
+    qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
+    assert f.officer.has_pin() and f.officer.verify("2468")
+
+
+def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, service):
+    from datetime import datetime, timedelta, timezone
+
+    from app.clock import FakeClock
+    from app.gate.service import GateService, PassageDraft
+    from app.officer import OfficerAuth
+    from ui.shift_wiring import install_shift_features
+
+    old = GateService(
+        service.gdb, FakeClock(datetime(2026, 10, 1, 9, 0, tzinfo=timezone(timedelta(hours=8))))
+    )
+    old.record(PassageDraft(code_color="green", payload_text="x", temperature="36.5"))
+    OfficerAuth(service.gdb, service.clock).set_pin("2468")
+    given = []
+    f = install_shift_features(
+        window,
+        open_dialog=Driver(sign_in_as("王阿姨")),
+        verify_pin=lambda parent, officer: given.pop(0) if officer.verify(given[0]) else None,
+    )
+    qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)  # sign-in done
+    assert "尚未同步" in window.message.text() and f.purge_button.isVisibleTo(window)
+    given.append("2468")
+    f.confirm_purge()
+    assert not f.purge_button.isVisibleTo(window)
+    assert service.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
+    assert [r["action"] for r in f.officer.audit_log()][-2:] == ["delete", "purge"]
+
+
+def test_function_keys_open_the_features(features, window, qtbot):
+    from PySide6.QtCore import Qt
+
+    features.test_driver.steps.append(lambda dlg: dlg.reject())
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert features.test_driver.opened[-1] == "ShiftLogDialog"
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.addWidget(features.stats)
+    assert features.stats.isVisible()

@@ -1,0 +1,245 @@
+"""Report totals equal the passages they summarise; exports open and hold exactly those rows."""
+
+import csv
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.clock import FakeClock
+from app.database import open_memory
+from app.errors import KnownError
+from app.gate.service import GateService, Identity, PassageDraft
+from app.reports.service import ReportService
+from app.shifts.service import ShiftService
+
+CST = timezone(timedelta(hours=8))
+ID = "350203199001011234"
+
+passage = st.fixed_dictionaries(
+    {
+        "gap": st.integers(1, 4 * 3600),
+        "direction": st.sampled_from(["in", "out"]),
+        "category": st.sampled_from(["resident", "visitor", "courier", "worker", "official"]),
+        "color": st.sampled_from(["green", "green", "yellow", "red", "none"]),
+        "temp": st.sampled_from(["36.4", "36.8", "37.6"]),
+        "refuse": st.sampled_from([None, None, None, "watchlist", "no_code"]),
+        "void": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(passage, max_size=25), st.integers(0, 2))
+def test_report_totals_equal_the_passages_they_summarise(items, offset):
+    gdb = open_memory()
+    clock = FakeClock(datetime(2026, 11, 27, 21, 0, tzinfo=CST))
+    gate = GateService(gdb, clock)
+    for it in items:
+        clock.advance(it["gap"])
+        out = gate.record(
+            PassageDraft(
+                direction=it["direction"],
+                category=it["category"],
+                code_color=it["color"],
+                payload_text="x",
+                temperature=it["temp"],
+                refuse_reason=it["refuse"],
+            )
+        )
+        if out.kind == "fever" and it["void"]:
+            gate.record_retest(out.record["id"], "36.5")
+        if it["void"] and it["gap"] % 3 == 0:
+            gate.void_last("录入错误")
+    day = (datetime(2026, 11, 27) + timedelta(days=offset)).date().isoformat()
+    live = [
+        dict(r)
+        for r in gdb.conn.execute(
+            "SELECT * FROM passages WHERE local_date = ? "
+            "AND id NOT IN (SELECT target_id FROM voids)",
+            (day,),
+        )
+    ]
+    report = ReportService(gdb, clock).report(day)
+    t = report.totals
+    assert t["passages"] == len(live) == sum(report.by_hour)
+    assert t["pass_in"] == sum(p["decision"] == "pass" and p["direction"] == "in" for p in live)
+    assert t["pass_out"] == sum(p["decision"] == "pass" and p["direction"] == "out" for p in live)
+    assert (
+        t["refused"]
+        == sum(p["decision"] == "refused" for p in live)
+        == sum(report.refusal_reasons.values())
+        == len(report.refusals)
+    )
+    assert t["watchlist"] == sum(p["reason"] == "watchlist" for p in live)
+    assert sum(c["passed"] + c["refused"] for c in report.by_category) == len(live)
+    for h in range(24):
+        assert report.by_hour[h] == sum(int(p["ts_local"][11:13]) == h for p in live)
+    fevers = gdb.conn.execute("SELECT count(*) FROM fever_checks WHERE local_date = ?", (day,))
+    assert t["fever_checks"] == len(report.fevers) == fevers.fetchone()[0]
+    gdb.close()
+
+
+@pytest.fixture
+def day_of_gate(gdb):
+    """A small realistic day: shift, passages, a fever re-tested, refusals, a void."""
+    clock = FakeClock(datetime(2026, 11, 29, 7, 0, tzinfo=CST))
+    gate, shifts = GateService(gdb, clock), ShiftService(gdb, clock)
+    shifts.start(shifts.add_volunteer("王阿姨", "13812345678")["id"])
+    ident = Identity(
+        method="id_number", person_name="张小三", id_number=ID, building="3", room="301"
+    )
+    for i in range(10):
+        clock.advance(600)
+        gate.record(
+            PassageDraft(
+                code_color="green",
+                payload_text=f"p{i}",
+                temperature="36.5",
+                direction="in" if i % 2 else "out",
+                identity=ident,
+            )
+        )
+    fever = gate.record(
+        PassageDraft(code_color="green", payload_text="f", temperature="37.9", identity=ident)
+    )
+    clock.advance(300)
+    gate.record_retest(fever.record["id"], "37.8", "fever_clinic")
+    gate.record(PassageDraft(code_color="red", payload_text="r", note="=HYPERLINK(1)"))
+    gate.record(PassageDraft(code_color="green", refuse_reason="watchlist", payload_text="w"))
+    gate.record(PassageDraft(code_color="green", payload_text="v", temperature="36.6"))
+    gate.void_last("录入错误")
+    shifts.log("检查组来访")
+    svc = ReportService(gdb, clock)
+    svc.officer.set_pin("2468")
+    return svc
+
+
+def read_csv(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_csv_export_masked_by_default(day_of_gate, tmp_path):
+    out = tmp_path / "day.csv"
+    rows = day_of_gate.export("csv", out, "2026-11-29", pin="2468")
+    table = read_csv(out)
+    assert table[0][0] == "时间" and len(table) == 1 + rows == 1 + 13
+    assert ID not in out.read_text(encoding="utf-8-sig")
+    assert "3502**********1234" in table[1] and "张*三" in table[1]
+    assert table[1][0] == "2026-11-29 07:10:00" and table[1][14] == "王阿姨"
+    red = next(r for r in table if r[8] == "红码")
+    assert red[15] == "'=HYPERLINK(1)"  # never a formula
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left
+
+
+def test_unmasked_export_needs_the_pin_and_is_audited(day_of_gate, tmp_path):
+    out = tmp_path / "day.csv"
+    with pytest.raises(KnownError) as err:
+        day_of_gate.export("csv", out, "2026-11-29", pin="0000", unmasked=True)
+    assert err.value.code == "pin_wrong" and not out.exists()
+    day_of_gate.export("csv", out, "2026-11-29", pin="2468", unmasked=True)
+    assert ID in out.read_text(encoding="utf-8-sig")
+    actions = [(r["action"]) for r in day_of_gate.officer.audit_log()]
+    assert actions[-3:] == ["pin_ok", "unmasked_view", "export"]
+    assert '"masked": false' in day_of_gate.officer.audit_log("export")[-1]["detail"]
+
+
+def test_xlsx_export_has_three_sheets_real_dates_and_frozen_header(day_of_gate, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "day.xlsx"
+    assert day_of_gate.export("xlsx", out, "2026-11-29", pin="2468", lang="en") == 13
+    wb = load_workbook(out)
+    passages, summary, fevers = wb.worksheets
+    assert passages.title == "Passages" and passages.freeze_panes == "A2"
+    rows = list(passages.iter_rows(values_only=True))
+    assert rows[0][0] == "Time" and len(rows) == 14
+    assert rows[1][0] == datetime(2026, 11, 29, 7, 10)
+    assert rows[1][12] == "3502**********1234"
+    assert passages.column_dimensions["M"].width == 22
+    cells = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r and r[0]}
+    assert cells["Passages"] == 13 and cells["Refused"] == 3 and cells["Watchlist stops"] == 1
+    assert cells["Voided (not counted)"] == 1 and cells["07:00"] == 5 and cells["08:00"] == 8
+    assert "王阿姨" in cells
+    fev = list(fevers.iter_rows(values_only=True))
+    assert [r[1] for r in fev[1:]] == ["Fevers", "Refusals", "Refusals"]
+    assert fev[1][2] == 37.9 and fev[1][3] == 37.8 and fev[1][6] == "Sent to fever clinic"
+
+
+def test_export_rejects_bad_input_without_a_file(day_of_gate, tmp_path):
+    for args, code in [
+        (("csv", "2026-13-01"), "export_bad_date"),
+        (("doc", "2026-11-29"), "export_bad_format"),
+    ]:
+        with pytest.raises(KnownError) as err:
+            day_of_gate.export(args[0], tmp_path / "x", args[1], pin="2468")
+        assert err.value.code == code
+    with pytest.raises(KnownError) as err:
+        day_of_gate.export("csv", tmp_path / "x", "2026-11-29", "2026-11-28", pin="2468")
+    assert err.value.code == "export_bad_range"
+    with pytest.raises(KnownError) as err:
+        day_of_gate.export("csv", tmp_path / "no" / "x.csv", "2026-11-29", pin="2468")
+    assert err.value.code == "export_no_dir"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cancelled_export_leaves_no_file_and_is_audited(day_of_gate, tmp_path, monkeypatch):
+    from app.reports import export
+
+    monkeypatch.setattr(export, "CHECK_EVERY", 2)
+    out = tmp_path / "day.xlsx"
+    seen = []
+    with pytest.raises(export.ExportCancelled):
+        day_of_gate.export(
+            "xlsx",
+            out,
+            "2026-11-29",
+            pin="2468",
+            progress=lambda d, n: seen.append((d, n)),
+            cancel=lambda: len(seen) >= 2,
+        )
+    assert seen == [(2, 13), (4, 13)] and list(tmp_path.iterdir()) == []
+    assert '"status": "cancelled"' in day_of_gate.officer.audit_log("export")[-1]["detail"]
+
+
+def test_audit_log_export(day_of_gate, tmp_path):
+    out = tmp_path / "audit.csv"
+    n = day_of_gate.export_audit(out, pin="2468")
+    table = read_csv(out)
+    assert len(table) == n + 1 and table[1][3] == "pin_set"
+    assert day_of_gate.officer.audit_log()[-1]["action"] == "audit_export"
+
+
+def test_range_report_lists_shifts_and_log(day_of_gate):
+    report = day_of_gate.report("2026-11-28", "2026-11-30")
+    assert [s["volunteer"] for s in report.shifts] == ["王阿姨"]
+    assert report.shifts[0]["counts"]["refused"] == 3
+    assert [e["text"] for e in report.log] == ["检查组来访"]
+    series = day_of_gate.last_days(14)
+    assert len(series) == 14 and series[-1] == {
+        "date": "2026-11-29",
+        "passages": 13,
+        "refused": 3,
+        "fever": 1,
+    }
+
+
+def test_ctrl_c_during_export_leaves_no_file_and_is_audited(day_of_gate, tmp_path, monkeypatch):
+    from app.reports import export
+
+    monkeypatch.setattr(export, "CHECK_EVERY", 2)
+
+    def interrupt(done, total):
+        if done >= 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        day_of_gate.export(
+            "csv", tmp_path / "day.csv", "2026-11-29", pin="2468", progress=interrupt
+        )
+    assert list(tmp_path.iterdir()) == []
+    assert '"status": "cancelled"' in day_of_gate.officer.audit_log("export")[-1]["detail"]

@@ -1,0 +1,137 @@
+"""Retention purge boundaries, its warning and audit; demo data is realistic and fast."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from app.clock import FakeClock
+from app.errors import KnownError
+from app.gate.service import GateService, PassageDraft
+from app.reports.demo import generate
+from app.reports.service import ReportService
+from app.retention import RetentionService
+from app.shifts.service import ShiftService
+from db import outbox
+
+CST = timezone(timedelta(hours=8))
+
+
+def green(**kw):
+    return PassageDraft(code_color="green", payload_text="x", temperature="36.5", **kw)
+
+
+@pytest.fixture
+def aged(gdb):
+    """One passage (and more) on each of the days 2026-10-30 … 2026-11-02, then 'today' moves on."""
+    clock = FakeClock(datetime(2026, 10, 30, 23, 0, tzinfo=CST))
+    gate, shifts = GateService(gdb, clock), ShiftService(gdb, clock)
+    shifts.start(shifts.add_volunteer("甲")["id"])
+    for _ in range(4):
+        gate.record(green())
+        f = gate.record(
+            green(temperature="37.9")
+            if False
+            else PassageDraft(code_color="green", payload_text="f", temperature="37.9")
+        )
+        clock.advance(60)
+        gate.record_retest(f.record["id"], "36.6")
+        shifts.log("巡查")
+        clock.advance(86400 - 60)
+    gate.void_last("录入错误")  # voids the retest on 11-02
+    shifts.end("ok")
+    clock._now = datetime(2026, 11, 29, 9, 0, tzinfo=CST)  # 28 days after 11-01
+    return gdb, clock
+
+
+def days(gdb, table="passages"):
+    return sorted({r[0] for r in gdb.conn.execute(f"SELECT local_date FROM {table}")})
+
+
+def test_purge_boundary_keeps_exactly_retention_days(aged):
+    gdb, clock = aged
+    svc = RetentionService(gdb, clock)
+    assert svc.cutoff() == "2026-11-01"
+    plan = svc.plan()
+    assert plan.counts["passages"] == 4  # two a day on 10-30 and 10-31
+    assert plan.unsynced == 8  # 4 passages, 2 fevers, 2 log entries: nothing was ever sent
+    assert plan.unexported_days == ["2026-10-30", "2026-10-31"]
+    with pytest.raises(KnownError) as err:
+        svc.run_daily()
+    assert err.value.code == "purge_warning" and days(gdb) == [
+        "2026-10-30",
+        "2026-10-31",
+        "2026-11-01",
+        "2026-11-02",
+    ]
+    svc.officer.set_pin("1357")
+    with pytest.raises(KnownError):
+        svc.run_daily(pin="0000")
+    result = svc.run_daily(pin="1357")
+    assert result["counts"]["passages"] == 4 and result["counts"]["fever_checks"] == 2
+    assert days(gdb) == ["2026-11-01", "2026-11-02"]
+    assert days(gdb, "fever_checks") == ["2026-11-01", "2026-11-02"]
+    assert days(gdb, "shift_log") == ["2026-11-01", "2026-11-02"]
+    # the shift still open into the kept days keeps its events; unsynced events are kept
+    assert gdb.conn.execute("SELECT count(*) FROM shift_events").fetchone()[0] == 2
+    assert result["counts"]["outbox"] == 0 and outbox.verify_chain(gdb.conn)
+    actions = [r["action"] for r in svc.officer.audit_log()]
+    assert actions[-2:] == ["delete", "purge"]
+    assert not svc.due()
+    assert svc.run_daily() is None  # once a day
+    assert ReportService(gdb, clock).report("2026-11-02").totals["voided"] == 1
+
+
+def test_exported_and_synced_data_is_purged_without_asking(aged):
+    gdb, clock = aged
+    svc = RetentionService(gdb, clock)
+    svc.officer.set_pin("1357")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        ReportService(gdb, clock).export(
+            "csv", Path(d) / "a.csv", "2026-10-30", "2026-10-31", pin="1357"
+        )
+    gdb.conn.execute("UPDATE outbox SET acked_utc = 'x'")  # the sync acknowledged everything
+    before = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    result = svc.run_daily()
+    assert result["counts"]["passages"] == 4
+    # acked events of purged records go, oldest first, up to the first kept record
+    assert result["counts"]["outbox"] > 0
+    after = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert after == before - result["counts"]["outbox"] + 1  # + the purge's own audit event
+    first = gdb.conn.execute("SELECT event_id FROM outbox ORDER BY seq LIMIT 1").fetchone()[0]
+    assert gdb.conn.execute("SELECT count(*) FROM shift_events WHERE id = ?", (first,)).fetchone()[
+        0
+    ]
+    assert outbox.verify_chain(gdb.conn)
+    purge = svc.officer.audit_log("purge")[-1]
+    assert purge["actor"] == "system" and '"passages": 4' in purge["detail"]
+
+
+def test_nothing_to_purge_is_logged_once_a_day(gdb, clock):
+    svc = RetentionService(gdb, clock)
+    assert svc.run_daily() == {"cutoff": "2026-11-01", "counts": {}}
+    assert svc.run_daily() is None
+    clock.advance(86400)
+    assert svc.run_daily() is not None
+
+
+def test_demo_data_is_realistic(gdb):
+    totals = generate(
+        gdb.conn, days=3, residents=200, key=b"k", today=date(2026, 11, 29), utc_offset_s=8 * 3600
+    )
+    assert totals["shifts"] == 9 and 2000 < totals["passages"] < 2600
+    report = ReportService(gdb).report("2026-11-26", "2026-11-28")
+    assert report.totals["passages"] + report.totals["voided"] == totals["passages"]
+    assert report.totals["fever_checks"] == totals["fever_checks"] == len(report.fevers)
+    assert report.by_hour[8] > report.by_hour[3] * 5  # a morning peak
+    assert len(report.shifts) == 9 and all(s["acknowledged_by"] for s in report.shifts)
+    row = gdb.conn.execute("SELECT * FROM passages LIMIT 1").fetchone()
+    assert row["ts_local"].startswith("2026-11-26T00:") and row["ts_utc"].startswith(
+        "2026-11-25T16:"
+    )
+    from app.gate.idcard import validate_id
+
+    assert validate_id(row["id_number"], date(2026, 11, 29)) == row["id_number"]
+    assert outbox.pending_count(gdb.conn) == 0  # demo rows are never synced

@@ -1,0 +1,248 @@
+"""The daily report as an A4 PDF with Chinese text and an hourly bar chart (QPdfWriter)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+
+from app.i18n import t
+from app.reports.model import Report
+from app.reports.rows import ExportCancelled, fever_refusal_rows, label, summary_rows
+
+_APP: QGuiApplication | None = None
+FONT_FAMILIES = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"]
+
+
+def ensure_gui_app() -> None:
+    """The command line has no window: make an offscreen QGuiApplication for fonts."""
+    global _APP
+    if QGuiApplication.instance() is None:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _APP = QGuiApplication(["gatepost-pdf"])
+
+
+class _Pager:
+    """A cursor down A4 pages in points (1/72 inch); new page when the next line won't fit."""
+
+    def __init__(self, painter: QPainter, writer: QPdfWriter, family: str) -> None:
+        self.p, self.w = painter, writer
+        self.family = family
+        rect = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
+        self.width, self.height = rect.width(), rect.height()
+        self.scale = writer.resolution() / 72.0
+        self.y = 0.0
+
+    def font(self, size: float, bold: bool = False) -> None:
+        f = QFont(self.family)
+        f.setPointSizeF(size)
+        f.setBold(bold)
+        self.p.setFont(f)
+
+    def need(self, h: float) -> None:
+        if self.y + h > self.height:
+            self.w.newPage()
+            self.y = 0.0
+
+    def rect(self, x: float, y: float, w: float, h: float) -> QRectF:
+        s = self.scale
+        return QRectF(x * s, y * s, w * s, h * s)
+
+    def line(
+        self, cells: list[str], widths: list[float], size: float = 9, bold: bool = False
+    ) -> None:
+        h = size * 1.7
+        self.need(h)
+        self.font(size, bold)
+        x = 0.0
+        for text, w in zip(cells, widths, strict=False):
+            self.p.drawText(
+                self.rect(x, self.y, w - 4, h),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
+            x += w
+        self.y += h
+
+    def heading(self, text: str) -> None:
+        self.y += 6
+        self.need(40)
+        self.line([text], [self.width], 12, True)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if hasattr(v, "strftime"):
+        return v.strftime("%m-%d %H:%M")
+    return str(v)
+
+
+def _chart(pg: _Pager, hours: list[int], lang: str) -> None:
+    """Bars for passages per hour, with the hour under each bar and the peak labelled."""
+    h_chart = 140.0
+    pg.need(h_chart + 30)
+    top, left = pg.y + 10, 24.0
+    width = pg.width - left
+    peak = max(hours) or 1
+    bar_w = width / 24
+    pg.font(7)
+    pg.p.setPen(QColor("#444444"))
+    pg.p.drawText(pg.rect(0, top - 4, left - 2, 12), Qt.AlignmentFlag.AlignRight, str(peak))
+    pg.p.drawLine(
+        pg.rect(left, top + h_chart, width, 0).topLeft(),
+        pg.rect(left, top + h_chart, width, 0).topRight(),
+    )
+    for i, n in enumerate(hours):
+        bh = h_chart * n / peak
+        pg.p.fillRect(
+            pg.rect(left + i * bar_w + 2, top + h_chart - bh, bar_w - 4, bh), QColor("#2e7d32")
+        )
+        pg.p.drawText(
+            pg.rect(left + i * bar_w, top + h_chart + 2, bar_w, 12),
+            Qt.AlignmentFlag.AlignHCenter,
+            f"{i:02d}",
+        )
+    pg.p.setPen(QColor("#000000"))
+    pg.y = top + h_chart + 20
+
+
+def render_pdf(
+    report: Report,
+    out: Path,
+    *,
+    lang: str = "zh",
+    masked: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Write the report to `out` (the caller makes it atomic). Returns the passages summarised."""
+    ensure_gui_app()
+    writer = QPdfWriter(str(out))
+    writer.setResolution(150)
+    writer.setTitle(t("report_title", lang))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(15, 15, 15, 15),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    painter = QPainter(writer)
+    try:
+        family = next((f for f in FONT_FAMILIES if f in _families()), FONT_FAMILIES[0])
+        pg = _Pager(painter, writer, family)
+        steps = 4
+
+        def step(i: int) -> None:
+            if cancel is not None and cancel():
+                raise ExportCancelled()
+            if progress is not None:
+                progress(i, steps)
+
+        pg.line(
+            [f"{t('report_title', lang)} · {report.checkpoint_name or report.checkpoint_id}"],
+            [pg.width],
+            16,
+            True,
+        )
+        pg.line(
+            [f"{t('report_period', lang)}: {report.date_from} – {report.date_to}"], [pg.width], 10
+        )
+        rows = summary_rows(report, lang, masked)
+        totals_end = next(i for i, r in enumerate(rows) if i > 3 and not r)
+        pg.heading(t("report_totals", lang))
+        for r in rows[4:totals_end]:
+            pg.line([_fmt(c) for c in r], [200, 100])
+        step(1)
+        pg.heading(t("report_by_hour", lang))
+        _chart(pg, report.by_hour, lang)
+        pg.heading(t("report_by_category", lang))
+        for c in report.by_category:
+            pg.line(
+                [
+                    label("cat", c["category"], lang),
+                    label("dir", c["direction"], lang),
+                    str(c["passed"]),
+                    str(c["refused"]),
+                ],
+                [120, 60, 80, 80],
+            )
+        step(2)
+        pg.heading(f"{t('report_fevers', lang)} · {t('report_refusals', lang)}")
+        widths = [62, 50, 38, 38, 50, 60, 75, 44, 90, 60]
+        pg.line(
+            [
+                t(c, lang)
+                for c in (
+                    "col_time",
+                    "col_kind",
+                    "col_temperature",
+                    "col_retest",
+                    "col_decision",
+                    "col_reason",
+                    "col_disposition",
+                    "col_name",
+                    "col_id_number",
+                    "col_volunteer",
+                )
+            ],
+            widths,
+            8,
+            True,
+        )
+        for r in fever_refusal_rows(report, lang, masked):
+            pg.line(
+                [_fmt(c) for c in (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[10])],
+                widths,
+                8,
+            )
+        step(3)
+        pg.heading(t("report_shifts", lang))
+        for s in report.shifts:
+            c = s["counts"]
+            pg.line(
+                [
+                    s["volunteer"],
+                    _fmt(s["start_local"])[:16].replace("T", " "),
+                    _fmt(s["end_local"])[:16].replace("T", " "),
+                    (
+                        f"{t('count_in', lang)} {c.get('in', 0)} · "
+                        f"{t('count_out', lang)} {c.get('out', 0)} · "
+                        f"{t('count_refused', lang)} {c.get('refused', 0)}"
+                    ),
+                    s["handover_note"] or "",
+                    s["acknowledged_by"] or "",
+                ],
+                [70, 80, 80, 130, 100, 50],
+                8,
+            )
+        pg.heading(t("report_notes", lang))
+        for e in report.log:
+            pg.line(
+                [e["ts_local"][5:16].replace("T", " "), e["volunteer"], e["text"]], [70, 70, 380], 8
+            )
+        step(4)
+    finally:
+        painter.end()
+    return int(report.totals["passages"])
+
+
+def _families() -> list[str]:
+    from PySide6.QtGui import QFontDatabase
+
+    return list(QFontDatabase.families())

@@ -1,0 +1,246 @@
+"""Wire #5 into the gate window: duty sign-in and handover, shift log, statistics, export,
+the officer PIN before guarded actions, and the daily retention purge.
+
+One call from ui/app.py, `install_shift_features(window)`, so main_window.py stays untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+
+from app import officer as roles
+from app.errors import KnownError
+from app.i18n import t
+from app.officer import OfficerAuth
+from app.reports.service import ReportService
+from app.retention import RetentionService
+from app.shifts.service import ShiftService
+
+from .export_dialog import ExportDialog
+from .officer_pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
+from .report_pdf import render_pdf
+from .shift_dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
+from .stats_view import StatsView
+
+log = logging.getLogger(__name__)
+# (window, officer, action, detail) -> True when authorised (and audited)
+PinAsker = Callable[[QWidget, Any, str, dict[str, Any]], bool]
+# (window, officer) -> the PIN when it verified, else None (used for the purge)
+PinVerifier = Callable[[QWidget, Any], "str | None"]
+
+
+def verify_pin_dialog(parent: QWidget, officer: Any) -> str | None:
+    dlg = VerifyPinDialog(officer, roles.DELETE, {}, getattr(parent, "lang", "zh"), parent)
+    if dlg.exec() == QDialog.DialogCode.Accepted:
+        return str(dlg.pin_value)
+    return None
+
+
+def ask_pin_dialog(parent: QWidget, officer: Any, action: str, detail: dict[str, Any]) -> bool:
+    dlg = OfficerPinDialog(officer, action, detail, getattr(parent, "lang", "zh"), parent)
+    return dlg.exec() == QDialog.DialogCode.Accepted
+
+
+class ShiftFeatures(QObject):
+    """Owns the #5 services for one window and the buttons/shortcuts that open the dialogs."""
+
+    def __init__(
+        self,
+        window: Any,
+        ask_pin: PinAsker | None = None,
+        open_dialog: Callable[[QDialog], Any] | None = None,
+        verify_pin: PinVerifier | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        gdb, clock = window.service.gdb, window.service.clock
+        self.shifts = ShiftService(gdb, clock)
+        self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf)
+        self.officer = OfficerAuth(gdb, clock)
+        self.retention = RetentionService(gdb, clock)
+        self.ask_pin = ask_pin or ask_pin_dialog
+        self.verify_pin = verify_pin or verify_pin_dialog
+        self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
+        self.stats: StatsView | None = None
+        self.buttons: dict[str, QPushButton] = {}
+        for key, slot in (
+            ("shift_end", self.handover),
+            ("shift_log", self.shift_log),
+            ("stats_title", self.statistics),
+            ("export", self.export),
+        ):
+            b = QPushButton(f"{t(key, window.lang)} F{7 + len(self.buttons)}")
+            b.setObjectName(f"shift_{key}")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(slot)
+            window.top_bar.insertWidget(4 + len(self.buttons), b)
+            self.buttons[key] = b
+        # shown only while a purge waits for the officer (unsynced or unexported data)
+        self.purge_button = QPushButton("⚠ " + t("purge_confirm", window.lang))
+        self.purge_button.setObjectName("shift_purge")
+        self.purge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.purge_button.setStyleSheet("color: #c62828; font-weight: bold")
+        self.purge_button.clicked.connect(self.confirm_purge)
+        self.purge_button.hide()
+        window.top_bar.insertWidget(4 + len(self.buttons), self.purge_button)
+        self.shortcuts = []
+        for key, slot in (
+            ("F7", self.handover),  # F6 is the roster (#4)
+            ("F8", self.shift_log),
+            ("F9", self.statistics),
+            ("F10", self.export),
+        ):
+            sc = QShortcut(QKeySequence(key), window)
+            sc.activated.connect(slot)
+            self.shortcuts.append(sc)
+        # "Change volunteer" becomes sign-in; yellow overrides and settings need the officer
+        _rewire(window.change_volunteer, self.sign_in)
+        _rewire(window.override_button, self.guarded_override)
+        _rewire(window.settings_button, self.guarded_settings)
+        self.purge_timer = QTimer(self)
+        self.purge_timer.timeout.connect(self.daily_purge)
+        self.purge_timer.start(3600 * 1000)
+
+    def _safe(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except KnownError as exc:
+            self.window.show_message(exc.message(self.window.lang), error=True)
+        except Exception:  # noqa: BLE001  (a bug: logged, the gate goes on)
+            log.exception("bug in shift features")
+            self.window.show_message(t("bug", self.window.lang), error=True)
+        return None
+
+    def _changed(self) -> None:
+        self.window._update_volunteer()
+        self.window.refresh()
+
+    @Slot()
+    def sign_in(self) -> None:
+        if self.shifts.current() is not None:
+            self.handover()
+            if self.shifts.current() is not None:
+                return  # the outgoing volunteer did not confirm
+        dlg = SignInDialog(self.shifts, self.window.lang, self.window)
+        self._safe(lambda: self.open_dialog(dlg))
+        self._changed()
+
+    @Slot()
+    def handover(self) -> None:
+        if self.shifts.current() is None:
+            self.window.show_message(t("gate_unstaffed", self.window.lang), error=True)
+            return
+        dlg = HandoverDialog(self.shifts, self.window.lang, self.window)
+        self._safe(lambda: self.open_dialog(dlg))
+        self._changed()
+
+    @Slot()
+    def shift_log(self) -> None:
+        self._safe(
+            lambda: self.open_dialog(ShiftLogDialog(self.shifts, self.window.lang, self.window))
+        )
+
+    @Slot()
+    def statistics(self) -> None:
+        if self.stats is None:
+            self.stats = StatsView(self.reports, self.window.lang)
+            self.stats.resize(900, 640)
+        else:
+            self._safe(self.stats.refresh)
+        self.stats.show()
+        self.stats.raise_()
+
+    @Slot()
+    def export(self) -> None:
+        self._safe(
+            lambda: self.open_dialog(ExportDialog(self.reports, self.window.lang, self.window))
+        )
+
+    def _authorised(self, action: str, detail: dict[str, Any]) -> bool:
+        if not self.officer.has_pin():
+            return True  # first run: nothing to guard with yet (set-pin sets it)
+        return bool(self.ask_pin(self.window, self.officer, action, detail))
+
+    @Slot()
+    def guarded_override(self) -> None:
+        cur = self.window.current
+        if not cur or cur.get("code_color") != "yellow":
+            return
+        if self._authorised(roles.YELLOW_OVERRIDE, {"volunteer": self.window.service.volunteer}):
+            self.window.override_yellow()
+
+    @Slot()
+    def guarded_settings(self) -> None:
+        if self._authorised(roles.SETTINGS_CHANGE, {}):
+            self.window.open_settings()
+
+    @Slot()
+    def daily_purge(self) -> None:
+        """Purge old records once a day; a warning (not a purge) when unsynced/unexported."""
+        try:
+            result = self.retention.run_daily()
+        except KnownError as exc:
+            self.window.show_message(exc.message(self.window.lang), error=True)
+            self.purge_button.setVisible(exc.code == "purge_warning")
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("retention purge failed")
+            return
+        if result and result["counts"].get("passages"):
+            self.window.show_message(
+                t(
+                    "purge_done",
+                    self.window.lang,
+                    cutoff=result["cutoff"],
+                    passages=result["counts"]["passages"],
+                )
+            )
+
+    @Slot()
+    def confirm_purge(self) -> None:
+        """The officer, warned, purges anyway: PIN, then the purge (audited as delete + purge)."""
+        pin = self.verify_pin(self.window, self.officer)
+        if pin is None:
+            return
+        result = self._safe(lambda: self.retention.run_daily(pin=pin))
+        if result is not None:
+            self.purge_button.hide()
+            done = result["counts"].get("passages", 0)
+            self.window.show_message(
+                t("purge_done", self.window.lang, cutoff=result["cutoff"], passages=done)
+            )
+            self.window.refresh()
+
+    @Slot()
+    def set_pin_first_run(self) -> None:
+        if not self.officer.has_pin():
+            dlg = SetPinDialog(self.officer, self.window.lang, self.window)
+            self._safe(lambda: self.open_dialog(dlg))
+
+
+def _rewire(button: QPushButton, slot: Callable[[], Any]) -> None:
+    """Point an existing window button at one of our slots instead of its own."""
+    try:
+        button.clicked.disconnect()
+    except (RuntimeError, TypeError):
+        pass
+    button.clicked.connect(slot)
+
+
+def install_shift_features(window: Any, **kw: Any) -> ShiftFeatures:
+    """Add the #5 buttons and guards to the window, run the daily purge, and ask for a
+    sign-in (right after the window shows) when nobody is on duty."""
+    features = ShiftFeatures(window, **kw)
+    window.shift_features = features
+    features.daily_purge()
+    if not features.officer.has_pin():
+        QTimer.singleShot(0, features, features.set_pin_first_run)
+    if features.shifts.current() is None:
+        QTimer.singleShot(0, features, features.sign_in)
+    return features
