@@ -31,7 +31,17 @@ def setup(tmp_path: Path):
     store.close()
 
 
-def test_status_widget_syncs_off_the_gui_thread(qtbot, setup):
+@pytest.fixture
+def widgets():
+    """Every status widget made in a test is shut down (its QThread stopped) at teardown,
+    even when an assertion fails first: a running QThread at exit aborts the whole run."""
+    made = []
+    yield made
+    for w in made:
+        w.shutdown()
+
+
+def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, widgets):
     from ui.sync_status import SyncStatusWidget
 
     gdb, store, transport, service = setup
@@ -39,9 +49,10 @@ def test_status_widget_syncs_off_the_gui_thread(qtbot, setup):
     add_events(gdb.conn, 42)
     widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
-    with qtbot.waitSignal(widget.worker.status, timeout=5000):
-        widget.refreshRequested.emit()
-    assert widget.waiting_label.text() == "待上传 42 条"
+    widgets.append(widget)
+    widget.refreshRequested.emit()
+    # the labels change on the GUI thread after the worker's signal: wait for them
+    qtbot.waitUntil(lambda: widget.waiting_label.text() == "待上传 42 条", timeout=5000)
     assert widget.last_label.text() == "从未同步"
     with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
         qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
@@ -54,7 +65,7 @@ def test_status_widget_syncs_off_the_gui_thread(qtbot, setup):
     widget.shutdown()
 
 
-def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup):
+def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup, widgets):
     from ui.sync_status import SyncStatusWidget
 
     gdb, store, transport, service = setup
@@ -63,6 +74,7 @@ def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup):
     devices.revoke(store, gdb.device.device_id)
     widget = SyncStatusWidget(service, lang="en", auto_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
+    widgets.append(widget)
     with qtbot.waitSignal(widget.worker.finished, timeout=10000):
         widget.sync_now()
     qtbot.waitUntil(lambda: "refused this gate" in widget.error_label.text(), timeout=5000)
@@ -71,12 +83,13 @@ def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup):
     widget.shutdown()
 
 
-def test_not_enrolled_says_use_usb(qtbot, setup):
+def test_not_enrolled_says_use_usb(qtbot, setup, widgets):
     from ui.sync_status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
+    widgets.append(widget)
     with qtbot.waitSignal(widget.worker.finished, timeout=10000):
         widget.sync_now()
     qtbot.waitUntil(lambda: "U盘" in widget.error_label.text(), timeout=5000)
@@ -143,7 +156,7 @@ def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
     assert not attachment.widget.thread.isRunning()
 
 
-def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup):
+def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup, widgets):
     from app.sync.transport import Retryable
     from ui.sync_status import SyncStatusWidget
 
@@ -154,6 +167,7 @@ def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup):
     transport.faults.append(Retryable("HTTP 503", retry_after=600.0))  # would wait 10 min
     widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
+    widgets.append(widget)
     with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
         widget.autoRequested.emit()
         qtbot.waitUntil(lambda: widget.worker.busy and not transport.faults, timeout=5000)
