@@ -1,46 +1,131 @@
-"""Find and read QR codes in a BGR frame (zxing-cpp on a few views of the frame)."""
+"""Find and read QR codes in a BGR frame: cheap full-frame views first, then effort on candidates."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 
 import cv2
 import numpy as np
-import zxingcpp
 
+from . import deblur, preprocess as pp
 from .color import classify_color
+from .engines import Hit, map_points, zx_read
+from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
-_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+DEFAULT_BUDGET_MS = 45.0
 
 
-def _views(frame_bgr: np.ndarray):
-    gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
-    yield gray
-    yield _CLAHE.apply(gray)
-    yield frame_bgr.min(axis=2)
+class _Deadline:
+    """Wall-clock budget shared by every stage of one decode."""
+
+    def __init__(self, budget_ms: float) -> None:
+        self.end = time.perf_counter() + budget_ms / 1000.0
+
+    def left(self) -> bool:
+        return time.perf_counter() < self.end
+
+
+def _full_views(frame: np.ndarray) -> Iterator[tuple[np.ndarray, bool]]:
+    """Whole-frame views, cheapest and most often useful first; flag = collect located symbols."""
+    g = pp.gray(frame)
+    yield g, True
+    yield pp.clahe(g), False
+    yield pp.min_channel(frame), True
+
+
+def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float, int, int]]:
+    """Views of one candidate region: channel choice, upscaling, contrast normalisation, sharpening."""
+    c, x0, y0 = pp.crop(frame, box)
+    if c.shape[0] < 12 or c.shape[1] < 12:
+        return
+    base = pp.best_channel(c)
+    up, s = pp.upscale_for(base)
+    yield up, s, x0, y0
+    tile = max(15, int(max(up.shape) / 12) | 1)
+    norm = pp.stretch(up, tile)
+    yield norm, s, x0, y0
+    yield pp.unsharp(pp.stretch(up), sigma=max(1.0, 1.2 * s), amount=1.5), s, x0, y0
+    if base is not (g := pp.gray(c)):
+        yield pp.upscale_for(pp.stretch(g))[0], s, x0, y0
+    for sigma, length, angle, k in deblur.psf_bank(base):
+        d = deblur.wiener(base, sigma, length, angle, k)
+        yield pp.upscale_for(d)[0], s, x0, y0
 
 
 class FrameDecoder:
-    """Reads the QR codes in one frame; tries cheap views first and stops at the first hit."""
+    """Reads the QR codes in one frame within a time budget; the first stage that reads wins."""
+
+    def __init__(self, budget_ms: float = DEFAULT_BUDGET_MS, max_regions: int = 2) -> None:
+        self.budget_ms = budget_ms
+        self.max_regions = max_regions
 
     def decode(self, frame_bgr: np.ndarray) -> list[ScanResult]:
+        """All codes read from the frame (usually one), with corners in frame pixels and colour."""
         t0 = time.perf_counter()
-        if frame_bgr is None or frame_bgr.size == 0:
+        frame = _as_bgr(frame_bgr)
+        if frame is None:
             return []
-        if frame_bgr.ndim == 2:
-            frame_bgr = cv2.cvtColor(frame_bgr, cv2.COLOR_GRAY2BGR)
-        for view in _views(frame_bgr):
-            found = zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormat.QRCode)
-            found = [b for b in found if b.valid and b.text]
-            if found:
-                ms = (time.perf_counter() - t0) * 1000.0
-                out = []
-                for b in found:
-                    p = b.position
-                    pts = tuple(
-                        (float(q.x), float(q.y))
-                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
-                    )
-                    out.append(ScanResult(b.text, pts, classify_color(frame_bgr, pts), ms))
-                return out
+        dl = _Deadline(self.budget_ms)
+        located: list[Box] = []
+        for view, collect in _full_views(frame):
+            hits = zx_read(view, with_errors=collect)
+            good = [h for h in hits if h.text]
+            if good:
+                return _results(frame, good, t0)
+            located += [box_from_points(h.points) for h in hits if not h.text]
+            if not dl.left():
+                return []
+        boxes = _merge(located + find_candidates(frame, self.max_regions))[: self.max_regions + 1]
+        for box in boxes:
+            hit = self.decode_region(frame, box, dl.left)
+            if hit is not None:
+                return _results(frame, [hit], t0)
+            if not dl.left():
+                break
         return []
+
+    def decode_region(self, frame: np.ndarray, box: Box,
+                      keep_going: Callable[[], bool] = lambda: True) -> Hit | None:
+        """Spend effort on one candidate box: views and deblurring until a read or time is up."""
+        for view, s, x0, y0 in _crop_views(frame, box):
+            for h in zx_read(view):
+                if h.text:
+                    return Hit(h.text, map_points(h.points, s, x0, y0))
+            if not keep_going():
+                return None
+        return None
+
+
+def _as_bgr(frame: np.ndarray | None) -> np.ndarray | None:
+    if frame is None or not isinstance(frame, np.ndarray) or frame.size == 0:
+        return None
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    if frame.dtype != np.uint8:
+        return None
+    return frame
+
+
+def _merge(boxes: list[Box]) -> list[Box]:
+    """Drop boxes whose centre lies inside an earlier box: the same code seen twice."""
+    out: list[Box] = []
+    for b in boxes:
+        cx, cy = b[0] + b[2] / 2, b[1] + b[3] / 2
+        if not any(o[0] <= cx <= o[0] + o[2] and o[1] <= cy <= o[1] + o[3] for o in out):
+            out.append(b)
+    return out
+
+
+def _results(frame: np.ndarray, hits: list[Hit], t0: float) -> list[ScanResult]:
+    ms = (time.perf_counter() - t0) * 1000.0
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        if h.text in seen:
+            continue
+        seen.add(h.text or "")
+        out.append(ScanResult(h.text or "", h.points, classify_color(frame, h.points), ms))
+    return out
