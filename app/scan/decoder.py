@@ -35,22 +35,25 @@ def _full_views(frame: np.ndarray) -> Iterator[tuple[np.ndarray, bool]]:
 
 
 def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float, int, int]]:
-    """Views of one candidate region: channel choice, upscaling, contrast normalisation, sharpening."""
+    """Views of one candidate region, in the order they paid off on the benchmark frames.
+
+    Upscaled best channel, unsharp-masked, then the deblur bank (most of the extra reads),
+    then local min/max normalisation for glare and plain stretched luma.
+    """
     c, x0, y0 = pp.crop(frame, box)
     if c.shape[0] < 12 or c.shape[1] < 12:
         return
-    base = pp.best_channel(c)
+    g = pp.gray(c)
+    base = pp.best_channel(c, g)
     up, s = pp.upscale_for(base)
     yield up, s, x0, y0
-    tile = max(15, int(max(up.shape) / 12) | 1)
-    norm = pp.stretch(up, tile)
-    yield norm, s, x0, y0
     yield pp.unsharp(pp.stretch(up), sigma=max(1.0, 1.2 * s), amount=1.5), s, x0, y0
-    if base is not (g := pp.gray(c)):
-        yield pp.upscale_for(pp.stretch(g))[0], s, x0, y0
-    for sigma, length, angle, k in deblur.psf_bank(base):
-        d = deblur.wiener(base, sigma, length, angle, k)
-        yield pp.upscale_for(d)[0], s, x0, y0
+    for ch in (base, g) if base is not g else (base,):
+        s2 = pp.upscale_for(ch, 640, 4.0)[1]
+        for sigma, length, angle, k in deblur.psf_bank(ch):
+            yield pp.upscale_for(deblur.wiener(ch, sigma, length, angle, k), 640, 4.0)[0], s2, x0, y0
+        if ch is base:
+            yield pp.stretch(up, max(15, int(max(up.shape) / 12) | 1)), s, x0, y0
 
 
 class FrameDecoder:
@@ -98,13 +101,14 @@ class FrameDecoder:
 
 
 def _as_bgr(frame: np.ndarray | None) -> np.ndarray | None:
-    if frame is None or not isinstance(frame, np.ndarray) or frame.size == 0:
+    """8-bit BGR view of what a camera or file gave us; None for anything that is not an image."""
+    if not isinstance(frame, np.ndarray) or frame.size == 0 or frame.dtype != np.uint8:
         return None
     if frame.ndim == 2:
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     if frame.ndim == 3 and frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    if frame.dtype != np.uint8:
+    if frame.ndim != 3 or frame.shape[2] != 3:
         return None
     return frame
 

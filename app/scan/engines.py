@@ -24,6 +24,16 @@ def _quad(b: zxingcpp.Barcode) -> Quad:
                  for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
 
 
+def _text(b: zxingcpp.Barcode) -> str:
+    """Prefer the payload bytes as UTF-8: health codes are UTF-8, and a charset guess
+    (Shift-JIS, Latin-1) on unmarked byte-mode data is how other readers garble Chinese names."""
+    try:
+        raw = bytes(b.bytes)
+        return raw.decode("utf-8") if raw else b.text
+    except UnicodeDecodeError:
+        return b.text
+
+
 def zx_read(gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local",
             with_errors: bool = False) -> list[Hit]:
     """Read QR codes from one 8-bit view; with_errors also returns located but unreadable symbols."""
@@ -36,7 +46,7 @@ def zx_read(gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local
     for b in found:
         ok = b.valid and bool(b.text) and not b.error
         if ok:
-            out.append(Hit(b.text, _quad(b)))
+            out.append(Hit(_text(b), _quad(b)))
         elif with_errors:
             out.append(Hit(None, _quad(b)))
     return out

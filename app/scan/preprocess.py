@@ -30,9 +30,9 @@ def pct(g: np.ndarray, qs: tuple[float, ...]) -> list[float]:
     return [float(np.searchsorted(hist, q / 100.0 * total)) for q in qs]
 
 
-def best_channel(crop_bgr: np.ndarray) -> np.ndarray:
-    """The single channel (or luma) with the widest spread between module and background."""
-    cands = [gray(crop_bgr), min_channel(crop_bgr), np.ascontiguousarray(crop_bgr[..., 0])]
+def best_channel(crop_bgr: np.ndarray, luma: np.ndarray | None = None) -> np.ndarray:
+    """The single channel (or luma, returned as the same object) with the widest spread."""
+    cands = [gray(crop_bgr) if luma is None else luma, min_channel(crop_bgr), np.ascontiguousarray(crop_bgr[..., 0])]
     spreads = [hi - lo for lo, hi in (pct(c, (10, 90)) for c in cands)]
     return cands[int(np.argmax(spreads))]
 
