@@ -6,9 +6,13 @@ import colorsys
 import cv2
 import numpy as np
 
-CHROMA_COLOUR = 0.22  # module-minus-white chroma above this is a coloured code
-CHROMA_BLACK = 0.10  # below this the modules are neutral: a black code
-
+# Chroma of the modules relative to the white, divided by the module/white contrast, so a small
+# or blurred code (modules mixed with white) keeps its score. Measured on 625 generated frames:
+# black <= 0.07 except one glare frame (0.22, off every hue band), colours >= 0.22.
+CHROMA_COLOUR = 0.15
+CHROMA_BLACK = 0.10
+MIN_CONTRAST = 0.08  # modules within 8 % of the white: too washed out to judge
+MAX_PIXELS = 20_000  # subsample big codes: the statistics do not need more, the budget does
 
 def _quad_pixels(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...]) -> np.ndarray:
     """Pixels inside the code's quadrilateral, shrunk 8 % so background never leaks in."""
@@ -37,6 +41,8 @@ def classify_color(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...
     px = _quad_pixels(frame_bgr, points)
     if px.shape[0] < 32:
         return "unknown"
+    if px.shape[0] > MAX_PIXELS:
+        px = px[:: px.shape[0] // MAX_PIXELS + 1]
     lum = px.mean(axis=1)
     lo, hi = np.percentile(lum, 25), np.percentile(lum, 85)
     if hi - lo < 12:
@@ -44,16 +50,19 @@ def classify_color(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...
     white = px[lum >= hi].mean(axis=0) + 1.0
     dark = np.median(px[lum <= lo] / white, axis=0)  # B, G, R relative to the local white
     b, g, r = (float(v) for v in np.clip(dark, 0.0, 1.0))
-    chroma = max(b, g, r) - min(b, g, r)
+    contrast = 1.0 - (b + g + r) / 3.0
+    if contrast < MIN_CONTRAST:
+        return "unknown"
+    chroma = (max(b, g, r) - min(b, g, r)) / contrast
     if chroma < CHROMA_BLACK:
         return "black"
     if chroma < CHROMA_COLOUR:
         return "unknown"
     hue = colorsys.rgb_to_hsv(r, g, b)[0] * 360.0
-    if hue < 22 or hue >= 335:
+    if hue < 20 or hue >= 335:
         return "red"
-    if 36 <= hue < 68:
+    if 32 <= hue < 70:
         return "yellow"
-    if 90 <= hue < 165:
+    if 95 <= hue < 160:
         return "green"
     return "unknown"

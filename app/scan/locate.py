@@ -15,30 +15,32 @@ def _edge_map(g: np.ndarray) -> np.ndarray:
 
 
 def find_candidates(frame_bgr: np.ndarray, max_boxes: int = 2, work_width: int = 640) -> list[Box]:
-    """Boxes of dense two-axis edge texture, largest evidence first; costs ~2 ms on 1280x720."""
+    """Boxes of dense two-axis edge texture, largest evidence first; a few ms on 1280x720."""
     H, W = frame_bgr.shape[:2]
     f = max(1.0, W / work_width)
     small = cv2.resize(frame_bgr, (int(W / f), int(H / f)), interpolation=cv2.INTER_AREA) \
         if f > 1.0 else frame_bgr
     g = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    mn = cv2.min(cv2.min(small[..., 0], small[..., 1]), small[..., 2])
+    b, gr, r = cv2.split(small)
+    mn = cv2.min(cv2.min(b, gr), r)
     e = cv2.max(_edge_map(g), _edge_map(mn))
-    e = cv2.blur(e, (9, 9))
+    # components on a half-size evidence map: the box only needs to be roughly right
+    e = cv2.resize(cv2.blur(e, (9, 9)), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    f *= 2.0
     peak = float(e.max())
     if peak < 6:
         return []
     _t, mask = cv2.threshold(e, max(5.0, 0.45 * peak), 255, cv2.THRESH_BINARY)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    n, lab, st, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n, _lab, st, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
     cands = []
     for i in range(1, n):
-        x, y, w, h, area = st[i]
-        if w < 10 or h < 10 or area < 0.35 * w * h:
+        x, y, w, h, area = (int(v) for v in st[i])
+        if w < 5 or h < 5 or area < 0.35 * w * h:
             continue
         if max(w, h) > 3.0 * min(w, h):  # text lines and bars are long and thin
             continue
-        score = float(e[lab == i].sum())
-        cands.append((score, (int(x * f), int(y * f), int(w * f), int(h * f))))
+        cands.append((area, (int(x * f), int(y * f), int(w * f), int(h * f))))
     cands.sort(key=lambda c: -c[0])
     return [b for _s, b in cands[:max_boxes]]
 

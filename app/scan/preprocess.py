@@ -20,7 +20,8 @@ def clahe(g: np.ndarray) -> np.ndarray:
 
 def min_channel(frame_bgr: np.ndarray) -> np.ndarray:
     """min(B,G,R): yellow and red modules are dark in some channel even when luma is near white."""
-    return cv2.min(cv2.min(frame_bgr[..., 0], frame_bgr[..., 1]), frame_bgr[..., 2])
+    b, g, r = cv2.split(frame_bgr)  # contiguous planes: cv2.min on strided views copies
+    return cv2.min(cv2.min(b, g), r)
 
 
 def pct(g: np.ndarray, qs: tuple[float, ...]) -> list[float]:
@@ -34,7 +35,10 @@ def best_channel(crop_bgr: np.ndarray, luma: np.ndarray | None = None) -> np.nda
     """The single channel (or luma, returned as the same object) with the widest spread."""
     cands = [gray(crop_bgr) if luma is None else luma, min_channel(crop_bgr), np.ascontiguousarray(crop_bgr[..., 0])]
     spreads = [hi - lo for lo, hi in (pct(c, (10, 90)) for c in cands)]
-    return cands[int(np.argmax(spreads))]
+    best = int(np.argmax(spreads))
+    # luma is the full-resolution, least noisy channel of a 4:2:0 stream: keep it unless another
+    # channel has clearly more contrast (yellow on white, over-exposed colours)
+    return cands[0] if spreads[best] < 1.3 * spreads[0] else cands[best]
 
 
 def stretch(g: np.ndarray, tile: int = 0) -> np.ndarray:
