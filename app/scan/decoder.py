@@ -26,14 +26,6 @@ class _Deadline:
         return time.perf_counter() < self.end
 
 
-def _full_views(frame: np.ndarray) -> Iterator[tuple[np.ndarray, bool]]:
-    """Whole-frame views, cheapest and most often useful first; flag = collect located symbols."""
-    g = pp.gray(frame)
-    yield g, True
-    yield pp.clahe(g), False
-    yield pp.min_channel(frame), True
-
-
 def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float, int, int]]:
     """Views of one candidate region, in the order they paid off on the benchmark frames.
 
@@ -64,40 +56,65 @@ class FrameDecoder:
         self.max_regions = max_regions
 
     def decode(self, frame_bgr: np.ndarray) -> list[ScanResult]:
-        """All codes read from the frame (usually one), with corners in frame pixels and colour."""
+        """All codes read from the frame (usually one), with corners in frame pixels and colour.
+
+        Order measured on the benchmark: luma (reads ~78 %), then the best candidate's cheap
+        crop views, then CLAHE on the whole frame, then deblurring the candidate, then the rest.
+        """
         t0 = time.perf_counter()
         frame = _as_bgr(frame_bgr)
         if frame is None:
             return []
         dl = _Deadline(self.budget_ms)
-        located: list[Box] = []
-        for view, collect in _full_views(frame):
-            hits = zx_read(view, with_errors=collect)
-            good = [h for h in hits if h.text]
-            if good:
-                return _results(frame, good, t0)
-            located += [box_from_points(h.points) for h in hits if not h.text]
+        g = pp.gray(frame)
+        hits = zx_read(g, with_errors=True)
+        if good := [h for h in hits if h.text]:
+            return _results(frame, good, t0)
+        located = [box_from_points(h.points) for h in hits]
+        boxes = _merge(located + find_candidates(frame, self.max_regions))[: self.max_regions]
+        regions = [_crop_views(frame, b) for b in boxes]
+        full = iter([lambda: pp.clahe(g), lambda: pp.min_channel(frame)])
+        plan = [(0, 2), (None, 1), (0, 99), (1, 99), (None, 1)]
+        for region, n in plan:
+            if region is None:
+                make = next(full, None)
+                if make is not None and (good := [h for h in zx_read(make()) if h.text]):
+                    return _results(frame, good, t0)
+            elif region < len(regions):
+                for view, s, x0, y0 in _take(regions[region], n):
+                    if hit := _first_text(view, s, x0, y0):
+                        return _results(frame, [hit], t0)
+                    if not dl.left():
+                        return []
             if not dl.left():
                 return []
-        boxes = _merge(located + find_candidates(frame, self.max_regions))[: self.max_regions + 1]
-        for box in boxes:
-            hit = self.decode_region(frame, box, dl.left)
-            if hit is not None:
-                return _results(frame, [hit], t0)
-            if not dl.left():
-                break
         return []
 
     def decode_region(self, frame: np.ndarray, box: Box,
                       keep_going: Callable[[], bool] = lambda: True) -> Hit | None:
         """Spend effort on one candidate box: views and deblurring until a read or time is up."""
         for view, s, x0, y0 in _crop_views(frame, box):
-            for h in zx_read(view):
-                if h.text:
-                    return Hit(h.text, map_points(h.points, s, x0, y0))
+            if hit := _first_text(view, s, x0, y0):
+                return hit
             if not keep_going():
                 return None
         return None
+
+
+def _take(views: Iterator, n: int) -> Iterator:
+    """Up to n more views from a region's lazy view sequence (resumes where it stopped)."""
+    for _ in range(n):
+        v = next(views, None)
+        if v is None:
+            return
+        yield v
+
+
+def _first_text(view: np.ndarray, s: float, x0: int, y0: int) -> Hit | None:
+    for h in zx_read(view):
+        if h.text:
+            return Hit(h.text, map_points(h.points, s, x0, y0))
+    return None
 
 
 def _as_bgr(frame: np.ndarray | None) -> np.ndarray | None:
