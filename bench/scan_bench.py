@@ -94,6 +94,7 @@ def main() -> int:
     ap.add_argument("--ours-only", action="store_true", help="skip the baselines (development)")
     ap.add_argument("--only", default=None, help="one degradation (development)")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--budget-ms", type=float, default=None, help="override the decoder's budget")
     ap.add_argument("--no-generate", action="store_true", help="use the manifest as it is")
     ap.add_argument("--verbose-misses", action="store_true")
     ap.add_argument("--doc", default=None, help="write the results section into this markdown file")
@@ -103,7 +104,7 @@ def main() -> int:
     manifest = frames_dir / "manifest.jsonl"
     if not (a.no_generate and manifest.exists()):
         manifest = ensure_frames(a.shared_dir, frames_dir, a.seed, a.per_cell)
-    ours = FrameDecoder()
+    ours = FrameDecoder(budget_ms=a.budget_ms) if a.budget_ms else FrameDecoder()
 
     def run_ours(img: np.ndarray) -> tuple[str | None, str | None]:
         found = ours.decode(img)
