@@ -20,10 +20,10 @@ def find_candidates(frame_bgr: np.ndarray, max_boxes: int = 2, work_width: int =
     f = max(1.0, W / work_width)
     small = cv2.resize(frame_bgr, (int(W / f), int(H / f)), interpolation=cv2.INTER_AREA) \
         if f > 1.0 else frame_bgr
-    g = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    # min(B,G,R) alone: dark, green, red and yellow modules are all dark in it, so one edge map
+    # (instead of luma and min) finds every colour at half the cost
     b, gr, r = cv2.split(small)
-    mn = cv2.min(cv2.min(b, gr), r)
-    e = cv2.max(_edge_map(g), _edge_map(mn))
+    e = _edge_map(cv2.min(cv2.min(b, gr), r))
     # components on a half-size evidence map: the box only needs to be roughly right
     e = cv2.resize(cv2.blur(e, (9, 9)), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     f *= 2.0

@@ -38,6 +38,7 @@ class StreamDecoder:
         self._job: tuple[np.ndarray, Box, int, int, float] | None = None
         self._found: ScanResult | None = None
         self._closed = False
+        self._busy = False  # worker is deep in a region: written by the worker, read by feed()
         self._track: Box | None = None
         self._last_text: str | None = None
         self._last_seen = 0.0
@@ -57,7 +58,7 @@ class StreamDecoder:
             deep, self._found = self._found, None
         if deep is not None and (r := self._report(deep)) is not None:
             return r
-        hits = zx_read(pp.gray(frame), with_errors=True)
+        hits = zx_read(pp.gray(frame), downscale=False, with_errors=True)
         for h in hits:
             if h.text:
                 ms = (time.perf_counter() - t0) * 1000.0
@@ -65,7 +66,10 @@ class StreamDecoder:
                 if r is not None:
                     return r
                 return None  # the code just reported is still in view: nothing new to do
-        boxes = [box_from_points(h.points) for h in hits] + find_candidates(frame, max_boxes=2)
+        boxes = [box_from_points(h.points) for h in hits]
+        if not boxes and self._busy:
+            return None  # the worker cannot take a new region yet: skip the candidate search
+        boxes += find_candidates(frame, max_boxes=2)
         if not boxes:
             self._track = None
             return None
@@ -101,9 +105,13 @@ class StreamDecoder:
                     return
                 crop, box, x0, y0, t0 = self._job
                 self._job = None
+                self._busy = True
             end = time.perf_counter() + self._budget
-            hit = self._dec.decode_region(crop, box, lambda: time.perf_counter() < end
-                                          and not self._closed)
+            try:
+                hit = self._dec.decode_region(crop, box, lambda: time.perf_counter() < end
+                                              and not self._closed)
+            finally:
+                self._busy = False
             if hit is not None and hit.text:
                 self._publish(crop, hit, x0, y0, t0)
 
