@@ -9,7 +9,7 @@ import numpy as np
 from . import preprocess as pp
 from .color import classify_color
 from .decoder import FrameDecoder, _as_bgr
-from .engines import Hit, zx_read
+from .engines import zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
@@ -25,12 +25,13 @@ class StreamDecoder:
     """Feed every camera frame; returns a ScanResult the first time a code is read, else None.
 
     feed() does only the cheap work (one zxing pass on luma plus the candidate finder, a few ms);
-    the latest candidate crop goes to a worker thread that runs the full view/deblur cascade on it.
+    the latest frame with a candidate goes to a worker thread that runs the full decoder on it,
+    the tracked box first, with a longer budget than a single frame gets.
     A read by the worker is returned by the next feed() call. Call close() to stop the worker.
     """
 
     def __init__(self, decoder: FrameDecoder | None = None, deep: bool = True,
-                 region_budget_ms: float = 120.0) -> None:
+                 region_budget_ms: float = 150.0) -> None:
         self._dec = decoder or FrameDecoder()
         self._budget = region_budget_ms / 1000.0
         self._lock = threading.Lock()
@@ -76,10 +77,8 @@ class StreamDecoder:
         box = next((b for b in boxes if self._track and _overlap(b, self._track)), boxes[0])
         self._track = box
         if self._thread is not None:
-            c, x0, y0 = pp.crop(frame, box, pad=0.3)
-            local = (box[0] - x0, box[1] - y0, box[2], box[3])
-            with self._wake:
-                self._job = (c.copy(), local, x0, y0, t0)
+            with self._wake:  # the whole frame: the worker may need the frame-wide views too
+                self._job = (frame.copy(), box, t0)
                 self._wake.notify()
         return None
 
@@ -103,25 +102,19 @@ class StreamDecoder:
                     self._wake.wait()
                 if self._closed:
                     return
-                crop, box, x0, y0, t0 = self._job
+                frame, box, t0 = self._job
                 self._job = None
                 self._busy = True
-            end = time.perf_counter() + self._budget
             try:
-                hit = self._dec.decode_region(crop, box, lambda: time.perf_counter() < end
-                                              and not self._closed)
+                found = self._dec.decode_within(frame, self._budget * 1000.0, hints=(box,),
+                                                keep_going=lambda: not self._closed)
             finally:
                 self._busy = False
-            if hit is not None and hit.text:
-                self._publish(crop, hit, x0, y0, t0)
-
-    def _publish(self, crop: np.ndarray, hit: Hit, x0: int, y0: int, t0: float) -> None:
-        pts = tuple((x + x0, y + y0) for x, y in hit.points)
-        local = hit.points
-        ms = (time.perf_counter() - t0) * 1000.0
-        r = ScanResult(hit.text or "", pts, classify_color(crop, local), ms)
-        with self._lock:
-            self._found = r
+            if found:
+                r = found[0]
+                ms = (time.perf_counter() - t0) * 1000.0
+                with self._lock:
+                    self._found = ScanResult(r.text, r.points, r.color, ms)
 
     def close(self) -> None:
         """Stop the worker thread; feed() keeps working afterwards, cheap stage only."""
