@@ -65,6 +65,9 @@ def crop(img: np.ndarray, box: tuple[int, int, int, int], pad: float = 0.15
          ) -> tuple[np.ndarray, int, int]:
     """Crop a box (x, y, w, h) with padding for the quiet zone; returns crop and its origin."""
     x, y, w, h = box
+    if w != h:  # a code is square: a thin box is a code partly washed out by glare or cut by blur
+        side = max(w, h)
+        x, y, w, h = x - (side - w) // 2, y - (side - h) // 2, side, side
     H, W = img.shape[:2]
     p = int(max(w, h) * pad) + 4
     x0, y0 = max(0, x - p), max(0, y - p)
