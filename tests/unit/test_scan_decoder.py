@@ -106,3 +106,29 @@ def test_clean_qrcode_render_round_trips(text: str) -> None:
     img = cv2.imdecode(np.frombuffer(buf.getvalue(), np.uint8), cv2.IMREAD_COLOR)
     found = FrameDecoder().decode(img)
     assert [r.text for r in found] == [text]
+
+
+def _shared_generator():
+    """The shared benchmark generator, if this checkout sits next to it (skipped otherwise)."""
+    import importlib.util
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    shared = Path(os.environ.get("GATEPOST_SHARED_DIR", root.parent / "shared" / "bench"))
+    path = shared / "make_frames.py"
+    if not path.exists():
+        pytest.skip(f"shared frame generator not found at {path}")
+    spec = importlib.util.spec_from_file_location("make_frames_for_tests", path)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+@pytest.mark.parametrize("cell", [0, 1, 2, 3, 4])  # clean x 4 colours, then a small green code
+def test_benchmark_generator_frames(dec: FrameDecoder, cell: int) -> None:
+    mf = _shared_generator()
+    img, p = mf.frame(20240607, cell * 12, 12)  # even index: 640x480, keeps the test fast
+    found = FrameDecoder(budget_ms=1000).decode(img)
+    assert found and found[0].text == p["payload"]
+    assert found[0].color == p["color"]
