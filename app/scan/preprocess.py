@@ -1,11 +1,12 @@
 """Views of a frame that make a coloured, dim, blown-out or small code readable to a binariser."""
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
-_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
-_CLAHE_CROP = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(4, 4))
+_local = threading.local()  # a CLAHE object keeps scratch buffers: one per thread
 
 
 def gray(frame_bgr: np.ndarray) -> np.ndarray:
@@ -15,7 +16,10 @@ def gray(frame_bgr: np.ndarray) -> np.ndarray:
 
 def clahe(g: np.ndarray) -> np.ndarray:
     """Local contrast equalisation: lifts dim or washed-out codes without a global threshold."""
-    return _CLAHE.apply(g)
+    c = getattr(_local, "clahe", None)
+    if c is None:
+        c = _local.clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+    return c.apply(g)
 
 
 def min_channel(frame_bgr: np.ndarray) -> np.ndarray:
