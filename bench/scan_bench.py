@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from app.scan.decoder import FrameDecoder  # noqa: E402
+from app.scan.decoder import DEFAULT_BUDGET_MS, FrameDecoder  # noqa: E402
 from benchlib import (Stat, baseline_decoders, empty_frames, render_markdown,  # noqa: E402
                       run_sequences, update_doc)
 
@@ -95,6 +95,8 @@ def main() -> int:
     ap.add_argument("--only", default=None, help="one degradation (development)")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--budget-ms", type=float, default=None, help="override the decoder's budget")
+    ap.add_argument("--cpu-clock", action="store_true",
+                    help="count the budget in this thread's CPU time (load-independent reads)")
     ap.add_argument("--no-generate", action="store_true", help="use the manifest as it is")
     ap.add_argument("--verbose-misses", action="store_true")
     ap.add_argument("--doc", default=None, help="write the results section into this markdown file")
@@ -104,7 +106,8 @@ def main() -> int:
     manifest = frames_dir / "manifest.jsonl"
     if not (a.no_generate and manifest.exists()):
         manifest = ensure_frames(a.shared_dir, frames_dir, a.seed, a.per_cell)
-    ours = FrameDecoder(budget_ms=a.budget_ms) if a.budget_ms else FrameDecoder()
+    clock = time.thread_time if a.cpu_clock else time.perf_counter
+    ours = FrameDecoder(budget_ms=a.budget_ms or DEFAULT_BUDGET_MS, clock=clock)
 
     def run_ours(img: np.ndarray) -> tuple[str | None, str | None]:
         found = ours.decode(img)
