@@ -134,7 +134,7 @@ def render_markdown(cmd: str, seed: int, n: int, stats: dict[str, Stat], empty: 
          "cropped, upscaled (cubic, to ~480 px), sharpened, then Wiener-deconvolved with a PSF "
          "measured from its edge slopes (Gaussian or motion along the structure-tensor "
          "direction), on luma and on the highest-contrast channel; CLAHE and min(B,G,R) on the "
-         "whole frame in between. 50 ms wall-clock budget per frame. Only opencv-python-headless "
+         "whole frame in between. 56 ms wall-clock budget per frame; a step is not started when the last step's duration no longer fits. Only opencv-python-headless "
          "and zxing-cpp: no CNN models. The live path (StreamDecoder) does only the luma read and "
          "the candidate finder per frame; a worker thread runs the decoder on the latest frame "
          "with a candidate, tracked box first, 150 ms budget.", "",

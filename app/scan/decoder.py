@@ -13,7 +13,7 @@ from .engines import Hit, map_points, zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
-DEFAULT_BUDGET_MS = 50.0
+DEFAULT_BUDGET_MS = 56.0  # p95 must stay under 60 ms per 1280x720 frame
 STEP_MS = 3.0  # typical cost of one crop view (prepare + zxing) on this class of machine
 
 
@@ -25,10 +25,18 @@ class _Deadline:
         self.clock = clock
         self.end = clock() + budget_ms / 1000.0
         self.keep_going = keep_going
+        self.mark: float | None = None
 
     def left(self, need_ms: float = 0.0) -> bool:
         """True while at least need_ms remain (a step that cannot finish is not started)."""
         return self.clock() + need_ms / 1000.0 < self.end and self.keep_going()
+
+    def step_left(self) -> bool:
+        """True if another step like the last one fits: on a loaded machine steps take longer."""
+        now = self.clock()
+        last = (now - self.mark) * 1000.0 if self.mark is not None else STEP_MS
+        self.mark = now
+        return self.left(max(STEP_MS, last))
 
 
 def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float, int, int]]:
@@ -107,9 +115,9 @@ class FrameDecoder:
                 for view, s, x0, y0 in _take(regions[region], n):
                     if hit := _first_text(view, s, x0, y0):
                         return _results(frame, [hit], t0)
-                    if not dl.left(STEP_MS):
+                    if not dl.step_left():
                         return []
-            if not dl.left(STEP_MS):
+            if not dl.step_left():
                 return []
         return []
 
