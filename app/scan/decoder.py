@@ -43,7 +43,8 @@ def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float
     """Views of one candidate region, in the order they paid off on the benchmark frames.
 
     Luma first even for yellow codes (full resolution beats contrast on small and blurred codes),
-    then the higher-contrast channel, then the deblur bank on each, then glare flattening.
+    then the higher-contrast channel, then the deblur bank on each, then CLAHE and glare
+    flattening of the crops (these rescue some faint yellow codes when time is left).
     """
     c, x0, y0 = pp.crop(frame, box)
     if c.shape[0] < 12 or c.shape[1] < 12:
@@ -64,6 +65,7 @@ def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float
         up2, s2 = pp.upscale_for(deblur.wiener(ch, sigma, length, angle, k), 640, 4.0)
         yield up2, s2, x0, y0
     for up, s in ups:
+        yield pp.clahe(up), s, x0, y0  # local contrast on the crop: faint yellow, dim or glared
         yield pp.stretch(up, max(15, int(max(up.shape) / 12) | 1)), s, x0, y0
 
 
