@@ -163,12 +163,23 @@ def _as_bgr(frame: np.ndarray | None) -> np.ndarray | None:
     return frame
 
 
+def _iou(a: Box, b: Box) -> float:
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / float(a[2] * a[3] + b[2] * b[3] - inter or 1)
+
+
 def _merge(boxes: list[Box]) -> list[Box]:
-    """Drop boxes whose centre lies inside an earlier box: the same code seen twice."""
+    """Drop implausible boxes and ones that mostly overlap an earlier box (the same code twice).
+
+    Overlap, not containment: a small code inside a large bogus box must survive.
+    """
     out: list[Box] = []
     for b in boxes:
-        cx, cy = b[0] + b[2] / 2, b[1] + b[3] / 2
-        if not any(o[0] <= cx <= o[0] + o[2] and o[1] <= cy <= o[1] + o[3] for o in out):
+        if b[2] < 12 or b[3] < 12 or max(b[2], b[3]) > 2.5 * min(b[2], b[3]):
+            continue
+        if not any(_iou(b, o) > 0.5 for o in out):
             out.append(b)
     return out
 
