@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from app.scan.decoder import FrameDecoder
+from app.scan.stream import StreamDecoder
 from app.scan.sources import FrameSource, SourceError, make_source
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class CameraWorker(QObject):
         self,
         spec: str,
         source_factory: Callable[[str], FrameSource] = make_source,
-        decoder_factory: Callable[[], object] = FrameDecoder,
+        decoder_factory: Callable[[], object] = StreamDecoder,
         retry_seconds: float = 3.0,
     ) -> None:
         super().__init__()
@@ -106,6 +106,9 @@ class CameraWorker(QObject):
                         if source is not None:
                             source.close()
                             source = None
+                        reset = getattr(decoder, "reset", None)
+                        if reset is not None:
+                            reset()
                 if source is None:
                     source, state = self._open(spec)
                     self.status.emit(state, source.name if source else spec)
@@ -130,7 +133,7 @@ class CameraWorker(QObject):
                     self._sleep(self.retry_seconds)
                     continue
                 try:
-                    results = decoder.decode(frame)  # type: ignore[attr-defined]
+                    results = self._decode(decoder, frame)
                 except Exception:  # a decoder bug costs one frame, not the gate
                     log.exception("decoder failed on a frame")
                     results = []
@@ -143,7 +146,19 @@ class CameraWorker(QObject):
         finally:
             if source is not None:
                 source.close()
+            close = getattr(decoder, "close", None)
+            if close is not None:
+                close()
             self.finished.emit()
+
+    @staticmethod
+    def _decode(decoder: object, frame: np.ndarray) -> list:
+        """A stream decoder (cheap per frame, deep work on its own thread) or a frame decoder."""
+        feed = getattr(decoder, "feed", None)
+        if feed is not None:
+            found = feed(frame)
+            return [found] if found is not None else []
+        return list(decoder.decode(frame))  # type: ignore[attr-defined]
 
 
 class CameraController(QObject):

@@ -1,11 +1,17 @@
 """Sort a decoded payload into what the gate understands, refusing what it must never show."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import unicodedata
 from dataclasses import dataclass
 
 MAX_PAYLOAD_CHARS = 2048
 PASS_PREFIX = "GP1:"  # our own signed passes (see app/roster, issue #4)
+
+
+# Unicode bidi overrides/isolates reorder what the guard sees: a classic display-spoofing trick.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ def classify_payload(raw: str | bytes) -> Payload:
         return Payload("refused", None, "payload_too_long")
     if not raw.strip():
         return Payload("refused", None, "payload_empty")
+    if any(ch in _BIDI for ch in raw):
+        return Payload("refused", None, "payload_bidi_controls")
     bad = sum(1 for ch in raw if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n")
     if bad:
         return Payload("refused", None, "payload_control_chars")
@@ -35,3 +43,10 @@ def classify_payload(raw: str | bytes) -> Payload:
     if low.startswith(("http://", "https://")) or low.startswith("hc:"):
         return Payload("healthcode", raw)
     return Payload("text", raw)
+
+
+def keyed_hash(text: str, key: bytes) -> str:
+    """HMAC-SHA256 of a health-code payload: lets the log match repeat visits without storing it."""
+    if not key:
+        raise ValueError("keyed_hash needs a non-empty key")
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
