@@ -430,6 +430,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_pairing": ("卡口配对", "Pair a gate"),
     "officer_new_code": ("生成配对二维码", "New pairing QR"),
     "officer_quarantine": ("被隔离的记录", "Quarantined events"),
+    # --- #5 follow-up: unmasked view, voiding an older record, summary CSV, phone purge
+    "unmask_show": ("显示全部", "Show full"),
+    "unmask_hide": ("隐藏", "Mask"),
+    "unmask_on": (
+        "已显示完整姓名和证件号（{seconds} 秒后自动隐藏）",
+        "Full names and ID numbers shown (masked again in {seconds} s)",
+    ),
+    "unmask_off": ("已重新隐藏姓名和证件号", "Names and ID numbers masked again"),
+    "void_selected": ("撤销此条", "Void this"),
+    "void_select_first": ("请先在最近记录中选中一条", "Select a record in the recent list first"),
+    "void_not_found": ("找不到这条记录", "No such record"),
+    "void_already": ("这条记录已撤销过", "This record is already voided"),
+    "void_done": ("已撤销 {time} 的记录", "The record of {time} is voided"),
+    "summary_csv_section": ("汇总", "Summary"),
+
 }
 
 

@@ -41,6 +41,11 @@ def get_passage(conn: sqlite3.Connection, passage_id: str) -> dict[str, Any] | N
     return dict(row) if row else None
 
 
+def void_of(conn: sqlite3.Connection, passage_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM voids WHERE target_id = ?", (passage_id,)).fetchone()
+    return dict(row) if row else None
+
+
 def last_unvoided_passage(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] | None:
     row = conn.execute(
         "SELECT p.* FROM passages p LEFT JOIN voids v ON v.target_id = p.id "

@@ -25,6 +25,7 @@ from app.shifts.service import ShiftService
 from .export_dialog import ExportDialog
 from .officer_pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from .report_pdf import render_pdf
+from .shift_recent import RecentActions
 from .shift_dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
 from .stats_view import StatsView
 
@@ -103,6 +104,10 @@ class ShiftFeatures(QObject):
         _rewire(window.change_volunteer, self.sign_in)
         _rewire(window.override_button, self.guarded_override)
         _rewire(window.settings_button, self.guarded_settings)
+        # the recent list: 显示全部 (timed, PIN) and 撤销此条 (PIN unless it is the last record)
+        self.recent_actions = RecentActions(
+            window, self.officer, lambda *a: bool(self.ask_pin(*a))
+        )
         self.purge_timer = QTimer(self)
         self.purge_timer.timeout.connect(self.daily_purge)
         self.purge_timer.start(3600 * 1000)

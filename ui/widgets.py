@@ -133,13 +133,13 @@ class Counters(QWidget):
         self.values["fever"].setStyleSheet("color: #c62828;" if counts.get("fever") else "")
 
 
-def describe_person(row: dict[str, Any]) -> str:
-    """Masked identity for a row: name, ID tail or room, never the full number."""
+def describe_person(row: dict[str, Any], masked: bool = True) -> str:
+    """Identity for a row: name, ID number (masked unless the officer unmasked) or room."""
     parts = []
     if row.get("person_name"):
-        parts.append(mask_name(row["person_name"]))
+        parts.append(mask_name(row["person_name"]) if masked else row["person_name"])
     if row.get("id_number"):
-        parts.append(mask_id(row["id_number"]))
+        parts.append(mask_id(row["id_number"]) if masked else row["id_number"])
     room = "-".join(str(row[k]) for k in ("building", "unit", "room") if row.get(k))
     if room:
         parts.append(room)
@@ -147,6 +147,8 @@ def describe_person(row: dict[str, Any]) -> str:
 
 
 class RecentTable(QTableWidget):
+    """The last records; one row may be selected (to void it), names masked unless unmasked."""
+
     HEADERS = {
         "zh": ["时间", "进出", "类别", "人员", "健康码", "体温", "结果"],
         "en": ["Time", "Dir", "Category", "Person", "Code", "Temp", "Result"],
@@ -155,20 +157,37 @@ class RecentTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 7, parent)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
         self.lang = "zh"
+        self.masked = True  # False only while the officer's unmasked view lasts
         self.retranslate("zh")
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
         self.setHorizontalHeaderLabels(self.HEADERS["en" if lang == "en" else "zh"])
 
+    def selected_id(self) -> str | None:
+        """The passage id of the selected row, if any."""
+        items = self.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def set_masked(self, masked: bool) -> None:
+        self.masked = masked
+        if self._rows is not None:
+            self.set_rows(self._rows)
+
+    _rows: list[dict[str, Any]] | None = None
+
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         lang = self.lang
+        keep = self.selected_id()
+        self._rows = rows
+        self.clearSelection()
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
             when = datetime.fromisoformat(row["ts_local"]).strftime("%H:%M:%S")
@@ -184,13 +203,14 @@ class RecentTable(QTableWidget):
                 when,
                 t(f"dir_{row['direction']}", lang),
                 t(f"cat_{row['category']}", lang),
-                describe_person(row),
+                describe_person(row, self.masked),
                 t(f"color_{row['code_color']}", lang),
                 temp,
                 result,
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, row["id"])
                 if row.get("voided"):
                     f = QFont(item.font())
                     f.setStrikeOut(True)
@@ -199,6 +219,8 @@ class RecentTable(QTableWidget):
                 elif row["decision"] == "refused":
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.setItem(r, c, item)
+            if keep is not None and row["id"] == keep:
+                self.selectRow(r)
 
 
 class FeverList(QListWidget):

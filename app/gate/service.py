@@ -208,6 +208,34 @@ class GateService:
         self._write("void", records.insert_void, row)
         return {**row, "target": target}
 
+    def void(self, passage_id: str, reason: str) -> dict[str, Any]:
+        """Void any one passage (an older one is the officer's call, checked by the caller):
+        a new void record with the reason; a passage is voided at most once."""
+        if not reason or not reason.strip():
+            raise KnownError("note_required")
+        target = self.voidable(passage_id)
+        stamp = self._stamp()
+        row = {
+            "id": uuid7(), "ts_utc": stamp["ts_utc"], "ts_local": stamp["ts_local"],
+            "target_id": target["id"], "reason": reason.strip(), "volunteer": self.volunteer,
+        }
+        self._write("void", records.insert_void, row)
+        return {**row, "target": target}
+
+    def voidable(self, passage_id: str) -> dict[str, Any]:
+        """The passage if it may be voided; KnownError when unknown or already voided."""
+        target = records.get_passage(self.conn, passage_id)
+        if target is None:
+            raise KnownError("void_not_found")
+        if records.void_of(self.conn, passage_id) is not None:
+            raise KnownError("void_already")
+        return target
+
+    def is_last(self, passage_id: str) -> bool:
+        """True for the record F4 would void (the volunteer may void it without the PIN)."""
+        last = records.last_unvoided_passage(self.conn, self.settings.get("checkpoint_id"))
+        return last is not None and last["id"] == passage_id
+
     # ----- what the window shows
     def today(self) -> dict[str, int]:
         day = self.clock.now().date()

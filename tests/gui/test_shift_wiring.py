@@ -187,3 +187,102 @@ def test_function_keys_open_the_features(features, window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.addWidget(features.stats)
     assert features.stats.isVisible()
+
+
+def _record(service, name, idn, clock):
+    from app.gate.service import PassageDraft
+
+    ident = Identity(method="id_number", person_name=name, id_number=idn)
+    out = service.record(
+        PassageDraft(code_color="green", payload_text=idn, temperature="36.5", identity=ident)
+    )
+    clock.advance(30)
+    return out.record
+
+
+def _person_cells(window):
+    return [window.recent.item(r, 3).text() for r in range(window.recent.rowCount())]
+
+
+def test_unmasked_view_needs_the_pin_is_audited_and_masks_itself(
+    features, window, service, clock, qtbot
+):
+    _record(service, "张三丰", "11010519491231002X", clock)
+    window.refresh()
+    actions = features.recent_actions
+    actions.unmask_button.click()
+    assert "尚未设置干部密码" in window.message.text()  # no PIN: no unguarded unmasking
+    assert window.recent.masked and "11010519491231002X" not in _person_cells(window)[0]
+    features.officer.set_pin("2468")
+    features.test_pins_given.append("1111")
+    actions.unmask_button.click()
+    assert window.recent.masked and features.test_pins == ["unmasked_view"]
+    actions.seconds = 0.2  # the real view lasts 60 s; the test waits for a shorter one
+    features.test_pins_given.append("2468")
+    actions.unmask_button.click()
+    assert not window.recent.masked
+    assert _person_cells(window) == ["张三丰 11010519491231002X"]
+    assert actions.unmask_button.text() == "隐藏"
+    audit = [r for r in features.officer.audit_log() if r["action"] == "unmasked_view"]
+    assert len(audit) == 1 and "recent_passages" in audit[0]["detail"]
+    window.refresh()  # the minute tick keeps the chosen view while it lasts
+    assert "11010519491231002X" in _person_cells(window)[0]
+    qtbot.waitUntil(lambda: window.recent.masked, timeout=3000)
+    assert "11010519491231002X" not in _person_cells(window)[0]
+    assert "张" in _person_cells(window)[0] and "张三丰" not in _person_cells(window)[0]
+    assert "已重新隐藏" in window.message.text()
+
+
+def test_unmasked_view_can_be_masked_again_by_hand(features, window, service, clock):
+    _record(service, "张三丰", "11010519491231002X", clock)
+    window.refresh()
+    features.officer.set_pin("2468")
+    features.test_pins_given.append("2468")
+    features.recent_actions.unmask_button.click()
+    assert not window.recent.masked and features.recent_actions.timer.isActive()
+    features.recent_actions.unmask_button.click()  # 隐藏: no PIN needed to mask
+    assert window.recent.masked and not features.recent_actions.timer.isActive()
+    assert features.test_pins == ["unmasked_view"]
+
+
+def _select(window, passage_id):
+    for r in range(window.recent.rowCount()):
+        if window.recent.item(r, 0).data(256) == passage_id:  # Qt.UserRole
+            window.recent.selectRow(r)
+            return
+    raise AssertionError("row not shown")
+
+
+def test_void_selected_older_record_needs_the_pin(features, window, service, clock):
+    old = _record(service, "张三丰", "11010519491231002X", clock)
+    last = _record(service, "李四", "110105194912310037", clock)
+    window.refresh()
+    actions = features.recent_actions
+    actions.void_button.click()
+    assert window.message.text() == "请先在最近记录中选中一条"
+    features.officer.set_pin("2468")
+    _select(window, old["id"])
+    assert window.recent.selected_id() == old["id"]
+    window.asker.answers.append(("void_duplicate", ""))
+    features.test_pins_given.append("0000")
+    actions.void_button.click()
+    assert features.test_pins == ["void_older"]
+    assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 0
+    window.asker.answers.append(("void_duplicate", ""))
+    features.test_pins_given.append("2468")
+    actions.void_button.click()
+    void = service.conn.execute("SELECT * FROM voids").fetchone()
+    assert void["target_id"] == old["id"] and void["reason"] == "重复登记"
+    audit = [r for r in features.officer.audit_log() if r["action"] == "void_older"]
+    assert len(audit) == 1 and old["id"] in audit[0]["detail"] and "重复登记" in audit[0]["detail"]
+    assert "已撤销" in window.message.text()
+    # a second void of the same row is refused before any question is asked
+    _select(window, old["id"])
+    actions.void_button.click()
+    assert window.message.text() == "这条记录已撤销过" and features.test_pins == ["void_older"] * 2
+    # the last record is the volunteer's to void, without the PIN
+    _select(window, last["id"])
+    window.asker.answers.append(("void_wrong_entry", ""))
+    actions.void_button.click()
+    assert features.test_pins == ["void_older"] * 2
+    assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 2

@@ -111,3 +111,29 @@ def test_manual_entry_is_a_full_passage(service):
     assert out.kind == "passage" and row["identity_method"] == "name_room"
     assert (row["building"], row["unit"], row["room"]) == ("3", "2", "501")
     assert row["payload_hash"] is None
+
+
+def test_void_an_older_record_by_id_once(service, clock):
+    first = service.record(green("36.5"))
+    clock.advance(60)
+    second = service.record(green("36.6", direction="out"))
+    assert not service.is_last(first.record["id"]) and service.is_last(second.record["id"])
+    void = service.void(first.record["id"], " 重复登记 ")
+    assert void["target"]["id"] == first.record["id"] and void["reason"] == "重复登记"
+    row = service.conn.execute("SELECT * FROM voids").fetchone()
+    assert row["target_id"] == first.record["id"] and row["volunteer"] == "王阿姨"
+    assert service.today()["in"] == 0 and service.today()["out"] == 1
+    ev = service.conn.execute("SELECT kind, body FROM outbox ORDER BY seq DESC").fetchone()
+    assert ev["kind"] == "void" and first.record["id"] in ev["body"]
+    with pytest.raises(KnownError) as err:
+        service.void(first.record["id"], "again")
+    assert err.value.code == "void_already"
+    with pytest.raises(KnownError) as err:
+        service.void("no-such-id", "x")
+    assert err.value.code == "void_not_found"
+    with pytest.raises(KnownError) as err:
+        service.void(second.record["id"], "  ")
+    assert err.value.code == "note_required"
+    assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 1
+    # the last record is still F4's; voiding the older one did not change that
+    assert service.void_last("录入错误")["target"]["id"] == second.record["id"]
