@@ -25,8 +25,8 @@ from app.shifts.service import ShiftService
 from .export_dialog import ExportDialog
 from .officer_pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from .report_pdf import render_pdf
-from .shift_recent import RecentActions
 from .shift_dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
+from .shift_recent import RecentActions
 from .stats_view import StatsView
 
 log = logging.getLogger(__name__)
