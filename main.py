@@ -426,8 +426,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             rows = svc.export(args.format, Path(args.out), args.date, args.to, pin=_pin(args),
                               unmasked=args.unmasked, lang=args.lang,
-                              progress=StderrBar(args.format))
+                              progress=StderrBar(args.format), summary=not args.no_summary)
         print(t("export_done", args.lang, rows=rows, path=args.out))
+        if args.format == "csv" and not args.audit and not args.no_summary:
+            from app.reports.export import summary_path
+
+            print(t("export_summary_done", args.lang, path=summary_path(Path(args.out))))
     finally:
         gdb.close()
     return 0
@@ -665,6 +669,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="PATH")
     p.add_argument("--unmasked", action="store_true", help="full ID numbers and phones (audited)")
     p.add_argument("--audit", action="store_true", help="export the audit log (csv) instead")
+    p.add_argument("--no-summary", action="store_true",
+                   help="csv: only the passage log, without FILE-summary.csv next to it")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("shift", help="sign in, hand over, log, or show who is on duty")

@@ -443,7 +443,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "void_not_found": ("找不到这条记录", "No such record"),
     "void_already": ("这条记录已撤销过", "This record is already voided"),
     "void_done": ("已撤销 {time} 的记录", "The record of {time} is voided"),
-    "summary_csv_section": ("汇总", "Summary"),
+    "export_summary_done": ("汇总表：{path}", "Summary: {path}"),
 
 }
 

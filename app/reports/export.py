@@ -12,6 +12,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,37 @@ def write_csv(
                 _tick(done, total, progress, cancel)
         _tick(done, total, progress, cancel)
     return done
+
+
+def summary_path(out: Path) -> Path:
+    """The summary CSV that goes next to a passage-log CSV: FILE-summary.csv."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}-summary{out.suffix or '.csv'}")
+
+
+def _summary_cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if value is None:
+        return ""
+    return _csv_text(value)
+
+
+def write_summary_csv(report: Report, out: Path, *, lang: str = "zh", masked: bool = True) -> int:
+    """The report's summary as CSV (BOM): totals by direction, category and hour, refusal
+    reasons, shifts and notes, then every fever (with its re-test outcome and disposition) and
+    every other refusal with its reason. Returns the number of fever/refusal rows."""
+    events = fever_refusal_rows(report, lang, masked)
+    with atomic_output(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        for row in summary_rows(report, lang, masked):
+            writer.writerow([_summary_cell(v) for v in row])
+        writer.writerow([])
+        writer.writerow([f"{t('report_fevers', lang)}·{t('report_refusals', lang)}"])
+        writer.writerow([t(h, lang) for h in FEVER_HEADERS])
+        for row in events:
+            writer.writerow([_summary_cell(v) for v in row])
+    return len(events)
 
 
 def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> Any:

@@ -31,15 +31,23 @@ class ExportJob:
     date_to: str
     masked: bool
     lang: str
+    summary: bool = True  # csv: also FILE-summary.csv (totals, fevers, refusals)
+
+    @property
+    def summary_out(self) -> Path | None:
+        return export.summary_path(self.out) if self.fmt == "csv" and self.summary else None
 
     def detail(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "from": self.date_from,
             "to": self.date_to,
             "format": self.fmt,
             "masked": self.masked,
             "file": self.out.name,
         }
+        if self.summary_out is not None:
+            d["summary_file"] = self.summary_out.name
+        return d
 
 
 class ReportService:
@@ -96,6 +104,7 @@ class ReportService:
         pin: str | None,
         unmasked: bool = False,
         lang: str | None = None,
+        summary: bool = True,
     ) -> ExportJob:
         """Validate, verify the PIN and audit an unmasked choice: on the writer's thread."""
         if fmt not in FORMATS or (fmt == "pdf" and self.pdf_renderer is None):
@@ -105,7 +114,9 @@ class ReportService:
         if not out.parent.is_dir():
             raise KnownError("export_no_dir", path=str(out.parent))
         self.authorize_export(pin)
-        job = ExportJob(fmt, out, d1, d2, not unmasked, lang or str(self.settings.get("language")))
+        job = ExportJob(
+            fmt, out, d1, d2, not unmasked, lang or str(self.settings.get("language")), summary
+        )
         if unmasked:
             self.officer.audit(roles.UNMASKED_VIEW, job.detail())
         return job
@@ -122,7 +133,12 @@ class ReportService:
             report = self.report(job.date_from, job.date_to, conn)
             kw = {"lang": job.lang, "masked": job.masked, "progress": progress, "cancel": cancel}
             if job.fmt == "csv":
-                return export.write_csv(conn, report, job.out, **kw)
+                rows = export.write_csv(conn, report, job.out, **kw)
+                if job.summary_out is not None:  # after the log: a cancel leaves neither
+                    export.write_summary_csv(
+                        report, job.summary_out, lang=job.lang, masked=job.masked
+                    )
+                return rows
             if job.fmt == "xlsx":
                 return export.write_xlsx(conn, report, job.out, **kw)
             assert self.pdf_renderer is not None
@@ -151,10 +167,12 @@ class ReportService:
         lang: str | None = None,
         progress: export.Progress | None = None,
         cancel: export.Cancel | None = None,
+        summary: bool = True,
     ) -> int:
-        """Verify the PIN, write the file atomically, audit it. Returns the passage rows written."""
+        """Verify the PIN, write the file atomically, audit it. Returns the passage rows written.
+        A CSV export also writes FILE-summary.csv next to it unless summary=False."""
         job = self.prepare_export(
-            fmt, out, date_from, date_to, pin=pin, unmasked=unmasked, lang=lang
+            fmt, out, date_from, date_to, pin=pin, unmasked=unmasked, lang=lang, summary=summary
         )
         try:
             rows = self.run_export(job, progress, cancel)

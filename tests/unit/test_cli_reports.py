@@ -23,6 +23,9 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
     assert run("export", "--date", "2026-11-29", "--format", "csv", "--out", str(out)) == 0
     with open(out, encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.reader(fh))) == 1  # header only: no passages that day
+    with open(tmp_path / "r-summary.csv", encoding="utf-8-sig", newline="") as fh:
+        assert ["通行记录", "0"] in list(csv.reader(fh))  # the summary goes next to it
+    assert "r-summary.csv" in capsys.readouterr().out
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "0000")
     capsys.readouterr()
     assert (
@@ -41,6 +44,7 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
     )
     assert "Wrong officer PIN" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+    assert not (tmp_path / "x-summary.csv").exists()
     # changing the PIN needs the old one
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
     monkeypatch.setenv("GATEPOST_OFFICER_NEW_PIN", "24680")

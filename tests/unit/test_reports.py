@@ -133,7 +133,8 @@ def test_csv_export_masked_by_default(day_of_gate, tmp_path):
     assert table[1][0] == "2026-11-29 07:10:00" and table[1][14] == "王阿姨"
     red = next(r for r in table if r[8] == "红码")
     assert red[15] == "'=HYPERLINK(1)"  # never a formula
-    assert list(tmp_path.iterdir()) == [out]  # no temporary file left
+    # no temporary file left; the summary goes next to the log
+    assert sorted(tmp_path.iterdir()) == sorted([out, tmp_path / "day-summary.csv"])
 
 
 def test_unmasked_export_needs_the_pin_and_is_audited(day_of_gate, tmp_path):
@@ -243,3 +244,41 @@ def test_ctrl_c_during_export_leaves_no_file_and_is_audited(day_of_gate, tmp_pat
         )
     assert list(tmp_path.iterdir()) == []
     assert '"status": "cancelled"' in day_of_gate.officer.audit_log("export")[-1]["detail"]
+
+
+def test_csv_summary_file_holds_totals_fevers_and_refusals(day_of_gate, tmp_path):
+    out = tmp_path / "day.csv"
+    day_of_gate.export("csv", out, "2026-11-29", pin="2468", lang="en")
+    table = read_csv(tmp_path / "day-summary.csv")  # BOM checked there
+    cells = {r[0]: r[1] for r in table if len(r) >= 2 and r[0]}
+    assert cells["Passages"] == "13" and cells["Refused"] == "3"
+    assert cells["Passed in"] == "5" and cells["Passed out"] == "5"
+    assert cells["Watchlist stops"] == "1" and cells["Voided (not counted)"] == "1"
+    assert cells["07:00"] == "5" and cells["08:00"] == "8"
+    assert sum(int(cells[f"{h:02d}:00"]) for h in range(24)) == 13
+    by_cat = [r for r in table if len(r) == 4 and r[0] == "Resident"]
+    assert sorted((r[1], r[2], r[3]) for r in by_cat) == [("In", "5", "3"), ("Out", "5", "0")]
+    head = next(i for i, r in enumerate(table) if r and r[0] == "Time" and "Kind" in r)
+    events = table[head + 1 :]
+    assert [r[1] for r in events] == ["Fevers", "Refusals", "Refusals"]
+    fever = events[0]
+    assert fever[0] == "2026-11-29 08:40:00" and fever[2:4] == ["37.9", "37.8"]
+    assert fever[4] == "Refused" and fever[6] == "Sent to fever clinic"
+    assert fever[8] == "3502**********1234" and ID not in (tmp_path / "day-summary.csv").read_text(
+        encoding="utf-8-sig"
+    )
+    assert sorted(r[5] for r in events[1:]) == ["Red code", "Under home medical observation"]
+    assert "'=HYPERLINK(1)" in [r[11] for r in events]  # a note never becomes a formula
+    shifts = [r for r in table if r and r[0] == "王阿姨"]
+    assert shifts and shifts[0][1] == "138****5678" and shifts[0][2] == "2026-11-29 07:00:00"
+    detail = day_of_gate.officer.audit_log("export")[-1]["detail"]
+    assert '"summary_file": "day-summary.csv"' in detail
+
+
+def test_csv_summary_is_optional_and_unmasked_only_when_chosen(day_of_gate, tmp_path):
+    out = tmp_path / "log.csv"
+    day_of_gate.export("csv", out, "2026-11-29", pin="2468", summary=False)
+    assert sorted(tmp_path.iterdir()) == [out]
+    day_of_gate.export("csv", out, "2026-11-29", pin="2468", unmasked=True)
+    text = (tmp_path / "log-summary.csv").read_text(encoding="utf-8-sig")
+    assert ID in text and "13812345678" in text
