@@ -36,6 +36,19 @@ def _collect(conn: sqlite3.Connection, cutoff: str) -> None:
         "INSERT INTO temp.purge_ids SELECT id, 'shift_log' FROM shift_log WHERE local_date < ?",
         (cutoff,),
     )
+    # a volunteer's phone goes when they were added before the period (a day's margin for
+    # UTC vs local dates) and have no shift in it, nor one still open
+    conn.execute(
+        """
+        INSERT INTO temp.purge_ids SELECT v.id, 'volunteer_phones' FROM volunteers v
+        WHERE v.phone IS NOT NULL AND substr(v.ts_utc, 1, 10) < date(?, '-1 day')
+          AND NOT EXISTS (
+            SELECT 1 FROM shift_events s WHERE s.volunteer_id = v.id
+              AND (s.local_date >= ? OR (s.kind = 'start' AND NOT EXISTS (
+                SELECT 1 FROM shift_events e WHERE e.shift_id = s.shift_id AND e.kind = 'end'))))
+        """,
+        (cutoff, cutoff),
+    )
 
 
 def plan(conn: sqlite3.Connection, cutoff: str) -> dict[str, Any]:
@@ -47,7 +60,7 @@ def plan(conn: sqlite3.Connection, cutoff: str) -> dict[str, Any]:
     }
     unsynced = conn.execute(
         "SELECT count(*) FROM outbox o JOIN temp.purge_ids p ON p.id = o.event_id "
-        "WHERE o.acked_utc IS NULL"
+        "WHERE o.acked_utc IS NULL AND p.tbl != 'volunteer_phones'"
     ).fetchone()[0]
     days = [
         r[0]
@@ -70,6 +83,7 @@ def purge(conn: sqlite3.Connection, cutoff: str) -> dict[str, int]:
             (table,),
         )
         out[table] = cur.rowcount
+    out["volunteer_phones"] = _forget_phones(conn)
     # the first event that must stay: not yet acked, or its record is still held here
     # (audit entries and volunteers are kept forever in their own tables; their acked
     # events may go with the run before it)
@@ -86,3 +100,31 @@ def purge(conn: sqlite3.Connection, cutoff: str) -> dict[str, int]:
     out["outbox"] = conn.execute("DELETE FROM outbox WHERE seq < ?", (stop,)).rowcount
     conn.execute("DELETE FROM temp.purge_ids")
     return out
+
+
+def _forget_phones(conn: sqlite3.Connection) -> int:
+    """Drop the collected volunteers' phones, keeping their names for the sign-in list.
+    volunteers is append-only (no UPDATE), so the purge deletes the row and writes it again
+    without the phone; one name-only row per name is enough."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS purge_volunteers (id TEXT PRIMARY KEY, ts_utc TEXT, "
+        "name TEXT)"
+    )
+    conn.execute("DELETE FROM temp.purge_volunteers")
+    conn.execute(
+        "INSERT INTO temp.purge_volunteers SELECT id, ts_utc, name FROM volunteers "
+        "WHERE id IN (SELECT id FROM temp.purge_ids WHERE tbl = 'volunteer_phones')"
+    )
+    gone = conn.execute(
+        "DELETE FROM volunteers WHERE id IN (SELECT id FROM temp.purge_volunteers)"
+    ).rowcount
+    conn.execute(
+        """
+        INSERT INTO volunteers (id, ts_utc, name, phone)
+        SELECT min(p.id), min(p.ts_utc), p.name, NULL FROM temp.purge_volunteers p
+        WHERE NOT EXISTS (SELECT 1 FROM volunteers v WHERE v.name = p.name AND v.phone IS NULL)
+        GROUP BY p.name
+        """
+    )
+    conn.execute("DELETE FROM temp.purge_volunteers")
+    return int(gone)

@@ -135,3 +135,60 @@ def test_demo_data_is_realistic(gdb):
 
     assert validate_id(row["id_number"], date(2026, 11, 29)) == row["id_number"]
     assert outbox.pending_count(gdb.conn) == 0  # demo rows are never synced
+
+
+def test_purge_forgets_phones_of_volunteers_without_a_shift_in_the_period(gdb):
+    clock = FakeClock(datetime(2026, 10, 1, 9, 0, tzinfo=CST))
+    shifts = ShiftService(gdb, clock)
+    gone = shifts.add_volunteer("老张", "13900000001")  # an old shift only
+    shifts.start(gone["id"])
+    clock.advance(3600)
+    shifts.end("ok")
+    never = shifts.add_volunteer("小李", "13900000002")  # no shift at all
+    shifts.add_volunteer("小李")  # a name-only row already there: not written twice
+    active = shifts.add_volunteer("王姐", "13900000003")  # old, but on duty in the period
+    night = shifts.add_volunteer("夜班", "13900000005")  # handed over in the period
+    clock._now = datetime(2026, 10, 31, 23, 0, tzinfo=CST)  # the day before the cutoff
+    shifts.start(night["id"])
+    clock._now = datetime(2026, 11, 20, 8, 0, tzinfo=CST)
+    shifts.start(active["id"], take_over=True)
+    clock.advance(3600)
+    shifts.end("ok")
+    recent = shifts.add_volunteer("新人", "13900000004")  # added in the period
+    # at a second gate: signed in before the cutoff and never signed out (still on duty)
+    other = ShiftService(gdb, FakeClock(datetime(2026, 10, 2, 9, 0, tzinfo=CST)))
+    other.settings.set("checkpoint_id", "gate-2")
+    other.start(other.add_volunteer("远门", "13900000006")["id"])
+    other.settings.set("checkpoint_id", "gate-1")
+    gdb.conn.execute("UPDATE outbox SET acked_utc = 'x'")  # everything was synced
+    clock._now = datetime(2026, 11, 29, 9, 0, tzinfo=CST)
+    svc = RetentionService(gdb, clock)
+    assert svc.cutoff() == "2026-11-01"
+    assert svc.plan().counts.get("volunteer_phones") == 2 and svc.plan().unsynced == 0
+    result = svc.run_daily()  # nothing unsynced goes: no PIN needed
+    assert result["counts"]["volunteer_phones"] == 2
+    phones = {r["name"]: r["phone"] for r in gdb.conn.execute("SELECT name, phone FROM volunteers")}
+    assert phones == {
+        "老张": None,
+        "小李": None,
+        "王姐": "13900000003",
+        "夜班": "13900000005",
+        "新人": "13900000004",
+        "远门": "13900000006",
+    }
+    assert (
+        gdb.conn.execute("SELECT count(*) FROM volunteers WHERE name = '小李'").fetchone()[0] == 1
+    )
+    # the name stays on the sign-in list under the same id, and shift records keep working
+    assert shifts.volunteers()[0]["name"] and any(
+        v["id"] == gone["id"] for v in shifts.volunteers()
+    )
+    assert not any("13900000001" in str(v.get("phone")) for v in shifts.volunteers())
+    assert recent["id"] in {v["id"] for v in shifts.volunteers()}
+    assert never["id"] not in {v["id"] for v in shifts.volunteers()}  # the name-only 小李 stays
+    purge = svc.officer.audit_log("purge")[-1]
+    assert '"volunteer_phones": 2' in purge["detail"] and purge["actor"] == "system"
+    assert outbox.verify_chain(gdb.conn)
+    # the next day finds nothing more to forget
+    clock.advance(86400)
+    assert svc.plan().counts.get("volunteer_phones", 0) == 0
