@@ -57,6 +57,8 @@ class RecentActions(QObject):
             ("👁 " + t("unmask_show", self.lang)) if masked else t("unmask_hide", self.lang)
         )
         self.void_button.setText(t("void_selected", self.lang))
+        # while names are shown in full, the button that hides them stands out
+        self.unmask_button.setStyleSheet("" if masked else "color: #c62828; font-weight: bold")
 
     def _safe(self, fn: Callable[[], Any]) -> None:
         try:
