@@ -137,13 +137,22 @@ class RosterDialog(QDialog):
         self.import_button.clicked.connect(self.open_import)
         self.print_button = QPushButton(t("roster_print", lang))
         self.print_button.clicked.connect(self.print_passes)
+        self.visitor_button = QPushButton(t("visitor_pass_button", lang))
+        self.visitor_button.clicked.connect(self.open_visitor_pass)
+        self.visitor: Any = None
         self.print_cancel = QPushButton(t("cancel", lang))
         self.print_cancel.clicked.connect(self.cancel_print)
         self.print_cancel.setVisible(False)
         self.bar = QProgressBar()
         self.bar.setVisible(False)
         self.count = QLabel()
-        for b in (self.add_button, self.edit_button, self.import_button, self.print_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.import_button,
+            self.print_button,
+            self.visitor_button,
+        ):
             buttons.addWidget(b)
         buttons.addWidget(self.bar)
         buttons.addWidget(self.print_cancel)
@@ -215,6 +224,16 @@ class RosterDialog(QDialog):
             self.importer.load(path)
         else:
             self.importer.choose_file()
+
+    @Slot()
+    def open_visitor_pass(self) -> None:
+        """The selected resident's household is the host (the volunteer can change it)."""
+        from .roster_visitor import VisitorPassDialog
+
+        chosen = self.selected()
+        host = str(chosen["household"]) if chosen else ""
+        self.visitor = VisitorPassDialog(self.roster, self.lang, host, self)
+        self.visitor.open()
 
     # ----- printing: cards are signed here, the PDF is drawn off the GUI thread
     @Slot()

@@ -29,6 +29,14 @@ class RosterHook(QObject):
         bar.insertWidget(max(0, bar.count() - 2), self.button)  # before language and settings
         self.shortcut = QShortcut(QKeySequence("F6"), window)
         self.shortcut.activated.connect(self.open_roster)
+        # F5 (next to the roster's F6; Ctrl+V stays paste in the temperature field)
+        self.visitor_dialog: Any = None
+        self.visitor_button = QPushButton(f"{t('visitor_pass_button', window.lang)} F5")
+        self.visitor_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.visitor_button.clicked.connect(self.open_visitor_pass)
+        bar.insertWidget(max(0, bar.count() - 2), self.visitor_button)
+        self.visitor_shortcut = QShortcut(QKeySequence("F5"), window)
+        self.visitor_shortcut.activated.connect(self.open_visitor_pass)
         self.overdue = QLabel()
         self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
         bar.insertWidget(max(0, bar.count() - 2), self.overdue)
@@ -70,6 +78,17 @@ class RosterHook(QObject):
             for r in rows
         ]
         self.overdue.setToolTip("\n".join(lines))
+
+    @Slot()
+    def open_visitor_pass(self) -> None:
+        """A fresh form each time: the last visitor's QR must not stay on screen."""
+        from .roster_visitor import VisitorPassDialog
+
+        if self.visitor_dialog is not None:
+            self.visitor_dialog.close()
+        self.visitor_dialog = VisitorPassDialog(self.desk.roster, self.window.lang, "", self.window)
+        self.visitor_dialog.show()
+        self.visitor_dialog.raise_()
 
     @Slot()
     def open_roster(self) -> None:
