@@ -38,8 +38,9 @@ from .widgets import Banner, Counters, FeverList, Keypad, RecentTable, describe_
 
 log = logging.getLogger(__name__)
 TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
-# a scanned pass resolves to (identity, None) or (None, refusal message code)
-PassResolver = Callable[[str], tuple[Identity | None, str | None]]
+# a scanned pass resolves to (identity, None), or (identity or None, refusal) where the refusal's
+# str() is the message and its .note what the refused passage keeps (issue #4)
+PassResolver = Callable[[str], tuple[Identity | None, Any]]
 
 
 def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -352,6 +353,23 @@ class MainWindow(QMainWindow):
                 if self.pass_resolver
                 else (None, "code_unrecognised")
             )
+            if problem is not None and self.pass_resolver is not None:
+                # a refused pass is a refused passage once the volunteer presses Enter (#4)
+                self.current = {
+                    "code_color": "none",
+                    "payload_kind": payload.kind,
+                    "payload_text": payload.text,
+                    "identity": resolved or Identity(method="pass"),
+                    "override_reason": None,
+                    "refuse_reason": "pass_invalid",
+                    "note": getattr(problem, "note", str(problem)),
+                    "refusal_text": str(problem),
+                }
+                self.temperature.clear()
+                self.temperature.setFocus()
+                self._show_current()
+                self.sounds.play("refused")
+                return
             if resolved is None:
                 self.current = None
                 self.banner.show_state(
@@ -390,6 +408,12 @@ class MainWindow(QMainWindow):
             return
         color = cur["code_color"]
         who = describe_person(vars(cur["identity"]))
+        if cur.get("refuse_reason"):
+            detail = " · ".join(x for x in (cur.get("refusal_text"), who) if x)
+            self.banner.show_state(
+                "red", t("pass_invalid", self.lang), f"{detail}\n{t('pass_enter_records', self.lang)}"
+            )
+            return
         if color == "green":
             detail = who or (
                 "输入体温后按 Enter" if self.lang == "zh" else "Type temperature, Enter"
@@ -468,6 +492,8 @@ class MainWindow(QMainWindow):
             identity=cur["identity"],
             temperature=typed or None,
             override_reason=cur["override_reason"],
+            refuse_reason=cur.get("refuse_reason"),
+            note=cur.get("note"),
         )
         outcome = self.service.record(draft)
         self._after_record(outcome)

@@ -45,14 +45,17 @@ class RosterHook(QObject):
         self.timer.start(30_000)
         self.update_overdue()
 
-    def resolve(self, text: str) -> tuple[Identity | None, str | None]:
-        """A scanned pass → the resident, or the refusal in words (expired, revoked, forged…)."""
+    def resolve(self, text: str) -> tuple[Identity | None, Any]:
+        """A scanned pass → (the person, None), or (whoever it names, PassRefusal) when refused
+        (expired, revoked, forged, other key, moved out): the window records it on Enter."""
+        from app.roster.desk import refusal_of
+
         view = self.desk.scan(text, self.window.direction)
         check = view.check
-        if check is None or not check.ok:
-            return None, view.headline(self.window.lang)
-        if check.kind == "visitor":
-            return Identity(method="pass", person_name=check.person_name), None
+        if check is None:
+            return None, "code_unrecognised"
+        if not check.ok:
+            return view.identity, refusal_of(check, self.window.lang)
         return view.identity, None
 
     def check(self, current: dict[str, Any], direction: str) -> list[Any]:

@@ -319,14 +319,12 @@ def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassChec
         if f.kind == KIND_RESIDENT
         else local_iso(f.valid_until)[:16].replace("T", " ")
     )
-    if moment >= f.valid_until:
-        return PassCheck(False, "pass_expired", {"until": shown_until})
-    if moment < f.valid_from:
-        return PassCheck(False, "pass_not_yet_valid", {"since": f.valid_from.date().isoformat()})
+    # the signature holds: say who it is even when refused (the refusal is recorded for them)
+    resident: dict[str, Any] | None = None
     if f.kind == KIND_VISITOR:
         visit = q.get_visitor_pass(conn, f.subject)
         name = visit["visitor_name"] if visit else None
-        return PassCheck(
+        check = PassCheck(
             True,
             None,
             {"household": f.household},
@@ -338,26 +336,32 @@ def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassChec
             household=f.household,
             valid_until=shown_until,
         )
-    resident = q.get_resident(conn, f.subject)
-    if resident is None:
-        return PassCheck(False, "pass_unknown_resident")
-    check = PassCheck(
-        True,
-        None,
-        {},
-        "resident",
-        resident["id"],
-        mask_name(resident["name"]),
-        resident["name"],
-        resident["id_number"],
-        resident["building"],
-        resident["unit"],
-        resident["room"],
-        resident["household"],
-        shown_until,
-    )
-    if resident["status"] == "moved_out":
+    else:
+        resident = q.get_resident(conn, f.subject)
+        if resident is None:
+            return PassCheck(False, "pass_unknown_resident")
+        check = PassCheck(
+            True,
+            None,
+            {},
+            "resident",
+            resident["id"],
+            mask_name(resident["name"]),
+            resident["name"],
+            resident["id_number"],
+            resident["building"],
+            resident["unit"],
+            resident["room"],
+            resident["household"],
+            shown_until,
+        )
+    if resident is not None and resident["status"] == "moved_out":
         check.ok, check.reason_code = False, "pass_moved_out"
-    elif f.serial != resident["pass_serial"]:
+    elif moment >= f.valid_until:
+        check.ok, check.reason_code, check.params = False, "pass_expired", {"until": shown_until}
+    elif moment < f.valid_from:
+        since = f.valid_from.date().isoformat()
+        check.ok, check.reason_code, check.params = False, "pass_not_yet_valid", {"since": since}
+    elif resident is not None and f.serial != resident["pass_serial"]:
         check.ok, check.reason_code = False, "pass_revoked"
     return check
