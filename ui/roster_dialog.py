@@ -140,6 +140,9 @@ class RosterDialog(QDialog):
         self.visitor_button = QPushButton(t("visitor_pass_button", lang))
         self.visitor_button.clicked.connect(self.open_visitor_pass)
         self.visitor: Any = None
+        self.key_button = QPushButton(t("key_qr_button", lang))
+        self.key_button.clicked.connect(self.show_key_qr)
+        self.key_dialog: Any = None
         self.print_cancel = QPushButton(t("cancel", lang))
         self.print_cancel.clicked.connect(self.cancel_print)
         self.print_cancel.setVisible(False)
@@ -152,6 +155,7 @@ class RosterDialog(QDialog):
             self.import_button,
             self.print_button,
             self.visitor_button,
+            self.key_button,
         ):
             buttons.addWidget(b)
         buttons.addWidget(self.bar)
@@ -234,6 +238,13 @@ class RosterDialog(QDialog):
         host = str(chosen["household"]) if chosen else ""
         self.visitor = VisitorPassDialog(self.roster, self.lang, host, self)
         self.visitor.open()
+
+    @Slot()
+    def show_key_qr(self) -> None:
+        from .roster_keys import KeyQrDialog
+
+        self.key_dialog = KeyQrDialog(self.roster, self.lang, self)
+        self.key_dialog.open()
 
     # ----- printing: cards are signed here, the PDF is drawn off the GUI thread
     @Slot()

@@ -22,6 +22,8 @@ class RosterHook(QObject):
         self.dialog: Any = None
         window.pass_resolver = self.resolve
         window.gate_checker = self.check
+        window.text_handler = self.offer_key
+        self._asking_key = False
         self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.open_roster)
@@ -57,6 +59,36 @@ class RosterHook(QObject):
         if not check.ok:
             return view.identity, refusal_of(check, self.window.lang)
         return view.identity, None
+
+    def offer_key(self, text: str) -> bool:
+        """Another gate's public-key QR held to the camera: ask once, then trust it."""
+        from app.errors import KnownError
+        from app.roster import keyqr, passes
+
+        if not text.strip().startswith(passes.KEY_PREFIX):
+            return False
+        lang = self.window.lang
+        if self._asking_key:
+            return True
+        try:
+            kid = keyqr.key_id_of_text(text)
+        except KnownError as exc:
+            self.window.show_message(exc.message(lang), error=True)
+            return True
+        if passes.is_trusted(self.desk.gate.conn, kid):
+            self.window.show_message(t("key_already", lang, key_id=kid))
+            return True
+        self._asking_key = True
+        try:
+            answer = self.window.asker.choose(
+                t("key_trust_ask", lang, key_id=kid), [("trust", t("key_trust_yes", lang))], lang
+            )
+        finally:
+            self._asking_key = False
+        if answer and answer[0] == "trust":
+            passes.import_public_key(self.desk.gate.conn, text, self.desk.gate.clock, "scanned")
+            self.window.show_message(t("key_imported", lang, key_id=kid))
+        return True
 
     def check(self, current: dict[str, Any], direction: str) -> list[Any]:
         return self.desk.alerts(

@@ -100,16 +100,26 @@ def export_public_key(conn: sqlite3.Connection, clock: Clock) -> str:
     return KEY_PREFIX + _b32(_public_raw(ensure_signing_key(conn, clock)))
 
 
-def import_public_key(conn: sqlite3.Connection, text: str, clock: Clock, label: str = "") -> str:
-    """Trust another gate's compound key; returns its key id."""
+def public_key_bytes(text: str) -> bytes:
+    """The raw Ed25519 key in a 'GPK1:' text; KnownError('key_file_bad') for anything else."""
     text = text.strip()
     try:
         if not text.startswith(KEY_PREFIX):
             raise ValueError("prefix")
         raw = _unb32(text[len(KEY_PREFIX) :])
         Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError:
+    except (ValueError, TypeError):
         raise KnownError("key_file_bad") from None
+    return raw
+
+
+def is_trusted(conn: sqlite3.Connection, key_id: str) -> bool:
+    return any(r["key_id"] == key_id for r in q.pass_keys(conn))
+
+
+def import_public_key(conn: sqlite3.Connection, text: str, clock: Clock, label: str = "") -> str:
+    """Trust another gate's compound key; returns its key id."""
+    raw = public_key_bytes(text)
     kid = key_id_of(raw).hex()
     with transaction(conn):
         q.insert_key(

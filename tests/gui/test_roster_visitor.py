@@ -92,3 +92,50 @@ def test_f5_in_the_gate_window_opens_the_visitor_pass(qtbot, window, service, ro
     qtbot.keyClick(window, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: hook.visitor_dialog is not None and hook.visitor_dialog.isVisible())
     hook.visitor_dialog.close()
+
+
+def _other_gate_key() -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return passes.KEY_PREFIX + passes._b32(raw)
+
+
+def test_roster_dialog_shows_the_compound_key_as_a_qr(qtbot, roster):
+    from app.roster import keyqr
+    from ui.roster_dialog import RosterDialog
+
+    dlg = RosterDialog(roster, "zh")
+    qtbot.addWidget(dlg)
+    dlg.show_key_qr()
+    shown = decode_label(dlg.key_dialog.qr)
+    assert len(shown) == 1 and shown[0].startswith("GPK1:")
+    assert keyqr.key_id_of_text(shown[0]) == dlg.key_dialog.key_id
+    assert passes.is_trusted(roster.conn, dlg.key_dialog.key_id)  # our own key, of course
+    dlg.key_dialog.close()
+
+
+def test_the_gate_camera_recognises_a_key_qr_and_asks_to_trust_it(
+    qtbot, window, rig, service, roster
+):
+    from app.roster import keyqr
+    from app.scan.demo import DemoCard, render_phone
+    from tests.fakes.camera import blank
+    from ui.roster_gate import RosterHook
+
+    RosterHook(window, RosterDesk(service, roster))
+    text = _other_gate_key()
+    kid = keyqr.key_id_of_text(text)
+    window.asker.answers = [None]  # first time the volunteer says no
+    window.handle_payload(text, "unknown")
+    assert window.asker.asked == ["choose"] and not passes.is_trusted(roster.conn, kid)
+    assert window.current is None
+    window.asker.answers = [("trust", "")]
+    rig.show(render_phone(DemoCard("black", text)))
+    qtbot.waitUntil(lambda: passes.is_trusted(roster.conn, kid), timeout=5000)
+    rig.show(blank())
+    assert kid in window.message.text() and window.asker.asked == ["choose", "choose"]
+    window.handle_payload(text, "unknown")  # already trusted: no question
+    assert window.asker.asked == ["choose", "choose"] and "已在信任列表" in window.message.text()
+    assert service.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
