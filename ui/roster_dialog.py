@@ -143,6 +143,9 @@ class RosterDialog(QDialog):
         self.key_button = QPushButton(t("key_qr_button", lang))
         self.key_button.clicked.connect(self.show_key_qr)
         self.key_dialog: Any = None
+        self.history_button = QPushButton(t("history_button", lang))
+        self.history_button.clicked.connect(self.show_history)
+        self.history: Any = None
         self.print_cancel = QPushButton(t("cancel", lang))
         self.print_cancel.clicked.connect(self.cancel_print)
         self.print_cancel.setVisible(False)
@@ -152,6 +155,7 @@ class RosterDialog(QDialog):
         for b in (
             self.add_button,
             self.edit_button,
+            self.history_button,
             self.import_button,
             self.print_button,
             self.visitor_button,
@@ -238,6 +242,16 @@ class RosterDialog(QDialog):
         host = str(chosen["household"]) if chosen else ""
         self.visitor = VisitorPassDialog(self.roster, self.lang, host, self)
         self.visitor.open()
+
+    @Slot()
+    def show_history(self) -> None:
+        from .roster_history import HistoryDialog
+
+        resident = self.selected()
+        if resident is None:
+            return
+        self.history = HistoryDialog(self.roster, resident, self.lang, self)
+        self.history.open()
 
     @Slot()
     def show_key_qr(self) -> None:

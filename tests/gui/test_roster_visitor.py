@@ -139,3 +139,24 @@ def test_the_gate_camera_recognises_a_key_qr_and_asks_to_trust_it(
     window.handle_payload(text, "unknown")  # already trusted: no question
     assert window.asker.asked == ["choose", "choose"] and "已在信任列表" in window.message.text()
     assert service.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
+
+
+def test_roster_dialog_shows_a_residents_change_history_masked(qtbot, roster, clock):
+    from ui.roster_dialog import RosterDialog
+
+    li = roster.find_id_number(rf.ZHANG)
+    clock.advance(600)
+    roster.edit(li["id"], {"phone": "13900001111"}, who="李网格")
+    dlg = RosterDialog(roster, "zh")
+    qtbot.addWidget(dlg)
+    dlg.show_history()
+    assert dlg.history is None  # nothing selected: nothing to show
+    dlg.table.selectRow(0)
+    qtbot.mouseClick(dlg.history_button, Qt.MouseButton.LeftButton)
+    table = dlg.history.table
+    rows = [[table.item(r, c).text() for c in range(4)] for r in range(table.rowCount())]
+    assert rows[0] == ["2026-11-29 08:10:00", "李网格", "修改", "手机：139****1111"]
+    assert rows[1][2] == "新增" and "李*" in rows[1][3] and rf.ZHANG not in rows[1][3]
+    dlg.history.show_full.setChecked(True)
+    assert rf.ZHANG in table.item(1, 3).text()
+    dlg.history.close()
