@@ -414,9 +414,8 @@ class MainWindow(QMainWindow):
         who = describe_person(vars(cur["identity"]))
         if cur.get("refuse_reason"):
             detail = " · ".join(x for x in (cur.get("refusal_text"), who) if x)
-            self.banner.show_state(
-                "red", t("pass_invalid", self.lang), f"{detail}\n{t('pass_enter_records', self.lang)}"
-            )
+            hint = t("pass_enter_records", self.lang)
+            self.banner.show_state("red", t("pass_invalid", self.lang), f"{detail}\n{hint}")
             return
         if color == "green":
             detail = who or (

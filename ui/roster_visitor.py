@@ -100,8 +100,13 @@ class VisitorPassDialog(QDialog):
         self.qr.set_payload(issued.text)
         card = issued.card
         self.info.setText(
-            t("visitor_shown", self.lang, name=card.masked_name, household=card.household,
-              until=issued.valid_until)
+            t(
+                "visitor_shown",
+                self.lang,
+                name=card.masked_name,
+                household=card.household,
+                until=issued.valid_until,
+            )
         )
         self.print_button.setEnabled(True)
         self.issued.emit(issued)

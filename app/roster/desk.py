@@ -16,7 +16,6 @@ from app.roster.gate import Alert, gate_checks, overdue_inside
 from app.roster.service import RosterService
 from app.scan.payload import classify_payload
 
-
 REFUSED_PASS = "pass_invalid"  # the passage's reason; the specific one goes in its note
 
 

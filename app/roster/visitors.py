@@ -1,4 +1,4 @@
-"""Issuing a visitor pass at the desk: check the host household and the name, sign, make the card."""
+"""Issuing a visitor pass at the desk: check the host household and name, sign, make the card."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def households(conn: Any) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def issue(roster: Any, host: str, visitor_name: str, hours: float | None = None) -> IssuedVisitorPass:
+def issue(
+    roster: Any, host: str, visitor_name: str, hours: float | None = None
+) -> IssuedVisitorPass:
     """A pass for today (hours None or 0) or for the next N hours, linked to a host household."""
     host = clean_text(host)
     name = clean_name(visitor_name)
@@ -53,4 +55,3 @@ def issue(roster: Any, host: str, visitor_name: str, hours: float | None = None)
     shown = check.valid_until or ""
     title = str(roster.settings.get("checkpoint_name"))
     return IssuedVisitorPass(pass_id, text, visitor_card(title, name, host, shown, text), shown)
-

@@ -8,8 +8,14 @@ from tests.fakes import roster_files as rf
 def test_history_says_who_changed_what_and_when_masked(gdb, clock):
     roster = RosterService(gdb, clock)
     zhang = roster.add(
-        {"name": "张三", "id_number": rf.ZHANG, "phone": "13812345678", "building": "3",
-         "unit": "2", "room": "501"},
+        {
+            "name": "张三",
+            "id_number": rf.ZHANG,
+            "phone": "13812345678",
+            "building": "3",
+            "unit": "2",
+            "room": "501",
+        },
         who="王阿姨",
     )
     clock.advance(3600)
@@ -27,7 +33,9 @@ def test_history_says_who_changed_what_and_when_masked(gdb, clock):
     ]
     assert [x.when for x in lines][-2:] == ["2026-11-29 09:00:00", "2026-11-29 08:00:00"]
     assert lines[2].what() == "手机：138****5678 → 139****1111"
-    assert lines[1].what() == "状态：正常 → 居家医学观察；观察开始：2026-11-29；观察结束：2026-12-06"
+    assert lines[1].what() == (
+        "状态：正常 → 居家医学观察；观察开始：2026-11-29；观察结束：2026-12-06"
+    )
     assert lines[0].what() == "通行证序号：0 → 1"
     created = lines[3].what()
     assert "姓名：张*" in created and "3502" in created and rf.ZHANG not in created

@@ -30,7 +30,8 @@ def test_cli_exports_the_key_as_a_qr_png_that_another_gate_imports(tmp_path, cap
         key = passes.signing_key_or_none(gate_a.conn)
         assert key is not None
         day = date(2026, 11, 29)
-        fields = passes.PassFields(passes.KIND_VISITOR, b"", 7, 0, *passes._day_span(day, day), "3-1")
+        span = passes._day_span(day, day)
+        fields = passes.PassFields(passes.KIND_VISITOR, b"", 7, 0, *span, "3-1")
         pass_text = passes.sign(key, fields)
         from datetime import datetime
 
