@@ -157,14 +157,23 @@ def cmd_keys(args: argparse.Namespace) -> int:
     gdb = _open(args)
     try:
         if args.keys_command == "export-public":
+            from app.errors import KnownError
+            from app.roster import keyqr
+
+            if not (args.out or args.qr):
+                raise KnownError("key_export_need_out")
             text = passes.export_public_key(gdb.conn, SystemClock())
-            tmp = Path(args.out + ".tmp")
-            tmp.write_text(text + "\n", encoding="ascii")
-            os.replace(tmp, args.out)
+            if args.out:
+                tmp = Path(args.out + ".tmp")
+                tmp.write_text(text + "\n", encoding="ascii")
+                os.replace(tmp, args.out)
+            if args.qr:
+                keyqr.write_png(text, args.qr)
             print(text)
         else:
-            raw = Path(args.file).read_text(encoding="utf-8", errors="replace")
-            kid = passes.import_public_key(gdb.conn, raw, SystemClock(), label=Path(args.file).name)
+            from app.roster import keyqr
+
+            kid = keyqr.import_key_file(gdb.conn, args.file, SystemClock())
             print(t("key_imported", args.lang, key_id=kid))
         return 0
     finally:
@@ -613,10 +622,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
     keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     k = keys.add_parser("export-public", parents=[shared],
-                        help="write this compound's public key to a file")
-    k.add_argument("--out", required=True, metavar="FILE")
+                        help="write this compound's public key to a file and/or a QR PNG")
+    k.add_argument("--out", default=None, metavar="FILE", help="the key as a line of text")
+    k.add_argument("--qr", default=None, metavar="OUT.png",
+                   help="the key as a QR code for another gate's camera")
     k = keys.add_parser("import-public", parents=[shared],
-                        help="trust the public key in FILE (from another gate)")
+                        help="trust the public key in FILE: text or a picture of its QR code")
     k.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_keys)
 

@@ -38,8 +38,9 @@ from .widgets import Banner, Counters, FeverList, Keypad, RecentTable, describe_
 
 log = logging.getLogger(__name__)
 TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
-# a scanned pass resolves to (identity, None) or (None, refusal message code)
-PassResolver = Callable[[str], tuple[Identity | None, str | None]]
+# a scanned pass resolves to (identity, None), or (identity or None, refusal) where the refusal's
+# str() is the message and its .note what the refused passage keeps (issue #4)
+PassResolver = Callable[[str], tuple[Identity | None, Any]]
 
 
 def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self.pass_resolver: PassResolver | None = None
         # stops and warnings for the person at the desk (issue #4: watchlist, quota, replay)
         self.gate_checker: Callable[[dict[str, Any], str], list[Any]] | None = None
+        # other QR texts a feature understands (issue #4: another gate's public key); True = handled
+        self.text_handler: Callable[[str], bool] | None = None
         self.debouncer = Debouncer(service.clock, float(self.settings.get("debounce_seconds")))
         self.direction = "in"
         self.category = "resident"
@@ -352,6 +355,23 @@ class MainWindow(QMainWindow):
                 if self.pass_resolver
                 else (None, "code_unrecognised")
             )
+            if problem is not None and self.pass_resolver is not None:
+                # a refused pass is a refused passage once the volunteer presses Enter (#4)
+                self.current = {
+                    "code_color": "none",
+                    "payload_kind": payload.kind,
+                    "payload_text": payload.text,
+                    "identity": resolved or Identity(method="pass"),
+                    "override_reason": None,
+                    "refuse_reason": "pass_invalid",
+                    "note": getattr(problem, "note", str(problem)),
+                    "refusal_text": str(problem),
+                }
+                self.temperature.clear()
+                self.temperature.setFocus()
+                self._show_current()
+                self.sounds.play("refused")
+                return
             if resolved is None:
                 self.current = None
                 self.banner.show_state(
@@ -365,6 +385,8 @@ class MainWindow(QMainWindow):
             # a resident's pass names the resident; a visitor pass names only the visitor
             self.set_category("resident" if resolved.resident_id is not None else "visitor")
         elif payload.kind == "text":
+            if self.text_handler is not None and self.text_handler(payload.text or ""):
+                return
             self.current = None
             self.banner.show_state("unknown", t("code_unrecognised", self.lang), "")
             self.sounds.play("refused")
@@ -390,6 +412,11 @@ class MainWindow(QMainWindow):
             return
         color = cur["code_color"]
         who = describe_person(vars(cur["identity"]))
+        if cur.get("refuse_reason"):
+            detail = " · ".join(x for x in (cur.get("refusal_text"), who) if x)
+            hint = t("pass_enter_records", self.lang)
+            self.banner.show_state("red", t("pass_invalid", self.lang), f"{detail}\n{hint}")
+            return
         if color == "green":
             detail = who or (
                 "输入体温后按 Enter" if self.lang == "zh" else "Type temperature, Enter"
@@ -468,6 +495,8 @@ class MainWindow(QMainWindow):
             identity=cur["identity"],
             temperature=typed or None,
             override_reason=cur["override_reason"],
+            refuse_reason=cur.get("refuse_reason"),
+            note=cur.get("note"),
         )
         outcome = self.service.record(draft)
         self._after_record(outcome)

@@ -137,13 +137,30 @@ class RosterDialog(QDialog):
         self.import_button.clicked.connect(self.open_import)
         self.print_button = QPushButton(t("roster_print", lang))
         self.print_button.clicked.connect(self.print_passes)
+        self.visitor_button = QPushButton(t("visitor_pass_button", lang))
+        self.visitor_button.clicked.connect(self.open_visitor_pass)
+        self.visitor: Any = None
+        self.key_button = QPushButton(t("key_qr_button", lang))
+        self.key_button.clicked.connect(self.show_key_qr)
+        self.key_dialog: Any = None
+        self.history_button = QPushButton(t("history_button", lang))
+        self.history_button.clicked.connect(self.show_history)
+        self.history: Any = None
         self.print_cancel = QPushButton(t("cancel", lang))
         self.print_cancel.clicked.connect(self.cancel_print)
         self.print_cancel.setVisible(False)
         self.bar = QProgressBar()
         self.bar.setVisible(False)
         self.count = QLabel()
-        for b in (self.add_button, self.edit_button, self.import_button, self.print_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.history_button,
+            self.import_button,
+            self.print_button,
+            self.visitor_button,
+            self.key_button,
+        ):
             buttons.addWidget(b)
         buttons.addWidget(self.bar)
         buttons.addWidget(self.print_cancel)
@@ -215,6 +232,33 @@ class RosterDialog(QDialog):
             self.importer.load(path)
         else:
             self.importer.choose_file()
+
+    @Slot()
+    def open_visitor_pass(self) -> None:
+        """The selected resident's household is the host (the volunteer can change it)."""
+        from .roster_visitor import VisitorPassDialog
+
+        chosen = self.selected()
+        host = str(chosen["household"]) if chosen else ""
+        self.visitor = VisitorPassDialog(self.roster, self.lang, host, self)
+        self.visitor.open()
+
+    @Slot()
+    def show_history(self) -> None:
+        from .roster_history import HistoryDialog
+
+        resident = self.selected()
+        if resident is None:
+            return
+        self.history = HistoryDialog(self.roster, resident, self.lang, self)
+        self.history.open()
+
+    @Slot()
+    def show_key_qr(self) -> None:
+        from .roster_keys import KeyQrDialog
+
+        self.key_dialog = KeyQrDialog(self.roster, self.lang, self)
+        self.key_dialog.open()
 
     # ----- printing: cards are signed here, the PDF is drawn off the GUI thread
     @Slot()

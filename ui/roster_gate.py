@@ -22,6 +22,8 @@ class RosterHook(QObject):
         self.dialog: Any = None
         window.pass_resolver = self.resolve
         window.gate_checker = self.check
+        window.text_handler = self.offer_key
+        self._asking_key = False
         self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.open_roster)
@@ -29,6 +31,14 @@ class RosterHook(QObject):
         bar.insertWidget(max(0, bar.count() - 2), self.button)  # before language and settings
         self.shortcut = QShortcut(QKeySequence("F6"), window)
         self.shortcut.activated.connect(self.open_roster)
+        # F5 (next to the roster's F6; Ctrl+V stays paste in the temperature field)
+        self.visitor_dialog: Any = None
+        self.visitor_button = QPushButton(f"{t('visitor_pass_button', window.lang)} F5")
+        self.visitor_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.visitor_button.clicked.connect(self.open_visitor_pass)
+        bar.insertWidget(max(0, bar.count() - 2), self.visitor_button)
+        self.visitor_shortcut = QShortcut(QKeySequence("F5"), window)
+        self.visitor_shortcut.activated.connect(self.open_visitor_pass)
         self.overdue = QLabel()
         self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
         bar.insertWidget(max(0, bar.count() - 2), self.overdue)
@@ -37,15 +47,48 @@ class RosterHook(QObject):
         self.timer.start(30_000)
         self.update_overdue()
 
-    def resolve(self, text: str) -> tuple[Identity | None, str | None]:
-        """A scanned pass → the resident, or the refusal in words (expired, revoked, forged…)."""
+    def resolve(self, text: str) -> tuple[Identity | None, Any]:
+        """A scanned pass → (the person, None), or (whoever it names, PassRefusal) when refused
+        (expired, revoked, forged, other key, moved out): the window records it on Enter."""
+        from app.roster.desk import refusal_of
+
         view = self.desk.scan(text, self.window.direction)
         check = view.check
-        if check is None or not check.ok:
-            return None, view.headline(self.window.lang)
-        if check.kind == "visitor":
-            return Identity(method="pass", person_name=check.person_name), None
+        if check is None:
+            return None, "code_unrecognised"
+        if not check.ok:
+            return view.identity, refusal_of(check, self.window.lang)
         return view.identity, None
+
+    def offer_key(self, text: str) -> bool:
+        """Another gate's public-key QR held to the camera: ask once, then trust it."""
+        from app.errors import KnownError
+        from app.roster import keyqr, passes
+
+        if not text.strip().startswith(passes.KEY_PREFIX):
+            return False
+        lang = self.window.lang
+        if self._asking_key:
+            return True
+        try:
+            kid = keyqr.key_id_of_text(text)
+        except KnownError as exc:
+            self.window.show_message(exc.message(lang), error=True)
+            return True
+        if passes.is_trusted(self.desk.gate.conn, kid):
+            self.window.show_message(t("key_already", lang, key_id=kid))
+            return True
+        self._asking_key = True
+        try:
+            answer = self.window.asker.choose(
+                t("key_trust_ask", lang, key_id=kid), [("trust", t("key_trust_yes", lang))], lang
+            )
+        finally:
+            self._asking_key = False
+        if answer and answer[0] == "trust":
+            passes.import_public_key(self.desk.gate.conn, text, self.desk.gate.clock, "scanned")
+            self.window.show_message(t("key_imported", lang, key_id=kid))
+        return True
 
     def check(self, current: dict[str, Any], direction: str) -> list[Any]:
         return self.desk.alerts(
@@ -70,6 +113,17 @@ class RosterHook(QObject):
             for r in rows
         ]
         self.overdue.setToolTip("\n".join(lines))
+
+    @Slot()
+    def open_visitor_pass(self) -> None:
+        """A fresh form each time: the last visitor's QR must not stay on screen."""
+        from .roster_visitor import VisitorPassDialog
+
+        if self.visitor_dialog is not None:
+            self.visitor_dialog.close()
+        self.visitor_dialog = VisitorPassDialog(self.desk.roster, self.window.lang, "", self.window)
+        self.visitor_dialog.show()
+        self.visitor_dialog.raise_()
 
     @Slot()
     def open_roster(self) -> None:

@@ -16,6 +16,29 @@ from app.roster.gate import Alert, gate_checks, overdue_inside
 from app.roster.service import RosterService
 from app.scan.payload import classify_payload
 
+REFUSED_PASS = "pass_invalid"  # the passage's reason; the specific one goes in its note
+
+
+@dataclass(frozen=True)
+class PassRefusal:
+    """A refused pass as the window shows it (message) and as the record keeps it (note)."""
+
+    code: str  # pass_expired | pass_revoked | pass_forged | pass_other_key | pass_moved_out …
+    message: str  # in the window's language
+    note: str  # 'pass_expired: 通行证已过期（2026-11-28）' — code first, for filtering
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def refusal_of(check: passes.PassCheck, lang: str = "zh") -> PassRefusal:
+    from app.i18n import t
+
+    code = check.reason_code or "pass_malformed"
+    return PassRefusal(
+        code, t(code, lang, **check.params), f"{code}: {t(code, 'zh', **check.params)}"
+    )
+
 
 @dataclass
 class ScanView:
@@ -58,6 +81,10 @@ class RosterDesk:
             view.check = passes.resolve_pass(self.gate.conn, payload.text, now)
             if view.check.kind == "resident" and view.check.resident_id is not None:
                 view.identity = view.check.identity()
+            elif view.check.kind == "visitor" and view.check.person_name:
+                view.identity = Identity(method="pass", person_name=view.check.person_name)
+            else:  # forged, other compound's key, unreadable: nobody we can name
+                view.identity = Identity(method="pass")
         view.alerts = self.alerts(view.identity, direction, payload.kind, payload.text)
         return view
 
@@ -98,7 +125,9 @@ class RosterDesk:
             note=note,
         )
         if view.check is not None and not view.check.ok:
-            draft.refuse_reason = view.check.reason_code
+            draft.refuse_reason = REFUSED_PASS
+            specific = refusal_of(view.check).note
+            draft.note = f"{specific}; {note}" if note else specific
         return self.gate.record(draft)
 
     def overdue(self) -> list[dict[str, Any]]:

@@ -100,16 +100,26 @@ def export_public_key(conn: sqlite3.Connection, clock: Clock) -> str:
     return KEY_PREFIX + _b32(_public_raw(ensure_signing_key(conn, clock)))
 
 
-def import_public_key(conn: sqlite3.Connection, text: str, clock: Clock, label: str = "") -> str:
-    """Trust another gate's compound key; returns its key id."""
+def public_key_bytes(text: str) -> bytes:
+    """The raw Ed25519 key in a 'GPK1:' text; KnownError('key_file_bad') for anything else."""
     text = text.strip()
     try:
         if not text.startswith(KEY_PREFIX):
             raise ValueError("prefix")
         raw = _unb32(text[len(KEY_PREFIX) :])
         Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError:
+    except (ValueError, TypeError):
         raise KnownError("key_file_bad") from None
+    return raw
+
+
+def is_trusted(conn: sqlite3.Connection, key_id: str) -> bool:
+    return any(r["key_id"] == key_id for r in q.pass_keys(conn))
+
+
+def import_public_key(conn: sqlite3.Connection, text: str, clock: Clock, label: str = "") -> str:
+    """Trust another gate's compound key; returns its key id."""
+    raw = public_key_bytes(text)
     kid = key_id_of(raw).hex()
     with transaction(conn):
         q.insert_key(
@@ -319,14 +329,12 @@ def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassChec
         if f.kind == KIND_RESIDENT
         else local_iso(f.valid_until)[:16].replace("T", " ")
     )
-    if moment >= f.valid_until:
-        return PassCheck(False, "pass_expired", {"until": shown_until})
-    if moment < f.valid_from:
-        return PassCheck(False, "pass_not_yet_valid", {"since": f.valid_from.date().isoformat()})
+    # the signature holds: say who it is even when refused (the refusal is recorded for them)
+    resident: dict[str, Any] | None = None
     if f.kind == KIND_VISITOR:
         visit = q.get_visitor_pass(conn, f.subject)
         name = visit["visitor_name"] if visit else None
-        return PassCheck(
+        check = PassCheck(
             True,
             None,
             {"household": f.household},
@@ -338,26 +346,32 @@ def resolve_pass(conn: sqlite3.Connection, text: str, now: datetime) -> PassChec
             household=f.household,
             valid_until=shown_until,
         )
-    resident = q.get_resident(conn, f.subject)
-    if resident is None:
-        return PassCheck(False, "pass_unknown_resident")
-    check = PassCheck(
-        True,
-        None,
-        {},
-        "resident",
-        resident["id"],
-        mask_name(resident["name"]),
-        resident["name"],
-        resident["id_number"],
-        resident["building"],
-        resident["unit"],
-        resident["room"],
-        resident["household"],
-        shown_until,
-    )
-    if resident["status"] == "moved_out":
+    else:
+        resident = q.get_resident(conn, f.subject)
+        if resident is None:
+            return PassCheck(False, "pass_unknown_resident")
+        check = PassCheck(
+            True,
+            None,
+            {},
+            "resident",
+            resident["id"],
+            mask_name(resident["name"]),
+            resident["name"],
+            resident["id_number"],
+            resident["building"],
+            resident["unit"],
+            resident["room"],
+            resident["household"],
+            shown_until,
+        )
+    if resident is not None and resident["status"] == "moved_out":
         check.ok, check.reason_code = False, "pass_moved_out"
-    elif f.serial != resident["pass_serial"]:
+    elif moment >= f.valid_until:
+        check.ok, check.reason_code, check.params = False, "pass_expired", {"until": shown_until}
+    elif moment < f.valid_from:
+        since = f.valid_from.date().isoformat()
+        check.ok, check.reason_code, check.params = False, "pass_not_yet_valid", {"since": since}
+    elif resident is not None and f.serial != resident["pass_serial"]:
         check.ok, check.reason_code = False, "pass_revoked"
     return check

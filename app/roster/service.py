@@ -143,6 +143,12 @@ class RosterService:
     def history(self, resident_id: int) -> list[dict[str, Any]]:
         return q.changes_of(self.conn, resident_id)
 
+    def history_lines(self, resident_id: int, masked: bool = True, lang: str = "zh") -> list[Any]:
+        """Who changed what and when, newest first, masked by default."""
+        from app.roster.history import history_lines
+
+        return list(reversed(history_lines(self.history(resident_id), masked, lang)))
+
     def views(self, rows: list[dict[str, Any]], masked: bool = True) -> list[res.ResidentView]:
         return [res.view(r, self.today(), masked) for r in rows]
 

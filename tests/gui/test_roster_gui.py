@@ -90,8 +90,16 @@ def test_a_revoked_pass_is_refused_with_the_reason(qtbot, window, rig, service, 
     passes.reissue(roster.conn, roster.clock, zhang["id"])
     rig.show(render_phone(DemoCard("black", text)))
     qtbot.waitUntil(lambda: window.banner.state == "red", timeout=5000)
-    assert "已作废" in window.banner.detail.text()
-    assert window.current is None
+    assert "已作废" in window.banner.detail.text() and "Enter" in window.banner.detail.text()
+    assert passages(service) == []  # nothing recorded until the volunteer presses Enter
+    rig.show(blank())
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    rows = passages(service)
+    assert [(r["decision"], r["reason"], r["identity_method"], r["resident_id"]) for r in rows] == [
+        ("refused", "pass_invalid", "pass", zhang["id"])
+    ]
+    assert rows[0]["note"].startswith("pass_revoked: 通行证已作废")
+    assert window.banner.state == "refused" and "通行证无效" in window.banner.title.text()
 
 
 def test_roster_dialog_searches_masked_and_adds(qtbot, roster):
@@ -274,3 +282,48 @@ def test_a_visitor_pass_records_a_visitor(qtbot, window, rig, service, roster, h
     assert (row["category"], row["identity_method"], row["decision"]) == (
         "visitor", "pass", "pass")
     assert host["id"] != row["resident_id"]
+
+
+def _other_key_pass():
+    from datetime import datetime
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    fields = passes.PassFields(
+        passes.KIND_RESIDENT, b"", 1, 1, datetime(2026, 11, 1), datetime(2026, 12, 31), "3-2-501"
+    )
+    return passes.sign(Ed25519PrivateKey.generate(), fields)
+
+
+@pytest.mark.parametrize("case", ["expired", "forged", "other_key", "moved_out"])
+def test_every_pass_refusal_is_recorded_with_its_reason_on_enter(
+    qtbot, window, service, roster, hooked, clock, case
+):
+    zhang = roster.add({"name": "张三", "id_number": rf.ZHANG, "building": "3", "room": "501"})
+    text = passes.resident_pass(roster.conn, roster.clock, zhang["id"], TODAY, TODAY)
+    expect_id: int | None = zhang["id"]
+    if case == "expired":
+        clock.advance(24 * 3600)
+    elif case == "forged":
+        text, expect_id = text[:-3] + "AAA", None
+    elif case == "other_key":
+        text, expect_id = _other_key_pass(), None
+    else:
+        roster.set_status(zhang["id"], "moved_out")
+    window.handle_payload(text, "unknown")  # as a keyboard-wedge scanner would type it
+    assert window.banner.state == "red" and "refused" in window.sounds.played
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    rows = passages(service)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["decision"], row["reason"], row["identity_method"]) == (
+        "refused", "pass_invalid", "pass")
+    assert row["note"].startswith(f"pass_{case}:") and row["resident_id"] == expect_id
+    assert row["payload_hash"] is not None and text not in str(row)  # the pass is not stored
+
+
+def test_esc_on_a_refused_pass_records_nothing(qtbot, window, service, roster, hooked):
+    window.handle_payload(_other_key_pass(), "unknown")
+    assert window.current is not None
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.current is None and passages(service) == []

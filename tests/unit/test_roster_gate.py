@@ -214,7 +214,8 @@ def test_desk_scan_then_record_a_watchlisted_resident_going_out(service, roster,
     forged = desk.scan(text[:-3] + "AAA", "in")
     assert forged.stop and forged.headline("en").startswith("Pass signature invalid")
     refused = desk.record(forged, "in")
-    assert refused.record["reason"] == "pass_forged"
+    assert (refused.record["reason"], refused.record["identity_method"]) == ("pass_invalid", "pass")
+    assert refused.record["note"].startswith("pass_forged: 通行证签名不对")
 
 
 def test_an_unnamed_screenshot_going_in_twice_is_flagged(service, roster, clock):
