@@ -276,6 +276,7 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             for q in quarantine
         )
         message = request.query_params.get("msg", "")
+        ack_for = request.query_params.get("ack", "")
         heads = "".join(
             f"<th>{t(c, lang)}</th>"
             for c in (
@@ -295,6 +296,12 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             f"<h1>{t('officer_title', lang)}</h1>"
             f"<p><a href='/logout'>{t('officer_logout', lang)}</a></p>"
             + (f"<p id='message'>{_e(message)}</p>" if message else "")
+            + (
+                f"<p><a id='ack-download' href='/devices/{_e(_q(ack_for))}/ack'>"
+                f"{t('ack_download', lang)}</a></p>"
+                if ack_for
+                else ""
+            )
             + f"<h2>{t('officer_gates', lang)} · {_e(day)}</h2>"
             f"<table id='gates'><tr>{heads}</tr>{''.join(rows)}</table>"
             f"<p><a id='csv' href='/export.csv?date={_e(day)}'>CSV</a> · "
@@ -326,11 +333,32 @@ def officer_routes(store: Store) -> list[BaseRoute]:
         try:
             result = await run_in_threadpool(import_bundle, store, temp)
             text = t("bundle_import_result", lang, **result.counts())
+            device = await run_in_threadpool(_bundle_device, temp)
         except BundleRefused as exc:
             text = t("bundle_refused", lang, reason=exc.reason)
+            device = ""
         finally:
             temp.unlink(missing_ok=True)
-        return RedirectResponse("/?msg=" + _q(text), status_code=303)
+        # the page then offers the signed ack for that gate, to carry back on the stick
+        ack = f"&ack={_q(device)}" if device else ""
+        return RedirectResponse("/?msg=" + _q(text) + ack, status_code=303)
+
+    async def ack_download(request: Request) -> Response:
+        if await guard(request) is None:
+            return Response(status_code=401)
+        from server.acks import AckError, make_ack
+
+        try:
+            name, data = await run_in_threadpool(
+                make_ack, store, request.path_params["device_id"]
+            )
+        except AckError as exc:
+            return Response(exc.reason, status_code=404, media_type="text/plain")
+        return Response(
+            data,
+            media_type="application/json",
+            headers={"Content-Disposition": f"attachment; filename={name}"},
+        )
 
     async def export_csv(request: Request) -> Response:
         if await guard(request) is None:
@@ -409,7 +437,14 @@ def officer_routes(store: Store) -> list[BaseRoute]:
         Route("/export.xlsx", export_xlsx, methods=["GET"]),
         Route("/enrol-code", enrol_code, methods=["POST"]),
         Route("/devices/{device_id}/revoke", revoke_device, methods=["POST"]),
+        Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
+
+
+def _bundle_device(path: Path) -> str:
+    from app.sync.bundle import verify_bundle
+
+    return str(verify_bundle(path).manifest["device_id"])
 
 
 def _q(text: str) -> str:
