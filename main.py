@@ -268,10 +268,16 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------- sync (issue #6)
 def cmd_server(args: argparse.Namespace) -> int:
     """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
+    from server.officer import server_tz
     from server.run import serve
 
+    try:
+        server_tz(args.tz)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(f"Gatepost server on http://{args.host}:{args.port}/  (Ctrl-C to stop)", file=sys.stderr)
-    serve(args.data_dir_path, args.host, args.port)
+    serve(args.data_dir_path, args.host, args.port, args.tz)
     return 0
 
 
@@ -652,6 +658,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("server", help="run the subdistrict sync server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8750)
+    p.add_argument("--tz", default=None,
+                   help="officer page time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)")
     p.set_defaults(func=cmd_server)
 
     p = sub.add_parser("enrol-code", help="server side: print a one-time pairing QR for a gate")

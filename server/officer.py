@@ -15,6 +15,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -122,7 +123,70 @@ def gaps(store: Store, device_id: str, limit: int = 5) -> list[tuple[int, int]]:
     return [(int(r["prev"]) + 1, int(r["seq"]) - 1) for r in rows]
 
 
+DEFAULT_TZ = "Asia/Shanghai"
+TZ_ENV = "GATEPOST_SERVER_TZ"
+
+
+def server_tz(name: str | None = None) -> ZoneInfo:
+    """The officer's local time zone: the argument, $GATEPOST_SERVER_TZ, else Asia/Shanghai.
+    An unknown name is a ValueError naming it (the server refuses to start with it)."""
+    name = name or os.environ.get(TZ_ENV) or DEFAULT_TZ
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone: {name}") from None
+
+
+def local_time(utc_text: str | None, tz: ZoneInfo) -> str:
+    """A stored UTC instant as the officer's wall-clock time (unchanged if unreadable)."""
+    if not utc_text:
+        return ""
+    try:
+        when = datetime.fromisoformat(str(utc_text).replace("Z", "+00:00"))
+    except ValueError:
+        return str(utc_text)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _body(text: Any) -> dict[str, Any]:
+    try:
+        body = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
+    """Per gate, that day's passages in / out (let through), refused, and fever checks, from the
+    event bodies; a voided passage does not count."""
+    with store.tx() as tx:
+        rows = tx.execute(
+            "SELECT device_id, event_id, kind, body FROM events WHERE local_date = ? "
+            "AND kind IN ('passage', 'fever_check')",
+            (day,),
+        )
+        voids = tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'")
+    voided = {(v["device_id"], _body(v["body"]).get("target_id")) for v in voids}
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        n = out.setdefault(r["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
+        body = _body(r["body"])
+        if r["kind"] == "fever_check":
+            n["fevers"] += 1
+            continue
+        if (r["device_id"], r["event_id"]) in voided:  # a passage's event id is its record id
+            continue
+        if body.get("decision") == "refused":
+            n["refused"] += 1
+        elif body.get("decision") == "pass" and body.get("direction") in ("in", "out"):
+            n[body["direction"]] += 1
+    return out
+
+
 def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
+    numbers = day_numbers(store, day)
     with store.tx() as tx:
         gates = tx.execute("SELECT * FROM devices ORDER BY name, device_id")
         counts = tx.execute(
@@ -139,6 +203,7 @@ def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
     q = {r["device_id"]: int(r["n"]) for r in quarantined}
     for g in gates:
         g["counts"] = per.get(g["device_id"], {})
+        g["day"] = numbers.get(g["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
         g["quarantined"] = q.get(g["device_id"], 0)
         g["gaps"] = gaps(store, g["device_id"])
     return gates
@@ -194,7 +259,8 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def officer_routes(store: Store) -> list[BaseRoute]:
+def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
+    zone = tz or server_tz()
     def lang_of(request: Request) -> str:
         return "en" if request.query_params.get("lang") == "en" else "zh"
 
@@ -240,7 +306,7 @@ def officer_routes(store: Store) -> list[BaseRoute]:
         return await run_in_threadpool(_session_user, store, request)
 
     def today() -> str:
-        return datetime.now().astimezone().date().isoformat()
+        return datetime.now(zone).date().isoformat()
 
     async def dashboard(request: Request) -> Response:
         if await guard(request) is None:
@@ -258,35 +324,52 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             gap_text = ", ".join(f"{a}–{b}" for a, b in g["gaps"]) or "—"
             counts = " · ".join(f"{k} {n}" for k, n in sorted(g["counts"].items())) or "0"
             cls = "bad" if g["gaps"] or g["revoked"] else "ok"
+            day_cells = "".join(
+                f"<td class='n-{k}{' bad' if k == 'fevers' and g['day'][k] else ''}'>"
+                f"{_e(g['day'][k])}</td>"
+                for k in ("in", "out", "refused", "fevers")
+            )
             rows.append(
                 f"<tr class='gate' data-device='{_e(g['device_id'])}'>"
                 f"<td>{_e(g['name'] or '—')}</td>"
                 f"<td><code>{_e(g['device_id'][:8])}</code></td><td>{_e(g['enrolled_via'])}</td>"
-                f"<td>{_e(g['last_sync_utc'] or '—')}</td><td>{_e(g['acked_seq'])}</td>"
+                f"<td class='last-sync'>{_e(local_time(g['last_sync_utc'], zone) or '—')}</td>"
+                f"<td>{_e(g['acked_seq'])}</td>"
                 f"<td>{_e(g['max_seq'])}</td><td class='{cls} gaps'>{_e(gap_text)}</td>"
+                f"{day_cells}"
                 f"<td class='counts'>{_e(counts)}</td><td>{_e(g['quarantined'])}</td>"
                 f"<td>{'revoked' if g['revoked'] else ''}"
+                f"<a class='ack' href='/devices/{_e(_q(g['device_id']))}/ack'>"
+                f"{t('ack_download', lang)}</a>"
                 f"<form method='post' action='/devices/{_e(g['device_id'])}/revoke'>"
                 f"<button>{t('officer_revoke', lang)}</button></form></td></tr>"
             )
         qrows = "".join(
             f"<tr class='quarantined'><td><code>{_e(q['device_id'][:8])}</code></td>"
             f"<td>{_e(q['seq'])}</td><td><code>{_e(q['event_id'])}</code></td>"
-            f"<td>{_e(q['kind'])}</td><td>{_e(q['reason'])}</td><td>{_e(q['received_utc'])}</td></tr>"
+            f"<td>{_e(q['kind'])}</td><td>{_e(q['reason'])}</td>"
+            f"<td>{_e(local_time(q['received_utc'], zone))}</td></tr>"
             for q in quarantine
         )
         message = request.query_params.get("msg", "")
         ack_for = request.query_params.get("ack", "")
+        zone_name = str(zone.key)
         heads = "".join(
-            f"<th>{t(c, lang)}</th>"
+            f"<th>{_e(t(c, lang) if c else '')}"
+            + (f" ({_e(zone_name)})" if c == "officer_last_sync_local" else "")
+            + "</th>"
             for c in (
                 "officer_gate",
                 "officer_device",
                 "officer_via",
-                "officer_last_sync",
+                "officer_last_sync_local",
                 "officer_acked",
                 "officer_max",
                 "officer_gaps",
+                "officer_in",
+                "officer_out",
+                "officer_refused",
+                "officer_fevers",
                 "officer_counts",
                 "officer_quarantined",
                 "",
