@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self.pass_resolver: PassResolver | None = None
         # stops and warnings for the person at the desk (issue #4: watchlist, quota, replay)
         self.gate_checker: Callable[[dict[str, Any], str], list[Any]] | None = None
+        # codes meant for another part of the app (a pairing QR): a hook returning True took it
+        self.payload_hooks: list[Callable[[str], bool]] = []
         self.debouncer = Debouncer(service.clock, float(self.settings.get("debounce_seconds")))
         self.direction = "in"
         self.category = "resident"
@@ -335,6 +337,8 @@ class MainWindow(QMainWindow):
 
     def handle_payload(self, text: str, color: str) -> None:
         """A code was read (camera or a keyboard-wedge scanner): show what it means."""
+        if any(hook(text) for hook in self.payload_hooks):
+            return
         payload = classify_payload(text)
         self._idle_timer.stop()
         self.show_message("")
