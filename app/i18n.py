@@ -431,7 +431,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_new_code": ("生成配对二维码", "New pairing QR"),
     "officer_quarantine": ("被隔离的记录", "Quarantined events"),
     # --- sync follow-up (issue #6): USB acks, revoke, officer page per-gate numbers
-    "ack_written": ("回执已写入 {path}，请带回卡口导入", "Ack written to {path}; take it back to the gate"),
+    "ack_written": (
+        "回执已写入 {path}，请带回卡口导入",
+        "Ack written to {path}; take it back to the gate",
+    ),
     "ack_write_failed": ("写回执失败：{reason}", "Could not write the ack: {reason}"),
     "ack_imported": (
         "已导入回执：服务器已收到第 {seq} 条及之前的记录（本次确认 {n} 条）",

@@ -61,7 +61,12 @@ def canonical(payload: dict[str, Any]) -> str:
 def build_ack_file(payload: dict[str, Any], signature_b64: str, payload_text: str) -> bytes:
     """The bytes of an ack file (the server signs payload_text = canonical(payload))."""
     assert canonical(payload) == payload_text
-    doc = {"format": FORMAT, "version": VERSION, "payload": payload_text, "signature": signature_b64}
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "payload": payload_text,
+        "signature": signature_b64,
+    }
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

@@ -87,7 +87,8 @@ class SyncService:
             conn.close()
 
     def import_ack(self, path: Path):  # -> app.sync.ack.AckResult
-        """Mark the events a server ack (from the USB stick) acknowledges; AckRefused if not ours."""
+        """Mark the events a server ack (from the USB stick) acknowledges; AckRefused if it
+        is not this gate's or not from its server."""
         from app.sync.ack import import_ack
 
         conn = self._conn()

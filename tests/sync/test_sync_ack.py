@@ -25,7 +25,8 @@ def _waiting(conn) -> int:
 
 
 def _acked_seqs(conn) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT seq FROM outbox WHERE acked_utc IS NOT NULL ORDER BY seq")]
+    rows = conn.execute("SELECT seq FROM outbox WHERE acked_utc IS NOT NULL ORDER BY seq")
+    return [r[0] for r in rows]
 
 
 def test_ack_marks_exactly_what_the_server_holds_and_lets_the_purge_drop_it(
@@ -51,7 +52,8 @@ def test_ack_marks_exactly_what_the_server_holds_and_lets_the_purge_drop_it(
     with transaction(gate.conn):
         deleted = rdb.purge(gate.conn, "9999-12-31")
     assert deleted["outbox"] == 120
-    assert [r[0] for r in gate.conn.execute("SELECT seq FROM outbox ORDER BY seq")] == list(range(121, 151))
+    left = gate.conn.execute("SELECT seq FROM outbox ORDER BY seq")
+    assert [r[0] for r in left] == list(range(121, 151))
 
 
 def test_forged_ack_is_refused_and_marks_nothing(store, gate, tmp_path):
