@@ -277,10 +277,16 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------- sync (issue #6)
 def cmd_server(args: argparse.Namespace) -> int:
     """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
+    from server.officer import server_tz
     from server.run import serve
 
+    try:
+        server_tz(args.tz)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(f"Gatepost server on http://{args.host}:{args.port}/  (Ctrl-C to stop)", file=sys.stderr)
-    serve(args.data_dir_path, args.host, args.port)
+    serve(args.data_dir_path, args.host, args.port, args.tz)
     return 0
 
 
@@ -368,7 +374,39 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     """Server side: import a bundle into the server database in the data dir."""
     from server.cli import bundle_import
 
-    return bundle_import(args.data_dir_path, Path(args.file), args.lang)
+    ack_out = Path(args.ack_out) if args.ack_out else None
+    return bundle_import(args.data_dir_path, Path(args.file), args.lang, ack_out)
+
+
+def cmd_bundle_ack(args: argparse.Namespace) -> int:
+    """Server side: write the signed ack for one gate, to carry back on the stick."""
+    from server.cli import bundle_ack
+
+    return bundle_ack(args.data_dir_path, args.device, Path(args.out), args.lang)
+
+
+def cmd_bundle_import_ack(args: argparse.Namespace) -> int:
+    """Gate side: import the server's ack; its events count as acknowledged."""
+    from app.i18n import t
+    from app.sync.ack import AckRefused
+    from app.sync.service import SyncService
+
+    gdb = _open(args)
+    gdb.close()
+    try:
+        result = SyncService(gdb.path).import_ack(Path(args.file))
+    except AckRefused as exc:
+        print(exc.text(args.lang), file=sys.stderr)
+        return 1
+    print(t("ack_imported", args.lang, seq=result.acked_seq, n=result.newly_acked))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Server side: revoke a gate (its token and its bundles) by device id or prefix."""
+    from server.cli import revoke_device
+
+    return revoke_device(args.data_dir_path, args.device, args.lang)
 
 
 # ----------------------------------------------------------------- #5 shifts, officer, reports
@@ -635,6 +673,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("server", help="run the subdistrict sync server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8750)
+    p.add_argument("--tz", default=None,
+                   help="officer page time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)")
     p.set_defaults(func=cmd_server)
 
     p = sub.add_parser("enrol-code", help="server side: print a one-time pairing QR for a gate")
@@ -669,7 +709,21 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bundle_export)
     b = bsub.add_parser("import", parents=[shared], help="import a bundle into the server db")
     b.add_argument("file", metavar="FILE")
+    b.add_argument("--ack-out", default=None, metavar="DIR",
+                   help="also write the signed ack for the gate into DIR (e.g. the stick)")
     b.set_defaults(func=cmd_bundle_import)
+    b = bsub.add_parser("ack", parents=[shared],
+                        help="server side: write the signed ack for one gate")
+    b.add_argument("--device", required=True, metavar="ID", help="device id (or its start)")
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.set_defaults(func=cmd_bundle_ack)
+    b = bsub.add_parser("import-ack", parents=[shared],
+                        help="gate side: import the server's ack from the stick")
+    b.add_argument("file", metavar="FILE")
+    b.set_defaults(func=cmd_bundle_import_ack)
+    p = sub.add_parser("revoke", help="server side: revoke a gate's token and key")
+    p.add_argument("device", metavar="DEVICE_ID", help="device id (or its start)")
+    p.set_defaults(func=cmd_revoke)
     p = sub.add_parser("set-pin", help="set (or change) the officer PIN")
     p.set_defaults(func=cmd_set_pin)
 

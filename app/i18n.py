@@ -493,6 +493,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_pass_issue": ("发证", "Pass issued"),
     "action_pass_reissue": ("补发通行证", "Pass re-issued"),
     "pass_serial": ("通行证序号", "Pass serial"),
+    # --- sync follow-up (issue #6): USB acks, revoke, officer page per-gate numbers
+    "ack_written": (
+        "回执已写入 {path}，请带回卡口导入",
+        "Ack written to {path}; take it back to the gate",
+    ),
+    "ack_write_failed": ("写回执失败：{reason}", "Could not write the ack: {reason}"),
+    "ack_imported": (
+        "已导入回执：服务器已收到第 {seq} 条及之前的记录（本次确认 {n} 条）",
+        "Ack imported: the server holds everything up to {seq} ({n} newly acknowledged)",
+    ),
+    "ack_refused": ("回执被拒收：{reason}", "Ack refused: {reason}"),
+    "ack_why_bad_signature": ("签名不对，可能被改动或伪造", "bad signature (altered or forged)"),
+    "ack_why_other_server": (
+        "来自另一台服务器（不是本卡口信任的街道服务器）",
+        "from another server than the one this gate trusts",
+    ),
+    "ack_why_other_device": ("这是别的卡口的回执", "it is for another gate"),
+    "ack_why_other_device_key": (
+        "回执对应的设备密钥与本机不符",
+        "it names another key than this gate's",
+    ),
+    "ack_why_ahead_of_device": (
+        "回执确认的记录比本机写过的还多",
+        "it acknowledges more events than this gate ever wrote",
+    ),
+    "ack_why_chain_mismatch": (
+        "回执与本机记录的校验链不符",
+        "it does not match this gate's hash chain",
+    ),
+    "ack_why_damaged": ("文件损坏", "the file is damaged"),
+    "ack_why_not_an_ack": ("这不是门岗通回执文件", "this is not a Gatepost ack file"),
+    "ack_why_no_such_file": ("找不到文件", "no such file"),
+    "ack_why_too_large": ("文件过大", "the file is too large"),
+    "ack_why_unknown_version": ("回执版本不认识，请升级", "unknown ack version; update Gatepost"),
+    "ack_import": ("导入回执", "Import ack"),
+    "ack_choose_file": ("选择回执文件", "Choose the ack file"),
+    "ack_download": ("下载回执", "Download ack"),
+    "revoke_done": ("已吊销卡口 {name}（{device}）", "Revoked gate {name} ({device})"),
+    "revoke_unknown": ("找不到卡口 {device}：{reason}", "No such gate {device}: {reason}"),
+    "officer_in": ("进", "In"),
+    "officer_out": ("出", "Out"),
+    "officer_refused": ("劝返", "Refused"),
+    "officer_fevers": ("发热", "Fevers"),
+    "officer_last_sync_local": ("最近同步", "Last sync"),
+    "officer_received": ("收到时间", "Received"),
 }
 
 

@@ -319,3 +319,29 @@ def m004_sync_state(db: Database) -> None:
         """
     )
     _append_only(db, "sync_rejections")
+
+
+@MIGRATIONS(name="m004_sync_usb_acks")
+def m004_sync_usb_acks(db: Database) -> None:
+    """USB acknowledgements (#6 follow-up): the server key this gate trusts (pinned by the
+    first ack it accepts) and a log of every ack imported."""
+    db.executescript(
+        """
+        CREATE TABLE sync_ack_server (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            server_public_key TEXT NOT NULL,
+            server_key_id TEXT NOT NULL,
+            pinned_utc TEXT NOT NULL
+        );
+        CREATE TABLE sync_ack_imports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            imported_utc TEXT NOT NULL,
+            acked_seq INTEGER NOT NULL,
+            newly_acked INTEGER NOT NULL,
+            server_key_id TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        """
+    )
+    for table in ("sync_ack_server", "sync_ack_imports"):
+        _append_only(db, table)

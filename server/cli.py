@@ -11,25 +11,79 @@ from app.sync.bundle import BundleRefused
 from app.sync.progress import TextProgress
 from server.bundles import import_bundle
 from server.run import store_for
+from server.store import Store
 
 
-def bundle_import(data_dir: Path, file: Path, lang: str = "zh") -> int:
-    """Print `accepted N, duplicate M, rejected K`; exit 1 when the bundle itself is refused."""
+def bundle_import(
+    data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | None = None
+) -> int:
+    """Print `accepted N, duplicate M, rejected K`; exit 1 when the bundle itself is refused.
+    With ack_out, also write the signed ack for the gate into that folder (prints its path)."""
     store = store_for(data_dir)
     bar = TextProgress("import")
     try:
-        result = import_bundle(store, file, progress=bar)
-    except BundleRefused as exc:
+        try:
+            result = import_bundle(store, file, progress=bar)
+        except BundleRefused as exc:
+            bar.finish()
+            print(t("bundle_refused", lang, reason=exc.reason), file=sys.stderr)
+            return 1
+        except FileNotFoundError:
+            raise KnownError("bundle_refused", reason=f"no such file: {file}") from None
         bar.finish()
-        print(t("bundle_refused", lang, reason=exc.reason), file=sys.stderr)
-        return 1
-    except FileNotFoundError:
-        raise KnownError("bundle_refused", reason=f"no such file: {file}") from None
+        c = result.counts()
+        print(f"accepted {c['accepted']}, duplicate {c['duplicate']}, rejected {c['rejected']}")
+        if ack_out is not None:
+            from app.sync.bundle import verify_bundle
+
+            device_id = verify_bundle(file).manifest["device_id"]
+            return _write_ack(store, device_id, ack_out, lang)
+        return 0
     finally:
         store.close()
-    bar.finish()
-    c = result.counts()
-    print(f"accepted {c['accepted']}, duplicate {c['duplicate']}, rejected {c['rejected']}")
+
+
+def _write_ack(store: Store, device_ref: str, out_dir: Path, lang: str) -> int:
+    from server.acks import AckError, write_ack
+
+    try:
+        path = write_ack(store, device_ref, out_dir)
+    except AckError as exc:
+        print(t("ack_write_failed", lang, reason=exc.reason), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(t("ack_write_failed", lang, reason=exc.strerror or str(exc)), file=sys.stderr)
+        return 1
+    print(t("ack_written", lang, path=path), file=sys.stderr)
+    print(path)
+    return 0
+
+
+def bundle_ack(data_dir: Path, device_ref: str, out_dir: Path, lang: str = "zh") -> int:
+    """Write the signed ack of what the server holds for one gate (id or unique prefix)."""
+    store = store_for(data_dir)
+    try:
+        return _write_ack(store, device_ref, out_dir, lang)
+    finally:
+        store.close()
+
+
+def revoke_device(data_dir: Path, device_ref: str, lang: str = "zh") -> int:
+    """Revoke a gate's token: its syncs get 403 and its bundles are refused until re-paired."""
+    from server.acks import AckError, find_device
+    from server.devices import revoke
+
+    store = store_for(data_dir)
+    try:
+        try:
+            device = find_device(store, device_ref)
+        except AckError as exc:
+            print(t("revoke_unknown", lang, device=device_ref, reason=exc.reason), file=sys.stderr)
+            return 1
+        revoke(store, device["device_id"])
+    finally:
+        store.close()
+    print(t("revoke_done", lang, device=device["device_id"], name=device["name"] or "—"))
     return 0
 
 

@@ -15,6 +15,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -122,7 +123,70 @@ def gaps(store: Store, device_id: str, limit: int = 5) -> list[tuple[int, int]]:
     return [(int(r["prev"]) + 1, int(r["seq"]) - 1) for r in rows]
 
 
+DEFAULT_TZ = "Asia/Shanghai"
+TZ_ENV = "GATEPOST_SERVER_TZ"
+
+
+def server_tz(name: str | None = None) -> ZoneInfo:
+    """The officer's local time zone: the argument, $GATEPOST_SERVER_TZ, else Asia/Shanghai.
+    An unknown name is a ValueError naming it (the server refuses to start with it)."""
+    name = name or os.environ.get(TZ_ENV) or DEFAULT_TZ
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone: {name}") from None
+
+
+def local_time(utc_text: str | None, tz: ZoneInfo) -> str:
+    """A stored UTC instant as the officer's wall-clock time (unchanged if unreadable)."""
+    if not utc_text:
+        return ""
+    try:
+        when = datetime.fromisoformat(str(utc_text).replace("Z", "+00:00"))
+    except ValueError:
+        return str(utc_text)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _body(text: Any) -> dict[str, Any]:
+    try:
+        body = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
+    """Per gate, that day's passages in / out (let through), refused, and fever checks, from the
+    event bodies; a voided passage does not count."""
+    with store.tx() as tx:
+        rows = tx.execute(
+            "SELECT device_id, event_id, kind, body FROM events WHERE local_date = ? "
+            "AND kind IN ('passage', 'fever_check')",
+            (day,),
+        )
+        voids = tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'")
+    voided = {(v["device_id"], _body(v["body"]).get("target_id")) for v in voids}
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        n = out.setdefault(r["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
+        body = _body(r["body"])
+        if r["kind"] == "fever_check":
+            n["fevers"] += 1
+            continue
+        if (r["device_id"], r["event_id"]) in voided:  # a passage's event id is its record id
+            continue
+        if body.get("decision") == "refused":
+            n["refused"] += 1
+        elif body.get("decision") == "pass" and body.get("direction") in ("in", "out"):
+            n[body["direction"]] += 1
+    return out
+
+
 def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
+    numbers = day_numbers(store, day)
     with store.tx() as tx:
         gates = tx.execute("SELECT * FROM devices ORDER BY name, device_id")
         counts = tx.execute(
@@ -139,6 +203,7 @@ def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
     q = {r["device_id"]: int(r["n"]) for r in quarantined}
     for g in gates:
         g["counts"] = per.get(g["device_id"], {})
+        g["day"] = numbers.get(g["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
         g["quarantined"] = q.get(g["device_id"], 0)
         g["gaps"] = gaps(store, g["device_id"])
     return gates
@@ -194,7 +259,8 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def officer_routes(store: Store) -> list[BaseRoute]:
+def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
+    zone = tz or server_tz()
     def lang_of(request: Request) -> str:
         return "en" if request.query_params.get("lang") == "en" else "zh"
 
@@ -240,7 +306,7 @@ def officer_routes(store: Store) -> list[BaseRoute]:
         return await run_in_threadpool(_session_user, store, request)
 
     def today() -> str:
-        return datetime.now().astimezone().date().isoformat()
+        return datetime.now(zone).date().isoformat()
 
     async def dashboard(request: Request) -> Response:
         if await guard(request) is None:
@@ -258,34 +324,52 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             gap_text = ", ".join(f"{a}–{b}" for a, b in g["gaps"]) or "—"
             counts = " · ".join(f"{k} {n}" for k, n in sorted(g["counts"].items())) or "0"
             cls = "bad" if g["gaps"] or g["revoked"] else "ok"
+            day_cells = "".join(
+                f"<td class='n-{k}{' bad' if k == 'fevers' and g['day'][k] else ''}'>"
+                f"{_e(g['day'][k])}</td>"
+                for k in ("in", "out", "refused", "fevers")
+            )
             rows.append(
                 f"<tr class='gate' data-device='{_e(g['device_id'])}'>"
                 f"<td>{_e(g['name'] or '—')}</td>"
                 f"<td><code>{_e(g['device_id'][:8])}</code></td><td>{_e(g['enrolled_via'])}</td>"
-                f"<td>{_e(g['last_sync_utc'] or '—')}</td><td>{_e(g['acked_seq'])}</td>"
+                f"<td class='last-sync'>{_e(local_time(g['last_sync_utc'], zone) or '—')}</td>"
+                f"<td>{_e(g['acked_seq'])}</td>"
                 f"<td>{_e(g['max_seq'])}</td><td class='{cls} gaps'>{_e(gap_text)}</td>"
+                f"{day_cells}"
                 f"<td class='counts'>{_e(counts)}</td><td>{_e(g['quarantined'])}</td>"
                 f"<td>{'revoked' if g['revoked'] else ''}"
+                f"<a class='ack' href='/devices/{_e(_q(g['device_id']))}/ack'>"
+                f"{t('ack_download', lang)}</a>"
                 f"<form method='post' action='/devices/{_e(g['device_id'])}/revoke'>"
                 f"<button>{t('officer_revoke', lang)}</button></form></td></tr>"
             )
         qrows = "".join(
             f"<tr class='quarantined'><td><code>{_e(q['device_id'][:8])}</code></td>"
             f"<td>{_e(q['seq'])}</td><td><code>{_e(q['event_id'])}</code></td>"
-            f"<td>{_e(q['kind'])}</td><td>{_e(q['reason'])}</td><td>{_e(q['received_utc'])}</td></tr>"
+            f"<td>{_e(q['kind'])}</td><td>{_e(q['reason'])}</td>"
+            f"<td>{_e(local_time(q['received_utc'], zone))}</td></tr>"
             for q in quarantine
         )
         message = request.query_params.get("msg", "")
+        ack_for = request.query_params.get("ack", "")
+        zone_name = str(zone.key)
         heads = "".join(
-            f"<th>{t(c, lang)}</th>"
+            f"<th>{_e(t(c, lang) if c else '')}"
+            + (f" ({_e(zone_name)})" if c == "officer_last_sync_local" else "")
+            + "</th>"
             for c in (
                 "officer_gate",
                 "officer_device",
                 "officer_via",
-                "officer_last_sync",
+                "officer_last_sync_local",
                 "officer_acked",
                 "officer_max",
                 "officer_gaps",
+                "officer_in",
+                "officer_out",
+                "officer_refused",
+                "officer_fevers",
                 "officer_counts",
                 "officer_quarantined",
                 "",
@@ -295,6 +379,12 @@ def officer_routes(store: Store) -> list[BaseRoute]:
             f"<h1>{t('officer_title', lang)}</h1>"
             f"<p><a href='/logout'>{t('officer_logout', lang)}</a></p>"
             + (f"<p id='message'>{_e(message)}</p>" if message else "")
+            + (
+                f"<p><a id='ack-download' href='/devices/{_e(_q(ack_for))}/ack'>"
+                f"{t('ack_download', lang)}</a></p>"
+                if ack_for
+                else ""
+            )
             + f"<h2>{t('officer_gates', lang)} · {_e(day)}</h2>"
             f"<table id='gates'><tr>{heads}</tr>{''.join(rows)}</table>"
             f"<p><a id='csv' href='/export.csv?date={_e(day)}'>CSV</a> · "
@@ -326,11 +416,32 @@ def officer_routes(store: Store) -> list[BaseRoute]:
         try:
             result = await run_in_threadpool(import_bundle, store, temp)
             text = t("bundle_import_result", lang, **result.counts())
+            device = await run_in_threadpool(_bundle_device, temp)
         except BundleRefused as exc:
             text = t("bundle_refused", lang, reason=exc.reason)
+            device = ""
         finally:
             temp.unlink(missing_ok=True)
-        return RedirectResponse("/?msg=" + _q(text), status_code=303)
+        # the page then offers the signed ack for that gate, to carry back on the stick
+        ack = f"&ack={_q(device)}" if device else ""
+        return RedirectResponse("/?msg=" + _q(text) + ack, status_code=303)
+
+    async def ack_download(request: Request) -> Response:
+        if await guard(request) is None:
+            return Response(status_code=401)
+        from server.acks import AckError, make_ack
+
+        try:
+            name, data = await run_in_threadpool(
+                make_ack, store, request.path_params["device_id"]
+            )
+        except AckError as exc:
+            return Response(exc.reason, status_code=404, media_type="text/plain")
+        return Response(
+            data,
+            media_type="application/json",
+            headers={"Content-Disposition": f"attachment; filename={name}"},
+        )
 
     async def export_csv(request: Request) -> Response:
         if await guard(request) is None:
@@ -409,7 +520,14 @@ def officer_routes(store: Store) -> list[BaseRoute]:
         Route("/export.xlsx", export_xlsx, methods=["GET"]),
         Route("/enrol-code", enrol_code, methods=["POST"]),
         Route("/devices/{device_id}/revoke", revoke_device, methods=["POST"]),
+        Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
+
+
+def _bundle_device(path: Path) -> str:
+    from app.sync.bundle import verify_bundle
+
+    return str(verify_bundle(path).manifest["device_id"])
 
 
 def _q(text: str) -> str:

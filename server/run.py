@@ -19,11 +19,16 @@ def store_for(data_dir: Path) -> Store:
     return open_store(data_dir, os.environ.get("DATABASE_URL") or None)
 
 
-def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750) -> None:
+def serve(
+    data_dir: Path, host: str = "127.0.0.1", port: int = 8750, tz: str | None = None
+) -> None:
+    from server.officer import server_tz
+
+    server_tz(tz)  # an unknown zone stops here, before anything opens
     store = store_for(data_dir)
     try:
         uvicorn.run(
-            create_app(store),
+            create_app(store, tz=tz),
             host=host,
             port=port,
             log_level="warning",
@@ -42,12 +47,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ServerThread:
     """An in-process server on 127.0.0.1 and an ephemeral port; stop() ends it cleanly."""
 
-    def __init__(self, store: Store, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self, store: Store, host: str = "127.0.0.1", port: int | None = None, tz: str | None = None
+    ) -> None:
         self.store = store
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(store),
+            create_app(store, tz=tz),
             host=host,
             port=self.port,
             log_level="error",

@@ -142,6 +142,28 @@ MIGRATIONS: list[tuple[str, str, str]] = [
         );
         """,
     ),
+    (
+        "s002_sync_server_key",
+        # the server's own Ed25519 key: it signs the acks carried back to never-online gates
+        """
+        CREATE TABLE server_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            private_key TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE server_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            private_key TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        )
+        """,
+    ),
 ]
 
 

@@ -137,12 +137,13 @@ def api_routes(store: Store) -> list[Route]:
     ]
 
 
-def create_app(store: Store, *, officer_pages: bool = True) -> Starlette:
+def create_app(store: Store, *, officer_pages: bool = True, tz: str | None = None) -> Starlette:
+    """tz: the officer page's time zone (else $GATEPOST_SERVER_TZ, else Asia/Shanghai)."""
     routes = api_routes(store)
     if officer_pages:
-        from server.officer import officer_routes
+        from server.officer import officer_routes, server_tz
 
-        routes += officer_routes(store)
+        routes += officer_routes(store, server_tz(tz))
     app = Starlette(routes=routes)
     app.state.store = store
     return app

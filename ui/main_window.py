@@ -79,8 +79,9 @@ class MainWindow(QMainWindow):
         self.pass_resolver: PassResolver | None = None
         # stops and warnings for the person at the desk (issue #4: watchlist, quota, replay)
         self.gate_checker: Callable[[dict[str, Any], str], list[Any]] | None = None
-        # other QR texts a feature understands (issue #4: another gate's public key); True = handled
-        self.text_handler: Callable[[str], bool] | None = None
+        # codes meant for another part of the app (a pairing QR #6, another gate's public key #4):
+        # each hook is asked before the code is classified; one returning True took it
+        self.payload_hooks: list[Callable[[str], bool]] = []
         self.debouncer = Debouncer(service.clock, float(self.settings.get("debounce_seconds")))
         self.direction = "in"
         self.category = "resident"
@@ -338,6 +339,8 @@ class MainWindow(QMainWindow):
 
     def handle_payload(self, text: str, color: str) -> None:
         """A code was read (camera or a keyboard-wedge scanner): show what it means."""
+        if any(hook(text) for hook in self.payload_hooks):
+            return
         payload = classify_payload(text)
         self._idle_timer.stop()
         self.show_message("")
@@ -385,8 +388,6 @@ class MainWindow(QMainWindow):
             # a resident's pass names the resident; a visitor pass names only the visitor
             self.set_category("resident" if resolved.resident_id is not None else "visitor")
         elif payload.kind == "text":
-            if self.text_handler is not None and self.text_handler(payload.text or ""):
-                return
             self.current = None
             self.banner.show_state("unknown", t("code_unrecognised", self.lang), "")
             self.sounds.play("refused")

@@ -22,7 +22,7 @@ class RosterHook(QObject):
         self.dialog: Any = None
         window.pass_resolver = self.resolve
         window.gate_checker = self.check
-        window.text_handler = self.offer_key
+        window.payload_hooks.append(self.offer_key)
         self._asking_key = False
         self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

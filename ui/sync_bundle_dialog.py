@@ -1,5 +1,6 @@
 """USB export: choose a folder, write and verify the bundle off the GUI thread; 可以拔出 only
-after the read-back check passed."""
+after the read-back check passed. 导入回执 imports the server's signed ack from the stick, so
+the events it acknowledges stop waiting (and the retention purge may drop them)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import KnownError
 from app.i18n import t
+from app.sync.ack import AckRefused
 from app.sync.bundle import BundleCancelled
 from app.sync.service import SyncService
 
@@ -28,6 +30,8 @@ class BundleWorker(QObject):
     done = Signal(str)  # the verified bundle's path
     failed = Signal(str)  # words for the volunteer
     cancelled = Signal()
+    ackDone = Signal(str)  # words: how far the server holds this gate
+    ackFailed = Signal(str)  # words: why the ack was refused
 
     def __init__(self, service: SyncService, lang: str) -> None:
         super().__init__()
@@ -51,9 +55,23 @@ class BundleWorker(QObject):
         else:
             self.done.emit(str(path))
 
+    @Slot(str)
+    def import_ack(self, path: str) -> None:
+        try:
+            result = self.service.import_ack(Path(path))
+        except AckRefused as exc:
+            self.ackFailed.emit(exc.text(self.lang))
+        except Exception as exc:  # a bug: say so, the gate keeps working
+            self.ackFailed.emit(f"{t('bug', self.lang)} ({exc.__class__.__name__}: {exc})")
+        else:
+            self.ackDone.emit(
+                t("ack_imported", self.lang, seq=result.acked_seq, n=result.newly_acked)
+            )
+
 
 class BundleExportDialog(QDialog):
     exportRequested = Signal(str)
+    ackRequested = Signal(str)
 
     def __init__(self, service: SyncService, lang: str = "zh", parent=None) -> None:
         super().__init__(parent)
@@ -65,6 +83,7 @@ class BundleExportDialog(QDialog):
         self.choose_button = QPushButton(t("bundle_choose_folder", lang))
         self.export_button = QPushButton(t("bundle_export", lang))
         self.export_button.setEnabled(False)
+        self.ack_button = QPushButton(t("ack_import", lang))
         self.cancel_button = QPushButton(t("cancel", lang))
         self.progress = QProgressBar()
         self.message = QLabel()
@@ -72,6 +91,7 @@ class BundleExportDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.choose_button)
         row.addWidget(self.export_button)
+        row.addWidget(self.ack_button)
         row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.folder_label)
@@ -83,12 +103,16 @@ class BundleExportDialog(QDialog):
         self.worker = BundleWorker(service, lang)
         self.worker.moveToThread(self.thread)
         self.exportRequested.connect(self.worker.export)
+        self.ackRequested.connect(self.worker.import_ack)
+        self.worker.ackDone.connect(self.on_ack_message)
+        self.worker.ackFailed.connect(self.on_ack_message)
         self.worker.progress.connect(self.on_progress)
         self.worker.done.connect(self.on_done)
         self.worker.failed.connect(self.on_failed)
         self.worker.cancelled.connect(self.on_cancelled)
         self.choose_button.clicked.connect(self.choose_folder)
         self.export_button.clicked.connect(self.start_export)
+        self.ack_button.clicked.connect(self.choose_ack)
         self.cancel_button.clicked.connect(self.cancel)
         self.thread.start()
 
@@ -113,6 +137,24 @@ class BundleExportDialog(QDialog):
         self.message.setText(t("bundle_writing", self.lang))
         self.progress.setRange(0, 0)
         self.exportRequested.emit(self.folder)
+
+    @Slot()
+    def choose_ack(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, t("ack_choose_file", self.lang), self.folder or "", "gatepost-ack-*.json (*.json)"
+        )
+        if path:
+            self.start_ack_import(path)
+
+    def start_ack_import(self, path: str) -> None:
+        self.ack_button.setEnabled(False)
+        self.message.setText(t("bundle_verifying", self.lang))
+        self.ackRequested.emit(path)
+
+    @Slot(str)
+    def on_ack_message(self, text: str) -> None:
+        self.ack_button.setEnabled(True)
+        self.message.setText(text)
 
     @Slot(int, int)
     def on_progress(self, done: int, total: int) -> None:

@@ -2,7 +2,8 @@
 
 `attach_sync(window, sync_service)` adds the status widget to the status bar, Ctrl+U for the
 USB export dialog, Ctrl+Shift+P to pair by pasting the server's QR text, pairing when the
-camera reads a pairing QR, and ends the sync thread when the window closes.
+camera reads a pairing QR (through the window's payload_hooks, so the window does not also
+show 未识别), and ends the sync thread when the window closes.
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ class SyncAttachment(QObject):
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
-        camera = getattr(window, "camera", None)
-        if camera is not None and hasattr(camera, "worker"):
-            camera.worker.scanned.connect(self.on_scanned)
+        hooks = getattr(window, "payload_hooks", None)
+        if isinstance(hooks, list):
+            # the window asks before classifying a code, so a pairing QR is never 未识别
+            hooks.append(self.consume_payload)
+        else:
+            camera = getattr(window, "camera", None)
+            if camera is not None and hasattr(camera, "worker"):
+                camera.worker.scanned.connect(self.on_scanned)
         window.installEventFilter(self)
 
     @Slot()
@@ -57,9 +63,14 @@ class SyncAttachment(QObject):
 
     @Slot(object)
     def on_scanned(self, result: Any) -> None:
-        text = str(getattr(result, "text", ""))
-        if text.startswith(f"{ENROL_SCHEME}://enrol?"):
-            self.widget.enrolRequested.emit(text)
+        self.consume_payload(str(getattr(result, "text", "")))
+
+    def consume_payload(self, text: str) -> bool:
+        """A pairing QR: pair off the GUI thread and tell the window it was taken care of."""
+        if not text.strip().startswith(f"{ENROL_SCHEME}://enrol?"):
+            return False
+        self.widget.enrolRequested.emit(text.strip())
+        return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if watched is self.window and event.type() == QEvent.Type.Close:

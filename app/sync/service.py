@@ -86,6 +86,17 @@ class SyncService:
         finally:
             conn.close()
 
+    def import_ack(self, path: Path):  # -> app.sync.ack.AckResult
+        """Mark the events a server ack (from the USB stick) acknowledges; AckRefused if it
+        is not this gate's or not from its server."""
+        from app.sync.ack import import_ack
+
+        conn = self._conn()
+        try:
+            return import_ack(conn, Path(path), self.clock)
+        finally:
+            conn.close()
+
     def export_bundle(
         self,
         out_dir: Path,

@@ -174,3 +174,71 @@ def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup, w
         qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
     assert blocker.args[0].ok and blocker.args[0].accepted == 5
     widget.shutdown()
+
+
+def test_usb_dialog_imports_the_servers_ack(qtbot, setup, tmp_path):
+    """导入回执: the events on the stick's ack stop waiting; a foreign ack is refused in words."""
+    from server.acks import write_ack
+    from server.bundles import import_bundle
+    from ui.sync_bundle_dialog import BundleExportDialog
+
+    gdb, store, transport, service = setup
+    add_events(gdb.conn, 30)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    import_bundle(store, service.export_bundle(usb))
+    ack = write_ack(store, gdb.device.device_id, usb)
+    other = SqliteStore(tmp_path / "other.db")
+    other.migrate()
+    import_bundle(other, next(usb.glob("gatepost-*.zip")))
+    (tmp_path / "foreign").mkdir()
+    foreign = write_ack(other, gdb.device.device_id, tmp_path / "foreign")
+    other.close()
+
+    dialog = BundleExportDialog(service, lang="zh")
+    qtbot.addWidget(dialog)
+    assert dialog.ack_button.text() == "导入回执"
+    assert service.status().waiting == 30
+    with qtbot.waitSignal(dialog.worker.ackDone, timeout=10000):
+        dialog.start_ack_import(str(ack))
+    qtbot.waitUntil(lambda: "已导入回执" in dialog.message.text(), timeout=5000)
+    assert "第 30 条" in dialog.message.text()
+    assert service.status().waiting == 0
+    with qtbot.waitSignal(dialog.worker.ackFailed, timeout=10000):
+        dialog.start_ack_import(str(foreign))
+    qtbot.waitUntil(lambda: "另一台服务器" in dialog.message.text(), timeout=5000)
+    assert dialog.ack_button.isEnabled()
+    dialog.reject()
+
+
+def test_a_pairing_qr_on_the_gate_camera_pairs_and_is_not_shown_as_unrecognised(
+    qtbot, window, rig, setup
+):
+    """The window asks sync first: the pairing QR pairs the gate; the banner never says 未识别."""
+    from tests.fakes.camera import blank
+    from tests.fakes.qrframes import frame
+    from ui.sync_wiring import attach_sync
+
+    gdb, store, transport, service = setup
+    text = devices.new_enrolment(store, "http://127.0.0.1:1")
+    # without sync attached the same code is 未识别 (what the volunteer used to see)
+    window.handle_payload(text, "black")
+    assert window.banner.state == "unknown" and window.banner.title.text() == "未识别"
+    window.reset_person()
+    window.banner.show_state("idle", "", "")
+
+    attachment = attach_sync(window, service, "zh", auto_interval_ms=0)
+    shown: list[str] = []
+    original = window.banner.show_state
+    window.banner.show_state = lambda state, *a: (shown.append(state), original(state, *a))
+    with qtbot.waitSignal(attachment.widget.worker.enrolled, timeout=15000):
+        rig.show(frame(text, "black", module_px=5.0))
+    rig.show(blank())
+    assert service.status().enrolled
+    assert "unknown" not in shown and window.banner.title.text() != "未识别"
+    assert window.current is None  # nobody is standing at the desk
+    # an ordinary unreadable text still is 未识别: the hook only takes pairing codes
+    window.handle_payload("hello", "unknown")
+    assert window.banner.title.text() == "未识别"
+    window.close()
+    assert not attachment.widget.thread.isRunning()

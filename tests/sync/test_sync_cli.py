@@ -66,3 +66,40 @@ def test_server_side_commands(tmp_path, capsys):
         assert not check_officer(store, "jiedao", "wrong")
     finally:
         store.close()
+
+
+def test_revoke_on_the_server_command_line(tmp_path, gate_dir, capsys):
+    """`revoke DEVICE_ID`: the gate's syncs get 403 (stop and alert), its bundles are refused."""
+    from server.run import store_for
+
+    srv = tmp_path / "srv"
+    srv.mkdir()
+    store = store_for(srv)
+    with ServerThread(store) as server:
+        gdb = open_database(gate_dir)
+        add_events(gdb.conn, 5)
+        device_id = gdb.device.device_id
+        gdb.close()
+        base = ["--data-dir", str(gate_dir), "--lang", "en"]
+        assert main.main([*base, "pair", devices.new_enrolment(store, server.url),
+                          "--name", "东门"]) == 0
+        assert main.main([*base, "sync"]) == 0
+        capsys.readouterr()
+        srv_args = ["--data-dir", str(srv), "--lang", "en"]
+        assert main.main([*srv_args, "revoke", "nosuchgate"]) == 1
+        assert "No such gate nosuchgate" in capsys.readouterr().err
+        assert main.main([*srv_args, "revoke", device_id[:10]]) == 0
+        assert capsys.readouterr().out.strip() == f"Revoked gate 东门 ({device_id})"
+        assert devices.get_device(store, device_id).revoked
+        gdb = open_database(gate_dir)
+        add_events(gdb.conn, 1)
+        gdb.close()
+        assert main.main([*base, "sync", "--attempts", "1"]) == 1
+        assert "refused this gate" in capsys.readouterr().err
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        assert main.main(["bundle", "export", "--out", str(stick), *base]) == 0
+        bundle = capsys.readouterr().out.strip()
+        assert main.main(["bundle", "import", bundle, *srv_args]) == 1
+        assert "device_revoked" in capsys.readouterr().err
+    store.close()

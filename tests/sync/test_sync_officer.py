@@ -120,3 +120,81 @@ def test_pairing_page_gives_a_working_code(site, gate):
         ).read()
     )
     assert head["acked_seq"] == 6
+
+
+def _passage(conn, direction, decision="pass", day="2026-11-29"):
+    body = {
+        "id": uuid7(),
+        "local_date": day,
+        "direction": direction,
+        "category": "resident",
+        "decision": decision,
+    }
+    outbox.append(conn, body["id"], "passage", body, "2026-11-29T00:00:00Z")
+    return body["id"]
+
+
+def test_dashboard_shows_in_out_refused_fevers_per_gate_in_local_time(
+    store, gate, tmp_path, monkeypatch
+):
+    """From the event bodies: voided passages and other days do not count; fever checks do."""
+    monkeypatch.delenv("GATEPOST_SERVER_TZ", raising=False)
+    set_officer(store, "jiedao", "correct horse")
+    with transaction(gate.conn):
+        for _ in range(3):
+            _passage(gate.conn, "in")
+        wrong = _passage(gate.conn, "in")
+        _passage(gate.conn, "out")
+        _passage(gate.conn, "out")
+        _passage(gate.conn, "in", "refused")
+        _passage(gate.conn, "out", day="2026-11-28")  # another day
+        fever = {"id": uuid7(), "local_date": "2026-11-29", "temperature": 38.1}
+        outbox.append(gate.conn, fever["id"], "fever_check", fever, "t")
+        void = {"id": uuid7(), "target_id": wrong, "reason": "wrong_direction"}
+        outbox.append(gate.conn, void["id"], "void", void, "t")
+    import_bundle(store, export_bundle(gate.conn, tmp_path))
+    with store.tx() as tx:
+        tx.execute("UPDATE devices SET last_sync_utc = '2026-11-28T17:30:00.000Z'")
+    for tz, shown in ((None, "2026-11-29 01:30:00"), ("Europe/London", "2026-11-28 17:30:00")):
+        with ServerThread(store, tz=tz) as srv:
+            op = opener()
+            login(op, srv.url)
+            page = op.open(f"{srv.url}/?date=2026-11-29", timeout=10).read().decode()
+        row = page[page.index("<tr class='gate'") :]
+        row = row[: row.index("</tr>")]
+        cells = {k: row.split(f"class='n-{k}")[1].split(">")[1].split("<")[0] for k in
+                 ("in", "out", "refused", "fevers")}
+        assert cells == {"in": "3", "out": "2", "refused": "1", "fevers": "1"}
+        assert f"<td class='last-sync'>{shown}</td>" in row
+        assert f"({tz or 'Asia/Shanghai'})" in page
+        assert "(UTC)" not in page
+
+
+def test_officer_downloads_the_signed_ack_for_a_gate(site, gate, tmp_path):
+    from app.sync.ack import import_ack
+
+    op = opener()
+    login(op, site.url)
+    page = op.open(f"{site.url}/", timeout=10).read().decode()
+    assert f"/devices/{gate.device.device_id}/ack" in page
+    reply = op.open(f"{site.url}/devices/{gate.device.device_id[:8]}/ack", timeout=10)
+    assert "attachment" in reply.headers["Content-Disposition"]
+    path = tmp_path / "ack.json"
+    path.write_bytes(reply.read())
+    result = import_ack(gate.conn, path)
+    assert result.acked_seq == 6  # 7..8 never arrived: only the contiguous part
+    waiting = gate.conn.execute("SELECT min(seq) FROM outbox WHERE acked_utc IS NULL")
+    assert waiting.fetchone()[0] == 7
+    with pytest.raises(urllib.error.HTTPError) as err:
+        op.open(f"{site.url}/devices/nobody/ack", timeout=10)
+    assert err.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as err:
+        opener().open(f"{site.url}/devices/{gate.device.device_id}/ack", timeout=10)
+    assert err.value.code == 401
+
+
+def test_an_unknown_time_zone_stops_the_server_with_its_name(tmp_path, capsys):
+    import main
+
+    assert main.main(["--data-dir", str(tmp_path), "server", "--tz", "Mars/Olympus"]) == 2
+    assert "Mars/Olympus" in capsys.readouterr().err

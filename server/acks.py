@@ -1,0 +1,130 @@
+"""Signed acknowledgements for never-online gates, and the server's own signing key.
+
+After a bundle import the officer writes an ack (CLI `bundle ack`, `bundle import --ack-out`,
+or the download link on the officer page) and carries it back on the stick; the gate checks
+it (app.sync.ack) and marks its events acknowledged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+from app.sync.ack import FORMAT, ack_file_name, build_ack_file, canonical, write_atomically
+from app.sync.identity import b64, key_id_of
+from db.outbox import GENESIS
+from server.store import Store, utc_now
+
+MAX_REJECTED_LISTED = 2000
+
+
+class AckError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ServerKey:
+    private_key_hex: str
+    public_key_hex: str
+    key_id: str
+
+    def sign(self, data: bytes) -> str:
+        key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(self.private_key_hex))
+        return b64(key.sign(data))
+
+
+def server_key(store: Store) -> ServerKey:
+    """The server's key pair, made on first use and kept in its database."""
+    with store.tx() as tx:
+        row = tx.one("SELECT private_key, public_key, key_id FROM server_key WHERE id = 1")
+    if row is None:
+        private = Ed25519PrivateKey.generate()
+        priv = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
+        pub = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+        with store.tx() as tx:
+            tx.execute(
+                "INSERT INTO server_key(id, private_key, public_key, key_id, created_utc) "
+                "VALUES (1, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (priv, pub, key_id_of(pub), utc_now()),
+            )
+        with store.tx() as tx:
+            row = tx.one("SELECT private_key, public_key, key_id FROM server_key WHERE id = 1")
+    assert row is not None
+    return ServerKey(row["private_key"], row["public_key"], row["key_id"])
+
+
+def find_device(store: Store, ref: str) -> dict[str, Any]:
+    """A device by its id or a unique prefix of it (the officer page shows 8 characters)."""
+    ref = (ref or "").strip()
+    if not ref:
+        raise AckError("unknown_device")
+    with store.tx() as tx:
+        exact = tx.one("SELECT * FROM devices WHERE device_id = ?", (ref,))
+        if exact is not None:
+            return exact
+        rows = tx.execute(
+            "SELECT * FROM devices WHERE device_id LIKE ? ORDER BY device_id LIMIT 2",
+            (ref.replace("%", "").replace("_", "") + "%",),
+        )
+    if len(rows) != 1:
+        raise AckError("unknown_device" if not rows else "ambiguous_device")
+    return rows[0]
+
+
+def make_ack(store: Store, device_ref: str) -> tuple[str, bytes]:
+    """(file name, bytes) of a signed ack of everything the server holds contiguously."""
+    device = find_device(store, device_ref)
+    device_id = device["device_id"]
+    acked = int(device["acked_seq"])
+    with store.tx() as tx:
+        head = GENESIS
+        if acked:
+            row = tx.one(
+                "SELECT hash FROM events WHERE device_id = ? AND seq = ?", (device_id, acked)
+            )
+            if row is None:  # the head itself was quarantined: name what the gate sent
+                row = tx.one(
+                    "SELECT hash FROM quarantine WHERE device_id = ? AND seq = ? "
+                    "ORDER BY id DESC LIMIT 1",
+                    (device_id, acked),
+                )
+            head = row["hash"] if row else ""
+        rejected = tx.execute(
+            "SELECT seq, event_id, reason FROM quarantine WHERE device_id = ? AND seq <= ? "
+            "ORDER BY id DESC LIMIT ?",
+            (device_id, acked, MAX_REJECTED_LISTED),
+        )
+    key = server_key(store)
+    payload = {
+        "kind": FORMAT,
+        "device_id": device_id,
+        "device_key_id": device["key_id"],
+        "acked_seq": acked,
+        "chain_head": head,
+        "server_key_id": key.key_id,
+        "server_public_key": key.public_key_hex,
+        "created_utc": utc_now(),
+        "rejected": [[int(r["seq"]), r["event_id"], r["reason"]] for r in reversed(rejected)],
+    }
+    text = canonical(payload)
+    data = build_ack_file(payload, key.sign(text.encode("utf-8")), text)
+    return ack_file_name(device_id, acked), data
+
+
+def write_ack(store: Store, device_ref: str, out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise AckError(f"not_a_folder: {out_dir}")
+    name, data = make_ack(store, device_ref)
+    return write_atomically(out_dir, name, data)
