@@ -20,6 +20,9 @@ from app.database import open_database  # noqa: E402
 from app.gate.service import GateService, PassageDraft  # noqa: E402
 from app.scan.demo import DEFAULT_CARDS, render_phone  # noqa: E402
 from app.scan.sources import SourceError  # noqa: E402,F401
+from app.officer import OfficerAuth  # noqa: E402
+from app.shifts.service import ShiftService  # noqa: E402
+from ui.app import install_features  # noqa: E402
 from ui.camera import to_qimage  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.sound import Sounds  # noqa: E402
@@ -35,8 +38,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         gdb = open_database(Path(tmp))
         service = GateService(gdb)
-        service.settings.set("volunteer", "王阿姨")
         service.settings.set("checkpoint_name", "翔鹭花城三期 东门")
+        OfficerAuth(gdb).set_pin("2468")
+        shifts = ShiftService(gdb)
+        shifts.start(shifts.add_volunteer("王阿姨", "13812345678")["id"])
         for i, temp in enumerate(("36.4", "36.6", "36.5", "36.2", "36.8")):
             service.record(
                 PassageDraft(
@@ -47,6 +52,7 @@ def main() -> int:
                 )
             )
         win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
+        install_features(win, gdb, sync_attempts=1)
         win.resize(1366, 728)
         win.show()
         win.on_camera_status("demo_fallback", "demo")
@@ -79,6 +85,7 @@ def main() -> int:
         win.handle_payload(yellow.payload, "yellow")
         snap("yellow-code", yellow)
         win.close()
+        app.processEvents()
         gdb.close()
     return 0
 

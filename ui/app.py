@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -36,6 +37,22 @@ def install_excepthook(window_ref: list[MainWindow]) -> None:
     sys.excepthook = hook
 
 
+def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> None:
+    """Everything built on the gate desk: roster and passes (#4), shifts, officer and
+    reports (#5), sync status and USB (#6). The one place the window is assembled."""
+    from app.sync.service import SyncService
+
+    from .roster_gate import install_roster
+    from .sync_wiring import attach_sync
+
+    window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
+    install_shift_features(window)
+    # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
+    window.sync_attachment = attach_sync(  # type: ignore[attr-defined]
+        window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang
+    )
+
+
 def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Gatepost")
@@ -53,17 +70,8 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
 
     controller = CameraController(spec, source_factory=camera_factory(spec, gdb, service.clock))
     window = MainWindow(service, controller, lang=ui_lang)
-    from .roster_gate import install_roster  # issue #4: passes, watchlist, roster (F6)
-
-    window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
-    install_shift_features(window)  # #5: sign-in/handover, log, stats, export, officer PIN
+    install_features(window, gdb)
     install_excepthook([window])
-    from app.sync.service import SyncService  # issue #6: status bar, 立即同步, Ctrl+U USB export
-
-    from .sync_wiring import attach_sync
-
-    # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
-    attach_sync(window, SyncService(gdb.path, max_attempts=0), window.lang)
     warning = gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)

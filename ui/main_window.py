@@ -131,6 +131,13 @@ class MainWindow(QMainWindow):
         top.addWidget(self.settings_button)
         self.top_bar = top
         outer.addLayout(top)
+        # the features' buttons (roster F5/F6, shifts F7-F10, …) sit on the left of the status
+        # bar (sync owns its right side), so the window still fits a 1366×768 booth screen
+        tools = QWidget()
+        self.tool_bar = QHBoxLayout(tools)
+        self.tool_bar.setContentsMargins(0, 0, 0, 0)
+        self.tool_bar.addStretch(1)
+        self.statusBar().addWidget(tools, 1)
 
         body = QHBoxLayout()
         outer.addLayout(body, 1)

@@ -27,8 +27,8 @@ class RosterHook(QObject):
         self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.open_roster)
-        bar = window.top_bar
-        bar.insertWidget(max(0, bar.count() - 2), self.button)  # before language and settings
+        bar = window.tool_bar
+        bar.insertWidget(max(0, bar.count() - 1), self.button)  # before the closing stretch
         self.shortcut = QShortcut(QKeySequence("F6"), window)
         self.shortcut.activated.connect(self.open_roster)
         # F5 (next to the roster's F6; Ctrl+V stays paste in the temperature field)
@@ -36,12 +36,12 @@ class RosterHook(QObject):
         self.visitor_button = QPushButton(f"{t('visitor_pass_button', window.lang)} F5")
         self.visitor_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.visitor_button.clicked.connect(self.open_visitor_pass)
-        bar.insertWidget(max(0, bar.count() - 2), self.visitor_button)
+        bar.insertWidget(max(0, bar.count() - 1), self.visitor_button)
         self.visitor_shortcut = QShortcut(QKeySequence("F5"), window)
         self.visitor_shortcut.activated.connect(self.open_visitor_pass)
         self.overdue = QLabel()
         self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
-        bar.insertWidget(max(0, bar.count() - 2), self.overdue)
+        bar.insertWidget(max(0, bar.count() - 1), self.overdue)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.update_overdue)
         self.timer.start(30_000)

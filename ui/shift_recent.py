@@ -54,7 +54,7 @@ class RecentActions(QObject):
     def retranslate(self) -> None:
         masked = self.window.recent.masked
         self.unmask_button.setText(
-            ("👁 " + t("unmask_show", self.lang)) if masked else t("unmask_hide", self.lang)
+            t("unmask_show", self.lang) if masked else t("unmask_hide", self.lang)
         )
         self.void_button.setText(t("void_selected", self.lang))
         # while names are shown in full, the button that hides them stands out

@@ -80,7 +80,7 @@ class ShiftFeatures(QObject):
             b.setObjectName(f"shift_{key}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(slot)
-            window.top_bar.insertWidget(4 + len(self.buttons), b)
+            window.tool_bar.insertWidget(len(self.buttons), b)
             self.buttons[key] = b
         # shown only while a purge waits for the officer (unsynced or unexported data)
         self.purge_button = QPushButton("⚠ " + t("purge_confirm", window.lang))
@@ -89,7 +89,7 @@ class ShiftFeatures(QObject):
         self.purge_button.setStyleSheet("color: #c62828; font-weight: bold")
         self.purge_button.clicked.connect(self.confirm_purge)
         self.purge_button.hide()
-        window.top_bar.insertWidget(4 + len(self.buttons), self.purge_button)
+        window.tool_bar.insertWidget(len(self.buttons), self.purge_button)
         self.shortcuts = []
         for key, slot in (
             ("F7", self.handover),  # F6 is the roster (#4)

@@ -81,7 +81,7 @@ class Keypad(QWidget):
         for i, k in enumerate(keys):
             b = QPushButton(k)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumSize(64, 46)
+            b.setMinimumSize(64, 40)
             b.setStyleSheet("font-size: 24px;")
             b.clicked.connect(self._emitter("back" if k == "⌫" else k))
             grid.addWidget(b, i // 3, i % 3)

@@ -272,3 +272,27 @@ def test_a_full_disk_keeps_the_person_and_says_so(qtbot, window, rig, service, m
     monkeypatch.undo()
     qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
     assert len(passages(service)) == 1
+
+
+def test_the_assembled_window_fits_a_1366x768_screen(qtbot, gdb, service):
+    """Every feature's buttons included: the booth screen is 1366×768 with a title bar."""
+    from app.officer import OfficerAuth
+    from app.shifts.service import ShiftService
+    from ui.app import install_features
+    from ui.main_window import MainWindow
+    from ui.sound import Sounds
+
+    OfficerAuth(gdb).set_pin("2468")
+    shifts = ShiftService(gdb)
+    shifts.start(shifts.add_volunteer("王阿姨")["id"])
+    win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
+    qtbot.addWidget(win)
+    install_features(win, gdb, sync_attempts=1)
+    try:
+        for lang in ("zh", "en"):
+            if win.lang != lang:
+                win.toggle_language()
+            hint = win.minimumSizeHint()
+            assert hint.width() <= 1366 and hint.height() <= 738, (lang, hint)
+    finally:
+        win.close()
