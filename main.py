@@ -183,7 +183,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def cmd_print_passes(args: argparse.Namespace) -> int:
     """Resident pass cards to a PDF: A4 sheets of 8, or one card with --resident."""
     from app.clock import SystemClock
-    from app.roster.cli import StderrBar
+    from app.progress import StderrBar
     from app.roster.printing import pass_cards
     from app.settings import Settings
     from ui.pass_print import write_pdf
@@ -329,12 +329,12 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     """Gate side: one sync run now, with a progress bar."""
     from app.i18n import t
-    from app.sync.progress import TextProgress
+    from app.progress import StderrBar
     from app.sync.service import SyncService
 
     gdb = _open(args)
     gdb.close()
-    bar = TextProgress("sync")
+    bar = StderrBar("sync")
     report = SyncService(gdb.path, max_attempts=args.attempts).sync_now(progress=bar)
     bar.finish()
     if report.ok:
@@ -351,12 +351,12 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     """Gate side: write a signed bundle for a USB stick; prints its path once verified."""
     from app.i18n import t
     from app.sync.bundle import BundleCancelled
-    from app.sync.progress import TextProgress
+    from app.progress import StderrBar
     from app.sync.service import SyncService
 
     gdb = _open(args)
     gdb.close()
-    bar = TextProgress("bundle")
+    bar = StderrBar("bundle")
     try:
         path = SyncService(gdb.path).export_bundle(Path(args.out), progress=bar,
                                                    from_seq=args.from_seq, everything=args.all)

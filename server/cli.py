@@ -7,8 +7,8 @@ from pathlib import Path
 
 from app.errors import KnownError
 from app.i18n import t
+from app.progress import StderrBar
 from app.sync.bundle import BundleRefused
-from app.sync.progress import TextProgress
 from server.bundles import import_bundle
 from server.run import store_for
 from server.store import Store
@@ -20,7 +20,7 @@ def bundle_import(
     """Print `accepted N, duplicate M, rejected K`; exit 1 when the bundle itself is refused.
     With ack_out, also write the signed ack for the gate into that folder (prints its path)."""
     store = store_for(data_dir)
-    bar = TextProgress("import")
+    bar = StderrBar("import")
     try:
         try:
             result = import_bundle(store, file, progress=bar)

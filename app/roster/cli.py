@@ -8,33 +8,9 @@ from typing import TextIO
 
 from app.clock import Clock, SystemClock
 from app.database import GateDatabase
+from app.progress import StderrBar
 from app.roster import importer
 from app.roster.service import RosterService
-
-
-class StderrBar:
-    """A one-line progress bar on stderr: [#####.....] 120/240."""
-
-    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if total <= 0:
-            return
-        filled = int(self.width * done / total)
-        self.stream.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}"
-        )
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def import_command(
