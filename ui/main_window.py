@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         # codes meant for another part of the app (a pairing QR #6, another gate's public key #4):
         # each hook is asked before the code is classified; one returning True took it
         self.payload_hooks: list[Callable[[str], bool]] = []
+        # features re-label their own widgets when the language changes (called with the lang)
+        self.retranslate_hooks: list[Callable[[str], None]] = []
         self.debouncer = Debouncer(service.clock, float(self.settings.get("debounce_seconds")))
         self.direction = "in"
         self.category = "resident"
@@ -290,6 +292,8 @@ class MainWindow(QMainWindow):
         self.override_button.setText(t("yellow_override", lang))
         self.counters.retranslate(lang)
         self.recent.retranslate(lang)
+        for hook in getattr(self, "retranslate_hooks", []):  # empty during __init__
+            hook(lang)
         self.fever_box.setTitle(f"⚠ {t('fever_waiting', lang)}")
         self.recent_box.setTitle(t("recent", lang))
         self.set_direction(self.direction)

@@ -39,12 +39,18 @@ class RosterHook(QObject):
         bar.insertWidget(max(0, bar.count() - 1), self.visitor_button)
         self.visitor_shortcut = QShortcut(QKeySequence("F5"), window)
         self.visitor_shortcut.activated.connect(self.open_visitor_pass)
+        window.retranslate_hooks.append(self.retranslate)
         self.overdue = QLabel()
         self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
         bar.insertWidget(max(0, bar.count() - 1), self.overdue)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.update_overdue)
         self.timer.start(30_000)
+        self.update_overdue()
+
+    def retranslate(self, lang: str) -> None:
+        self.button.setText(f"{t('roster_title', lang)} F6")
+        self.visitor_button.setText(f"{t('visitor_pass_button', lang)} F5")
         self.update_overdue()
 
     def resolve(self, text: str) -> tuple[Identity | None, Any]:

@@ -178,6 +178,13 @@ class SyncStatusWidget(QWidget):
         self.progress.show()
         self.syncRequested.emit()
 
+    def set_lang(self, lang: str) -> None:
+        """Re-label in another language; the status words follow at the next refresh."""
+        self.lang = lang
+        if self.button.isEnabled():
+            self.button.setText(t("sync_now", lang))
+        self.refreshRequested.emit()
+
     @Slot(int, int)
     def show_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

@@ -32,6 +32,9 @@ class SyncAttachment(QObject):
         self.lang = lang
         self.widget = SyncStatusWidget(service, lang=lang, auto_interval_ms=auto_interval_ms)
         window.statusBar().addPermanentWidget(self.widget)
+        hooks = getattr(window, "retranslate_hooks", None)
+        if hooks is not None:
+            hooks.append(self.set_lang)
         self.dialog: BundleExportDialog | None = None
         self.shortcuts = []
         for key, slot in (("Ctrl+U", self.open_usb_export), ("Ctrl+Shift+P", self.pair_by_paste)):
@@ -50,6 +53,10 @@ class SyncAttachment(QObject):
         window.installEventFilter(self)
 
     @Slot()
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        self.widget.set_lang(lang)
     def open_usb_export(self) -> BundleExportDialog:
         self.dialog = BundleExportDialog(self.service, self.lang, self.window)
         self.dialog.open()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from app.scan.demo import DemoCard, render_phone
 from tests.fakes.camera import blank
@@ -296,3 +297,36 @@ def test_the_assembled_window_fits_a_1366x768_screen(qtbot, gdb, service):
             assert hint.width() <= 1366 and hint.height() <= 738, (lang, hint)
     finally:
         win.close()
+
+
+def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
+    from app.database import open_database
+    from app.gate.service import GateService
+    from app.officer import OfficerAuth
+    from app.shifts.service import ShiftService
+    from ui.app import install_features
+    from ui.main_window import MainWindow
+    from ui.sound import Sounds
+
+    gdb = open_database(tmp_path)  # a file: the sync worker opens its own connection
+    service = GateService(gdb, clock)
+    OfficerAuth(gdb).set_pin("2468")
+    shifts = ShiftService(gdb)
+    shifts.start(shifts.add_volunteer("王阿姨")["id"])
+    win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
+    qtbot.addWidget(win)
+    install_features(win, gdb, sync_attempts=1)
+    try:
+        win.toggle_language()
+        texts = [w.text() for w in win.findChildren(QPushButton)
+                 if w.isVisibleTo(win) and w is not win.lang_button]  # that one says 中文
+        chinese = [s for s in texts if any("\u4e00" <= ch <= "\u9fff" for ch in s)]
+        assert chinese == [], chinese
+        from app.i18n import t
+
+        states = (t("sync_online", "en"), t("sync_offline_state", "en"))
+        label = win.sync_attachment.widget.state_label
+        qtbot.waitUntil(lambda: label.text() in states, timeout=5000)
+    finally:
+        win.close()
+        gdb.close()
