@@ -230,6 +230,12 @@ class ShiftFeatures(QObject):
             self.window.refresh()
 
     @Slot()
+    def first_run(self) -> None:
+        """The officer sets the PIN (first run only), then the volunteer on duty signs in."""
+        self.set_pin_first_run()
+        if self.shifts.current() is None:
+            self.sign_in()
+
     def set_pin_first_run(self) -> None:
         if not self.officer.has_pin():
             dlg = SetPinDialog(self.officer, self.window.lang, self.window)
@@ -251,8 +257,8 @@ def install_shift_features(window: Any, **kw: Any) -> ShiftFeatures:
     features = ShiftFeatures(window, **kw)
     window.shift_features = features
     features.daily_purge()
-    if not features.officer.has_pin():
-        QTimer.singleShot(0, features, features.set_pin_first_run)
-    if features.shifts.current() is None:
-        QTimer.singleShot(0, features, features.sign_in)
+    if not features.officer.has_pin() or features.shifts.current() is None:
+        # one after the other: two queued modal dialogs would open stacked, and keys typed
+        # for the PIN would land in the sign-in form on top of it
+        QTimer.singleShot(0, features, features.first_run)
     return features

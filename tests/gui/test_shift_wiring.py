@@ -286,3 +286,27 @@ def test_void_selected_older_record_needs_the_pin(features, window, service, clo
     actions.void_button.click()
     assert features.test_pins == ["void_older"] * 2
     assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 2
+
+
+def test_first_run_asks_the_pin_then_the_sign_in_never_stacked(qtbot, window):
+    """The officer's PIN first, then the volunteer's sign-in, one after the other (a real
+    dialog's exec() runs an event loop: the sign-in must not open on top of the PIN)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ui.shift_wiring import install_shift_features
+
+    driver = None
+
+    def set_pin(dlg):
+        loop = QEventLoop()  # what exec() runs while the officer types
+        QTimer.singleShot(100, loop.quit)
+        loop.exec()
+        assert driver.opened == ["SetPinDialog"]
+        dlg.first.setText("2468")
+        dlg.second.setText("2468")
+        dlg.try_accept()
+
+    driver = Driver(set_pin, sign_in_as("王阿姨"))
+    f = install_shift_features(window, open_dialog=driver)
+    qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
+    assert driver.opened == ["SetPinDialog", "SignInDialog"]
