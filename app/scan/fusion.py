@@ -99,9 +99,14 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
     small = (max(8, int(W * s)), max(8, int(H * s)))
 
     def chan(img: np.ndarray) -> np.ndarray:
-        return cv2.resize(_channel(img), small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        # high-pass: the modules' edges stay, a smooth glare blob or exposure change goes away
+        f = cv2.resize(_channel(img), small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        return f - cv2.GaussianBlur(f, (0, 0), max(small) / 16.0)
 
     ref_ch = chan(ref_img)
+    # glare moves between frames: fit on the pixels the reference does not have blown out
+    blown = cv2.resize(_channel(ref_img), small, interpolation=cv2.INTER_AREA) >= 235
+    mask = None if blown.mean() > 0.7 else (~blown).astype(np.uint8)
     out = [ref_img]
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)
     for c in crops[:-1]:
@@ -109,7 +114,7 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
         warp = np.eye(2, 3, dtype=np.float32)
         try:
             _cc, warp = cv2.findTransformECC(ref_ch, chan(img), warp, cv2.MOTION_AFFINE, crit,
-                                             None, 5)
+                                             mask, 5)
         except cv2.error:
             continue
         warp[:, 2] /= s  # the linear part is scale-free; the shift is in shrunk pixels
@@ -122,7 +127,7 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
 
 
 def combine(aligned: list[np.ndarray]) -> Iterator[np.ndarray]:
-    """The per-pixel mean (noise averages out), then the median (moving glare is an outlier).
+    """The per-pixel mean (noise averages out), the median (moving glare is an outlier), the minimum.
 
     Lazy: the median costs ~10x the mean (a partition per pixel), so it is computed only when the
     mean did not read, and over at most MEDIAN_FRAMES frames spread over the history.
@@ -134,6 +139,11 @@ def combine(aligned: list[np.ndarray]) -> Iterator[np.ndarray]:
     pick = np.linspace(0, len(aligned) - 1, min(len(aligned), MEDIAN_FRAMES)).round().astype(int)
     stack = np.stack([aligned[i] for i in dict.fromkeys(pick.tolist())])
     yield np.median(stack, axis=0).round().astype(np.uint8)
+    # glare only adds light: where it slid away in any frame, the darkest value is the module
+    low = aligned[0].copy()
+    for a in aligned[1:]:
+        cv2.min(low, a, dst=low)
+    yield low
 
 
 def fused_views(crops: list[Crop], box: Box) -> tuple[Iterator[np.ndarray], int, int]:

@@ -33,8 +33,8 @@ def test_fused_crops_read(noisy: list[np.ndarray]) -> None:
     views, x0, y0 = fusion.fused_views(crops, box)
     local = (box[0] - x0, box[1] - y0, box[2], box[3])
     hits = [FrameDecoder().decode_region(v, local) for v in views]
-    assert len(hits) == 2  # mean and median
-    assert all(h is not None and h.text == URL for h in hits)
+    assert len(hits) == 3  # mean, median, minimum (the minimum is for moving glare, not noise)
+    assert all(h is not None and h.text == URL for h in hits[:2])
 
 
 def test_alignment_undoes_a_shift() -> None:
@@ -78,3 +78,22 @@ def test_stream_reads_the_noisy_sequence_by_fusion(noisy: list[np.ndarray]) -> N
     assert fused == 1
     pts = np.array(got.points)
     assert abs(pts[:, 0].mean() - 320) < 30 and abs(pts[:, 1].mean() - 240) < 30
+
+
+def test_minimum_view_removes_glare_that_moves() -> None:
+    """Glare only adds light: a module covered in one frame and uncovered in another comes back."""
+    img = frame(URL, "yellow", module_px=4, noise=1, seed=3)
+    box = find_candidates(img)[0]
+    H, W = img.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    frames = []
+    for cx in (box[0] + box[2] * 0.3, box[0] + box[2] * 0.5, box[0] + box[2] * 0.7):
+        g = np.exp(-(((xx - cx) / (box[2] * 0.12)) ** 2 + ((yy - 240) / (box[3] * 0.3)) ** 2))
+        frames.append(np.clip(img + 400 * g[..., None], 0, 255).astype(np.uint8))
+    crops = [fusion.cut(f, box) for f in frames]
+    aligned, x0, y0 = fusion.align(crops, box)
+    *_mean_median, low = fusion.combine(aligned)
+    clean = fusion._region(fusion.cut(img, box), x0, y0, low.shape[1], low.shape[0])
+    err_low = np.abs(low.astype(int) - clean).mean()
+    err_last = np.abs(aligned[0].astype(int) - clean).mean()
+    assert err_low < 0.5 * err_last
