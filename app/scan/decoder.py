@@ -59,7 +59,10 @@ def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float
         ups.append((up, s))
         yield up, s, x0, y0
         yield pp.unsharp(pp.stretch(up), sigma=max(1.0, 1.2 * s), amount=1.5), s, x0, y0
-    banks = [[(ch, p) for p in deblur.psf_bank(ch)] for ch in chans]
+    # the blur is measured on the high-contrast channel (luma of a yellow code is too faint to
+    # show its edge slopes), and applied to luma too: luma keeps the full resolution
+    psfs = list(deblur.psf_bank(chans[0]))
+    banks = [[(ch, p) for p in psfs] for ch in chans]
     # the first three guesses of each channel hold most of the reads: interleave by rank
     order = [b[i:i + 3] for i in (0, 3) for b in banks]
     for ch, (sigma, length, angle, k) in (item for part in order for item in part):
