@@ -122,7 +122,8 @@ def run_sequences(seq_dir: Path, scenes: int, fps: float = 30.0) -> dict:
                         first=first))
     ok = [r for r in out if r["ok"]]
     return dict(n=len(out), ok=len(ok), wrong=sum(r["wrong"] for r in out),
-                median_first=float(np.median([r["first"] for r in ok])) if ok else None, fused=fused,
+                median_first=float(np.median([r["first"] for r in ok])) if ok else None,
+                fused=fused,
                 feed=(float(np.median(feed_ms)), float(np.percentile(feed_ms, 95))),
                 misses=[(r["scene"], r["deg"], r["color"]) for r in out if not r["ok"]])
 
@@ -178,7 +179,7 @@ def render_markdown(cmd: str, seed: int, n: int, stats: dict[str, Stat], empty: 
               f"Live path (StreamDecoder, {seq['n']} scenes x 15 frames of 640x480 fed at 30 fps): "
               f"{pct(seq['ok'], seq['n'])} of scenes read, {seq['wrong']} wrong texts, median "
               f"{seq['median_first']} frames to the first read; feed() median {seq['feed'][0]:.1f} ms, "
-              f"p95 {seq['feed'][1]:.1f} ms; scenes read only by the fusion of several frames: "
+              f"p95 {seq['feed'][1]:.1f} ms; scenes whose first read came from the fused crops: "
               f"{seq.get('fused', 0)}. Missed scenes: {seq['misses'] or 'none'}."]
     load = os.getloadavg()
     L += ["", f"Machine load average at the end of the run: {load[0]:.1f} / {load[1]:.1f} / "

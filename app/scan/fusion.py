@@ -3,8 +3,8 @@
 A phone is in view for half a second or more. Sensor noise is fresh in every frame and glare moves
 as the hand moves, while the code's modules stay put relative to its corners. Aligning the crops
 (an affine ECC fit on the chosen channel) and taking the per-pixel mean (noise) or median (moving
-glare, an outlier frame) gives a view no single frame has. Runs in the StreamDecoder's worker thread,
-never on the per-frame path.
+glare, an outlier frame) gives a view no single frame has. Runs in the StreamDecoder's worker
+thread, never on the per-frame path.
 """
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
 
 
 def combine(aligned: list[np.ndarray]) -> Iterator[np.ndarray]:
-    """The per-pixel mean (noise averages out), the median (moving glare is an outlier), the minimum.
+    """Per-pixel mean (noise averages out), median (moving glare is an outlier), then minimum.
 
     Lazy: the median costs ~10x the mean (a partition per pixel), so it is computed only when the
     mean did not read, and over at most MEDIAN_FRAMES frames spread over the history.

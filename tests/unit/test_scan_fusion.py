@@ -1,4 +1,4 @@
-"""Multi-frame fusion: a sequence whose frames are each too noisy to read is read from their fusion."""
+"""Multi-frame fusion: a sequence whose frames are each too noisy to read is read when fused."""
 from __future__ import annotations
 
 import time

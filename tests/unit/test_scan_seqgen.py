@@ -1,4 +1,4 @@
-"""bench/seqgen.py's moving glare: same scenes as before without glare, a sliding reflection with it."""
+"""bench/seqgen.py's moving glare: glare-free scenes unchanged, a sliding reflection otherwise."""
 from __future__ import annotations
 
 import sys
@@ -21,7 +21,8 @@ def mf():
 def _glare_scene(mf, seed: int) -> int:
     n_cells = len(mf.DEGRADATIONS) * len(mf.COLOR_NAMES)
     for s in range(200):
-        if mf.sample_params(seed, (s % n_cells) * 12 + 2 * (s // n_cells) % 12, 12)["glare_amp"] > 0:
+        index = (s % n_cells) * 12 + 2 * (s // n_cells) % 12
+        if mf.sample_params(seed, index, 12)["glare_amp"] > 0:
             return s
     raise AssertionError("no glare scene")
 
