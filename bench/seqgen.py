@@ -33,14 +33,28 @@ def load_generator(shared_dir: str | os.PathLike) -> ModuleType:
     return mod
 
 
-def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int]) -> list[dict]:
-    """Per-frame parameters for one scene: the base frame's parameters plus a small random walk."""
+def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
+                 moving_glare: bool = False) -> list[dict]:
+    """Per-frame parameters for one scene: the base frame's parameters plus a small random walk.
+
+    moving_glare: the shared renderer places its glare from the scene's fixed render seed, so the
+    reflection stays glued to the code while the phone turns. A real reflection of the booth light
+    slides over the glass as the phone tilts; with this flag the renderer draws no glare and
+    add_glare() paints the same kind of ellipse at a position that walks ~4 % of the code's side
+    per frame. Scenes without glare are identical either way (same random draws).
+    """
     n_cells = len(mf.DEGRADATIONS) * len(mf.COLOR_NAMES)
     base = mf.sample_params(seed, (scene % n_cells) * 12 + 2 * (scene // n_cells) % 12, 12)
     base["width"], base["height"] = size
     rng = np.random.default_rng(np.random.SeedSequence([seed, 10_000 + scene]))
     out = []
     roll, tx, ty, scale = base["roll_deg"], base["tilt_x_deg"], base["tilt_y_deg"], 1.0
+    glare = None
+    if moving_glare and base["glare_amp"] > 0:
+        grng = np.random.default_rng(np.random.SeedSequence([seed, 20_000 + scene]))
+        glare = dict(amp=base["glare_amp"], rel=base["glare_rel_size"],
+                     stretch=float(grng.uniform(0.8, 1.6)), aspect=float(grng.uniform(0.3, 0.8)),
+                     theta=float(grng.uniform(0, np.pi)), pos=grng.uniform(-0.35, 0.35, 2))
     for f in range(FRAMES_PER_SCENE):
         p = copy.deepcopy(base)
         roll += rng.normal(0, 0.8)
@@ -60,36 +74,77 @@ def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int]) -
         p["frame_noise"] = float(rng.uniform(1.0, 3.0))
         p["frame_noise_seed"] = int(rng.integers(0, 2**31 - 1))
         p["scene"], p["frame"] = scene, f
+        if glare is not None:
+            glare["pos"] = np.clip(glare["pos"] + rng_glare_step(seed, scene, f), -0.45, 0.45)
+            p["glare_amp"] = 0.0
+            p["post_glare"] = dict(glare, pos=[float(v) for v in glare["pos"]])
         out.append(p)
     return out
+
+
+def rng_glare_step(seed: int, scene: int, frame: int) -> np.ndarray:
+    """The glare's per-frame move, in units of the code's side."""
+    return np.random.default_rng(np.random.SeedSequence([seed, 30_000 + scene, frame])).normal(
+        0, 0.04, 2)
+
+
+def add_glare(mf: ModuleType, img: np.ndarray, corners: list, g: dict) -> np.ndarray:
+    """The renderer's glare ellipse (flat-topped, warm), added in linear light after rendering."""
+    c = np.asarray(corners, np.float32)
+    side = float(np.linalg.norm(c[1] - c[0]))
+    cx, cy = c.mean(0) + np.asarray(g["pos"], np.float32) * side
+    sx = g["rel"] * side * g["stretch"]
+    sy = sx * g["aspect"]
+    H, W = img.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    dx, dy = xx - cx, yy - cy
+    th = g["theta"]
+    u = (dx * np.cos(th) + dy * np.sin(th)) / sx
+    v = (-dx * np.sin(th) + dy * np.cos(th)) / sy
+    e = np.exp(-0.5 * (u * u + v * v) ** 1.5)
+    lin = mf.srgb_to_lin(img.astype(np.float32) / 255.0)
+    lin = lin + (g["amp"] * e)[..., None] * np.array([1.0, 0.98, 0.94], np.float32)
+    return np.clip(mf.lin_to_srgb(lin) * 255.0, 0, 255).astype(np.uint8)
 
 
 def render_frame(mf: ModuleType, p: dict) -> np.ndarray:
     """Render one sequence frame; fresh per-frame noise because render_seed is fixed per scene."""
     img, meta = mf.render(p)
     p.update(meta)
+    if p.get("post_glare"):
+        img = add_glare(mf, img, meta["gt_corners"], p["post_glare"])
     rng = np.random.default_rng(p["frame_noise_seed"])
     noisy = img.astype(np.float32) + rng.normal(0, p["frame_noise"], img.shape).astype(np.float32)
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
 def generate(shared_dir: str, out_dir: str, seed: int, scenes: int, start: int = 0,
-             step: int = 1, size: tuple[int, int] = (640, 480)) -> None:
-    """Write scene_SSSS/FF.png and one manifest line per scene (scenes start, start+step, ...)."""
+             step: int = 1, size: tuple[int, int] = (640, 480), moving_glare: bool = False,
+             reuse: str | None = None) -> None:
+    """Write scene_SSSS/FF.png and one manifest line per scene (scenes start, start+step, ...).
+
+    reuse: a directory of the same seed's scenes without moving glare; scenes that have no glare
+    are identical, so they are linked from there instead of being rendered again.
+    """
     mf = load_generator(shared_dir)
     os.makedirs(out_dir, exist_ok=True)
     for s in range(start, scenes, step):
         d = Path(out_dir) / f"scene_{s:04d}"
         if (d / "scene.json").exists():
             continue
+        params = scene_params(mf, seed, s, size, moving_glare)
+        src = Path(reuse) / d.name if reuse else None
+        if src is not None and not params[0].get("post_glare") and (src / "scene.json").exists():
+            d.symlink_to(src.resolve(), target_is_directory=True)
+            continue
         d.mkdir(exist_ok=True)
-        params = scene_params(mf, seed, s, size)
         for p in params:
             cv2.imwrite(str(d / f"{p['frame']:02d}.png"), render_frame(mf, p),
                         [cv2.IMWRITE_PNG_COMPRESSION, 1])
         first = params[0]
         info = {k: first[k] for k in ("scene", "seed", "degradation", "color", "payload", "width",
                                       "height", "index", "module_px_eff")}
+        info["moving_glare"] = bool(first.get("post_glare"))
         (d / "scene.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         print(f"scene {s}", file=sys.stderr, flush=True)
 
@@ -102,8 +157,12 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=200)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--step", type=int, default=1)
+    ap.add_argument("--moving-glare", action="store_true",
+                    help="the glare slides over the glass from frame to frame (see scene_params)")
+    ap.add_argument("--reuse", default=None, help="link glare-free scenes from this directory")
     a = ap.parse_args()
-    generate(a.shared_dir, a.out, a.seed, a.scenes, a.start, a.step)
+    generate(a.shared_dir, a.out, a.seed, a.scenes, a.start, a.step, moving_glare=a.moving_glare,
+             reuse=a.reuse)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import time
 
 import numpy as np
 
-from . import preprocess as pp
+from . import fusion, preprocess as pp
 from .color import classify_color
 from .decoder import FrameDecoder, _as_bgr
-from .engines import zx_read
+from .engines import map_points, zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
@@ -26,12 +26,14 @@ class StreamDecoder:
 
     feed() does only the cheap work (one zxing pass on luma plus the candidate finder, a few ms);
     the latest frame with a candidate goes to a worker thread that runs the full decoder on it,
-    the tracked box first, with a longer budget than a single frame gets.
+    the tracked box first, with a longer budget than a single frame gets. When that frame alone does
+    not read, the worker aligns the tracked box's crops from the last frames (up to 15) and reads
+    their per-pixel mean and median (app.scan.fusion): noise and moving glare average out.
     A read by the worker is returned by the next feed() call. Call close() to stop the worker.
     """
 
     def __init__(self, decoder: FrameDecoder | None = None, deep: bool = True,
-                 region_budget_ms: float = 150.0) -> None:
+                 region_budget_ms: float = 150.0, fuse: bool = True) -> None:
         self._dec = decoder or FrameDecoder()
         self._budget = region_budget_ms / 1000.0
         self._lock = threading.Lock()
@@ -41,6 +43,8 @@ class StreamDecoder:
         self._closed = False
         self._busy = False  # worker is deep in a region: written by the worker, read by feed()
         self._track: Box | None = None
+        self._history = fusion.CropHistory() if fuse else None  # guarded by self._lock
+        self.fused_reads = 0  # reads that needed the multi-frame fusion (for the benchmark)
         self._last_text: str | None = None
         self._last_seen = 0.0
         self._thread: threading.Thread | None = None
@@ -69,18 +73,35 @@ class StreamDecoder:
                 return None  # the code just reported is still in view: nothing new to do
         boxes = [box_from_points(h.points) for h in hits]
         if not boxes and self._busy:
-            return None  # the worker cannot take a new region yet: skip the candidate search
+            # the worker cannot take a new region yet: skip the candidate search, but keep the
+            # tracked region's pixels for fusion (a small copy)
+            if self._track is not None:
+                self._remember(frame, self._track, same=True)
+            return None
         boxes += find_candidates(frame, max_boxes=2)
         if not boxes:
             self._track = None
+            self._remember(frame, None, same=False)
             return None
-        box = next((b for b in boxes if self._track and _overlap(b, self._track)), boxes[0])
+        same = next((b for b in boxes if self._track and _overlap(b, self._track)), None)
+        box = same or boxes[0]
         self._track = box
+        self._remember(frame, box, same=same is not None)
         if self._thread is not None:
             with self._wake:  # the whole frame: the worker may need the frame-wide views too
                 self._job = (frame.copy(), box, t0)
                 self._wake.notify()
         return None
+
+    def _remember(self, frame: np.ndarray, box: Box | None, same: bool) -> None:
+        """Keep the tracked box's crop for fusion; a new or lost track starts the history afresh."""
+        if self._history is None:
+            return
+        with self._lock:
+            if not same:
+                self._history.clear()
+            if box is not None:
+                self._history.add(frame, box)
 
     def _report(self, r: ScanResult) -> ScanResult | None:
         """Suppress repeats of the code just read while it stays in view."""
@@ -93,6 +114,8 @@ class StreamDecoder:
         """Forget the last read, e.g. after the guard has handled the person."""
         with self._lock:
             self._last_text, self._track, self._job, self._found = None, None, None, None
+            if self._history is not None:
+                self._history.clear()
 
     # ---------------------------------------------------------------- deep path
     def _work(self) -> None:
@@ -108,6 +131,8 @@ class StreamDecoder:
             try:
                 found = self._dec.decode_within(frame, self._budget * 1000.0, hints=(box,),
                                                 keep_going=lambda: not self._closed)
+                if not found:
+                    found = self._fused(box)
             finally:
                 self._busy = False
             if found:
@@ -115,6 +140,28 @@ class StreamDecoder:
                 ms = (time.perf_counter() - t0) * 1000.0
                 with self._lock:
                     self._found = ScanResult(r.text, r.points, r.color, ms)
+
+    def _fused(self, box: Box) -> list[ScanResult]:
+        """Read the tracked region from the aligned crops of the last frames (worker thread)."""
+        if self._history is None:
+            return []
+        with self._lock:
+            crops = self._history.snapshot()
+        if len(crops) < fusion.MIN_FRAMES:
+            return []
+        end = time.perf_counter() + self._budget
+        alive = lambda: not self._closed and time.perf_counter() < end  # noqa: E731
+        views, x0, y0 = fusion.fused_views(crops, box)
+        for img in views:
+            local = (box[0] - x0, box[1] - y0, box[2], box[3])
+            hit = self._dec.decode_region(img, local, keep_going=alive)
+            if hit is not None:
+                self.fused_reads += 1
+                pts = map_points(hit.points, 1.0, x0, y0)
+                return [ScanResult(hit.text or "", pts, classify_color(img, hit.points), 0.0)]
+            if not alive():
+                break
+        return []
 
     def close(self) -> None:
         """Stop the worker thread; feed() keeps working afterwards, cheap stage only."""

@@ -1,0 +1,156 @@
+"""Multi-frame fusion: align the tracked candidate's crops from consecutive frames and combine them.
+
+A phone is in view for half a second or more. Sensor noise is fresh in every frame and glare moves
+as the hand moves, while the code's modules stay put relative to its corners. Aligning the crops
+(an affine ECC fit on the chosen channel) and taking the per-pixel mean (noise) or median (moving
+glare, an outlier frame) gives a view no single frame has. Runs in the StreamDecoder's worker
+thread, never on the per-frame path.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .locate import Box
+
+MAX_FRAMES = 15  # half a second at 30 fps
+MIN_FRAMES = 3  # fewer than this is not worth aligning
+CROP_PAD = 0.5  # each stored crop is the box plus half its size on every side: room for motion
+MEDIAN_FRAMES = 7  # the median is taken over this many of the aligned frames (cost)
+ALIGN_SIDE = 160  # the ECC fit runs on the region shrunk to this size: a few ms per frame
+
+
+@dataclass(frozen=True)
+class Crop:
+    """One frame's pixels around the tracked box, and where they came from in the frame."""
+
+    pixels: np.ndarray  # BGR, a copy (the camera may reuse its buffer)
+    x0: int
+    y0: int
+
+
+def cut(frame: np.ndarray, box: Box, pad: float = CROP_PAD) -> Crop:
+    """Copy the box plus padding out of a frame (clipped to the frame)."""
+    x, y, w, h = box
+    side = max(w, h)
+    cx, cy = x + w / 2.0, y + h / 2.0
+    half = side * (0.5 + pad)
+    H, W = frame.shape[:2]
+    x0, y0 = max(0, int(cx - half)), max(0, int(cy - half))
+    x1, y1 = min(W, int(cx + half) + 1), min(H, int(cy + half) + 1)
+    return Crop(frame[y0:y1, x0:x1].copy(), x0, y0)
+
+
+class CropHistory:
+    """The last MAX_FRAMES crops of one tracked candidate; cleared when the track is lost."""
+
+    def __init__(self, maxlen: int = MAX_FRAMES) -> None:
+        self.crops: deque[Crop] = deque(maxlen=maxlen)
+
+    def add(self, frame: np.ndarray, box: Box) -> None:
+        self.crops.append(cut(frame, box))
+
+    def clear(self) -> None:
+        self.crops.clear()
+
+    def __len__(self) -> int:
+        return len(self.crops)
+
+    def snapshot(self) -> list[Crop]:
+        return list(self.crops)
+
+
+def _region(c: Crop, x0: int, y0: int, w: int, h: int) -> np.ndarray:
+    """The frame region (x0, y0, w, h) taken from a stored crop, edges replicated where it ends."""
+    m = np.float32([[1, 0, c.x0 - x0], [0, 1, c.y0 - y0]])
+    return cv2.warpAffine(c.pixels, m, (w, h), flags=cv2.INTER_NEAREST,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def _channel(bgr: np.ndarray) -> np.ndarray:
+    """min(B,G,R): every code colour is dark in it, so one channel aligns all of them."""
+    b, g, r = cv2.split(bgr)
+    return cv2.min(cv2.min(b, g), r)
+
+
+def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.ndarray], int, int]:
+    """Every crop warped onto the latest one's frame region around box (affine ECC fit).
+
+    Returns the aligned BGR regions (the reference first) and the region's origin in the frame.
+    A crop whose fit does not converge or moves implausibly far is left out.
+    """
+    ref = crops[-1]
+    x, y, w, h = box
+    side = max(w, h)
+    pad = int(side * 0.25) + 4
+    x0, y0 = max(ref.x0, x - pad), max(ref.y0, y - pad)
+    rh, rw = ref.pixels.shape[:2]
+    x1 = min(ref.x0 + rw, x + w + pad)
+    y1 = min(ref.y0 + rh, y + h + pad)
+    W, H = x1 - x0, y1 - y0
+    if W < 16 or H < 16:
+        return [], x0, y0
+    ref_img = _region(ref, x0, y0, W, H)
+    s = min(1.0, ALIGN_SIDE / max(W, H))
+    small = (max(8, int(W * s)), max(8, int(H * s)))
+
+    def chan(img: np.ndarray) -> np.ndarray:
+        # high-pass: the modules' edges stay, a smooth glare blob or exposure change goes away
+        f = cv2.resize(_channel(img), small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        return f - cv2.GaussianBlur(f, (0, 0), max(small) / 16.0)
+
+    ref_ch = chan(ref_img)
+    # glare moves between frames: fit on the pixels the reference does not have blown out
+    blown = cv2.resize(_channel(ref_img), small, interpolation=cv2.INTER_AREA) >= 235
+    mask = None if blown.mean() > 0.7 else (~blown).astype(np.uint8)
+    out = [ref_img]
+    crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)
+    for c in crops[:-1]:
+        img = _region(c, x0, y0, W, H)
+        warp = np.eye(2, 3, dtype=np.float32)
+        try:
+            _cc, warp = cv2.findTransformECC(ref_ch, chan(img), warp, cv2.MOTION_AFFINE, crit,
+                                             mask, 5)
+        except cv2.error:
+            continue
+        warp[:, 2] /= s  # the linear part is scale-free; the shift is in shrunk pixels
+        if abs(warp[0, 2]) > 0.25 * side or abs(warp[1, 2]) > 0.25 * side \
+                or np.abs(warp[:, :2] - np.eye(2)).max() > 0.15:
+            continue
+        out.append(cv2.warpAffine(img, warp, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                  borderMode=cv2.BORDER_REPLICATE))
+    return out, x0, y0
+
+
+def combine(aligned: list[np.ndarray]) -> Iterator[np.ndarray]:
+    """Per-pixel mean (noise averages out), median (moving glare is an outlier), then minimum.
+
+    Lazy: the median costs ~10x the mean (a partition per pixel), so it is computed only when the
+    mean did not read, and over at most MEDIAN_FRAMES frames spread over the history.
+    """
+    acc = np.zeros(aligned[0].shape, np.float32)
+    for a in aligned:
+        acc += a
+    yield np.clip(acc / len(aligned) + 0.5, 0, 255).astype(np.uint8)
+    pick = np.linspace(0, len(aligned) - 1, min(len(aligned), MEDIAN_FRAMES)).round().astype(int)
+    stack = np.stack([aligned[i] for i in dict.fromkeys(pick.tolist())])
+    yield np.median(stack, axis=0).round().astype(np.uint8)
+    # glare only adds light: where it slid away in any frame, the darkest value is the module
+    low = aligned[0].copy()
+    for a in aligned[1:]:
+        cv2.min(low, a, dst=low)
+    yield low
+
+
+def fused_views(crops: list[Crop], box: Box) -> tuple[Iterator[np.ndarray], int, int]:
+    """Fused BGR images of the tracked region (none when too few crops align) and their origin."""
+    if len(crops) < MIN_FRAMES:
+        return iter(()), 0, 0
+    aligned, x0, y0 = align(crops, box)
+    if len(aligned) < MIN_FRAMES:
+        return iter(()), x0, y0
+    return combine(aligned), x0, y0
