@@ -27,6 +27,7 @@ from app.roster import residents as res
 from app.roster.service import write_change
 from db import roster as q
 from db.connection import transaction
+from db.roster import RESIDENT_FIELDS
 
 HEADER_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -66,18 +67,7 @@ EXPORT_HEADERS = (
     ("obs_end", "观察结束"),
 )
 STATUS_WORDS = {"normal": "正常", "observation": "居家医学观察", "moved_out": "已搬离"}
-COMPARED = (
-    "name",
-    "phone",
-    "building",
-    "unit",
-    "room",
-    "household",
-    "tags",
-    "status",
-    "obs_start",
-    "obs_end",
-)
+COMPARED = tuple(f for f in RESIDENT_FIELDS if f != "id_number")  # id_number is the key
 
 
 @dataclass

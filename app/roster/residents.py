@@ -10,21 +10,10 @@ from typing import Any
 
 from app.errors import KnownError
 from app.gate.idcard import validate_id
+from db.roster import RESIDENT_FIELDS
 
 STATUSES = ("normal", "observation", "moved_out")
-EDITABLE = (
-    "id_number",
-    "name",
-    "phone",
-    "building",
-    "unit",
-    "room",
-    "household",
-    "tags",
-    "status",
-    "obs_start",
-    "obs_end",
-)
+EDITABLE = RESIDENT_FIELDS  # the columns a person may change, as the table stores them
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _STATUS_WORDS = {
     "normal": "normal",
