@@ -30,7 +30,7 @@ from app.gate.rules import CATEGORIES, DISPOSITIONS
 from app.gate.service import GateService, Identity, PassageDraft
 from app.i18n import t
 from app.scan.payload import classify_payload
-from app.scan.types import ScanResult
+from app.scan.types import COLORS, ScanResult
 
 from .dialogs import Asker, SettingsValues
 from .sound import Sounds
@@ -41,6 +41,18 @@ TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
 # a scanned pass resolves to (identity, None), or (identity or None, refusal) where the refusal's
 # str() is the message and its .note what the refused passage keeps (issue #4)
 PassResolver = Callable[[str], tuple[Identity | None, Any]]
+
+
+def person(**fields: Any) -> dict[str, Any]:
+    """The person at the desk: no code and no identity unless given."""
+    return {
+        "code_color": "none",
+        "payload_kind": None,
+        "payload_text": None,
+        "identity": fields.pop("identity", None) or Identity(),
+        "override_reason": None,
+        **fields,
+    }
 
 
 def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -371,16 +383,14 @@ class MainWindow(QMainWindow):
             )
             if problem is not None and self.pass_resolver is not None:
                 # a refused pass is a refused passage once the volunteer presses Enter (#4)
-                self.current = {
-                    "code_color": "none",
-                    "payload_kind": payload.kind,
-                    "payload_text": payload.text,
-                    "identity": resolved or Identity(method="pass"),
-                    "override_reason": None,
-                    "refuse_reason": "pass_invalid",
-                    "note": getattr(problem, "note", str(problem)),
-                    "refusal_text": str(problem),
-                }
+                self.current = person(
+                    payload_kind=payload.kind,
+                    payload_text=payload.text,
+                    identity=resolved or Identity(method="pass"),
+                    refuse_reason="pass_invalid",
+                    note=getattr(problem, "note", str(problem)),
+                    refusal_text=str(problem),
+                )
                 self.temperature.clear()
                 self.temperature.setFocus()
                 self._show_current()
@@ -403,15 +413,12 @@ class MainWindow(QMainWindow):
             self.banner.show_state("unknown", t("code_unrecognised", self.lang), "")
             self.sounds.play("refused")
             return
-        self.current = {
-            "code_color": color
-            if color in ("green", "yellow", "red", "black", "unknown")
-            else "unknown",
-            "payload_kind": payload.kind,
-            "payload_text": payload.text,
-            "identity": identity,
-            "override_reason": None,
-        }
+        self.current = person(
+            code_color=color if color in COLORS else "unknown",
+            payload_kind=payload.kind,
+            payload_text=payload.text,
+            identity=identity,
+        )
         self.temperature.clear()
         self.temperature.setFocus()
         self._show_current()
@@ -485,33 +492,27 @@ class MainWindow(QMainWindow):
         self.record(typed)
 
     def record(self, typed: str) -> None:
-        cur = self.current or {
-            "code_color": "none",
-            "payload_kind": None,
-            "payload_text": None,
-            "identity": Identity(),
-            "override_reason": None,
-        }
-        if cur["code_color"] == "unknown" and self.current is not None:
-            self.banner.show_state(
-                "unknown",
-                t("code_unknown", self.lang),
-                "请用按钮选择看到的颜色" if self.lang == "zh" else "Pick the colour you see",
-            )
-        draft = PassageDraft(
+        cur = self.current or person()
+        draft = self._draft(
+            cur,
+            temperature=typed or None,
+            override_reason=cur["override_reason"],
+            refuse_reason=cur.get("refuse_reason"),
+            note=cur.get("note"),
+        )
+        self._after_record(self.service.record(draft))
+
+    def _draft(self, cur: dict[str, Any], **rest: Any) -> PassageDraft:
+        """The person at the desk, with the sticky direction and the chosen category."""
+        return PassageDraft(
             direction=self.direction,
             category=self.category,
             code_color=cur["code_color"],
             payload_kind=cur["payload_kind"],
             payload_text=cur["payload_text"],
             identity=cur["identity"],
-            temperature=typed or None,
-            override_reason=cur["override_reason"],
-            refuse_reason=cur.get("refuse_reason"),
-            note=cur.get("note"),
+            **rest,
         )
-        outcome = self.service.record(draft)
-        self._after_record(outcome)
 
     def _after_record(self, outcome: Any) -> None:
         row = outcome.record
@@ -600,13 +601,7 @@ class MainWindow(QMainWindow):
         if identity is None:
             return
         self._idle_timer.stop()
-        self.current = {
-            "code_color": "none",
-            "payload_kind": None,
-            "payload_text": None,
-            "identity": identity,
-            "override_reason": None,
-        }
+        self.current = person(identity=identity)
         self._show_current()
         self.temperature.setFocus()
 
@@ -635,21 +630,10 @@ class MainWindow(QMainWindow):
         )
         if not answer:
             return
-        cur = self.current or {
-            "code_color": "none",
-            "payload_kind": None,
-            "payload_text": None,
-            "identity": Identity(),
-            "override_reason": None,
-        }
+        cur = self.current or person()
         typed = self.temperature.text().strip()
-        draft = PassageDraft(
-            direction=self.direction,
-            category=self.category,
-            code_color=cur["code_color"],
-            payload_kind=cur["payload_kind"],
-            payload_text=cur["payload_text"],
-            identity=cur["identity"],
+        draft = self._draft(
+            cur,
             temperature=typed if TEMP_LIKE.match(typed or "x") else None,
             refuse_reason=answer[0],
             note=answer[1] or None,
