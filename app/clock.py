@@ -49,3 +49,8 @@ def utc_iso(dt: datetime) -> str:
 
 def local_iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
+
+
+def stamp(dt: datetime) -> dict[str, str]:
+    """The three time columns every record carries: UTC, local with offset, local date."""
+    return {"ts_utc": utc_iso(dt), "ts_local": local_iso(dt), "local_date": dt.date().isoformat()}

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from app.clock import Clock, SystemClock, local_iso, utc_iso
+from app.clock import Clock, SystemClock, stamp
 from app.database import GateDatabase
 from app.errors import KnownError
 from app.gate import rules
 from app.ids import uuid7
 from app.privacy import payload_hash
+from app.records_writer import write_record
 from app.settings import Settings
 from db import outbox, records
-from db.connection import transaction
 
 
 @dataclass
@@ -71,12 +71,7 @@ class GateService:
         return volunteer_on_duty(self.conn, checkpoint, str(self.settings.get("volunteer")))
 
     def _stamp(self) -> dict[str, str]:
-        now = self.clock.now()
-        return {
-            "ts_utc": utc_iso(now),
-            "ts_local": local_iso(now),
-            "local_date": now.date().isoformat(),
-        }
+        return stamp(self.clock.now())
 
     def hash_payload(self, text: str) -> str:
         return payload_hash(self.gdb.device.hash_key, text)
@@ -107,12 +102,7 @@ class GateService:
         }
 
     def _write(self, kind: str, insert: Any, row: dict[str, Any]) -> None:
-        try:
-            with transaction(self.conn):
-                insert(self.conn, row)
-                outbox.append(self.conn, row["id"], kind, row, row["ts_utc"])
-        except sqlite3.OperationalError as exc:  # disk full, locked, I/O error
-            raise KnownError("db_write_failed", detail=str(exc)) from exc
+        write_record(self.conn, kind, insert, row)
 
     # ----- the gate's actions
     def record(self, draft: PassageDraft) -> Outcome:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.clock import Clock, SystemClock, local_iso, utc_iso
+from app.clock import Clock, SystemClock, stamp, utc_iso
 from app.database import GateDatabase
 from app.errors import KnownError
 from app.ids import uuid7
@@ -84,12 +84,7 @@ class ShiftService:
         return str(self.settings.get("checkpoint_id"))
 
     def _stamp(self) -> dict[str, str]:
-        now = self.clock.now()
-        return {
-            "ts_utc": utc_iso(now),
-            "ts_local": local_iso(now),
-            "local_date": now.date().isoformat(),
-        }
+        return stamp(self.clock.now())
 
     # ----- volunteers
     def volunteers(self) -> list[dict[str, Any]]:
