@@ -20,7 +20,16 @@ from PySide6.QtGui import (
 
 from app.i18n import t
 from app.reports.model import Report
-from app.reports.rows import ExportCancelled, fever_refusal_rows, label, summary_rows
+from app.reports.rows import (
+    FEVER_HEADERS,
+    ExportCancelled,
+    fever_refusal_rows,
+    label,
+    summary_rows,
+)
+
+# the XLSX sheet's columns less room and note, which do not fit an A4 line
+PDF_FEVER_HEADERS = tuple(c for c in FEVER_HEADERS if c not in ("col_room", "col_note"))
 
 _APP: QGuiApplication | None = None
 FONT_FAMILIES = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"]
@@ -186,21 +195,7 @@ def render_pdf(
         pg.heading(f"{t('report_fevers', lang)} · {t('report_refusals', lang)}")
         widths = [62, 50, 38, 38, 50, 60, 75, 44, 90, 60]
         pg.line(
-            [
-                t(c, lang)
-                for c in (
-                    "col_time",
-                    "col_kind",
-                    "col_temperature",
-                    "col_retest",
-                    "col_decision",
-                    "col_reason",
-                    "col_disposition",
-                    "col_name",
-                    "col_id_number",
-                    "col_volunteer",
-                )
-            ],
+            [t(c, lang) for c in PDF_FEVER_HEADERS],
             widths,
             8,
             True,
