@@ -284,6 +284,7 @@ def m002_roster(db: Database) -> None:
     for table in ("roster_changes", "visitor_passes"):
         _append_only(db, table)
 
+
 @MIGRATIONS(name="m004_sync_state")
 def m004_sync_state(db: Database) -> None:
     """Sync identity (key, token, server), status, and what the server turned away."""
