@@ -350,8 +350,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_bundle_export(args: argparse.Namespace) -> int:
     """Gate side: write a signed bundle for a USB stick; prints its path once verified."""
     from app.i18n import t
-    from app.sync.bundle import BundleCancelled
     from app.progress import StderrBar
+    from app.sync.bundle import BundleCancelled
     from app.sync.service import SyncService
 
     gdb = _open(args)

@@ -111,7 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ID check digit wrong (should be {expected}); check it",
     ),
     "id_bad_birth": ("身份证号中的出生日期不对", "Birth date in the ID number is impossible"),
-    "manual_need_identity": ("请填写身份证号，或姓名加楼栋房号", "Enter an ID number, or name + room"),
+    "manual_need_identity": ("请填写身份证号，或姓名加楼栋房号",
+                             "Enter an ID number, or name + room"),
     # --- counters
     "count_in": ("进", "In"),
     "count_out": ("出", "Out"),

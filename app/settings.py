@@ -1,8 +1,9 @@
 """Domain settings: one declarative schema with defaults and help, stored in the database."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from db import settings_store
 

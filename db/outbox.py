@@ -50,7 +50,8 @@ def pending_count(conn: sqlite3.Connection) -> int:
 def verify_chain(conn: sqlite3.Connection) -> bool:
     """Recompute the chain over the events still held locally."""
     prev = None
-    for row in conn.execute("SELECT event_id, kind, body, prev_hash, hash FROM outbox ORDER BY seq"):
+    rows = conn.execute("SELECT event_id, kind, body, prev_hash, hash FROM outbox ORDER BY seq")
+    for row in rows:
         if prev is not None and row["prev_hash"] != prev:
             return False
         if chain_hash(row["prev_hash"], row["event_id"], row["kind"], row["body"]) != row["hash"]:

@@ -18,7 +18,8 @@ FEVER_COLUMNS = (
 )
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], row: dict[str, Any]) -> None:
+def _insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
+            row: dict[str, Any]) -> None:
     values = [row.get(c) for c in columns]
     marks = ", ".join("?" for _ in columns)
     conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.database import open_database  # noqa: E402
 from app.gate.service import GateService, PassageDraft  # noqa: E402
+from app.officer import OfficerAuth  # noqa: E402
 from app.scan.demo import DEFAULT_CARDS, render_phone  # noqa: E402
 from app.scan.sources import SourceError  # noqa: E402,F401
-from app.officer import OfficerAuth  # noqa: E402
 from app.shifts.service import ShiftService  # noqa: E402
 from ui.app import install_features  # noqa: E402
 from ui.camera import to_qimage  # noqa: E402

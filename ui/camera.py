@@ -12,8 +12,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from app.scan.stream import StreamDecoder
 from app.scan.sources import FrameSource, SourceError, make_source
+from app.scan.stream import StreamDecoder
 
 log = logging.getLogger(__name__)
 

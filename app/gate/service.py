@@ -149,7 +149,8 @@ class GateService:
         from datetime import datetime
 
         start = datetime.fromisoformat(fever["ts_local"])
-        return (start + timedelta(seconds=int(self.settings.get("retest_rest_seconds")))).isoformat()
+        rest = timedelta(seconds=int(self.settings.get("retest_rest_seconds")))
+        return (start + rest).isoformat()
 
     def record_retest(
         self,

@@ -41,8 +41,8 @@ def classify_color(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...
     """Return green/yellow/red/black/unknown from the code's dark modules relative to its white.
 
     Module colour is divided by the local white (cancels white balance and screen brightness);
-    the darkest quarter of pixels is used, which glare spares; hue bands are separated by gaps that answer
-    "unknown", so a red or yellow code is never called green.
+    the darkest quarter of pixels is used, which glare spares; hue bands are separated by gaps
+    that answer "unknown", so a red or yellow code is never called green.
     """
     if frame_bgr is None or frame_bgr.ndim != 3 or not points or len(points) < 3:
         return "unknown"

@@ -1,4 +1,4 @@
-"""Blind Wiener deconvolution bank: undoes defocus and hand motion that no binariser can see through."""
+"""Blind Wiener deconvolution bank: undoes defocus and hand motion no binariser sees through."""
 from __future__ import annotations
 
 import math
@@ -56,7 +56,7 @@ def _stretch01(est: np.ndarray) -> np.ndarray:
 
 def wiener(g: np.ndarray, sigma: float, length: float = 0.0, angle: float = 0.0,
            k: float = 0.01) -> np.ndarray:
-    """Wiener-deconvolve an 8-bit crop with one PSF guess; returns a contrast-stretched 8-bit crop."""
+    """Wiener-deconvolve an 8-bit crop with one PSF guess; a contrast-stretched 8-bit crop."""
     pad = int(max(8, 3 * sigma + length))
     h, w = g.shape[:2]
     H2, W2 = cv2.getOptimalDFTSize(h + 2 * pad), cv2.getOptimalDFTSize(w + 2 * pad)

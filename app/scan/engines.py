@@ -12,7 +12,7 @@ Quad = tuple[tuple[float, float], ...]
 
 @dataclass(frozen=True)
 class Hit:
-    """One symbol zxing saw: decoded text (None when only located) and its corners in view pixels."""
+    """One symbol zxing saw: its text (None when only located) and corners in view pixels."""
 
     text: str | None
     points: Quad
@@ -36,7 +36,7 @@ def _text(b: zxingcpp.Barcode) -> str:
 
 def zx_read(gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local",
             with_errors: bool = False) -> list[Hit]:
-    """Read QR codes from one 8-bit view; with_errors also returns located but unreadable symbols."""
+    """Read QR codes from one 8-bit view; with_errors also returns located, unread symbols."""
     binz = {"local": zxingcpp.Binarizer.LocalAverage,
             "global": zxingcpp.Binarizer.GlobalHistogram}[binarizer]
     found = zxingcpp.read_barcodes(np.ascontiguousarray(gray), formats=_QR, try_rotate=True,

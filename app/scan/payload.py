@@ -34,7 +34,8 @@ def classify_payload(raw: str | bytes) -> Payload:
         return Payload("refused", None, "payload_empty")
     if any(ch in _BIDI for ch in raw):
         return Payload("refused", None, "payload_bidi_controls")
-    bad = sum(1 for ch in raw if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n")
+    bad = sum(1 for ch in raw
+              if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n")
     if bad:
         return Payload("refused", None, "payload_control_chars")
     if raw.startswith(PASS_PREFIX):

@@ -37,7 +37,8 @@ def pct(g: np.ndarray, qs: tuple[float, ...]) -> list[float]:
 
 def best_channel(crop_bgr: np.ndarray, luma: np.ndarray | None = None) -> np.ndarray:
     """The single channel (or luma, returned as the same object) with the widest spread."""
-    cands = [gray(crop_bgr) if luma is None else luma, min_channel(crop_bgr), np.ascontiguousarray(crop_bgr[..., 0])]
+    cands = [gray(crop_bgr) if luma is None else luma, min_channel(crop_bgr),
+             np.ascontiguousarray(crop_bgr[..., 0])]
     spreads = [hi - lo for lo, hi in (pct(c, (10, 90)) for c in cands)]
     best = int(np.argmax(spreads))
     # luma is the full-resolution, least noisy channel of a 4:2:0 stream: keep it unless another
@@ -79,7 +80,8 @@ def crop(img: np.ndarray, box: tuple[int, int, int, int], pad: float = 0.15
     return img[y0:y1, x0:x1], x0, y0
 
 
-def upscale_for(g: np.ndarray, target: int = 480, max_scale: float = 3.0) -> tuple[np.ndarray, float]:
+def upscale_for(g: np.ndarray, target: int = 480,
+                max_scale: float = 3.0) -> tuple[np.ndarray, float]:
     """Cubic upscale so the code spans ~target px: zxing's sampler needs 3+ px per module."""
     side = max(g.shape[:2])
     s = float(np.clip(target / max(side, 1), 1.0, max_scale))

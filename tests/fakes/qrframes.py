@@ -50,7 +50,8 @@ def frame(payload: str, color: str = "green", module_px: float = 4.0, size=(640,
 def patch(color: str, wb=(1.0, 1.0, 1.0), exposure: float = 1.0, glare: float = 0.0,
           seed: int = 0) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
     """A frame and the code corners, for colour-classification cases."""
-    img = frame("HC1:COLOUR-TEST-0123456789", color, module_px=6, wb=wb, exposure=exposure, seed=seed)
+    img = frame("HC1:COLOUR-TEST-0123456789", color, module_px=6, wb=wb, exposure=exposure,
+                seed=seed)
     H, W = img.shape[:2]
     side = (len(qr_matrix("HC1:COLOUR-TEST-0123456789")) + 8) * 6
     x0, y0 = (W - side) / 2 + 24, (H - side) / 2 + 24

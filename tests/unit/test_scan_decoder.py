@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 import pytest
 import qrcode
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.scan.decoder import FrameDecoder
 from app.scan.stream import StreamDecoder
