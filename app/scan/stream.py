@@ -1,12 +1,14 @@
-"""Live camera path: a cheap look at every frame, deep effort on the tracked candidate in a thread."""
+"""Live camera path: a cheap look at every frame, deep effort on the tracked candidate."""
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 import numpy as np
 
-from . import fusion, preprocess as pp
+from . import fusion, grid
+from . import preprocess as pp
 from .color import classify_color
 from .decoder import FrameDecoder, _as_bgr
 from .engines import map_points, zx_read
@@ -29,6 +31,10 @@ class StreamDecoder:
     the tracked box first, with a longer budget than a single frame gets. When that frame alone does
     not read, the worker aligns the tracked box's crops from the last frames (up to 15) and reads
     their per-pixel mean and median (app.scan.fusion): noise and moving glare average out.
+    A symbol zxing locates on the per-frame pass but cannot correct (glare over part of it, a
+    smudge) is kept too, a small crop per frame; the worker samples its module grid from each,
+    averages them and decodes with erasures (app.scan.grid): what glare hides in one frame,
+    another frame shows.
     A read by the worker is returned by the next feed() call. Call close() to stop the worker.
     """
 
@@ -45,6 +51,14 @@ class StreamDecoder:
         self._track: Box | None = None
         self._history = fusion.CropHistory() if fuse else None  # guarded by self._lock
         self.fused_reads = 0  # reads that needed the multi-frame fusion (for the benchmark)
+        self.grid_reads = 0  # reads by the module-grid decoder (for the benchmark)
+        # located-but-unread symbols from feed(): (BGR crop, quad in the crop, crop origin x and
+        # y, track generation), guarded by _lock
+        self._located: deque[tuple[np.ndarray, np.ndarray, int, int, int]] = deque(
+            maxlen=fusion.MAX_FRAMES)
+        self._votes = grid.GridVotes() if fuse else None  # the worker's alone
+        self._track_gen = 0  # bumped when the track restarts: the worker then clears its votes
+        self._votes_gen = 0  # the track the worker's votes belong to
         self._last_text: str | None = None
         self._last_seen = 0.0
         self._thread: threading.Thread | None = None
@@ -54,7 +68,7 @@ class StreamDecoder:
 
     # ---------------------------------------------------------------- per-frame path
     def feed(self, frame_bgr: np.ndarray) -> ScanResult | None:
-        """Cheap per-frame step: read directly if easy, else hand the tracked region to the worker."""
+        """Cheap per-frame step: read if easy, else hand the tracked region to the worker."""
         t0 = time.perf_counter()
         frame = _as_bgr(frame_bgr)
         if frame is None:
@@ -87,11 +101,27 @@ class StreamDecoder:
         box = same or boxes[0]
         self._track = box
         self._remember(frame, box, same=same is not None)
+        if self._votes is not None and hits:  # located, not read: pixels for the grid decoder
+            self._keep_located(frame, grid.largest([h.points for h in hits]))
         if self._thread is not None:
             with self._wake:  # the whole frame: the worker may need the frame-wide views too
                 self._job = (frame.copy(), box, t0)
                 self._wake.notify()
         return None
+
+    def _keep_located(self, frame: np.ndarray, points: tuple[tuple[float, float], ...]) -> None:
+        """A copy of the pixels around a located symbol (with a margin), for the worker."""
+        q = np.asarray(points, np.float32)
+        lo, hi = q.min(axis=0), q.max(axis=0)
+        m = 0.08 * float((hi - lo).max()) + 4.0
+        H, W = frame.shape[:2]
+        x0, y0 = max(0, int(lo[0] - m)), max(0, int(lo[1] - m))
+        x1, y1 = min(W, int(hi[0] + m) + 1), min(H, int(hi[1] + m) + 1)
+        if x1 - x0 < 16 or y1 - y0 < 16:
+            return
+        with self._lock:
+            self._located.append((frame[y0:y1, x0:x1].copy(), q - np.float32([x0, y0]),
+                                  x0, y0, self._track_gen))
 
     def _remember(self, frame: np.ndarray, box: Box | None, same: bool) -> None:
         """Keep the tracked box's crop for fusion; a new or lost track starts the history afresh."""
@@ -100,6 +130,8 @@ class StreamDecoder:
         with self._lock:
             if not same:
                 self._history.clear()
+                self._located.clear()
+                self._track_gen += 1
             if box is not None:
                 self._history.add(frame, box)
 
@@ -116,6 +148,8 @@ class StreamDecoder:
             self._last_text, self._track, self._job, self._found = None, None, None, None
             if self._history is not None:
                 self._history.clear()
+            self._located.clear()
+            self._track_gen += 1
 
     # ---------------------------------------------------------------- deep path
     def _work(self) -> None:
@@ -129,8 +163,10 @@ class StreamDecoder:
                 self._job = None
                 self._busy = True
             try:
-                found = self._dec.decode_within(frame, self._budget * 1000.0, hints=(box,),
-                                                keep_going=lambda: not self._closed)
+                found = self._voted()
+                if not found:
+                    found = self._dec.decode_within(frame, self._budget * 1000.0, hints=(box,),
+                                                    keep_going=lambda: not self._closed)
                 if not found:
                     found = self._fused(box)
             finally:
@@ -140,6 +176,29 @@ class StreamDecoder:
                 ms = (time.perf_counter() - t0) * 1000.0
                 with self._lock:
                     self._found = ScanResult(r.text, r.points, r.color, ms)
+
+    def _voted(self) -> list[ScanResult]:
+        """Add the located symbols kept since the last job to the grid votes; the first read."""
+        if self._votes is None:
+            return []
+        with self._lock:
+            items = list(self._located)
+            self._located.clear()
+            gen = self._track_gen
+        if self._votes_gen != gen:
+            self._votes.clear()
+            self._votes_gen = gen
+        for crop, quad, x0, y0, g in items:
+            if g != gen or self._closed:
+                continue
+            got = self._votes.add(pp.min_channel(crop), quad)
+            if got is not None:
+                self.grid_reads += 1
+                self._votes.clear()
+                pts = tuple((float(x) + x0, float(y) + y0) for x, y in quad)
+                local = tuple((float(x), float(y)) for x, y in quad)
+                return [ScanResult(got.text, pts, classify_color(crop, local), 0.0)]
+        return []
 
     def _fused(self, box: Box) -> list[ScanResult]:
         """Read the tracked region from the aligned crops of the last frames (worker thread)."""

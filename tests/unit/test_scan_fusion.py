@@ -15,6 +15,14 @@ from tests.fakes.qrframes import frame
 URL = "https://hc.example.gd.cn/qr?v=2&ts=1593397873&t=wkCV7IeOA9Keaz-ZRFq&sig=e1887b963149a043"
 
 
+@pytest.fixture
+def no_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module-grid decoder off: its soft decisions read a few of these noisy frames on their
+    own (tests/unit/test_scan_grid.py), and here the pixel fusion is what is under test."""
+    monkeypatch.setattr("app.scan.decoder._grid_read", lambda frame, quad: None)
+    monkeypatch.setattr("app.scan.grid.GridVotes.add", lambda self, channel, quad: None)
+
+
 @pytest.fixture(scope="module")
 def noisy() -> list[np.ndarray]:
     """15 frames of a hand-held code (rotation drifts 0.4 deg per frame), each drowned in noise."""
@@ -22,7 +30,7 @@ def noisy() -> list[np.ndarray]:
             for k in range(15)]
 
 
-def test_no_single_frame_reads(noisy: list[np.ndarray]) -> None:
+def test_no_single_frame_reads(noisy: list[np.ndarray], no_grid: None) -> None:
     dec = FrameDecoder()
     assert all(dec.decode(f) == [] for f in noisy)
 
@@ -65,7 +73,7 @@ def test_history_starts_afresh_when_cleared() -> None:
     assert len(h) == 0
 
 
-def test_stream_reads_the_noisy_sequence_by_fusion(noisy: list[np.ndarray]) -> None:
+def test_stream_reads_the_noisy_sequence_by_fusion(noisy: list[np.ndarray], no_grid: None) -> None:
     got = None
     with StreamDecoder() as sd:
         for k in range(120):  # up to 4 s of frames at 30 fps, the 15 frames going round
