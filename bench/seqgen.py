@@ -1,4 +1,4 @@
-"""Sequence frames for the live-path benchmark: the shared generator's phone, moved a little per frame.
+"""Sequence frames for the live-path benchmark: the shared generator's phone, moved per frame.
 
 The shared make_frames.py renders single frames; a phone at the gate is in view for a second or
 more, so each scene here is one sampled frame (same phone, page, background, placement) re-rendered
@@ -33,28 +33,45 @@ def load_generator(shared_dir: str | os.PathLike) -> ModuleType:
     return mod
 
 
+GLARE_MODES = ("tilt", "static", "walk")
+
+
+PER_DEGREE = (0.1, 0.3)  # the "tilt" glare's move, in code sides per degree of tilt
+
+
 def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
-                 moving_glare: bool = False) -> list[dict]:
+                 glare: str = "static", per_degree: tuple[float, float] = PER_DEGREE) -> list[dict]:
     """Per-frame parameters for one scene: the base frame's parameters plus a small random walk.
 
-    moving_glare: the shared renderer places its glare from the scene's fixed render seed, so the
-    reflection stays glued to the code while the phone turns. A real reflection of the booth light
-    slides over the glass as the phone tilts; with this flag the renderer draws no glare and
-    add_glare() paints the same kind of ellipse at a position that walks ~4 % of the code's side
-    per frame. Scenes without glare are identical either way (same random draws).
+    glare: how the reflection of the booth light behaves while the phone moves.
+    - "static": as the shared renderer draws it, from the scene's fixed render seed, so it stays
+      glued to the same modules in all 15 frames (a stress case, not physics).
+    - "tilt": a mirror reflection. Tilting the glass by d radians turns the reflected ray by 2d,
+      so the bright spot slides over the glass by about 2 d D, D = dc dl / (dc + dl) for a camera
+      dc and a lamp dl away. At the gate (camera 0.25-0.4 m, lamp 1-2 m, a health code 35-45 mm
+      wide) that is 0.1-0.3 of the code's side per degree of tilt; each scene draws its own factor
+      in that range and the spot follows the scene's tilt walk (tilt about x moves it along y).
+    - "walk": the spot takes its own random walk of ~4 % of the code's side per frame (the
+      previous round's model, kept to reproduce its numbers).
+    In "tilt" and "walk" the renderer draws no glare and add_glare() paints the same kind of
+    ellipse after rendering. Scenes without glare are identical in every mode (same draws).
     """
+    if glare not in GLARE_MODES:
+        raise ValueError(f"glare must be one of {GLARE_MODES}")
     n_cells = len(mf.DEGRADATIONS) * len(mf.COLOR_NAMES)
     base = mf.sample_params(seed, (scene % n_cells) * 12 + 2 * (scene // n_cells) % 12, 12)
     base["width"], base["height"] = size
     rng = np.random.default_rng(np.random.SeedSequence([seed, 10_000 + scene]))
     out = []
     roll, tx, ty, scale = base["roll_deg"], base["tilt_x_deg"], base["tilt_y_deg"], 1.0
-    glare = None
-    if moving_glare and base["glare_amp"] > 0:
+    spot = None
+    if glare != "static" and base["glare_amp"] > 0:
         grng = np.random.default_rng(np.random.SeedSequence([seed, 20_000 + scene]))
-        glare = dict(amp=base["glare_amp"], rel=base["glare_rel_size"],
-                     stretch=float(grng.uniform(0.8, 1.6)), aspect=float(grng.uniform(0.3, 0.8)),
-                     theta=float(grng.uniform(0, np.pi)), pos=grng.uniform(-0.35, 0.35, 2))
+        spot = dict(amp=base["glare_amp"], rel=base["glare_rel_size"],
+                    stretch=float(grng.uniform(0.8, 1.6)), aspect=float(grng.uniform(0.3, 0.8)),
+                    theta=float(grng.uniform(0, np.pi)), pos=grng.uniform(-0.35, 0.35, 2))
+        k_deg = float(grng.uniform(*per_degree))
+        start = np.array(spot["pos"], np.float64)
     for f in range(FRAMES_PER_SCENE):
         p = copy.deepcopy(base)
         roll += rng.normal(0, 0.8)
@@ -74,16 +91,20 @@ def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
         p["frame_noise"] = float(rng.uniform(1.0, 3.0))
         p["frame_noise_seed"] = int(rng.integers(0, 2**31 - 1))
         p["scene"], p["frame"] = scene, f
-        if glare is not None:
-            glare["pos"] = np.clip(glare["pos"] + rng_glare_step(seed, scene, f), -0.45, 0.45)
+        if spot is not None:
+            if glare == "walk":
+                spot["pos"] = np.clip(spot["pos"] + rng_glare_step(seed, scene, f), -0.45, 0.45)
+            else:
+                turned = np.array([ty - base["tilt_y_deg"], tx - base["tilt_x_deg"]])
+                spot["pos"] = np.clip(start + k_deg * turned, -0.9, 0.9)
             p["glare_amp"] = 0.0
-            p["post_glare"] = dict(glare, pos=[float(v) for v in glare["pos"]])
+            p["post_glare"] = dict(spot, pos=[float(v) for v in spot["pos"]])
         out.append(p)
     return out
 
 
 def rng_glare_step(seed: int, scene: int, frame: int) -> np.ndarray:
-    """The glare's per-frame move, in units of the code's side."""
+    """The "walk" glare's per-frame move, in units of the code's side."""
     return np.random.default_rng(np.random.SeedSequence([seed, 30_000 + scene, frame])).normal(
         0, 0.04, 2)
 
@@ -119,11 +140,11 @@ def render_frame(mf: ModuleType, p: dict) -> np.ndarray:
 
 
 def generate(shared_dir: str, out_dir: str, seed: int, scenes: int, start: int = 0,
-             step: int = 1, size: tuple[int, int] = (640, 480), moving_glare: bool = False,
-             reuse: str | None = None) -> None:
+             step: int = 1, size: tuple[int, int] = (640, 480), glare: str = "static",
+             reuse: str | None = None, per_degree: tuple[float, float] = PER_DEGREE) -> None:
     """Write scene_SSSS/FF.png and one manifest line per scene (scenes start, start+step, ...).
 
-    reuse: a directory of the same seed's scenes without moving glare; scenes that have no glare
+    reuse: a directory of the same seed's scenes in another glare mode; scenes that have no glare
     are identical, so they are linked from there instead of being rendered again.
     """
     mf = load_generator(shared_dir)
@@ -132,7 +153,7 @@ def generate(shared_dir: str, out_dir: str, seed: int, scenes: int, start: int =
         d = Path(out_dir) / f"scene_{s:04d}"
         if (d / "scene.json").exists():
             continue
-        params = scene_params(mf, seed, s, size, moving_glare)
+        params = scene_params(mf, seed, s, size, glare, per_degree)
         src = Path(reuse) / d.name if reuse else None
         if src is not None and not params[0].get("post_glare") and (src / "scene.json").exists():
             d.symlink_to(src.resolve(), target_is_directory=True)
@@ -144,7 +165,9 @@ def generate(shared_dir: str, out_dir: str, seed: int, scenes: int, start: int =
         first = params[0]
         info = {k: first[k] for k in ("scene", "seed", "degradation", "color", "payload", "width",
                                       "height", "index", "module_px_eff")}
-        info["moving_glare"] = bool(first.get("post_glare"))
+        info["glare_mode"] = glare if first.get("post_glare") else "static"
+        if first.get("post_glare") and glare == "tilt":
+            info["glare_per_degree"] = list(per_degree)
         (d / "scene.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         print(f"scene {s}", file=sys.stderr, flush=True)
 
@@ -157,12 +180,17 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=200)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--step", type=int, default=1)
-    ap.add_argument("--moving-glare", action="store_true",
-                    help="the glare slides over the glass from frame to frame (see scene_params)")
+    ap.add_argument("--glare", choices=GLARE_MODES, default="static",
+                    help="how a reflection behaves while the phone moves (see scene_params)")
+    ap.add_argument("--moving-glare", action="store_const", const="walk", dest="glare",
+                    help="the same as --glare walk (the previous round's option)")
     ap.add_argument("--reuse", default=None, help="link glare-free scenes from this directory")
+    ap.add_argument("--per-degree", default="{:g},{:g}".format(*PER_DEGREE),
+                    help="range of the tilt glare's move in code sides per degree (lo,hi)")
     a = ap.parse_args()
-    generate(a.shared_dir, a.out, a.seed, a.scenes, a.start, a.step, moving_glare=a.moving_glare,
-             reuse=a.reuse)
+    lo, hi = (float(v) for v in a.per_degree.split(","))
+    generate(a.shared_dir, a.out, a.seed, a.scenes, a.start, a.step, glare=a.glare,
+             reuse=a.reuse, per_degree=(lo, hi))
 
 
 if __name__ == "__main__":
