@@ -194,6 +194,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Show full ID numbers and phones (officer PIN)",
     ),
     "export_failed": ("导出失败：{detail}", "Export failed: {detail}"),
+    "export_with_summary": (
+        "CSV 另存汇总表（文件名-summary.csv）",
+        "CSV: also write the summary (FILE-summary.csv)",
+    ),
     "purge_warning": (
         "将清除 {cutoff} 之前的记录：其中 {unsynced}"
         " 条尚未同步，{unexported} 天尚未导出。请先导出或同步，或由干部确认清除。",

@@ -92,6 +92,11 @@ class ExportDialog(QDialog):
         browse = QPushButton("…")
         browse.clicked.connect(self.browse)
         self.unmasked = QCheckBox(t("export_unmasked", lang))
+        # CSV holds one table: the summary (totals, fevers, refusals) goes to a second file,
+        # which an officer collecting only the passage log can leave out
+        self.with_summary = QCheckBox(t("export_with_summary", lang))
+        self.with_summary.setChecked(True)
+        self.format.currentIndexChanged.connect(self._format_changed)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setObjectName("pin")
@@ -115,6 +120,7 @@ class ExportDialog(QDialog):
         form.addRow(t("col_end", lang), self.date_to)
         form.addRow("", self.format)
         form.addRow("", path_row)
+        form.addRow("", self.with_summary)
         form.addRow("", self.unmasked)
         form.addRow(t("pin_prompt", lang), self.pin)
         buttons = QHBoxLayout()
@@ -128,6 +134,17 @@ class ExportDialog(QDialog):
         self.thread: QThread | None = None
         self.worker: ExportWorker | None = None
         self.job: Any = None
+        self._format_changed()
+
+    @Slot()
+    def _format_changed(self) -> None:
+        """The file name follows the format (a .xlsx name for a CSV would not open in Excel);
+        the summary file is a CSV thing: XLSX has it as a sheet, PDF is the summary."""
+        fmt = "csv" if self.format.currentData() == "audit" else self.format.currentText()
+        self.with_summary.setEnabled(fmt == "csv" and self.format.currentData() != "audit")
+        path = Path(self.path.text())
+        if path.suffix.lower() in (".xlsx", ".csv", ".pdf") and path.suffix.lower() != "." + fmt:
+            self.path.setText(str(path.with_suffix("." + fmt)))
 
     @Slot()
     def browse(self) -> None:
@@ -149,6 +166,7 @@ class ExportDialog(QDialog):
                 pin=self.pin.text(),
                 unmasked=self.unmasked.isChecked(),
                 lang=self.lang,
+                summary=self.with_summary.isChecked(),
             )
         except KnownError as exc:
             self.message.setText(exc.message(self.lang))

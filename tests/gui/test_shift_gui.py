@@ -164,6 +164,36 @@ def test_export_dialog_runs_off_thread_and_audits(qtbot, reports, tmp_path):
     assert '"status": "done"' in detail and '"rows": 31' in detail
 
 
+def test_export_dialog_writes_the_csv_summary_unless_unticked(qtbot, reports, tmp_path):
+    dlg = _dialog(qtbot, reports, tmp_path)
+    assert dlg.with_summary.isChecked() and dlg.with_summary.isEnabled()
+    dlg.pin.setText("2468")
+    with qtbot.waitSignal(dlg.done, timeout=10000):
+        dlg.start()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r-summary.csv", "r.csv"]
+    for p in tmp_path.iterdir():
+        p.unlink()
+    dlg.with_summary.setChecked(False)
+    dlg.pin.setText("2468")
+    with qtbot.waitSignal(dlg.done, timeout=10000):
+        dlg.start()
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+    dlg.format.setCurrentText("xlsx")
+    assert not dlg.with_summary.isEnabled()
+
+
+def test_export_dialog_file_name_follows_the_format(qtbot, reports, tmp_path):
+    dlg = _dialog(qtbot, reports, tmp_path, "xlsx")
+    assert dlg.path.text().endswith("r.xlsx")
+    dlg.format.setCurrentText("pdf")
+    assert dlg.path.text() == str(tmp_path / "r.pdf")
+    dlg.format.setCurrentIndex(dlg.format.findData("audit"))
+    assert dlg.path.text() == str(tmp_path / "r.csv") and not dlg.with_summary.isEnabled()
+    dlg.path.setText(str(tmp_path / "report.txt"))  # a name the user chose is left alone
+    dlg.format.setCurrentText("xlsx")
+    assert dlg.path.text() == str(tmp_path / "report.txt")
+
+
 def test_export_dialog_cancel_leaves_no_file(qtbot, reports, tmp_path, monkeypatch):
     from app.reports import export
 
