@@ -391,9 +391,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "enrol_bad_text": ("这不是门岗通的配对码", "This is not a Gatepost pairing code"),
     "enrol_refused": ("配对失败：{reason}", "Pairing refused: {reason}"),
+    "enrol_other_server": (
+        "这个门岗已信任另一台街道服务器的回执密钥，不能配对到这台服务器",
+        "This gate already trusts another server's ack key; it cannot pair with this one",
+    ),
     "enrol_unreachable": (
         "连不上配对服务器：{detail}",
         "Cannot reach the pairing server: {detail}",
+    ),
+    "enrol_unreachable_key_kept": (
+        "连不上配对服务器（{detail}）。已记下这台服务器的回执密钥：可以用U盘同步，"
+        "有网时再扫一次配对码即可在线同步",
+        "Cannot reach the pairing server ({detail}). Its ack key is kept: USB sync works; "
+        "scan the pairing code again when online to sync over the network",
     ),
     "enrol_done": ("已与 {server} 配对", "Paired with {server}"),
     "bundle_export": ("U盘导出", "USB export"),

@@ -25,7 +25,9 @@ def new_enrolment(store: Store, server_url: str, valid_hours: int = 24) -> str:
             "INSERT INTO enrol_codes(code_hash, created_utc, expires_utc) VALUES (?, ?, ?)",
             (_h(code), now.isoformat(), (now + timedelta(hours=valid_hours)).isoformat()),
         )
-    return enrolment_text(server_url, code)
+    from server.acks import server_key  # the key USB acks are signed with, in the QR code
+
+    return enrolment_text(server_url, code, server_key(store).public_key_hex)
 
 
 class EnrolError(Exception):

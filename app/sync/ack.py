@@ -5,7 +5,8 @@ the stick. ack.json = {"format", "version", "payload" (the exact text signed), "
 (Ed25519 by the server's own key over payload)}; the payload names the device, its key, the
 acknowledged sequence head and that event's chain hash, and the server's public key.
 
-The gate pins the server key of the first ack it accepts (or the one it is told), so an ack
+The gate pins the server key from the pairing QR code (scanned off the officer's screen, even
+when the server cannot be reached), or else that of the first ack it accepts, so an ack
 from another server, for another device, forged, or claiming events the gate never wrote is
 refused with the reason, and nothing is marked. An accepted ack marks every event up to the
 head acknowledged, exactly as an online sync would, so the retention purge may drop them.
@@ -140,6 +141,21 @@ def read_ack(path: Path) -> dict[str, Any]:
 def pinned_server_key(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT server_public_key FROM sync_ack_server WHERE id = 1").fetchone()
     return row[0] if row else None
+
+
+def pin_server_key(conn: sqlite3.Connection, public_key_hex: str, now_utc: str) -> bool:
+    """Trust this server key for USB acks, if none is trusted yet (the pin is append-only:
+    a gate moved to another server is a new gate database). True if it is now the key."""
+    pinned = pinned_server_key(conn)
+    if pinned is not None:
+        return pinned == public_key_hex
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO sync_ack_server(id, server_public_key, server_key_id, pinned_utc) "
+            "VALUES (1, ?, ?, ?)",
+            (public_key_hex, key_id_of(public_key_hex), now_utc),
+        )
+    return True
 
 
 def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> AckResult:

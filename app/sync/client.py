@@ -69,6 +69,13 @@ class SyncClient:
         from app.sync.identity import parse_enrolment
 
         offer = parse_enrolment(text)
+        if offer.server_key:
+            # the QR code on the officer's screen is the trusted channel: its key is the one
+            # USB acks must be signed by, pinned before (and whether or not) the server answers
+            from app.sync.ack import pin_server_key
+
+            if not pin_server_key(self.conn, offer.server_key, self._now()):
+                raise KnownError("enrol_other_server")
         ident = load_identity(self.conn)
         body = {"device_id": ident.device_id, "public_key": ident.public_key_hex, "name": name}
         try:
@@ -76,7 +83,8 @@ class SyncClient:
         except Refused as exc:
             raise KnownError("enrol_refused", reason=exc.reason) from None
         except (Retryable, AuthRefused, TooLarge) as exc:
-            raise KnownError("enrol_unreachable", detail=str(exc)) from None
+            code = "enrol_unreachable_key_kept" if offer.server_key else "enrol_unreachable"
+            raise KnownError(code, detail=str(exc)) from None
         save_enrolment(self.conn, offer.server_url, reply["token"], self._now())
         return load_identity(self.conn)
 

@@ -98,13 +98,18 @@ def save_enrolment(conn: sqlite3.Connection, server_url: str, token: str, now_ut
 class EnrolmentOffer:
     server_url: str
     code: str
+    server_key: str | None = None  # the server's signing key (hex): what USB acks are checked by
 
 
-def enrolment_text(server_url: str, code: str) -> str:
-    """What the server's QR code holds."""
+def enrolment_text(server_url: str, code: str, server_key: str | None = None) -> str:
+    """What the server's QR code holds; with the server's public key, a gate that reads it
+    trusts USB acks signed by that key only (not by whichever key its first ack names)."""
     from urllib.parse import urlencode
 
-    return f"{ENROL_SCHEME}://enrol?" + urlencode({"server": server_url, "code": code})
+    fields = {"server": server_url, "code": code}
+    if server_key:
+        fields["key"] = server_key
+    return f"{ENROL_SCHEME}://enrol?" + urlencode(fields)
 
 
 def parse_enrolment(text: str) -> EnrolmentOffer:
@@ -119,4 +124,12 @@ def parse_enrolment(text: str) -> EnrolmentOffer:
     target = urlsplit(server)
     if target.scheme not in ("http", "https") or not target.hostname or not code:
         raise KnownError("enrol_bad_text")
-    return EnrolmentOffer(server, code)
+    key = (query.get("key") or [""])[0].strip().lower() or None
+    if key is not None:
+        try:
+            valid = len(bytes.fromhex(key)) == 32
+        except ValueError:
+            valid = False
+        if not valid:
+            raise KnownError("enrol_bad_text")
+    return EnrolmentOffer(server, code, key)

@@ -216,3 +216,76 @@ def test_ack_round_trip_on_the_command_line(tmp_path, capsys):
         assert _waiting(gdb.conn) == 0
     finally:
         gdb.close()
+
+
+def _other_key_ack(genuine, tmp_path):
+    """The genuine ack re-signed by a key its forger made up and named inside the file."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from app.sync.identity import b64, key_id_of
+
+    doc = json.loads(genuine.read_text("utf-8"))
+    payload = json.loads(doc["payload"])
+    other = Ed25519PrivateKey.generate()
+    pub = other.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    payload.update(server_public_key=pub, server_key_id=key_id_of(pub))
+    text = canonical(payload)
+    doc.update(payload=text, signature=b64(other.sign(text.encode())))
+    out = tmp_path / "self-signed.json"
+    out.write_text(json.dumps(doc), "utf-8")
+    return out
+
+
+def test_pairing_qr_pins_the_server_key_before_any_ack(store, gate, tmp_path):
+    """Without a pin, the first ack's key would be trusted: a self-signed ack carried in first
+    could mark events the server never got as delivered, and the purge would drop them."""
+    from app.errors import KnownError
+    from app.sync.ack import pinned_server_key
+    from app.sync.identity import parse_enrolment
+    from app.sync.transport import Retryable
+    from server import devices
+    from tests.fakes.sync_fakes import InProcessTransport
+
+    from .conftest import make_client
+
+    text = devices.new_enrolment(store, "http://127.0.0.1:1")
+    assert parse_enrolment(text).server_key == server_key(store).public_key_hex
+    # a never-online gate: the server cannot be reached, the key is pinned all the same
+    transport = InProcessTransport(store)
+    transport.faults.append(Retryable("no route to host"))
+    with pytest.raises(KnownError) as err:
+        make_client(gate.conn, transport).enrol(text)
+    assert err.value.code == "enrol_unreachable_key_kept" and "U盘" in err.value.message("zh")
+    assert pinned_server_key(gate.conn) == server_key(store).public_key_hex
+
+    add_events(gate.conn, 6)
+    import_bundle(store, export_bundle(gate.conn, tmp_path))
+    genuine = write_ack(store, gate.device.device_id, tmp_path)
+    with pytest.raises(AckRefused) as refused:
+        import_ack(gate.conn, _other_key_ack(genuine, tmp_path))  # the first ack carried in
+    assert refused.value.reason == "other_server" and _waiting(gate.conn) == 6
+    assert import_ack(gate.conn, genuine).newly_acked == 6
+
+    other_server = SqliteStore(tmp_path / "other.db")
+    other_server.migrate()
+    try:
+        with pytest.raises(KnownError) as err:
+            make_client(gate.conn, InProcessTransport(other_server)).enrol(
+                devices.new_enrolment(other_server, "http://127.0.0.1:2"))
+        assert err.value.code == "enrol_other_server"
+    finally:
+        other_server.close()
+
+
+def test_pairing_text_with_a_bad_key_is_not_a_pairing_code():
+    from app.errors import KnownError
+    from app.sync.identity import enrolment_text, parse_enrolment
+
+    good = enrolment_text("http://10.0.0.5:8750", "AB-CD", "ab" * 32)
+    assert parse_enrolment(good).server_key == "ab" * 32
+    assert parse_enrolment(enrolment_text("http://x:1", "C")).server_key is None
+    for key in ("xyz", "ab" * 31, "ab" * 33):
+        with pytest.raises(KnownError) as err:
+            parse_enrolment(enrolment_text("http://10.0.0.5:8750", "AB-CD", key))
+        assert err.value.code == "enrol_bad_text"
