@@ -10,7 +10,7 @@ import numpy as np
 from . import fusion, grid
 from . import preprocess as pp
 from .color import classify_color
-from .decoder import FrameDecoder, _as_bgr
+from .decoder import FrameDecoder, _as_bgr, _merge
 from .engines import map_points, zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
@@ -21,6 +21,30 @@ REPEAT_AFTER_S = 1.5  # the same code is reported again only after it has been o
 def _overlap(a: Box, b: Box) -> bool:
     ax, ay = a[0] + a[2] / 2, a[1] + a[3] / 2
     return b[0] <= ax <= b[0] + b[2] and b[1] <= ay <= b[1] + b[3]
+
+
+def _follow(tracks: list[Box | None], boxes: list[Box]) -> tuple[list[Box | None], list[bool]]:
+    """Match this frame's candidate boxes to the two tracks: a box over a track continues it
+    (same = True); the best remaining boxes take the free slots as new tracks."""
+    new: list[Box | None] = [None, None]
+    same = [False, False]
+    used: set[int] = set()
+    for slot, t in enumerate(tracks):
+        if t is None:
+            continue
+        k = next((i for i, b in enumerate(boxes) if i not in used and _overlap(b, t)), None)
+        if k is not None:
+            new[slot], same[slot] = boxes[k], True
+            used.add(k)
+    for i, b in enumerate(boxes[:2]):
+        if i in used:
+            continue
+        free = next((s for s in (0, 1) if new[s] is None), None)
+        if free is None:
+            break
+        new[free] = b
+        used.add(i)
+    return new, same
 
 
 class StreamDecoder:
@@ -35,6 +59,9 @@ class StreamDecoder:
     smudge) is kept too, a small crop per frame; the worker samples its module grid from each,
     averages them and decodes with erasures (app.scan.grid): what glare hides in one frame,
     another frame shows.
+    Two candidate regions are tracked, each with its own crop history: clutter (a poster, a
+    printed grid) can rank above the code in the candidate finder, so after a failed deep pass
+    on one the worker's next job is the other's.
     A read by the worker is returned by the next feed() call. Call close() to stop the worker.
     """
 
@@ -44,12 +71,15 @@ class StreamDecoder:
         self._budget = region_budget_ms / 1000.0
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
-        self._job: tuple[np.ndarray, Box, int, int, float] | None = None
+        self._job: tuple[np.ndarray, Box, int, float] | None = None  # frame, box, slot, t0
         self._found: ScanResult | None = None
         self._closed = False
         self._busy = False  # worker is deep in a region: written by the worker, read by feed()
-        self._track: Box | None = None
-        self._history = fusion.CropHistory() if fuse else None  # guarded by self._lock
+        # two tracked candidates (the code may rank below clutter in the candidate finder):
+        # each with its own crop history; the worker takes them in turn after a failed pass
+        self._tracks: list[Box | None] = [None, None]
+        self._histories = [fusion.CropHistory(), fusion.CropHistory()] if fuse else None
+        self._turn = 0  # the slot the next job is for; guarded by self._lock
         self.fused_reads = 0  # reads that needed the multi-frame fusion (for the benchmark)
         self.grid_reads = 0  # reads by the module-grid decoder (for the benchmark)
         # located-but-unread symbols from feed(): (BGR crop, quad in the crop, crop origin x and
@@ -88,24 +118,24 @@ class StreamDecoder:
         boxes = [box_from_points(h.points) for h in hits]
         if not boxes and self._busy:
             # the worker cannot take a new region yet: skip the candidate search, but keep the
-            # tracked region's pixels for fusion (a small copy)
-            if self._track is not None:
-                self._remember(frame, self._track, same=True)
+            # tracked regions' pixels for fusion (small copies)
+            self._remember(frame, list(self._tracks), [t is not None for t in self._tracks])
             return None
-        boxes += find_candidates(frame, max_boxes=2)
+        # a degenerate located quad (a 1x1 box from a stray finder-like blob) is not a region
+        boxes = _merge(boxes + find_candidates(frame, max_boxes=2))
+        tracks, same = _follow(self._tracks, boxes)
+        self._tracks = tracks
+        self._remember(frame, tracks, same)
         if not boxes:
-            self._track = None
-            self._remember(frame, None, same=False)
             return None
-        same = next((b for b in boxes if self._track and _overlap(b, self._track)), None)
-        box = same or boxes[0]
-        self._track = box
-        self._remember(frame, box, same=same is not None)
         if self._votes is not None and hits:  # located, not read: pixels for the grid decoder
             self._keep_located(frame, grid.largest([h.points for h in hits]))
         if self._thread is not None:
             with self._wake:  # the whole frame: the worker may need the frame-wide views too
-                self._job = (frame.copy(), box, t0)
+                slot = self._turn if tracks[self._turn] is not None else 1 - self._turn
+                box = tracks[slot]
+                assert box is not None
+                self._job = (frame.copy(), box, slot, t0)
                 self._wake.notify()
         return None
 
@@ -123,17 +153,20 @@ class StreamDecoder:
             self._located.append((frame[y0:y1, x0:x1].copy(), q - np.float32([x0, y0]),
                                   x0, y0, self._track_gen))
 
-    def _remember(self, frame: np.ndarray, box: Box | None, same: bool) -> None:
-        """Keep the tracked box's crop for fusion; a new or lost track starts the history afresh."""
-        if self._history is None:
+    def _remember(self, frame: np.ndarray, tracks: list[Box | None], same: list[bool]) -> None:
+        """Keep each tracked box's crop for fusion; a new or lost track starts its history
+        afresh. When no track goes on, the located symbols kept for the grid votes go too."""
+        if self._histories is None:
             return
         with self._lock:
-            if not same:
-                self._history.clear()
+            for slot, (box, kept) in enumerate(zip(tracks, same, strict=True)):
+                if not kept:
+                    self._histories[slot].clear()
+                if box is not None:
+                    self._histories[slot].add(frame, box)
+            if not any(same):
                 self._located.clear()
                 self._track_gen += 1
-            if box is not None:
-                self._history.add(frame, box)
 
     def _report(self, r: ScanResult) -> ScanResult | None:
         """Suppress repeats of the code just read while it stays in view."""
@@ -145,9 +178,10 @@ class StreamDecoder:
     def reset(self) -> None:
         """Forget the last read, e.g. after the guard has handled the person."""
         with self._lock:
-            self._last_text, self._track, self._job, self._found = None, None, None, None
-            if self._history is not None:
-                self._history.clear()
+            self._last_text, self._job, self._found = None, None, None
+            self._tracks = [None, None]
+            for h in self._histories or ():
+                h.clear()
             self._located.clear()
             self._track_gen += 1
 
@@ -159,7 +193,7 @@ class StreamDecoder:
                     self._wake.wait()
                 if self._closed:
                     return
-                frame, box, t0 = self._job
+                frame, box, slot, t0 = self._job
                 self._job = None
                 self._busy = True
             try:
@@ -168,7 +202,10 @@ class StreamDecoder:
                     found = self._dec.decode_within(frame, self._budget * 1000.0, hints=(box,),
                                                     keep_going=lambda: not self._closed)
                 if not found:
-                    found = self._fused(box)
+                    found = self._fused(box, slot)
+                if not found:
+                    with self._lock:  # this candidate failed: the other one's turn next
+                        self._turn = 1 - slot
             finally:
                 self._busy = False
             if found:
@@ -200,12 +237,12 @@ class StreamDecoder:
                 return [ScanResult(got.text, pts, classify_color(crop, local), 0.0)]
         return []
 
-    def _fused(self, box: Box) -> list[ScanResult]:
+    def _fused(self, box: Box, slot: int) -> list[ScanResult]:
         """Read the tracked region from the aligned crops of the last frames (worker thread)."""
-        if self._history is None:
+        if self._histories is None:
             return []
         with self._lock:
-            crops = self._history.snapshot()
+            crops = self._histories[slot].snapshot()
         if len(crops) < fusion.MIN_FRAMES:
             return []
         end = time.perf_counter() + self._budget

@@ -213,3 +213,38 @@ def test_non_code_quads_read_nothing() -> None:
     flat = np.full((300, 300), 200, np.uint8)
     assert grid.read_quad(flat, ((20, 20), (280, 20), (280, 280), (20, 280))) is None
     assert grid.largest([]) is None
+
+
+def test_two_tracks_follow_their_boxes_and_new_boxes_take_free_slots() -> None:
+    from app.scan.stream import _follow
+
+    code, clutter, other = (500, 260, 80, 80), (80, 30, 220, 290), (10, 330, 60, 30)
+    tracks, same = _follow([None, None], [clutter, code])
+    assert tracks == [clutter, code] and same == [False, False]
+    moved = (504, 262, 78, 84)
+    tracks, same = _follow(tracks, [moved, other])  # the clutter is gone, the code moved
+    assert tracks == [other, moved] and same == [False, True]
+    assert _follow(tracks, []) == ([None, None], [False, False])
+
+
+def test_worker_takes_the_second_candidate_after_the_first_fails(monkeypatch) -> None:
+    """Clutter can outrank the code in the candidate finder: after a failed deep pass on one
+    tracked box the next job is the other box's."""
+    img = frame(URL, "black", module_px=4, noise=2, seed=5)
+    boxes = [(10, 10, 100, 100), (200, 150, 120, 120)]
+    monkeypatch.setattr("app.scan.stream.find_candidates", lambda f, max_boxes=2: list(boxes))
+    monkeypatch.setattr("app.scan.stream.zx_read", lambda *a, **k: [])
+    tried: list = []
+
+    with StreamDecoder() as sd:
+        def fails(frame_, budget, hints=(), keep_going=lambda: True):
+            tried.append(hints[0])
+            return []
+
+        monkeypatch.setattr(sd._dec, "decode_within", fails)
+        for _ in range(40):
+            sd.feed(img)
+            time.sleep(0.02)
+            if len(set(tried)) == 2:
+                break
+    assert set(tried) == set(boxes)
