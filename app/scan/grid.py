@@ -197,7 +197,3 @@ class GridVotes:
             return None
         return decode_grid(self._sum[v] / self._n[v], v)
 
-
-def soft_grid(channel: np.ndarray, quad: Quad, version: int) -> np.ndarray:
-    """The soft grid of one view of a symbol at a given version."""
-    return soften(sample(channel, quad, version))

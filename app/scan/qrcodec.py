@@ -62,12 +62,6 @@ def format_positions(n: int) -> tuple[list[tuple[int, int]], list[tuple[int, int
     return first, second
 
 
-def version_positions(n: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Where bit i of the 18-bit version word sits (versions 7 and up), in both copies."""
-    a = [(i // 3, n - 11 + i % 3) for i in range(18)]
-    return a, [(c, r) for r, c in a]
-
-
 def _alignment_centres(version: int) -> list[tuple[int, int]]:
     """Centres of the alignment patterns: every pair of listed positions but the three that
     would sit on a finder pattern (those on the timing lines are real and cross them)."""
