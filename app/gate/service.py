@@ -191,20 +191,17 @@ class GateService:
         target = records.last_unvoided_passage(self.conn, self.settings.get("checkpoint_id"))
         if target is None:
             return None
-        stamp = self._stamp()
-        row = {
-            "id": uuid7(), "ts_utc": stamp["ts_utc"], "ts_local": stamp["ts_local"],
-            "target_id": target["id"], "reason": reason.strip(), "volunteer": self.volunteer,
-        }
-        self._write("void", records.insert_void, row)
-        return {**row, "target": target}
+        return self._write_void(target, reason)
 
     def void(self, passage_id: str, reason: str) -> dict[str, Any]:
         """Void any one passage (an older one is the officer's call, checked by the caller):
         a new void record with the reason; a passage is voided at most once."""
         if not reason or not reason.strip():
             raise KnownError("note_required")
-        target = self.voidable(passage_id)
+        return self._write_void(self.voidable(passage_id), reason)
+
+    def _write_void(self, target: dict[str, Any], reason: str) -> dict[str, Any]:
+        """The void record for target (a new record; the passage itself stays as it was)."""
         stamp = self._stamp()
         row = {
             "id": uuid7(), "ts_utc": stamp["ts_utc"], "ts_local": stamp["ts_local"],
