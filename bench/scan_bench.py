@@ -147,9 +147,9 @@ def main() -> int:
     ap.add_argument("--doc", default=None, help="write the results section into this markdown file")
     a = ap.parse_args()
 
+    seq_seed = a.seq_seed if a.seq_seed is not None else a.seed
+    seq_dir = Path(a.seq_dir or REPO / "bench" / "out" / f"seq{seq_seed}")
     if a.live_only:
-        seq_seed = a.seq_seed if a.seq_seed is not None else a.seed
-        seq_dir = Path(a.seq_dir or REPO / "bench" / "out" / f"seq{seq_seed}")
         seqs = live_sets(a.shared_dir, seq_dir, seq_seed, a.scenes, a.glare_modes.split(","),
                          a.per_degree)
         print(f"Command: `python bench/scan_bench.py {' '.join(sys.argv[1:])}` (seed {seq_seed})")
@@ -186,8 +186,6 @@ def main() -> int:
     empty = empty_frames(a.shared_dir, a.empty) if a.empty else None
     seqs = {}
     if a.scenes:
-        seq_seed = a.seq_seed if a.seq_seed is not None else a.seed
-        seq_dir = Path(a.seq_dir or REPO / "bench" / "out" / f"seq{seq_seed}")
         seqs = live_sets(a.shared_dir, seq_dir, seq_seed, a.scenes, a.glare_modes.split(","),
                          a.per_degree)
     cmd = "python bench/scan_bench.py " + " ".join(sys.argv[1:])

@@ -182,7 +182,7 @@ class GridVotes:
 
     def add(self, channel: np.ndarray, quad: Quad) -> GridRead | None:
         """Sample one frame's view of the symbol; the read from it alone, else from the average."""
-        ranked = ranked_grids(channel, quad, sorted(self._n) or None, keep=1) if self._n else []
+        ranked = ranked_grids(channel, quad, sorted(self._n), keep=1) if self._n else []
         if not ranked:  # a first frame, or the known version did not fit this quad
             ranked = ranked_grids(channel, quad, keep=1)
         if not ranked:

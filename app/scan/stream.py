@@ -141,17 +141,12 @@ class StreamDecoder:
 
     def _keep_located(self, frame: np.ndarray, points: tuple[tuple[float, float], ...]) -> None:
         """A copy of the pixels around a located symbol (with a margin), for the worker."""
-        q = np.asarray(points, np.float32)
-        lo, hi = q.min(axis=0), q.max(axis=0)
-        m = 0.08 * float((hi - lo).max()) + 4.0
-        H, W = frame.shape[:2]
-        x0, y0 = max(0, int(lo[0] - m)), max(0, int(lo[1] - m))
-        x1, y1 = min(W, int(hi[0] + m) + 1), min(H, int(hi[1] + m) + 1)
-        if x1 - x0 < 16 or y1 - y0 < 16:
+        c = fusion.cut(frame, box_from_points(points), pad=0.1)
+        if min(c.pixels.shape[:2]) < 16:
             return
+        quad = np.asarray(points, np.float32) - np.float32([c.x0, c.y0])
         with self._lock:
-            self._located.append((frame[y0:y1, x0:x1].copy(), q - np.float32([x0, y0]),
-                                  x0, y0, self._track_gen))
+            self._located.append((c.pixels, quad, c.x0, c.y0, self._track_gen))
 
     def _remember(self, frame: np.ndarray, tracks: list[Box | None], same: list[bool]) -> None:
         """Keep each tracked box's crop for fusion; a new or lost track starts its history

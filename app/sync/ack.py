@@ -185,12 +185,7 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     now = utc_iso(clock.now())
     rejected = payload.get("rejected") if isinstance(payload.get("rejected"), list) else []
     with transaction(conn):
-        if pinned is None:
-            conn.execute(
-                "INSERT INTO sync_ack_server(id, server_public_key, server_key_id, pinned_utc) "
-                "VALUES (1, ?, ?, ?)",
-                (pub, payload["server_key_id"], now),
-            )
+        pin_server_key(conn, pub, now)  # the first accepted ack's key, if none was pinned
         # what the server quarantined is listed here too, once (as an online sync would)
         known = {
             (r[0], r[1]) for r in conn.execute("SELECT seq, event_id FROM sync_rejections")
