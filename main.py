@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Gatepost (门岗通): the one wiring point. Command line, paths, database, then the GUI."""
+
 from __future__ import annotations
 
 import argparse
@@ -75,8 +76,13 @@ def cmd_today(args: argparse.Namespace) -> int:
 
     gdb = _open(args)
     counts = GateService(gdb).today()
-    names = {"in": "count_in", "out": "count_out", "refused": "count_refused",
-             "fever": "count_fever", "visitors_inside": "count_visitors_inside"}
+    names = {
+        "in": "count_in",
+        "out": "count_out",
+        "refused": "count_refused",
+        "fever": "count_fever",
+        "visitors_inside": "count_visitors_inside",
+    }
     if args.json:
         print(json.dumps(counts))
     else:
@@ -104,8 +110,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
             officer = OfficerAuth(gdb)  # #5: settings are guarded once a PIN exists
             old = settings.get(args.name)
             if officer.has_pin():
-                officer.authorize(_pin(args), SETTINGS_CHANGE,
-                                  {"name": args.name, "old": str(old), "new": args.value})
+                officer.authorize(
+                    _pin(args),
+                    SETTINGS_CHANGE,
+                    {"name": args.name, "old": str(old), "new": args.value},
+                )
             settings.set(args.name, args.value)
             print(f"{args.name} = {settings.get(args.name)}")
     except KeyError:
@@ -192,13 +201,18 @@ def cmd_print_passes(args: argparse.Namespace) -> int:
     try:
         settings = Settings(gdb.conn)
         ids = [args.resident] if args.resident is not None else None
-        cards = pass_cards(gdb.conn, SystemClock(), str(settings.get("checkpoint_name")),
-                           args.days or int(settings.get("pass_valid_days")), args.building, ids,
-                           who=str(settings.get("volunteer")) or "-")
+        cards = pass_cards(
+            gdb.conn,
+            SystemClock(),
+            str(settings.get("checkpoint_name")),
+            args.days or int(settings.get("pass_valid_days")),
+            args.building,
+            ids,
+            who=str(settings.get("volunteer")) or "-",
+        )
         bar = StderrBar("print")
         try:
-            pages = write_pdf(cards, args.out, single=ids is not None, lang=args.lang,
-                              progress=bar)
+            pages = write_pdf(cards, args.out, single=ids is not None, lang=args.lang, progress=bar)
         finally:
             bar.close()
         print(f"{len(cards)} cards, {pages} pages: {args.out}")
@@ -267,8 +281,15 @@ def cmd_overdue(args: argparse.Namespace) -> int:
         minutes = args.minutes or int(Settings(gdb.conn).get("overdue_minutes"))
         for row in overdue_inside(gdb.conn, clock.now(), minutes):
             who = row["masked_name"] or t(f"cat_{row['category']}", args.lang)
-            print(t("overdue_line", args.lang, who=who, minutes=row["minutes_inside"],
-                    since=row["ts_local"][11:16]))
+            print(
+                t(
+                    "overdue_line",
+                    args.lang,
+                    who=who,
+                    minutes=row["minutes_inside"],
+                    since=row["ts_local"][11:16],
+                )
+            )
         return 0
     finally:
         gdb.close()
@@ -338,8 +359,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
     report = SyncService(gdb.path, max_attempts=args.attempts).sync_now(progress=bar)
     bar.finish()
     if report.ok:
-        print(t("sync_done", args.lang, accepted=report.accepted, duplicate=report.duplicate,
-                rejected=report.rejected))
+        print(
+            t(
+                "sync_done",
+                args.lang,
+                accepted=report.accepted,
+                duplicate=report.duplicate,
+                rejected=report.rejected,
+            )
+        )
         return 0
     message = t(report.error or "sync_offline", args.lang)
     detail = f" ({report.error_detail})" if report.error_detail else ""
@@ -358,8 +386,9 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     gdb.close()
     bar = StderrBar("bundle")
     try:
-        path = SyncService(gdb.path).export_bundle(Path(args.out), progress=bar,
-                                                   from_seq=args.from_seq, everything=args.all)
+        path = SyncService(gdb.path).export_bundle(
+            Path(args.out), progress=bar, from_seq=args.from_seq, everything=args.all
+        )
     except (KeyboardInterrupt, BundleCancelled):
         bar.finish()
         print(t("cancel", args.lang), file=sys.stderr)
@@ -434,7 +463,8 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
         officer = OfficerAuth(gdb)
         old = _pin(args, "pin_old_prompt") if officer.has_pin() else None
         new = os.environ.get("GATEPOST_OFFICER_NEW_PIN") or (
-            os.environ.get(PIN_ENV) if old is None else None)
+            os.environ.get(PIN_ENV) if old is None else None
+        )
         if not new:
             import getpass
 
@@ -471,9 +501,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.audit:
             rows = svc.export_audit(Path(args.out), pin=_pin(args))
         else:
-            rows = svc.export(args.format, Path(args.out), args.date, args.to, pin=_pin(args),
-                              unmasked=args.unmasked, lang=args.lang,
-                              progress=StderrBar(args.format), summary=not args.no_summary)
+            rows = svc.export(
+                args.format,
+                Path(args.out),
+                args.date,
+                args.to,
+                pin=_pin(args),
+                unmasked=args.unmasked,
+                lang=args.lang,
+                progress=StderrBar(args.format),
+                summary=not args.no_summary,
+            )
         print(t("export_done", args.lang, rows=rows, path=args.out))
         if args.format == "csv" and not args.audit and not args.no_summary:
             from app.reports.export import summary_path
@@ -522,11 +560,17 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
         from app.clock import SystemClock
 
         now = SystemClock().now()
-        totals = generate(gdb.conn, days=args.days, residents=args.residents,
-                          key=gdb.device.hash_key, today=now.date(),
-                          utc_offset_s=utc_offset_seconds(now),
-                          checkpoint_id=str(Settings(gdb.conn).get("checkpoint_id")),
-                          seed=args.seed, progress=StderrBar("demo-data"))
+        totals = generate(
+            gdb.conn,
+            days=args.days,
+            residents=args.residents,
+            key=gdb.device.hash_key,
+            today=now.date(),
+            utc_offset_s=utc_offset_seconds(now),
+            checkpoint_id=str(Settings(gdb.conn).get("checkpoint_id")),
+            seed=args.seed,
+            progress=StderrBar("demo-data"),
+        )
         OfficerAuth(gdb).audit("demo_data", totals, actor="system")
         print(json.dumps(totals))
     finally:
@@ -556,8 +600,14 @@ def cmd_purge(args: argparse.Namespace) -> int:
         result = svc.run_daily(pin=pin or None) if pin else svc.run_daily()
         if result is None:
             raise KnownError("purge_nothing")
-        print(t("purge_done", args.lang, cutoff=result["cutoff"],
-                passages=result["counts"].get("passages", 0)))
+        print(
+            t(
+                "purge_done",
+                args.lang,
+                cutoff=result["cutoff"],
+                passages=result["counts"].get("passages", 0),
+            )
+        )
     finally:
         gdb.close()
     return 0
@@ -576,12 +626,15 @@ def has_display() -> bool:
 def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser, default: object) -> None:
         p.add_argument(
-            "--data-dir", metavar="DIR", default=default,
+            "--data-dir",
+            metavar="DIR",
+            default=default,
             help=f"where the database lives (default: ${ENV_VAR}, else the user data dir)",
         )
         p.add_argument("--lang", choices=("zh", "en"), default=default, help="message language")
-        p.add_argument("-v", "--verbose", action="store_true", default=default,
-                       help="log debug details")
+        p.add_argument(
+            "-v", "--verbose", action="store_true", default=default, help="log debug details"
+        )
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -600,8 +653,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser = add_parser  # type: ignore[method-assign]
 
     p = sub.add_parser("gui", help="open the gate window (the default)")
-    p.add_argument("--camera", default=None,
-                   help="auto | demo | webcam index | video file | image folder")
+    p.add_argument(
+        "--camera", default=None, help="auto | demo | webcam index | video file | image folder"
+    )
     p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("info", help="show data location, schema and device")
@@ -659,13 +713,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("keys", help="the compound's pass key (export / import the public key)")
     keys = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    k = keys.add_parser("export-public", parents=[shared],
-                        help="write this compound's public key to a file and/or a QR PNG")
+    k = keys.add_parser(
+        "export-public",
+        parents=[shared],
+        help="write this compound's public key to a file and/or a QR PNG",
+    )
     k.add_argument("--out", default=None, metavar="FILE", help="the key as a line of text")
-    k.add_argument("--qr", default=None, metavar="OUT.png",
-                   help="the key as a QR code for another gate's camera")
-    k = keys.add_parser("import-public", parents=[shared],
-                        help="trust the public key in FILE: text or a picture of its QR code")
+    k.add_argument(
+        "--qr",
+        default=None,
+        metavar="OUT.png",
+        help="the key as a QR code for another gate's camera",
+    )
+    k = keys.add_parser(
+        "import-public",
+        parents=[shared],
+        help="trust the public key in FILE: text or a picture of its QR code",
+    )
     k.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_keys)
 
@@ -673,13 +737,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("server", help="run the subdistrict sync server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8750)
-    p.add_argument("--tz", default=None,
-                   help="officer page time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)")
+    p.add_argument(
+        "--tz",
+        default=None,
+        help="officer page time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)",
+    )
     p.set_defaults(func=cmd_server)
 
     p = sub.add_parser("enrol-code", help="server side: print a one-time pairing QR for a gate")
-    p.add_argument("--url", default="http://127.0.0.1:8750",
-                   help="the server address as the gates will reach it")
+    p.add_argument(
+        "--url",
+        default="http://127.0.0.1:8750",
+        help="the server address as the gates will reach it",
+    )
     p.add_argument("--no-qr", action="store_true", help="print only the text")
     p.set_defaults(func=cmd_enrol_code)
 
@@ -702,23 +772,33 @@ def build_parser() -> argparse.ArgumentParser:
     bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     b = bsub.add_parser("export", parents=[shared], help="write a bundle into a folder")
     b.add_argument("--out", required=True, metavar="DIR")
-    b.add_argument("--from-seq", type=int, default=None,
-                   help="start here instead of after the last bundle")
-    b.add_argument("--all", action="store_true",
-                   help="every event the server has not acknowledged, not only the new ones")
+    b.add_argument(
+        "--from-seq", type=int, default=None, help="start here instead of after the last bundle"
+    )
+    b.add_argument(
+        "--all",
+        action="store_true",
+        help="every event the server has not acknowledged, not only the new ones",
+    )
     b.set_defaults(func=cmd_bundle_export)
     b = bsub.add_parser("import", parents=[shared], help="import a bundle into the server db")
     b.add_argument("file", metavar="FILE")
-    b.add_argument("--ack-out", default=None, metavar="DIR",
-                   help="also write the signed ack for the gate into DIR (e.g. the stick)")
+    b.add_argument(
+        "--ack-out",
+        default=None,
+        metavar="DIR",
+        help="also write the signed ack for the gate into DIR (e.g. the stick)",
+    )
     b.set_defaults(func=cmd_bundle_import)
-    b = bsub.add_parser("ack", parents=[shared],
-                        help="server side: write the signed ack for one gate")
+    b = bsub.add_parser(
+        "ack", parents=[shared], help="server side: write the signed ack for one gate"
+    )
     b.add_argument("--device", required=True, metavar="ID", help="device id (or its start)")
     b.add_argument("--out", required=True, metavar="DIR")
     b.set_defaults(func=cmd_bundle_ack)
-    b = bsub.add_parser("import-ack", parents=[shared],
-                        help="gate side: import the server's ack from the stick")
+    b = bsub.add_parser(
+        "import-ack", parents=[shared], help="gate side: import the server's ack from the stick"
+    )
     b.add_argument("file", metavar="FILE")
     b.set_defaults(func=cmd_bundle_import_ack)
     p = sub.add_parser("revoke", help="server side: revoke a gate's token and key")
@@ -734,8 +814,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="PATH")
     p.add_argument("--unmasked", action="store_true", help="full ID numbers and phones (audited)")
     p.add_argument("--audit", action="store_true", help="export the audit log (csv) instead")
-    p.add_argument("--no-summary", action="store_true",
-                   help="csv: only the passage log, without FILE-summary.csv next to it")
+    p.add_argument(
+        "--no-summary",
+        action="store_true",
+        help="csv: only the passage log, without FILE-summary.csv next to it",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("shift", help="sign in, hand over, log, or show who is on duty")
@@ -753,8 +836,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("purge", help="purge records older than retention_days (audited)")
-    p.add_argument("--confirm", action="store_true",
-                   help="purge even unsynced/unexported data (officer PIN)")
+    p.add_argument(
+        "--confirm", action="store_true", help="purge even unsynced/unexported data (officer PIN)"
+    )
     p.set_defaults(func=cmd_purge)
     return parser
 

@@ -1,4 +1,5 @@
 """Time behind an interface, so the rules and the tests agree on what 'now' is."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone

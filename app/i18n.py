@@ -1,4 +1,5 @@
 """Every string shown to a person, in Chinese (default) and English, keyed by a stable code."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -111,8 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ID check digit wrong (should be {expected}); check it",
     ),
     "id_bad_birth": ("身份证号中的出生日期不对", "Birth date in the ID number is impossible"),
-    "manual_need_identity": ("请填写身份证号，或姓名加楼栋房号",
-                             "Enter an ID number, or name + room"),
+    "manual_need_identity": (
+        "请填写身份证号，或姓名加楼栋房号",
+        "Enter an ID number, or name + room",
+    ),
     # --- counters
     "count_in": ("进", "In"),
     "count_out": ("出", "Out"),
@@ -263,8 +266,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- roster, passes, watchlist (issue #4)
     "phone_bad": ("电话号码不对：{value}", "Not a phone number: {value}"),
     "date_bad": ("日期不对：{value}（请写 2026-12-05）", "Not a date: {value} (write 2026-12-05)"),
-    "status_bad": ("状态不对：{value}（正常/居家医学观察/已搬离）",
-                   "Unknown status: {value} (normal/observation/moved out)"),
+    "status_bad": (
+        "状态不对：{value}（正常/居家医学观察/已搬离）",
+        "Unknown status: {value} (normal/observation/moved out)",
+    ),
     "name_required": ("缺少姓名", "Name missing"),
     "id_required": ("缺少身份证号", "ID number missing"),
     "obs_end_required": ("居家医学观察须填写结束日期", "Home observation needs an end date"),
@@ -278,23 +283,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Excel turned the ID number into a number (like 3.50203E+17) and lost digits: "
         "format the column as text and type it again",
     ),
-    "address_bad": ("无法识别住址：{value}（请写 3栋2单元501 或 3-2-501）",
-                    "Address not understood: {value} (write 3-2-501)"),
+    "address_bad": (
+        "无法识别住址：{value}（请写 3栋2单元501 或 3-2-501）",
+        "Address not understood: {value} (write 3-2-501)",
+    ),
     "dup_row": ("重复行（与第 {first} 行相同）", "Duplicate of row {first}"),
-    "dup_id_conflict": ("身份证号与第 {first} 行相同，但其他内容不同",
-                        "Same ID number as row {first} with different details"),
+    "dup_id_conflict": (
+        "身份证号与第 {first} 行相同，但其他内容不同",
+        "Same ID number as row {first} with different details",
+    ),
     "import_reject_line": ("第 {row} 行，{column}：{reason}", "row {row}, {column}: {reason}"),
     "import_missing": ("找不到文件：{path}", "File not found: {path}"),
-    "import_format": ("不支持的文件类型 {suffix}：请另存为 .xlsx 或 .csv",
-                      "Unsupported file type {suffix}: save as .xlsx or .csv"),
-    "import_encoding": ("无法识别文件编码（请另存为 UTF-8 或 GBK 的 CSV）",
-                        "Unknown text encoding (save the CSV as UTF-8 or GBK)"),
+    "import_format": (
+        "不支持的文件类型 {suffix}：请另存为 .xlsx 或 .csv",
+        "Unsupported file type {suffix}: save as .xlsx or .csv",
+    ),
+    "import_encoding": (
+        "无法识别文件编码（请另存为 UTF-8 或 GBK 的 CSV）",
+        "Unknown text encoding (save the CSV as UTF-8 or GBK)",
+    ),
     "import_unreadable": ("无法读取表格：{detail}", "Cannot read the spreadsheet: {detail}"),
-    "import_no_header": ("前 15 行中没有找到表头（至少需要“姓名”和“身份证号”两列）",
-                         "No header row in the first 15 rows (need at least name and ID number)"),
+    "import_no_header": (
+        "前 15 行中没有找到表头（至少需要“姓名”和“身份证号”两列）",
+        "No header row in the first 15 rows (need at least name and ID number)",
+    ),
     "import_report": ("错误明细已保存：{path}", "Error report written: {path}"),
     "import_cancelled": (
-        "导入已取消，已导入的行保留", "Import cancelled; rows already imported are kept"
+        "导入已取消，已导入的行保留",
+        "Import cancelled; rows already imported are kept",
     ),
     "status_normal": ("正常", "Normal"),
     "status_observation": ("居家医学观察", "Home medical observation"),
@@ -309,7 +325,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pass_unknown_resident": ("花名册中没有此通行证的居民", "Pass holder not in the roster"),
     "pass_visitor_ok": ("访客通行证 · 户 {household}", "Visitor pass · household {household}"),
     "pass_no_key": (
-        "本机没有小区签发密钥：请先在主门岗生成", "No signing key here: create it at the main gate"
+        "本机没有小区签发密钥：请先在主门岗生成",
+        "No signing key here: create it at the main gate",
     ),
     "key_file_bad": ("公钥文件不对", "Not a Gatepost public key"),
     "key_imported": ("已导入公钥 {key_id}", "Public key {key_id} imported"),
@@ -328,11 +345,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "reason_moved_out": ("已搬离", "Moved out"),
     "alert_moved_out": ("该居民已搬离", "This resident has moved out"),
-    "overdue_line": ("{who} 已在内 {minutes} 分钟（{since} 进入）",
-                     "{who} inside for {minutes} min (in at {since})"),
+    "overdue_line": (
+        "{who} 已在内 {minutes} 分钟（{since} 进入）",
+        "{who} inside for {minutes} min (in at {since})",
+    ),
     "roster_title": ("居民花名册", "Residents"),
     "roster_search": (
-        "搜索：姓名 / 房号 / 手机或身份证后4位", "Search: name / room / last 4 of phone or ID"
+        "搜索：姓名 / 房号 / 手机或身份证后4位",
+        "Search: name / room / last 4 of phone or ID",
     ),
     "roster_add": ("新增", "Add"),
     "roster_edit": ("修改", "Edit"),
@@ -348,11 +368,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_title": ("导入花名册", "Import residents"),
     "import_preview": ("预览（已识别的列）", "Preview (mapped columns)"),
     "import_start": ("开始导入", "Import"),
-    "import_plan": ("新增 {new}，更新 {update}，不变 {same}，错误 {bad} 行",
-                    "new {new}, updated {update}, unchanged {same}, rejected {bad} rows"),
-    "import_done": ("导入 {imported}，更新 {updated}，不变 {unchanged}，错误 {rejected}",
-                    "imported {imported}, updated {updated}, unchanged {unchanged}, "
-                    "rejected {rejected}"),
+    "import_plan": (
+        "新增 {new}，更新 {update}，不变 {same}，错误 {bad} 行",
+        "new {new}, updated {update}, unchanged {same}, rejected {bad} rows",
+    ),
+    "import_done": (
+        "导入 {imported}，更新 {updated}，不变 {unchanged}，错误 {rejected}",
+        "imported {imported}, updated {updated}, unchanged {unchanged}, rejected {rejected}",
+    ),
     "print_title": ("居民通行证", "Resident pass"),
     "print_title_visitor": ("访客通行证", "Visitor pass"),
     "print_valid_until": ("有效至 {until}", "Valid until {until}"),
@@ -459,7 +482,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "void_already": ("这条记录已撤销过", "This record is already voided"),
     "void_done": ("已撤销 {time} 的记录", "The record of {time} is voided"),
     "export_summary_done": ("汇总表：{path}", "Summary: {path}"),
-
     # --- roster follow-up (issue #4): visitor passes, pass refusals, key QR, change history
     "dialog_close": ("关闭", "Close"),
     "print_failed": ("打印失败：{detail}", "Printing failed: {detail}"),
@@ -472,23 +494,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "visitor_hours_suffix": (" 小时", " hours"),
     "visitor_issue": ("生成通行证", "Issue pass"),
     "visitor_print": ("打印…", "Print…"),
-    "visitor_shown": ("访客 {name} · 被访户 {household}\n有效至 {until}\n请访客拍下此二维码",
-                      "Visitor {name} · host {household}\nvalid until {until}\n"
-                      "Ask the visitor to photograph this code"),
+    "visitor_shown": (
+        "访客 {name} · 被访户 {household}\n有效至 {until}\n请访客拍下此二维码",
+        "Visitor {name} · host {household}\nvalid until {until}\n"
+        "Ask the visitor to photograph this code",
+    ),
     "visitor_name_required": ("请填写访客姓名", "Type the visitor's name"),
     "visitor_host_required": ("请选择被访户", "Pick the host household"),
-    "visitor_host_unknown": ("花名册中没有户 {household}",
-                             "No household {household} in the roster"),
+    "visitor_host_unknown": (
+        "花名册中没有户 {household}",
+        "No household {household} in the roster",
+    ),
     "visitor_hours_bad": ("有效时间须在 0–{max} 小时之间", "Hours must be 0 to {max}"),
     "pass_invalid": ("通行证无效", "Pass refused"),
     "reason_pass_invalid": ("通行证无效", "Invalid pass"),
     "pass_enter_records": ("按 Enter 登记拒绝，Esc 取消", "Enter records the refusal, Esc cancels"),
     "key_qr_button": ("本小区公钥二维码", "Compound key QR"),
     "key_qr_title": ("本小区通行证公钥", "This compound's pass key"),
-    "key_qr_hint": ("其他门岗扫描此二维码即可核验本小区签发的通行证（公钥 {key_id}）",
-                    "Another gate scans this code to check passes issued here (key {key_id})"),
-    "key_trust_ask": ("扫到通行证公钥 {key_id}：信任并导入吗？",
-                      "A pass key {key_id} was scanned: trust and import it?"),
+    "key_qr_hint": (
+        "其他门岗扫描此二维码即可核验本小区签发的通行证（公钥 {key_id}）",
+        "Another gate scans this code to check passes issued here (key {key_id})",
+    ),
+    "key_trust_ask": (
+        "扫到通行证公钥 {key_id}：信任并导入吗？",
+        "A pass key {key_id} was scanned: trust and import it?",
+    ),
     "key_trust_yes": ("信任并导入", "Trust and import"),
     "key_already": ("公钥 {key_id} 已在信任列表中", "Key {key_id} is already trusted"),
     "key_qr_unreadable": ("图片中没有可读的公钥二维码", "No readable key QR code in the image"),

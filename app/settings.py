@@ -1,4 +1,5 @@
 """Domain settings: one declarative schema with defaults and help, stored in the database."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

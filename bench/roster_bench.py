@@ -3,6 +3,7 @@ per-scan cost of a pass (verify + watchlist/quota/replay checks) in the morning 
 
     python bench/roster_bench.py [N]
 """
+
 from __future__ import annotations
 
 import sys
@@ -33,8 +34,14 @@ def main(n: int = 5000) -> None:
     clock = FakeClock()
     header = ["序号", "姓名", "身份证号", "联系电话", "住址", "标签"]
     rows = [header] + [
-        [i, f"居民{i}", rf.make_id(f"19{40 + i % 60:02d}0101", i % 1000, f"3502{i // 1000:02d}"),
-         f"138{i:08d}", f"{1 + i // 200}栋{1 + i % 3}单元{101 + i % 200}", ""]
+        [
+            i,
+            f"居民{i}",
+            rf.make_id(f"19{40 + i % 60:02d}0101", i % 1000, f"3502{i // 1000:02d}"),
+            f"138{i:08d}",
+            f"{1 + i // 200}栋{1 + i % 3}单元{101 + i % 200}",
+            "",
+        ]
         for i in range(1, n + 1)
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -46,17 +53,27 @@ def main(n: int = 5000) -> None:
         today = clock.now().date()
         plan = timed(f"plan CSV (GBK), {n} rows", lambda: importer.plan(gdb.conn, csv_path, today))
         timed(f"plan XLSX, {n} rows", lambda: importer.plan(gdb.conn, xlsx_path, today))
-        result = timed(f"apply (write {n} + change log + outbox)",
-                       lambda: importer.apply(gdb.conn, plan, clock, "bench"))
+        result = timed(
+            f"apply (write {n} + change log + outbox)",
+            lambda: importer.apply(gdb.conn, plan, clock, "bench"),
+        )
         assert result.imported == n, result.summary()
         again = importer.plan(gdb.conn, csv_path, today)
-        timed(f"re-import same file ({again.count('unchanged')} unchanged)",
-              lambda: importer.apply(gdb.conn, again, clock, "bench"))
+        timed(
+            f"re-import same file ({again.count('unchanged')} unchanged)",
+            lambda: importer.apply(gdb.conn, again, clock, "bench"),
+        )
         text = passes.resident_pass(gdb.conn, clock, n // 2, today, today + timedelta(days=90))
-        check = timed("resolve_pass (verify + roster)", lambda: passes.resolve_pass(
-            gdb.conn, text, clock.now()), repeat=200)
-        timed("gate_checks (watchlist, quota, replay)", lambda: gate_checks(
-            gdb.conn, check.identity(), "out", today, "0" * 64, 1), repeat=200)
+        check = timed(
+            "resolve_pass (verify + roster)",
+            lambda: passes.resolve_pass(gdb.conn, text, clock.now()),
+            repeat=200,
+        )
+        timed(
+            "gate_checks (watchlist, quota, replay)",
+            lambda: gate_checks(gdb.conn, check.identity(), "out", today, "0" * 64, 1),
+            repeat=200,
+        )
         gdb.close()
 
 

@@ -4,6 +4,7 @@ The shared make_frames.py renders single frames; a phone at the gate is in view 
 more, so each scene here is one sampled frame (same phone, page, background, placement) re-rendered
 15 times with small changes of pose, scale and blur, plus fresh sensor noise per frame.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,14 @@ GLARE_MODES = ("tilt", "static", "walk")
 PER_DEGREE = (0.1, 0.3)  # the "tilt" glare's move, in code sides per degree of tilt
 
 
-def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
-                 glare: str = "static", per_degree: tuple[float, float] = PER_DEGREE) -> list[dict]:
+def scene_params(
+    mf: ModuleType,
+    seed: int,
+    scene: int,
+    size: tuple[int, int],
+    glare: str = "static",
+    per_degree: tuple[float, float] = PER_DEGREE,
+) -> list[dict]:
     """Per-frame parameters for one scene: the base frame's parameters plus a small random walk.
 
     glare: how the reflection of the booth light behaves while the phone moves.
@@ -67,9 +74,14 @@ def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
     spot = None
     if glare != "static" and base["glare_amp"] > 0:
         grng = np.random.default_rng(np.random.SeedSequence([seed, 20_000 + scene]))
-        spot = dict(amp=base["glare_amp"], rel=base["glare_rel_size"],
-                    stretch=float(grng.uniform(0.8, 1.6)), aspect=float(grng.uniform(0.3, 0.8)),
-                    theta=float(grng.uniform(0, np.pi)), pos=grng.uniform(-0.35, 0.35, 2))
+        spot = dict(
+            amp=base["glare_amp"],
+            rel=base["glare_rel_size"],
+            stretch=float(grng.uniform(0.8, 1.6)),
+            aspect=float(grng.uniform(0.3, 0.8)),
+            theta=float(grng.uniform(0, np.pi)),
+            pos=grng.uniform(-0.35, 0.35, 2),
+        )
         k_deg = float(grng.uniform(*per_degree))
         start = np.array(spot["pos"], np.float64)
     for f in range(FRAMES_PER_SCENE):
@@ -78,10 +90,14 @@ def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
         tx += rng.normal(0, 1.0)
         ty += rng.normal(0, 1.0)
         scale *= float(np.exp(rng.normal(0, 0.02)))
-        p.update(roll_deg=float(roll), tilt_x_deg=float(tx), tilt_y_deg=float(ty),
-                 module_px=float(base["module_px"] * scale),
-                 psf_sigma=float(base["psf_sigma"] * rng.uniform(0.85, 1.2)),
-                 gauss_sigma_modules=float(base["gauss_sigma_modules"] * rng.uniform(0.7, 1.3)))
+        p.update(
+            roll_deg=float(roll),
+            tilt_x_deg=float(tx),
+            tilt_y_deg=float(ty),
+            module_px=float(base["module_px"] * scale),
+            psf_sigma=float(base["psf_sigma"] * rng.uniform(0.85, 1.2)),
+            gauss_sigma_modules=float(base["gauss_sigma_modules"] * rng.uniform(0.7, 1.3)),
+        )
         if base["motion_len_modules"] > 0:
             p["motion_len_modules"] = float(base["motion_len_modules"] * rng.uniform(0.5, 1.3))
             p["motion_angle_deg"] = float(base["motion_angle_deg"] + rng.normal(0, 10))
@@ -106,7 +122,8 @@ def scene_params(mf: ModuleType, seed: int, scene: int, size: tuple[int, int],
 def rng_glare_step(seed: int, scene: int, frame: int) -> np.ndarray:
     """The "walk" glare's per-frame move, in units of the code's side."""
     return np.random.default_rng(np.random.SeedSequence([seed, 30_000 + scene, frame])).normal(
-        0, 0.04, 2)
+        0, 0.04, 2
+    )
 
 
 def add_glare(mf: ModuleType, img: np.ndarray, corners: list, g: dict) -> np.ndarray:
@@ -139,9 +156,18 @@ def render_frame(mf: ModuleType, p: dict) -> np.ndarray:
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
-def generate(shared_dir: str, out_dir: str, seed: int, scenes: int, start: int = 0,
-             step: int = 1, size: tuple[int, int] = (640, 480), glare: str = "static",
-             reuse: str | None = None, per_degree: tuple[float, float] = PER_DEGREE) -> None:
+def generate(
+    shared_dir: str,
+    out_dir: str,
+    seed: int,
+    scenes: int,
+    start: int = 0,
+    step: int = 1,
+    size: tuple[int, int] = (640, 480),
+    glare: str = "static",
+    reuse: str | None = None,
+    per_degree: tuple[float, float] = PER_DEGREE,
+) -> None:
     """Write scene_SSSS/FF.png and one manifest line per scene (scenes start, start+step, ...).
 
     reuse: a directory of the same seed's scenes in another glare mode; scenes that have no glare
@@ -160,11 +186,26 @@ def generate(shared_dir: str, out_dir: str, seed: int, scenes: int, start: int =
             continue
         d.mkdir(exist_ok=True)
         for p in params:
-            cv2.imwrite(str(d / f"{p['frame']:02d}.png"), render_frame(mf, p),
-                        [cv2.IMWRITE_PNG_COMPRESSION, 1])
+            cv2.imwrite(
+                str(d / f"{p['frame']:02d}.png"),
+                render_frame(mf, p),
+                [cv2.IMWRITE_PNG_COMPRESSION, 1],
+            )
         first = params[0]
-        info = {k: first[k] for k in ("scene", "seed", "degradation", "color", "payload", "width",
-                                      "height", "index", "module_px_eff")}
+        info = {
+            k: first[k]
+            for k in (
+                "scene",
+                "seed",
+                "degradation",
+                "color",
+                "payload",
+                "width",
+                "height",
+                "index",
+                "module_px_eff",
+            )
+        }
         info["glare_mode"] = glare if first.get("post_glare") else "static"
         if first.get("post_glare") and glare == "tilt":
             info["glare_per_degree"] = list(per_degree)
@@ -180,17 +221,38 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=200)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--step", type=int, default=1)
-    ap.add_argument("--glare", choices=GLARE_MODES, default="static",
-                    help="how a reflection behaves while the phone moves (see scene_params)")
-    ap.add_argument("--moving-glare", action="store_const", const="walk", dest="glare",
-                    help="the same as --glare walk (the previous round's option)")
+    ap.add_argument(
+        "--glare",
+        choices=GLARE_MODES,
+        default="static",
+        help="how a reflection behaves while the phone moves (see scene_params)",
+    )
+    ap.add_argument(
+        "--moving-glare",
+        action="store_const",
+        const="walk",
+        dest="glare",
+        help="the same as --glare walk (the previous round's option)",
+    )
     ap.add_argument("--reuse", default=None, help="link glare-free scenes from this directory")
-    ap.add_argument("--per-degree", default="{:g},{:g}".format(*PER_DEGREE),
-                    help="range of the tilt glare's move in code sides per degree (lo,hi)")
+    ap.add_argument(
+        "--per-degree",
+        default="{:g},{:g}".format(*PER_DEGREE),
+        help="range of the tilt glare's move in code sides per degree (lo,hi)",
+    )
     a = ap.parse_args()
     lo, hi = (float(v) for v in a.per_degree.split(","))
-    generate(a.shared_dir, a.out, a.seed, a.scenes, a.start, a.step, glare=a.glare,
-             reuse=a.reuse, per_degree=(lo, hi))
+    generate(
+        a.shared_dir,
+        a.out,
+        a.seed,
+        a.scenes,
+        a.start,
+        a.step,
+        glare=a.glare,
+        reuse=a.reuse,
+        per_degree=(lo, hi),
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Append new steps at the end; never edit or reorder an applied one. A database that has
 steps this build does not know was written by a newer Gatepost and is refused.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -109,7 +110,6 @@ def m001_gate_desk(db: Database) -> None:
         _append_only(db, table)
 
 
-
 # --- #5 shifts, officer, reports (feature prefix m003_shifts_)
 @MIGRATIONS(name="m003_shifts_officer_audit")
 def m003_shifts_officer_audit(db: Database) -> None:
@@ -180,7 +180,6 @@ def m003_shifts_officer_audit(db: Database) -> None:
     )
     for table in ("volunteers", "shift_events", "shift_log", "audit_log", "officer_pin"):
         _append_only(db, table)
-
 
 
 @MIGRATIONS(name="m003_shifts_counter_indexes")

@@ -3,6 +3,7 @@
 Callers append inside the same transaction as the record itself, so a record never exists
 without its event (and never an event without its record).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,25 +1,65 @@
 """Inserts and reads for the gate's records. No rules here: app.gate decides, this stores."""
+
 from __future__ import annotations
 
 import sqlite3
 from typing import Any
 
 PASSAGE_COLUMNS = (
-    "id", "ts_utc", "ts_local", "local_date", "checkpoint_id", "volunteer", "direction",
-    "category", "code_color", "payload_kind", "payload_hash", "identity_method", "person_name",
-    "id_number", "building", "unit", "room", "resident_id", "temperature", "fever",
-    "fever_check_id", "retest_temperature", "decision", "reason", "override_reason",
-    "disposition", "note",
+    "id",
+    "ts_utc",
+    "ts_local",
+    "local_date",
+    "checkpoint_id",
+    "volunteer",
+    "direction",
+    "category",
+    "code_color",
+    "payload_kind",
+    "payload_hash",
+    "identity_method",
+    "person_name",
+    "id_number",
+    "building",
+    "unit",
+    "room",
+    "resident_id",
+    "temperature",
+    "fever",
+    "fever_check_id",
+    "retest_temperature",
+    "decision",
+    "reason",
+    "override_reason",
+    "disposition",
+    "note",
 )
 FEVER_COLUMNS = (
-    "id", "ts_utc", "ts_local", "local_date", "checkpoint_id", "volunteer", "direction",
-    "category", "code_color", "payload_kind", "payload_hash", "identity_method", "person_name",
-    "id_number", "building", "unit", "room", "resident_id", "temperature",
+    "id",
+    "ts_utc",
+    "ts_local",
+    "local_date",
+    "checkpoint_id",
+    "volunteer",
+    "direction",
+    "category",
+    "code_color",
+    "payload_kind",
+    "payload_hash",
+    "identity_method",
+    "person_name",
+    "id_number",
+    "building",
+    "unit",
+    "room",
+    "resident_id",
+    "temperature",
 )
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
-            row: dict[str, Any]) -> None:
+def _insert(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], row: dict[str, Any]
+) -> None:
     values = [row.get(c) for c in columns]
     marks = ", ".join("?" for _ in columns)
     conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)

@@ -14,9 +14,7 @@ from server.run import store_for
 from server.store import Store
 
 
-def bundle_import(
-    data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | None = None
-) -> int:
+def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | None = None) -> int:
     """Print `accepted N, duplicate M, rejected K`; exit 1 when the bundle itself is refused.
     With ack_out, also write the signed ack for the gate into that folder (prints its path)."""
     store = store_for(data_dir)

@@ -261,6 +261,7 @@ def _e(value: Any) -> str:
 
 def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
     zone = tz or server_tz()
+
     def lang_of(request: Request) -> str:
         return "en" if request.query_params.get("lang") == "en" else "zh"
 
@@ -432,9 +433,7 @@ def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
         from server.acks import AckError, make_ack
 
         try:
-            name, data = await run_in_threadpool(
-                make_ack, store, request.path_params["device_id"]
-            )
+            name, data = await run_in_threadpool(make_ack, store, request.path_params["device_id"])
         except AckError as exc:
             return Response(exc.reason, status_code=404, media_type="text/plain")
         return Response(

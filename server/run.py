@@ -19,9 +19,7 @@ def store_for(data_dir: Path) -> Store:
     return open_store(data_dir, os.environ.get("DATABASE_URL") or None)
 
 
-def serve(
-    data_dir: Path, host: str = "127.0.0.1", port: int = 8750, tz: str | None = None
-) -> None:
+def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750, tz: str | None = None) -> None:
     from server.officer import server_tz
 
     server_tz(tz)  # an unknown zone stops here, before anything opens

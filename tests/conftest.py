@@ -1,4 +1,5 @@
 """Shared fixtures: offscreen Qt, data dirs in tmp_path, a fake clock, an in-memory gate."""
+
 from __future__ import annotations
 
 import os

@@ -105,20 +105,18 @@ class ShiftFeatures(QObject):
         _rewire(window.override_button, self.guarded_override)
         _rewire(window.settings_button, self.guarded_settings)
         # the recent list: 显示全部 (timed, PIN) and 撤销此条 (PIN unless it is the last record)
-        self.recent_actions = RecentActions(
-            window, self.officer, lambda *a: bool(self.ask_pin(*a))
-        )
+        self.recent_actions = RecentActions(window, self.officer, lambda *a: bool(self.ask_pin(*a)))
         window.retranslate_hooks.append(self.retranslate)
         self.purge_timer = QTimer(self)
         self.purge_timer.timeout.connect(self.daily_purge)
         self.purge_timer.start(3600 * 1000)
-
 
     def retranslate(self, lang: str) -> None:
         for n, (key, b) in enumerate(self.buttons.items()):
             b.setText(f"{t(key, lang)} F{7 + n}")
         self.purge_button.setText("⚠ " + t("purge_confirm", lang))
         self.recent_actions.retranslate()
+
     def _safe(self, fn: Callable[[], Any]) -> Any:
         try:
             return fn()

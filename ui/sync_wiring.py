@@ -53,10 +53,10 @@ class SyncAttachment(QObject):
         window.installEventFilter(self)
 
     @Slot()
-
     def set_lang(self, lang: str) -> None:
         self.lang = lang
         self.widget.set_lang(lang)
+
     def open_usb_export(self) -> BundleExportDialog:
         self.dialog = BundleExportDialog(self.service, self.lang, self.window)
         self.dialog.open()

@@ -1,4 +1,5 @@
 """Record passages, fever checks and voids: each with its outbox event, in one transaction."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -131,8 +132,11 @@ class GateService:
             self._write("fever_check", records.insert_fever_check, fever_row)
             return Outcome("fever", fever_row)
         row.update(
-            temperature=temp, fever=0, decision="pass",
-            override_reason=code.override_reason, note=draft.note,
+            temperature=temp,
+            fever=0,
+            decision="pass",
+            override_reason=code.override_reason,
+            note=draft.note,
         )
         self._write("passage", records.insert_passage, row)
         return Outcome("passage", row)
@@ -168,8 +172,13 @@ class GateService:
             raise KnownError("temp_required")
         row = {k: fever[k] for k in records.FEVER_COLUMNS if k != "id"}
         row.update(
-            id=uuid7(), **self._stamp(), volunteer=self.volunteer, fever=1,
-            fever_check_id=fever_id, temperature=fever["temperature"], retest_temperature=temp,
+            id=uuid7(),
+            **self._stamp(),
+            volunteer=self.volunteer,
+            fever=1,
+            fever_check_id=fever_id,
+            temperature=fever["temperature"],
+            retest_temperature=temp,
         )
         if temp is not None and not self._fever(temp) and disposition is None:
             row.update(decision="pass", note=note)
@@ -204,8 +213,12 @@ class GateService:
         """The void record for target (a new record; the passage itself stays as it was)."""
         stamp = self._stamp()
         row = {
-            "id": uuid7(), "ts_utc": stamp["ts_utc"], "ts_local": stamp["ts_local"],
-            "target_id": target["id"], "reason": reason.strip(), "volunteer": self.volunteer,
+            "id": uuid7(),
+            "ts_utc": stamp["ts_utc"],
+            "ts_local": stamp["ts_local"],
+            "target_id": target["id"],
+            "reason": reason.strip(),
+            "volunteer": self.volunteer,
         }
         self._write("void", records.insert_void, row)
         return {**row, "target": target}

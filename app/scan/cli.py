@@ -1,4 +1,5 @@
 """`main.py decode IMAGE...`: one JSON line per image, errors as lines too, never a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,7 @@ def decode_one(path: str, decoder: FrameDecoder) -> dict:
     if not found:
         return {"file": path, "found": False, "text": None, "color": None, "ms": ms}
     r = found[0]
-    line: dict = {"file": path, "found": True, "text": r.text, "color": r.color,
-                  "ms": ms}
+    line: dict = {"file": path, "found": True, "text": r.text, "color": r.color, "ms": ms}
     p = classify_payload(r.text)
     line["kind"] = p.kind
     if p.kind == "refused":

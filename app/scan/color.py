@@ -1,4 +1,5 @@
 """Classify a health code's colour from the pixels of its dark modules."""
+
 from __future__ import annotations
 
 import colorsys
@@ -13,6 +14,7 @@ CHROMA_COLOUR = 0.15
 CHROMA_BLACK = 0.10
 MIN_CONTRAST = 0.08  # modules within 8 % of the white: too washed out to judge
 MAX_PIXELS = 20_000  # subsample big codes: the statistics do not need more, the budget does
+
 
 def _quad_pixels(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...]) -> np.ndarray:
     """Pixels inside the code's quadrilateral, shrunk 8 % so background never leaks in."""

@@ -1,4 +1,5 @@
 """Blind Wiener deconvolution bank: undoes defocus and hand motion no binariser sees through."""
+
 from __future__ import annotations
 
 import math
@@ -49,22 +50,30 @@ def _filter(h: int, w: int, sigma: float, length: float, angle: float, k: float)
 def _stretch01(est: np.ndarray) -> np.ndarray:
     """1st-99th percentile stretch to 8 bits (percentiles from a subsample: 10x cheaper)."""
     sub = est[::3, ::3].ravel()
-    lo, hi = np.partition(sub, [sub.size // 100, sub.size * 99 // 100])[[sub.size // 100,
-                                                                       sub.size * 99 // 100]]
+    lo, hi = np.partition(sub, [sub.size // 100, sub.size * 99 // 100])[
+        [sub.size // 100, sub.size * 99 // 100]
+    ]
     return np.clip((est - lo) * (255.0 / max(float(hi - lo), 1e-3)), 0, 255).astype(np.uint8)
 
 
-def wiener(g: np.ndarray, sigma: float, length: float = 0.0, angle: float = 0.0,
-           k: float = 0.01) -> np.ndarray:
+def wiener(
+    g: np.ndarray, sigma: float, length: float = 0.0, angle: float = 0.0, k: float = 0.01
+) -> np.ndarray:
     """Wiener-deconvolve an 8-bit crop with one PSF guess; a contrast-stretched 8-bit crop."""
     pad = int(max(8, 3 * sigma + length))
     h, w = g.shape[:2]
     H2, W2 = cv2.getOptimalDFTSize(h + 2 * pad), cv2.getOptimalDFTSize(w + 2 * pad)
-    f = cv2.copyMakeBorder(g.astype(np.float32) * (1.0 / 255.0), pad, H2 - h - pad, pad,
-                           W2 - w - pad, cv2.BORDER_REFLECT)
+    f = cv2.copyMakeBorder(
+        g.astype(np.float32) * (1.0 / 255.0),
+        pad,
+        H2 - h - pad,
+        pad,
+        W2 - w - pad,
+        cv2.BORDER_REFLECT,
+    )
     spec = cv2.dft(f, flags=cv2.DFT_COMPLEX_OUTPUT)
     spec = cv2.multiply(spec, _filter(H2, W2, sigma, length, round(angle, 2), k))
-    est = cv2.idft(spec, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[pad:pad + h, pad:pad + w]
+    est = cv2.idft(spec, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[pad : pad + h, pad : pad + w]
     return _stretch01(est)
 
 

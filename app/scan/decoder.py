@@ -1,4 +1,5 @@
 """Find and read QR codes in a BGR frame: cheap full-frame views first, then the candidates."""
+
 from __future__ import annotations
 
 import time
@@ -23,8 +24,12 @@ GRID_MS = 25.0  # what the module-grid decoder may take on a located symbol it c
 class _Deadline:
     """Time budget (wall clock unless told otherwise) shared by every stage of one decode."""
 
-    def __init__(self, budget_ms: float, keep_going: Callable[[], bool] = lambda: True,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        budget_ms: float,
+        keep_going: Callable[[], bool] = lambda: True,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.clock = clock
         self.end = clock() + budget_ms / 1000.0
         self.keep_going = keep_going
@@ -67,7 +72,7 @@ def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float
     psfs = list(deblur.psf_bank(chans[0]))
     banks = [[(ch, p) for p in psfs] for ch in chans]
     # the first three guesses of each channel hold most of the reads: interleave by rank
-    order = [b[i:i + 3] for i in (0, 3) for b in banks]
+    order = [b[i : i + 3] for i in (0, 3) for b in banks]
     for ch, (sigma, length, angle, k) in (item for part in order for item in part):
         up2, s2 = pp.upscale_for(deblur.wiener(ch, sigma, length, angle, k), 640, 4.0)
         # deconvolution ringing can form a small fake symbol that passes its own error check
@@ -82,8 +87,12 @@ def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float
 class FrameDecoder:
     """Reads the QR codes in one frame within a time budget; the first stage that reads wins."""
 
-    def __init__(self, budget_ms: float = DEFAULT_BUDGET_MS, max_regions: int = 2,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        budget_ms: float = DEFAULT_BUDGET_MS,
+        max_regions: int = 2,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         """clock: wall time by default; the benchmark can pass time.thread_time to measure what
         the pipeline reads in a given CPU budget independently of other load on the machine."""
         self.budget_ms = budget_ms
@@ -94,9 +103,13 @@ class FrameDecoder:
         """All codes read from the frame (usually one), with corners in frame pixels and colour."""
         return self.decode_within(frame_bgr, self.budget_ms)
 
-    def decode_within(self, frame_bgr: np.ndarray, budget_ms: float,
-                      hints: tuple[Box, ...] = (),
-                      keep_going: Callable[[], bool] = lambda: True) -> list[ScanResult]:
+    def decode_within(
+        self,
+        frame_bgr: np.ndarray,
+        budget_ms: float,
+        hints: tuple[Box, ...] = (),
+        keep_going: Callable[[], bool] = lambda: True,
+    ) -> list[ScanResult]:
         """decode() with an explicit budget, candidate boxes to try first, and a cancel check.
 
         Order measured on the benchmark: luma (reads ~78 %), then the best candidate's cheap
@@ -121,12 +134,25 @@ class FrameDecoder:
         regions = [_crop_views(frame, b) for b in boxes]
         full = iter([lambda: pp.clahe(g), lambda: pp.min_channel(frame)])
         # a wrong first box (clutter) must not eat the whole budget: regions take turns
-        plan = [(0, 2), (None, 1), (1, 2), (0, 6), (1, 6), (0, 99), (1, 99), (2, 99), (None, 1),
-                ("grid", 1)]
+        plan = [
+            (0, 2),
+            (None, 1),
+            (1, 2),
+            (0, 6),
+            (1, 6),
+            (0, 99),
+            (1, 99),
+            (2, 99),
+            (None, 1),
+            ("grid", 1),
+        ]
         for region, n in plan:
             if region == "grid":
-                if quads and dl.left(GRID_MS) and \
-                        (hit := _grid_read(frame, grid.largest(quads))) is not None:
+                if (
+                    quads
+                    and dl.left(GRID_MS)
+                    and (hit := _grid_read(frame, grid.largest(quads))) is not None
+                ):
                     return _results(frame, [hit], t0)
             elif region is None:
                 make = next(full, None)
@@ -142,8 +168,9 @@ class FrameDecoder:
                 return []
         return []
 
-    def decode_region(self, frame: np.ndarray, box: Box,
-                      keep_going: Callable[[], bool] = lambda: True) -> Hit | None:
+    def decode_region(
+        self, frame: np.ndarray, box: Box, keep_going: Callable[[], bool] = lambda: True
+    ) -> Hit | None:
         """Spend effort on one candidate box: views and deblurring until a read or time is up."""
         for view, s, x0, y0, frac in _crop_views(frame, box):
             if hit := _first_text(view, s, x0, y0, frac):

@@ -2,6 +2,7 @@
 
 A newcomer with no webcam sees the whole flow; tests drive it with their own clock.
 """
+
 from __future__ import annotations
 
 import time
@@ -61,11 +62,19 @@ def render_phone(card: DemoCard, size: tuple[int, int] = (640, 480), t: float = 
     cv2.rectangle(frame, (x0, y0), (x0 + pw, y0 + ph), (250, 250, 250), -1)
     band = CODE_BGR.get(card.color, CODE_BGR["black"])
     cv2.rectangle(frame, (x0, y0), (x0 + pw, y0 + 50), band, -1)
-    cv2.putText(frame, "HEALTH CODE", (x0 + 14, y0 + 34), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
-                (255, 255, 255), 2, cv2.LINE_AA)
+    cv2.putText(
+        frame,
+        "HEALTH CODE",
+        (x0 + 14, y0 + 34),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.8,
+        (255, 255, 255),
+        2,
+        cv2.LINE_AA,
+    )
     qy = y0 + 70
     y1, x1 = min(h, qy + qh), min(w, x0 + 20 + qw)
-    frame[qy:y1, x0 + 20:x1] = qr[: y1 - qy, : x1 - x0 - 20]
+    frame[qy:y1, x0 + 20 : x1] = qr[: y1 - qy, : x1 - x0 - 20]
     return frame
 
 

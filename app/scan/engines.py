@@ -1,4 +1,5 @@
 """Thin wrappers over the QR engines so the decoder deals in plain tuples, not library objects."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ class Hit:
 
 def _quad(b: zxingcpp.Barcode) -> Quad:
     p = b.position
-    return tuple((float(q.x), float(q.y))
-                 for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+    return tuple(
+        (float(q.x), float(q.y)) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+    )
 
 
 def _text(b: zxingcpp.Barcode) -> str:
@@ -34,14 +36,22 @@ def _text(b: zxingcpp.Barcode) -> str:
         return b.text
 
 
-def zx_read(gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local",
-            with_errors: bool = False) -> list[Hit]:
+def zx_read(
+    gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local", with_errors: bool = False
+) -> list[Hit]:
     """Read QR codes from one 8-bit view; with_errors also returns located, unread symbols."""
-    binz = {"local": zxingcpp.Binarizer.LocalAverage,
-            "global": zxingcpp.Binarizer.GlobalHistogram}[binarizer]
-    found = zxingcpp.read_barcodes(np.ascontiguousarray(gray), formats=_QR, try_rotate=True,
-                                   try_downscale=downscale, try_invert=False, binarizer=binz,
-                                   return_errors=with_errors)
+    binz = {"local": zxingcpp.Binarizer.LocalAverage, "global": zxingcpp.Binarizer.GlobalHistogram}[
+        binarizer
+    ]
+    found = zxingcpp.read_barcodes(
+        np.ascontiguousarray(gray),
+        formats=_QR,
+        try_rotate=True,
+        try_downscale=downscale,
+        try_invert=False,
+        binarizer=binz,
+        return_errors=with_errors,
+    )
     out = []
     for b in found:
         ok = b.valid and bool(b.text) and not b.error

@@ -6,6 +6,7 @@ as the hand moves, while the code's modules stay put relative to its corners. Al
 glare, an outlier frame) gives a view no single frame has. Runs in the StreamDecoder's worker
 thread, never on the per-frame path.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -67,8 +68,9 @@ class CropHistory:
 def _region(c: Crop, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     """The frame region (x0, y0, w, h) taken from a stored crop, edges replicated where it ends."""
     m = np.float32([[1, 0, c.x0 - x0], [0, 1, c.y0 - y0]])
-    return cv2.warpAffine(c.pixels, m, (w, h), flags=cv2.INTER_NEAREST,
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        c.pixels, m, (w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def _channel(bgr: np.ndarray) -> np.ndarray:
@@ -113,16 +115,27 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
         img = _region(c, x0, y0, W, H)
         warp = np.eye(2, 3, dtype=np.float32)
         try:
-            _cc, warp = cv2.findTransformECC(ref_ch, chan(img), warp, cv2.MOTION_AFFINE, crit,
-                                             mask, 5)
+            _cc, warp = cv2.findTransformECC(
+                ref_ch, chan(img), warp, cv2.MOTION_AFFINE, crit, mask, 5
+            )
         except cv2.error:
             continue
         warp[:, 2] /= s  # the linear part is scale-free; the shift is in shrunk pixels
-        if abs(warp[0, 2]) > 0.25 * side or abs(warp[1, 2]) > 0.25 * side \
-                or np.abs(warp[:, :2] - np.eye(2)).max() > 0.15:
+        if (
+            abs(warp[0, 2]) > 0.25 * side
+            or abs(warp[1, 2]) > 0.25 * side
+            or np.abs(warp[:, :2] - np.eye(2)).max() > 0.15
+        ):
             continue
-        out.append(cv2.warpAffine(img, warp, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                  borderMode=cv2.BORDER_REPLICATE))
+        out.append(
+            cv2.warpAffine(
+                img,
+                warp,
+                (W, H),
+                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_REPLICATE,
+            )
+        )
     return out, x0, y0
 
 

@@ -8,6 +8,7 @@ neighbourhood has lost its contrast (glare has blown the screen out, or the code
 edge), its modules are unknown: erasures, which Reed-Solomon corrects at twice the rate of
 errors. The version is the one whose finder, timing and alignment patterns the samples match.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,15 +25,18 @@ MIN_PATTERN_SCORE = 0.35  # mean agreement with the function patterns to trust a
 LOST_CONTRAST = 0.3  # a neighbourhood under this part of the code's contrast is unknown
 WINDOW = 1  # modules each side of the neighbourhood for the first guess of the local levels
 LEVEL_SIGMA = 0.7  # modules: how far the light and dark levels are smoothed
-_OFFSETS = np.array([(dx, dy) for dx in (-0.22, 0.0, 0.22) for dy in (-0.22, 0.0, 0.22)],
-                    np.float32)
+_OFFSETS = np.array(
+    [(dx, dy) for dx in (-0.22, 0.0, 0.22) for dy in (-0.22, 0.0, 0.22)], np.float32
+)
 
 
 def largest(quads: Sequence[Quad]) -> Quad | None:
     """The quad of largest area: zxing also reports a finder pattern or two on their own when it
     cannot place the whole symbol, and those small quads hold no grid."""
+
     def area(q: Quad) -> float:
         return float(abs(cv2.contourArea(np.asarray(q, np.float32).reshape(-1, 1, 2))))
+
     return max(quads, key=area, default=None)
 
 
@@ -105,8 +109,9 @@ def rank_versions(channel: np.ndarray, quad: Quad, versions: Sequence[int]) -> l
     All versions in one transform: the timing modules sit at fixed fractions of the symbol."""
     if not versions:
         return []
-    h = cv2.getPerspectiveTransform(np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]),
-                                    np.asarray(quad, np.float32).reshape(4, 2))
+    h = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]), np.asarray(quad, np.float32).reshape(4, 2)
+    )
     along, across, owner, want = [], [], [], []
     for k, v in enumerate(versions):
         n = side(v)
@@ -118,8 +123,17 @@ def rank_versions(channel: np.ndarray, quad: Quad, versions: Sequence[int]) -> l
     a, c = np.concatenate(along), np.concatenate(across)
     pts = np.concatenate([np.stack([a, c], 1), np.stack([c, a], 1)]).astype(np.float32)
     xy = cv2.perspectiveTransform(pts.reshape(-1, 1, 2), h).reshape(-1, 2)
-    vals = cv2.remap(channel, np.ascontiguousarray(xy[:, :1]), np.ascontiguousarray(xy[:, 1:]),
-                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float64).ravel()
+    vals = (
+        cv2.remap(
+            channel,
+            np.ascontiguousarray(xy[:, :1]),
+            np.ascontiguousarray(xy[:, 1:]),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        .astype(np.float64)
+        .ravel()
+    )
     own = np.tile(np.concatenate(owner), 2)
     w = np.tile(np.concatenate(want), 2)
     scores = []
@@ -131,8 +145,9 @@ def rank_versions(channel: np.ndarray, quad: Quad, versions: Sequence[int]) -> l
     return [v for _s, v in sorted(zip(scores, versions, strict=True), key=lambda t: -t[0])]
 
 
-def ranked_grids(channel: np.ndarray, quad: Quad, versions: Sequence[int] | None = None,
-                 keep: int = 2) -> list[tuple[float, int, np.ndarray]]:
+def ranked_grids(
+    channel: np.ndarray, quad: Quad, versions: Sequence[int] | None = None, keep: int = 2
+) -> list[tuple[float, int, np.ndarray]]:
     """(pattern score, version, soft grid) of the likeliest versions, best first.
 
     Versions are ranked by their timing lines (cheap), the best four are sampled in full and
@@ -151,8 +166,9 @@ def ranked_grids(channel: np.ndarray, quad: Quad, versions: Sequence[int] | None
     return ranked[:keep]
 
 
-def read_quad(channel: np.ndarray, quad: Quad, versions: Sequence[int] | None = None,
-              tries: int = 2) -> GridRead | None:
+def read_quad(
+    channel: np.ndarray, quad: Quad, versions: Sequence[int] | None = None, tries: int = 2
+) -> GridRead | None:
     """Decode the symbol inside quad (corners TL, TR, BR, BL of the symbol, quiet zone out)."""
     for _score, v, soft in ranked_grids(channel, quad, versions, tries):
         got = decode_grid(soft, v)
@@ -196,4 +212,3 @@ class GridVotes:
         if self._n[v] < 2:
             return None
         return decode_grid(self._sum[v] / self._n[v], v)
-

@@ -1,4 +1,5 @@
 """Cheap candidate finder: where in the frame is something QR-like worth spending effort on."""
+
 from __future__ import annotations
 
 import cv2
@@ -18,8 +19,11 @@ def find_candidates(frame_bgr: np.ndarray, max_boxes: int = 2, work_width: int =
     """Boxes of dense two-axis edge texture, largest evidence first; a few ms on 1280x720."""
     H, W = frame_bgr.shape[:2]
     f = max(1.0, W / work_width)
-    small = cv2.resize(frame_bgr, (int(W / f), int(H / f)), interpolation=cv2.INTER_AREA) \
-        if f > 1.0 else frame_bgr
+    small = (
+        cv2.resize(frame_bgr, (int(W / f), int(H / f)), interpolation=cv2.INTER_AREA)
+        if f > 1.0
+        else frame_bgr
+    )
     # min(B,G,R) alone: dark, green, red and yellow modules are all dark in it, so one edge map
     # (instead of luma and min) finds every colour at half the cost
     b, gr, r = cv2.split(small)

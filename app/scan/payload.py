@@ -1,4 +1,5 @@
 """Sort a decoded payload into what the gate understands, refusing what it must never show."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,11 @@ def classify_payload(raw: str | bytes) -> Payload:
         return Payload("refused", None, "payload_empty")
     if any(ch in _BIDI for ch in raw):
         return Payload("refused", None, "payload_bidi_controls")
-    bad = sum(1 for ch in raw
-              if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n")
+    bad = sum(
+        1
+        for ch in raw
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n"
+    )
     if bad:
         return Payload("refused", None, "payload_control_chars")
     if raw.startswith(PASS_PREFIX):

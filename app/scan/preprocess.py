@@ -1,4 +1,5 @@
 """Views of a frame that make a coloured, dim, blown-out or small code readable to a binariser."""
+
 from __future__ import annotations
 
 import threading
@@ -37,8 +38,11 @@ def pct(g: np.ndarray, qs: tuple[float, ...]) -> list[float]:
 
 def best_channel(crop_bgr: np.ndarray, luma: np.ndarray | None = None) -> np.ndarray:
     """The single channel (or luma, returned as the same object) with the widest spread."""
-    cands = [gray(crop_bgr) if luma is None else luma, min_channel(crop_bgr),
-             np.ascontiguousarray(crop_bgr[..., 0])]
+    cands = [
+        gray(crop_bgr) if luma is None else luma,
+        min_channel(crop_bgr),
+        np.ascontiguousarray(crop_bgr[..., 0]),
+    ]
     spreads = [hi - lo for lo, hi in (pct(c, (10, 90)) for c in cands)]
     best = int(np.argmax(spreads))
     # luma is the full-resolution, least noisy channel of a 4:2:0 stream: keep it unless another
@@ -66,8 +70,9 @@ def unsharp(g: np.ndarray, sigma: float, amount: float = 1.0) -> np.ndarray:
     return cv2.addWeighted(g, 1.0 + amount, blur, -amount, 0)
 
 
-def crop(img: np.ndarray, box: tuple[int, int, int, int], pad: float = 0.15
-         ) -> tuple[np.ndarray, int, int]:
+def crop(
+    img: np.ndarray, box: tuple[int, int, int, int], pad: float = 0.15
+) -> tuple[np.ndarray, int, int]:
     """Crop a box (x, y, w, h) with padding for the quiet zone; returns crop and its origin."""
     x, y, w, h = box
     if w != h:  # a code is square: a thin box is a code partly washed out by glare or cut by blur
@@ -80,8 +85,9 @@ def crop(img: np.ndarray, box: tuple[int, int, int, int], pad: float = 0.15
     return img[y0:y1, x0:x1], x0, y0
 
 
-def upscale_for(g: np.ndarray, target: int = 480,
-                max_scale: float = 3.0) -> tuple[np.ndarray, float]:
+def upscale_for(
+    g: np.ndarray, target: int = 480, max_scale: float = 3.0
+) -> tuple[np.ndarray, float]:
     """Cubic upscale so the code spans ~target px: zxing's sampler needs 3+ px per module."""
     side = max(g.shape[:2])
     s = float(np.clip(target / max(side, 1), 1.0, max_scale))

@@ -13,6 +13,7 @@ standard padding after it, and byte-mode text must be valid UTF-8. Only the tabl
 sizes and the alignment pattern positions are taken from the `qrcode` package (both are fixed
 by ISO/IEC 18004); the rest follows the standard.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,14 +51,18 @@ def _bch(value: int, poly: int, degree: int) -> int:
 @cache
 def format_words() -> tuple[tuple[int, int, int], ...]:
     """All 32 valid format words: (15-bit word as placed, ec bits, mask)."""
-    return tuple((_bch((ec << 3) | mask, 0x537, 10) ^ _FORMAT_MASK, ec, mask)
-                 for ec in range(4) for mask in range(8))
+    return tuple(
+        (_bch((ec << 3) | mask, 0x537, 10) ^ _FORMAT_MASK, ec, mask)
+        for ec in range(4)
+        for mask in range(8)
+    )
 
 
 def format_positions(n: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Where bit i (0 = least significant) of the format word sits, in both copies: (row, col)."""
-    first = [(i if i < 6 else i + 1, 8) if i < 8 else (8, 14 - i if i > 8 else 7)
-             for i in range(15)]
+    first = [
+        (i if i < 6 else i + 1, 8) if i < 8 else (8, 14 - i if i > 8 else 7) for i in range(15)
+    ]
     second = [(8, n - 1 - i) if i < 8 else (n - 15 + i, 8) for i in range(15)]
     return first, second
 
@@ -79,15 +84,15 @@ def function_mask(version: int) -> np.ndarray:
     n = side(version)
     m = np.zeros((n, n), bool)
     m[:9, :9] = True
-    m[:9, n - 8:] = True
-    m[n - 8:, :9] = True
+    m[:9, n - 8 :] = True
+    m[n - 8 :, :9] = True
     m[6, :] = True
     m[:, 6] = True
     for r, c in _alignment_centres(version):
-        m[r - 2:r + 3, c - 2:c + 3] = True
+        m[r - 2 : r + 3, c - 2 : c + 3] = True
     if version >= 7:
-        m[:6, n - 11:n - 8] = True
-        m[n - 11:n - 8, :6] = True
+        m[:6, n - 11 : n - 8] = True
+        m[n - 11 : n - 8, :6] = True
     return m
 
 
@@ -289,8 +294,9 @@ def _correct(words: np.ndarray, nsym: int, erase: list[int]) -> np.ndarray | Non
     if errs is None:
         return None
     try:
-        out = reedsolo.rs_correct_errata(bytearray(msg.astype(np.uint8).tobytes()), synd_l,
-                                         erase + errs, 0, 2)
+        out = reedsolo.rs_correct_errata(
+            bytearray(msg.astype(np.uint8).tobytes()), synd_l, erase + errs, 0, 2
+        )
     except (reedsolo.ReedSolomonError, ZeroDivisionError, ValueError):
         return None
     fixed = np.frombuffer(bytes(out), np.uint8).astype(np.int64)
@@ -342,7 +348,7 @@ def parse_stream(data: bytes, version: int) -> str | None:
         nonlocal pos
         if pos + k > len(bits):
             return None
-        v = int(bits[pos:pos + k], 2)
+        v = int(bits[pos : pos + k], 2)
         pos += k
         return v
 
@@ -397,7 +403,7 @@ def parse_stream(data: bytes, version: int) -> str | None:
             rest = count % 3
             if rest:
                 v = take(4 if rest == 1 else 7)
-                if v is None or v >= 10 ** rest:
+                if v is None or v >= 10**rest:
                     return None
                 s.append(f"{v:0{rest}d}")
             out.append("".join(s))
@@ -423,7 +429,7 @@ def parse_stream(data: bytes, version: int) -> str | None:
     if "1" in bits[pos:aligned]:
         return None
     pos = aligned
-    pad = data[pos // 8:].lstrip(b"\x00")  # some encoders (segno) put a zero byte first
+    pad = data[pos // 8 :].lstrip(b"\x00")  # some encoders (segno) put a zero byte first
     if any(v != (0xEC, 0x11)[i % 2] for i, v in enumerate(pad)):
         return None
     text = "".join(out)

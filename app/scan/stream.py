@@ -1,4 +1,5 @@
 """Live camera path: a cheap look at every frame, deep effort on the tracked candidate."""
+
 from __future__ import annotations
 
 import threading
@@ -65,8 +66,13 @@ class StreamDecoder:
     A read by the worker is returned by the next feed() call. Call close() to stop the worker.
     """
 
-    def __init__(self, decoder: FrameDecoder | None = None, deep: bool = True,
-                 region_budget_ms: float = 150.0, fuse: bool = True) -> None:
+    def __init__(
+        self,
+        decoder: FrameDecoder | None = None,
+        deep: bool = True,
+        region_budget_ms: float = 150.0,
+        fuse: bool = True,
+    ) -> None:
         self._dec = decoder or FrameDecoder()
         self._budget = region_budget_ms / 1000.0
         self._lock = threading.Lock()
@@ -85,7 +91,8 @@ class StreamDecoder:
         # located-but-unread symbols from feed(): (BGR crop, quad in the crop, crop origin x and
         # y, track generation), guarded by _lock
         self._located: deque[tuple[np.ndarray, np.ndarray, int, int, int]] = deque(
-            maxlen=fusion.MAX_FRAMES)
+            maxlen=fusion.MAX_FRAMES
+        )
         self._votes = grid.GridVotes() if fuse else None  # the worker's alone
         self._track_gen = 0  # bumped when the track restarts: the worker then clears its votes
         self._votes_gen = 0  # the track the worker's votes belong to
@@ -194,8 +201,12 @@ class StreamDecoder:
             try:
                 found = self._voted()
                 if not found:
-                    found = self._dec.decode_within(frame, self._budget * 1000.0, hints=(box,),
-                                                    keep_going=lambda: not self._closed)
+                    found = self._dec.decode_within(
+                        frame,
+                        self._budget * 1000.0,
+                        hints=(box,),
+                        keep_going=lambda: not self._closed,
+                    )
                 if not found:
                     found = self._fused(box, slot)
                 if not found:

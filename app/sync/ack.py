@@ -187,9 +187,7 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     with transaction(conn):
         pin_server_key(conn, pub, now)  # the first accepted ack's key, if none was pinned
         # what the server quarantined is listed here too, once (as an online sync would)
-        known = {
-            (r[0], r[1]) for r in conn.execute("SELECT seq, event_id FROM sync_rejections")
-        }
+        known = {(r[0], r[1]) for r in conn.execute("SELECT seq, event_id FROM sync_rejections")}
         added = 0
         for item in rejected:
             if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], int)):

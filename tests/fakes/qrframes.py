@@ -1,4 +1,5 @@
 """Synthetic camera frames of a coloured QR code on a phone-like card, for scan-engine tests."""
+
 from __future__ import annotations
 
 import cv2
@@ -17,9 +18,19 @@ def qr_matrix(payload: str, ecc: str = "M") -> np.ndarray:
     return np.array([list(r) for r in q.matrix], dtype=np.uint8)
 
 
-def frame(payload: str, color: str = "green", module_px: float = 4.0, size=(640, 480),
-          angle: float = 0.0, blur_modules: float = 0.0, wb=(1.0, 1.0, 1.0), exposure: float = 1.0,
-          noise: float = 2.0, jpeg: int = 85, seed: int = 0) -> np.ndarray:
+def frame(
+    payload: str,
+    color: str = "green",
+    module_px: float = 4.0,
+    size=(640, 480),
+    angle: float = 0.0,
+    blur_modules: float = 0.0,
+    wb=(1.0, 1.0, 1.0),
+    exposure: float = 1.0,
+    noise: float = 2.0,
+    jpeg: int = 85,
+    seed: int = 0,
+) -> np.ndarray:
     """A BGR frame: code of `color` on a white card, rotated, blurred, tinted, noisy, JPEG'd."""
     rng = np.random.default_rng(seed)
     m = qr_matrix(payload)
@@ -47,11 +58,13 @@ def frame(payload: str, color: str = "green", module_px: float = 4.0, size=(640,
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)
 
 
-def patch(color: str, wb=(1.0, 1.0, 1.0), exposure: float = 1.0, glare: float = 0.0,
-          seed: int = 0) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
+def patch(
+    color: str, wb=(1.0, 1.0, 1.0), exposure: float = 1.0, glare: float = 0.0, seed: int = 0
+) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
     """A frame and the code corners, for colour-classification cases."""
-    img = frame("HC1:COLOUR-TEST-0123456789", color, module_px=6, wb=wb, exposure=exposure,
-                seed=seed)
+    img = frame(
+        "HC1:COLOUR-TEST-0123456789", color, module_px=6, wb=wb, exposure=exposure, seed=seed
+    )
     H, W = img.shape[:2]
     side = (len(qr_matrix("HC1:COLOUR-TEST-0123456789")) + 8) * 6
     x0, y0 = (W - side) / 2 + 24, (H - side) / 2 + 24

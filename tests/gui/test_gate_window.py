@@ -318,8 +318,11 @@ def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
     install_features(win, gdb, sync_attempts=1)
     try:
         win.toggle_language()
-        texts = [w.text() for w in win.findChildren(QPushButton)
-                 if w.isVisibleTo(win) and w is not win.lang_button]  # that one says 中文
+        texts = [
+            w.text()
+            for w in win.findChildren(QPushButton)
+            if w.isVisibleTo(win) and w is not win.lang_button
+        ]  # that one says 中文
         chinese = [s for s in texts if any("\u4e00" <= ch <= "\u9fff" for ch in s)]
         assert chinese == [], chinese
         from app.i18n import t

@@ -271,16 +271,16 @@ def test_roster_dialog_prints_passes_off_the_gui_thread(qtbot, roster, tmp_path)
 
 
 def test_a_visitor_pass_records_a_visitor(qtbot, window, rig, service, roster, hooked):
-    host = roster.add({"name": "李四", "id_number": rf.ZHANG, "building": "3", "unit": "2",
-                       "room": "501"})
+    host = roster.add(
+        {"name": "李四", "id_number": rf.ZHANG, "building": "3", "unit": "2", "room": "501"}
+    )
     _, text = passes.visitor_pass(roster.conn, roster.clock, "3-2-501", "王小明")
     show_pass(qtbot, window, rig, text)
     assert window.category == "visitor"
     qtbot.keyClicks(window.temperature, "36.5")
     qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
     row = passages(service)[-1]
-    assert (row["category"], row["identity_method"], row["decision"]) == (
-        "visitor", "pass", "pass")
+    assert (row["category"], row["identity_method"], row["decision"]) == ("visitor", "pass", "pass")
     assert host["id"] != row["resident_id"]
 
 
@@ -317,7 +317,10 @@ def test_every_pass_refusal_is_recorded_with_its_reason_on_enter(
     assert len(rows) == 1
     row = rows[0]
     assert (row["decision"], row["reason"], row["identity_method"]) == (
-        "refused", "pass_invalid", "pass")
+        "refused",
+        "pass_invalid",
+        "pass",
+    )
     assert row["note"].startswith(f"pass_{case}:") and row["resident_id"] == expect_id
     assert row["payload_hash"] is not None and text not in str(row)  # the pass is not stored
 

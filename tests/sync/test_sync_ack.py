@@ -29,9 +29,7 @@ def _acked_seqs(conn) -> list[int]:
     return [r[0] for r in rows]
 
 
-def test_ack_marks_exactly_what_the_server_holds_and_lets_the_purge_drop_it(
-    store, gate, tmp_path
-):
+def test_ack_marks_exactly_what_the_server_holds_and_lets_the_purge_drop_it(store, gate, tmp_path):
     add_events(gate.conn, 120)
     (tmp_path / "stick").mkdir()
     bundle = export_bundle(gate.conn, tmp_path / "stick")
@@ -198,11 +196,14 @@ def test_ack_round_trip_on_the_command_line(tmp_path, capsys):
     ack = out[1]
     assert ack.endswith(".json") and device_id[:8] in ack
     # `bundle ack` writes the same head again on demand (device id prefix is enough)
-    assert main.main(["bundle", "ack", "--device", device_id[:8], "--out", str(tmp_path),
-                      *srv_args]) == 0
+    assert (
+        main.main(["bundle", "ack", "--device", device_id[:8], "--out", str(tmp_path), *srv_args])
+        == 0
+    )
     assert read_ack(capsys.readouterr().out.strip())["acked_seq"] == 40
-    assert main.main(["bundle", "ack", "--device", "nobody", "--out", str(tmp_path),
-                      *srv_args]) == 1
+    assert (
+        main.main(["bundle", "ack", "--device", "nobody", "--out", str(tmp_path), *srv_args]) == 1
+    )
     assert "unknown_device" in capsys.readouterr().err
 
     assert main.main(["bundle", "import-ack", ack, *gate_args]) == 0
@@ -272,7 +273,8 @@ def test_pairing_qr_pins_the_server_key_before_any_ack(store, gate, tmp_path):
     try:
         with pytest.raises(KnownError) as err:
             make_client(gate.conn, InProcessTransport(other_server)).enrol(
-                devices.new_enrolment(other_server, "http://127.0.0.1:2"))
+                devices.new_enrolment(other_server, "http://127.0.0.1:2")
+            )
         assert err.value.code == "enrol_other_server"
     finally:
         other_server.close()

@@ -93,8 +93,10 @@ def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate
         assert row.get_attribute("data-device") == gate.device.device_id
         assert row.find_element(By.CSS_SELECTOR, ".gaps").text == "—"
         # today's numbers per gate (these generic events name no direction), local time
-        assert [row.find_element(By.CSS_SELECTOR, f".n-{k}").text for k in
-                ("in", "out", "refused", "fevers")] == ["0", "0", "0", "0"]
+        assert [
+            row.find_element(By.CSS_SELECTOR, f".n-{k}").text
+            for k in ("in", "out", "refused", "fevers")
+        ] == ["0", "0", "0", "0"]
         assert "Asia/Shanghai" in browser.find_element(By.ID, "gates").text
         # the signed ack for the stick, offered right after the upload
         link = browser.find_element(By.ID, "ack-download")

@@ -81,8 +81,10 @@ def test_revoke_on_the_server_command_line(tmp_path, gate_dir, capsys):
         device_id = gdb.device.device_id
         gdb.close()
         base = ["--data-dir", str(gate_dir), "--lang", "en"]
-        assert main.main([*base, "pair", devices.new_enrolment(store, server.url),
-                          "--name", "东门"]) == 0
+        assert (
+            main.main([*base, "pair", devices.new_enrolment(store, server.url), "--name", "东门"])
+            == 0
+        )
         assert main.main([*base, "sync"]) == 0
         capsys.readouterr()
         srv_args = ["--data-dir", str(srv), "--lang", "en"]

@@ -1,4 +1,5 @@
 """The decode command: one JSON line per image in order, error lines, exit code, no traceback."""
+
 from __future__ import annotations
 
 import io
@@ -31,16 +32,28 @@ def test_found_not_found_and_errors_in_order(tmp_path: Path) -> None:
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     missing = tmp_path / "missing.png"
-    rc, lines, raw = _run([str(good), str(blank), str(notimg), str(missing), str(empty),
-                           str(tmp_path)])
+    rc, lines, raw = _run(
+        [str(good), str(blank), str(notimg), str(missing), str(empty), str(tmp_path)]
+    )
     assert rc != 0
-    assert [line["file"] for line in lines] == [str(good), str(blank), str(notimg), str(missing),
-                                                str(empty), str(tmp_path)]
+    assert [line["file"] for line in lines] == [
+        str(good),
+        str(blank),
+        str(notimg),
+        str(missing),
+        str(empty),
+        str(tmp_path),
+    ]
     assert lines[0]["found"] is True and lines[0]["text"] == CN and lines[0]["color"] == "yellow"
     assert isinstance(lines[0]["ms"], float)
     assert "张*伟" in raw  # ensure_ascii=False: Chinese printed as is
-    assert lines[1] == {"file": str(blank), "found": False, "text": None, "color": None,
-                        "ms": lines[1]["ms"]}
+    assert lines[1] == {
+        "file": str(blank),
+        "found": False,
+        "text": None,
+        "color": None,
+        "ms": lines[1]["ms"],
+    }
     for line in lines[2:]:
         assert set(line) == {"file", "error"} and line["error"]
     assert lines[3]["error"] == "file not found"

@@ -1,4 +1,5 @@
 """Scan engine on generated frames: every colour, a small code, a blurred one, odd inputs."""
+
 from __future__ import annotations
 
 import io
@@ -46,7 +47,8 @@ def test_overexposed_yellow_stays_yellow(dec: FrameDecoder) -> None:
 
 def test_defocused_code_is_recovered(dec: FrameDecoder) -> None:
     found = FrameDecoder(budget_ms=1000).decode(
-        frame(URL, "black", module_px=5, blur_modules=0.55, seed=4))
+        frame(URL, "black", module_px=5, blur_modules=0.55, seed=4)
+    )
     assert found and found[0].text == URL
 
 
@@ -92,8 +94,11 @@ def test_stream_deep_worker_reads_a_blurred_code() -> None:
     assert got is not None and got.text == URL
 
 
-_payloads = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")),
-                    min_size=1, max_size=80)
+_payloads = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")),
+    min_size=1,
+    max_size=80,
+)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

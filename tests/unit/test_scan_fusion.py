@@ -1,4 +1,5 @@
 """Multi-frame fusion: a sequence whose frames are each too noisy to read is read when fused."""
+
 from __future__ import annotations
 
 import time
@@ -26,8 +27,10 @@ def no_grid(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def noisy() -> list[np.ndarray]:
     """15 frames of a hand-held code (rotation drifts 0.4 deg per frame), each drowned in noise."""
-    return [frame(URL, "black", module_px=4, angle=10 + 0.4 * k, noise=120, seed=100 + k)
-            for k in range(15)]
+    return [
+        frame(URL, "black", module_px=4, angle=10 + 0.4 * k, noise=120, seed=100 + k)
+        for k in range(15)
+    ]
 
 
 def test_no_single_frame_reads(noisy: list[np.ndarray], no_grid: None) -> None:
@@ -51,8 +54,10 @@ def test_alignment_undoes_a_shift() -> None:
     moved = np.roll(img, (3, -5), axis=(0, 1))
     aligned, x0, y0 = fusion.align([fusion.cut(moved, box), fusion.cut(img, box)], box)
     assert len(aligned) == 2
-    diff_before = np.abs(aligned[0].astype(int) - fusion._region(fusion.cut(moved, box), x0, y0,
-                                                                 *aligned[0].shape[1::-1])).mean()
+    diff_before = np.abs(
+        aligned[0].astype(int)
+        - fusion._region(fusion.cut(moved, box), x0, y0, *aligned[0].shape[1::-1])
+    ).mean()
     diff_after = np.abs(aligned[0].astype(int) - aligned[1].astype(int)).mean()
     assert diff_after < 0.5 * diff_before
 

@@ -1,5 +1,6 @@
 """Our own QR grid decoder (app/scan/qrcodec.py, app/scan/grid.py): erasures for glare, soft
 decisions for weak modules, and never a wrong text."""
+
 from __future__ import annotations
 
 import time
@@ -20,8 +21,12 @@ from app.scan.stream import StreamDecoder
 from tests.fakes.qrframes import frame
 
 URL = "https://hc.example.gd.cn/qr?v=2&ts=1593397873&t=wkCV7IeOA9Keaz-ZRFq&sig=e1887b963149a043"
-LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
-          "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+LEVELS = {
+    "L": qrcode.constants.ERROR_CORRECT_L,
+    "M": qrcode.constants.ERROR_CORRECT_M,
+    "Q": qrcode.constants.ERROR_CORRECT_Q,
+    "H": qrcode.constants.ERROR_CORRECT_H,
+}
 
 
 def matrix(text: str, level: str = "M", version: int | None = None) -> tuple[np.ndarray, int]:
@@ -44,16 +49,19 @@ def glare(img: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
     return np.clip(img.astype(np.float32) + 400 * g[..., None], 0, 255).astype(np.uint8)
 
 
-@pytest.mark.parametrize("text,level,version", [
-    ("14", "L", 1),
-    ("0123456789" * 5, "H", None),  # numeric mode
-    ("HC1:ABC $%*+-./:" * 3, "Q", None),  # alphanumeric mode
-    (URL, "M", None),
-    ("张三 居家医学观察 2026-11-29 ✓", "M", None),  # UTF-8 in byte mode
-    ("x" * 200, "L", None),  # version 7+: version information blocks
-    (URL, "M", 8),  # alignment patterns on the timing lines
-    ("y" * 1000, "M", None),  # a large version: many blocks, two block sizes
-])
+@pytest.mark.parametrize(
+    "text,level,version",
+    [
+        ("14", "L", 1),
+        ("0123456789" * 5, "H", None),  # numeric mode
+        ("HC1:ABC $%*+-./:" * 3, "Q", None),  # alphanumeric mode
+        (URL, "M", None),
+        ("张三 居家医学观察 2026-11-29 ✓", "M", None),  # UTF-8 in byte mode
+        ("x" * 200, "L", None),  # version 7+: version information blocks
+        (URL, "M", 8),  # alignment patterns on the timing lines
+        ("y" * 1000, "M", None),  # a large version: many blocks, two block sizes
+    ],
+)
 def test_clean_grids_decode(text: str, level: str, version: int | None) -> None:
     m, v = matrix(text, level, version)
     got = qc.decode_grid(soft(m), v)
@@ -83,7 +91,7 @@ def test_erased_codewords_up_to_the_slack_are_corrected() -> None:
     s = soft(m)
     # whole codewords unknown: at most nsym - SLACK in any block (interleaving spreads them)
     for k in rng.choice(sum(b.total_count for b in blocks), nsym - qc.SLACK, replace=False):
-        s[rows[8 * k:8 * k + 8], cols[8 * k:8 * k + 8]] = 0.0
+        s[rows[8 * k : 8 * k + 8], cols[8 * k : 8 * k + 8]] = 0.0
     got = qc.decode_grid(s, v)
     assert got is not None and got.text == URL and got.erasures >= nsym - qc.SLACK
 
@@ -122,12 +130,18 @@ def test_weak_wrong_modules_are_erased_first() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                    min_size=1, max_size=80),
-       level=st.sampled_from("LMQH"), seed=st.integers(0, 2**31 - 1),
-       flips=st.floats(0.0, 0.3), erased=st.floats(0.0, 0.5))
-def test_damaged_grids_never_decode_to_another_text(text: str, level: str, seed: int,
-                                                     flips: float, erased: float) -> None:
+@given(
+    text=st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=80
+    ),
+    level=st.sampled_from("LMQH"),
+    seed=st.integers(0, 2**31 - 1),
+    flips=st.floats(0.0, 0.3),
+    erased=st.floats(0.0, 0.5),
+)
+def test_damaged_grids_never_decode_to_another_text(
+    text: str, level: str, seed: int, flips: float, erased: float
+) -> None:
     """Whatever the damage, the decoder returns the encoded text or nothing."""
     m, v = matrix(text, level)
     rng = np.random.default_rng(seed)
@@ -172,8 +186,10 @@ def test_grid_read_from_a_glared_frame() -> None:
 
 def _pair() -> list[np.ndarray]:
     """Two frames of one code with the glare on different parts: neither reads alone."""
-    return [glare(frame(URL, "yellow", module_px=5, angle=8, noise=2, seed=3), 300, 220, 50),
-            glare(frame(URL, "yellow", module_px=5, angle=8.5, noise=2, seed=13), 345, 270, 50)]
+    return [
+        glare(frame(URL, "yellow", module_px=5, angle=8, noise=2, seed=3), 300, 220, 50),
+        glare(frame(URL, "yellow", module_px=5, angle=8.5, noise=2, seed=13), 345, 270, 50),
+    ]
 
 
 def test_votes_read_what_no_single_frame_does() -> None:
@@ -237,6 +253,7 @@ def test_worker_takes_the_second_candidate_after_the_first_fails(monkeypatch) ->
     tried: list = []
 
     with StreamDecoder() as sd:
+
         def fails(frame_, budget, hints=(), keep_going=lambda: True):
             tried.append(hints[0])
             return []

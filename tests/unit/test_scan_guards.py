@@ -1,4 +1,5 @@
 """Reads from deblurred views must be plausible: ringing can form a fake symbol that passes ECC."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,7 +26,7 @@ def test_fake_symbol_from_ringing_is_not_trusted() -> None:
 
 def test_real_code_filling_the_crop_passes_the_guard() -> None:
     img = cv2.cvtColor(frame(URL, "green", module_px=3, seed=9), cv2.COLOR_BGR2GRAY)
-    crop = img[240 - 110:240 + 110, 320 - 110:320 + 110]
+    crop = img[240 - 110 : 240 + 110, 320 - 110 : 320 + 110]
     view, s = upscale_for(crop)
     hit = _first_text(view, s, 210, 130, MIN_SYNTH_FRAC)
     assert hit is not None and hit.text == URL

@@ -1,4 +1,5 @@
 """Payload refusal cases and colour classification under white balance, brightness and glare."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,30 +10,36 @@ from app.scan.payload import MAX_PAYLOAD_CHARS, PASS_PREFIX, classify_payload, k
 from tests.fakes.qrframes import patch
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (b"\xff\xfe\x00binary\x81", "payload_binary"),
-    ("x" * (MAX_PAYLOAD_CHARS + 1), "payload_too_long"),
-    ("", "payload_empty"),
-    ("   \n\t", "payload_empty"),
-    ("name\x00=admin", "payload_control_chars"),
-    ("\x1b[31mRED\x1b[0m", "payload_control_chars"),
-    ("ok\x7f", "payload_control_chars"),
-    ("pay\u202eabc.exe", "payload_bidi_controls"),
-    ("GP1:\u2066evil\u2069", "payload_bidi_controls"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"\xff\xfe\x00binary\x81", "payload_binary"),
+        ("x" * (MAX_PAYLOAD_CHARS + 1), "payload_too_long"),
+        ("", "payload_empty"),
+        ("   \n\t", "payload_empty"),
+        ("name\x00=admin", "payload_control_chars"),
+        ("\x1b[31mRED\x1b[0m", "payload_control_chars"),
+        ("ok\x7f", "payload_control_chars"),
+        ("pay\u202eabc.exe", "payload_bidi_controls"),
+        ("GP1:\u2066evil\u2069", "payload_bidi_controls"),
+    ],
+)
 def test_refused_payloads_have_a_reason_and_no_text(raw: str | bytes, reason: str) -> None:
     p = classify_payload(raw)
     assert (p.kind, p.text, p.reason) == ("refused", None, reason)
 
 
-@pytest.mark.parametrize(("raw", "kind"), [
-    (PASS_PREFIX + "abc.def", "pass"),
-    ("https://hc.example.gd.cn/qr?v=2&t=x", "healthcode"),
-    ("HC:abcdef", "healthcode"),
-    ('{"name":"张*伟","st":"G"}', "text"),
-    ("第一行\n第二行\t", "text"),
-    ("张*伟".encode(), "text"),
-])
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (PASS_PREFIX + "abc.def", "pass"),
+        ("https://hc.example.gd.cn/qr?v=2&t=x", "healthcode"),
+        ("HC:abcdef", "healthcode"),
+        ('{"name":"张*伟","st":"G"}', "text"),
+        ("第一行\n第二行\t", "text"),
+        ("张*伟".encode(), "text"),
+    ],
+)
 def test_accepted_payloads_keep_their_text(raw: str | bytes, kind: str) -> None:
     p = classify_payload(raw)
     assert p.kind == kind and p.reason is None
@@ -48,8 +55,12 @@ def test_keyed_hash_is_stable_keyed_and_not_the_payload() -> None:
 
 
 CONDITIONS = {
-    "plain": {}, "warm_wb": {"wb": (1.3, 1.0, 0.7)}, "cool_wb": {"wb": (0.7, 1.0, 1.3)},
-    "bright": {"exposure": 1.6}, "blown_out": {"exposure": 2.5}, "dim": {"exposure": 0.35},
+    "plain": {},
+    "warm_wb": {"wb": (1.3, 1.0, 0.7)},
+    "cool_wb": {"wb": (0.7, 1.0, 1.3)},
+    "bright": {"exposure": 1.6},
+    "blown_out": {"exposure": 2.5},
+    "dim": {"exposure": 0.35},
     "glare": {"glare": 0.8},
 }
 

@@ -1,4 +1,5 @@
 """bench/seqgen.py's glare models: glare-free scenes unchanged, a sliding reflection otherwise."""
+
 from __future__ import annotations
 
 import sys
@@ -53,8 +54,9 @@ def test_tilt_glare_follows_the_phone_tilt(mf) -> None:
     assert 0.1 <= k <= 0.3
     assert np.allclose(moved, k * turned[inside], atol=1e-6)
     # the same scene with the walk model: a different, small random walk
-    walk = np.array([p["post_glare"]["pos"] for p in
-                     seqgen.scene_params(mf, 7, s, (640, 480), glare="walk")])
+    walk = np.array(
+        [p["post_glare"]["pos"] for p in seqgen.scene_params(mf, 7, s, (640, 480), glare="walk")]
+    )
     assert not np.allclose(walk, pos)
 
 
@@ -81,13 +83,25 @@ def test_bench_doc_update_replaces_only_the_scan_section(tmp_path) -> None:
     import benchlib
 
     doc = tmp_path / "B.md"
-    doc.write_text("# Benchmarks\n\n## Roster\n\nr\n\n## Scan engine (issue #3)\n\nold\n\n"
-                   "## Scan engine on other seeds (issue #3)\n\nkept\n", encoding="utf-8")
-    seq = dict(n=200, ok=198, wrong=0, median_first=1.0, fused=2, grid=3, feed=(2.5, 4.5),
-               misses=[(49, "combined", "yellow")])
+    doc.write_text(
+        "# Benchmarks\n\n## Roster\n\nr\n\n## Scan engine (issue #3)\n\nold\n\n"
+        "## Scan engine on other seeds (issue #3)\n\nkept\n",
+        encoding="utf-8",
+    )
+    seq = dict(
+        n=200,
+        ok=198,
+        wrong=0,
+        median_first=1.0,
+        fused=2,
+        grid=3,
+        feed=(2.5, 4.5),
+        misses=[(49, "combined", "yellow")],
+    )
     table = benchlib.seq_table({"tilt": seq})
-    assert any(r.startswith("| glare `tilt`") and "| 99.0 % |" in r and "| 2 / 3 |" in r
-               for r in table)
+    assert any(
+        r.startswith("| glare `tilt`") and "| 99.0 % |" in r and "| 2 / 3 |" in r for r in table
+    )
     benchlib.update_doc(doc, "## Scan engine (issue #3)\n\nnew\n")
     text = doc.read_text(encoding="utf-8")
     assert "old" not in text and "new\n\n## Scan engine on other seeds" in text
