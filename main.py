@@ -195,7 +195,7 @@ def cmd_print_passes(args: argparse.Namespace) -> int:
     from app.progress import StderrBar
     from app.roster.printing import pass_cards
     from app.settings import Settings
-    from ui.pass_print import write_pdf
+    from ui.roster.pass_print import write_pdf
 
     gdb = _open(args)
     try:
@@ -250,7 +250,7 @@ def cmd_visitor_pass(args: argparse.Namespace) -> int:
     from app.roster import passes
     from app.roster.printing import visitor_card
     from app.settings import Settings
-    from ui.pass_print import write_pdf
+    from ui.roster.pass_print import write_pdf
 
     gdb = _open(args)
     try:
@@ -483,7 +483,7 @@ def _report_service(gdb):
     from app.reports.service import ReportService
 
     def render_pdf(*a, **kw):
-        from ui.report_pdf import render_pdf as real
+        from ui.reports.pdf import render_pdf as real
 
         return real(*a, **kw)
 

@@ -23,10 +23,10 @@ from app.scan.demo import DEFAULT_CARDS, render_phone  # noqa: E402
 from app.scan.sources import SourceError  # noqa: E402,F401
 from app.shifts.service import ShiftService  # noqa: E402
 from ui.app import install_features  # noqa: E402
-from ui.camera import to_qimage  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.sound import Sounds  # noqa: E402
-from ui.style import apply_style  # noqa: E402
+from ui.common.sound import Sounds  # noqa: E402
+from ui.common.style import apply_style  # noqa: E402
+from ui.gate.window import MainWindow  # noqa: E402
+from ui.scan.camera import to_qimage  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

@@ -14,11 +14,10 @@ from app.database import open_database
 from app.errors import KnownError
 from app.gate.service import GateService
 from app.i18n import t
-
-from .camera import CameraController
-from .main_window import MainWindow
-from .shift_wiring import install_shift_features
-from .style import apply_style
+from ui.common.style import apply_style
+from ui.gate.window import MainWindow
+from ui.scan.camera import CameraController
+from ui.shifts.feature import install_shift_features
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +40,8 @@ def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> No
     """Everything built on the gate desk: roster and passes (#4), shifts, officer and
     reports (#5), sync status and USB (#6). The one place the window is assembled."""
     from app.sync.service import SyncService
-
-    from .roster_gate import install_roster
-    from .sync_wiring import attach_sync
+    from ui.roster.feature import install_roster
+    from ui.sync.feature import attach_sync
 
     window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
     install_shift_features(window)
@@ -66,7 +64,7 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     service = GateService(gdb)
     ui_lang = lang or str(service.settings.get("language"))
     spec = camera or str(service.settings.get("camera_source"))
-    from .roster_gate import camera_factory  # issue #4: demo camera shows resident passes
+    from ui.roster.feature import camera_factory  # issue #4: demo camera shows resident passes
 
     controller = CameraController(spec, source_factory=camera_factory(spec, gdb, service.clock))
     window = MainWindow(service, controller, lang=ui_lang)

@@ -19,7 +19,7 @@ from app.settings import Settings
 from db.connection import connect
 
 FORMATS = ("csv", "xlsx", "pdf")
-# ui.report_pdf.render_pdf, injected by main.py or the window (app never imports Qt)
+# ui.reports.pdf.render_pdf, injected by main.py or the window (app never imports Qt)
 PdfRenderer = Callable[..., int]
 
 

@@ -13,9 +13,9 @@ def rig():
 @pytest.fixture
 def window(qtbot, service, rig):
     """The real gate window, with a fake camera on a real camera thread."""
-    from ui.camera import CameraController
-    from ui.main_window import MainWindow
-    from ui.sound import Sounds
+    from ui.common.sound import Sounds
+    from ui.gate.window import MainWindow
+    from ui.scan.camera import CameraController
 
     controller = CameraController("auto", source_factory=rig.factory, retry_seconds=0.05)
     win = MainWindow(

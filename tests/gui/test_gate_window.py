@@ -157,7 +157,7 @@ def test_manual_entry_by_id_number(qtbot, window, service):
 
 
 def test_manual_entry_dialog_refuses_a_wrong_check_digit(qtbot):
-    from ui.dialogs import ManualEntryDialog
+    from ui.gate.dialogs import ManualEntryDialog
 
     dlg = ManualEntryDialog("zh")
     qtbot.addWidget(dlg)
@@ -204,7 +204,7 @@ def test_english_can_be_chosen(qtbot, window):
 
 
 def test_camera_chosen_in_settings_without_restart(qtbot, window, rig):
-    from ui.dialogs import SettingsValues
+    from ui.gate.dialogs import SettingsValues
 
     qtbot.waitUntil(lambda: bool(rig.opened), timeout=5000)
     window.asker.answers = [SettingsValues("1", 37.3, 300, 10.0, "北门", "gate-2", "李师傅")]
@@ -216,9 +216,9 @@ def test_camera_chosen_in_settings_without_restart(qtbot, window, rig):
 
 def test_auto_camera_falls_back_to_demo_and_says_so(qtbot, service):
     from app.scan.sources import SourceError
-    from ui.camera import CameraController
-    from ui.main_window import MainWindow
-    from ui.sound import Sounds
+    from ui.common.sound import Sounds
+    from ui.gate.window import MainWindow
+    from ui.scan.camera import CameraController
 
     class NoWebcam:
         name, fps = "webcam:0", 30.0
@@ -280,8 +280,8 @@ def test_the_assembled_window_fits_a_1366x768_screen(qtbot, gdb, service):
     from app.officer import OfficerAuth
     from app.shifts.service import ShiftService
     from ui.app import install_features
-    from ui.main_window import MainWindow
-    from ui.sound import Sounds
+    from ui.common.sound import Sounds
+    from ui.gate.window import MainWindow
 
     OfficerAuth(gdb).set_pin("2468")
     shifts = ShiftService(gdb)
@@ -305,8 +305,8 @@ def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
     from app.officer import OfficerAuth
     from app.shifts.service import ShiftService
     from ui.app import install_features
-    from ui.main_window import MainWindow
-    from ui.sound import Sounds
+    from ui.common.sound import Sounds
+    from ui.gate.window import MainWindow
 
     gdb = open_database(tmp_path)  # a file: the sync worker opens its own connection
     service = GateService(gdb, clock)

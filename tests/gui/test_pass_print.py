@@ -40,7 +40,7 @@ def pdf_pages(path):
 
 
 def test_a4_sheets_of_eight_with_chinese_embedded(ten, tmp_path):
-    from ui.pass_print import write_pdf
+    from ui.roster.pass_print import write_pdf
 
     cards = pass_cards(ten.conn, ten.clock, "翔鹭花城", days=90)
     assert len(cards) == 10  # the moved-out resident gets no card
@@ -58,7 +58,7 @@ def test_a4_sheets_of_eight_with_chinese_embedded(ten, tmp_path):
 
 
 def test_a_single_card_scans_back_to_a_valid_pass(ten, tmp_path):
-    from ui.pass_print import write_pdf
+    from ui.roster.pass_print import write_pdf
 
     resident = ten.all()[3]
     cards = pass_cards(ten.conn, ten.clock, "小区正门", days=30, resident_ids=[resident["id"]])
@@ -75,7 +75,7 @@ def test_a_single_card_scans_back_to_a_valid_pass(ten, tmp_path):
 
 
 def test_cancel_leaves_no_file(ten, tmp_path):
-    from ui.pass_print import write_pdf
+    from ui.roster.pass_print import write_pdf
 
     cards = pass_cards(ten.conn, ten.clock, "x")
     out = tmp_path / "passes.pdf"

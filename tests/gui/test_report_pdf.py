@@ -19,7 +19,7 @@ def pdf_text(path, *extra):
 
 
 def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, tmp_path):  # noqa: F811
-    from ui.report_pdf import render_pdf
+    from ui.reports.pdf import render_pdf
 
     day_of_gate.pdf_renderer = render_pdf
     out = tmp_path / "day.pdf"
@@ -39,7 +39,7 @@ def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, t
 
 
 def test_pdf_unmasked_shows_the_id(qapp, day_of_gate, tmp_path):  # noqa: F811
-    from ui.report_pdf import render_pdf
+    from ui.reports.pdf import render_pdf
 
     day_of_gate.pdf_renderer = render_pdf
     out = tmp_path / "u.pdf"
@@ -53,7 +53,7 @@ def test_a_long_pdf_breaks_pages_and_keeps_every_row(qapp, gdb, tmp_path):
     from app.clock import FakeClock
     from app.gate.service import GateService, PassageDraft
     from app.reports.service import ReportService
-    from ui.report_pdf import render_pdf
+    from ui.reports.pdf import render_pdf
 
     clock = FakeClock(datetime(2026, 11, 29, 6, 0, tzinfo=timezone(timedelta(hours=8))))
     gate = GateService(gdb, clock)

@@ -28,7 +28,7 @@ def roster(service):
 
 @pytest.fixture
 def hooked(window, service, roster):
-    from ui.roster_gate import RosterHook
+    from ui.roster.feature import RosterHook
 
     return RosterHook(window, RosterDesk(service, roster))
 
@@ -103,7 +103,7 @@ def test_a_revoked_pass_is_refused_with_the_reason(qtbot, window, rig, service, 
 
 
 def test_roster_dialog_searches_masked_and_adds(qtbot, roster):
-    from ui.roster_dialog import RosterDialog
+    from ui.roster.dialog import RosterDialog
 
     roster.add(
         {
@@ -156,7 +156,7 @@ def test_roster_dialog_searches_masked_and_adds(qtbot, roster):
 
 
 def test_import_dialog_previews_then_imports_off_the_gui_thread(qtbot, roster, tmp_path):
-    from ui.roster_import import ImportDialog
+    from ui.roster.importing import ImportDialog
 
     path = rf.write_xlsx(tmp_path / "花名册.xlsx", rf.messy_rows(excel_id=3.50203e17))
     dlg = ImportDialog(roster, "zh")
@@ -177,7 +177,7 @@ def test_import_dialog_previews_then_imports_off_the_gui_thread(qtbot, roster, t
 
 def test_import_can_be_cancelled(qtbot, roster, tmp_path, monkeypatch):
     from app.roster import importer
-    from ui.roster_import import ImportDialog
+    from ui.roster.importing import ImportDialog
 
     monkeypatch.setattr(importer, "BATCH", 1)
     rows = [["姓名", "身份证号", "住址"]] + [
@@ -233,7 +233,7 @@ def test_overdue_visitors_show_in_the_top_bar(qtbot, window, service, hooked, cl
 def test_demo_camera_factory_adds_signed_passes(service, roster):
     from app.scan.demo import DemoSource
     from app.scan.sources import make_source
-    from ui.roster_gate import camera_factory
+    from ui.roster.feature import camera_factory
 
     roster.add({"name": "张三", "id_number": rf.ZHANG, "building": "3", "room": "501"})
     assert camera_factory("0", service.gdb, service.clock) is make_source
@@ -245,7 +245,7 @@ def test_demo_camera_factory_adds_signed_passes(service, roster):
 
 
 def test_roster_dialog_prints_passes_off_the_gui_thread(qtbot, roster, tmp_path):
-    from ui.roster_dialog import RosterDialog
+    from ui.roster.dialog import RosterDialog
 
     for i in range(9):
         roster.add(

@@ -34,7 +34,7 @@ def decode_label(label) -> list[str]:
 
 
 def test_visitor_pass_shown_big_decodes_to_a_pass_that_verifies(qtbot, roster, clock, tmp_path):
-    from ui.roster_visitor import VisitorPassDialog
+    from ui.roster.visitor import VisitorPassDialog
 
     dlg = VisitorPassDialog(roster, "zh")
     qtbot.addWidget(dlg)
@@ -69,7 +69,7 @@ def test_visitor_pass_shown_big_decodes_to_a_pass_that_verifies(qtbot, roster, c
 
 
 def test_today_only_pass_from_the_roster_dialog_uses_the_selected_household(qtbot, roster, clock):
-    from ui.roster_dialog import RosterDialog
+    from ui.roster.dialog import RosterDialog
 
     dlg = RosterDialog(roster, "zh")
     qtbot.addWidget(dlg)
@@ -85,7 +85,7 @@ def test_today_only_pass_from_the_roster_dialog_uses_the_selected_household(qtbo
 
 
 def test_f5_in_the_gate_window_opens_the_visitor_pass(qtbot, window, service, roster):
-    from ui.roster_gate import RosterHook
+    from ui.roster.feature import RosterHook
 
     hook = RosterHook(window, RosterDesk(service, roster))
     assert hook.visitor_button.text().endswith("F5")
@@ -104,7 +104,7 @@ def _other_gate_key() -> str:
 
 def test_roster_dialog_shows_the_compound_key_as_a_qr(qtbot, roster):
     from app.roster import keyqr
-    from ui.roster_dialog import RosterDialog
+    from ui.roster.dialog import RosterDialog
 
     dlg = RosterDialog(roster, "zh")
     qtbot.addWidget(dlg)
@@ -122,7 +122,7 @@ def test_the_gate_camera_recognises_a_key_qr_and_asks_to_trust_it(
     from app.roster import keyqr
     from app.scan.demo import DemoCard, render_phone
     from tests.fakes.camera import blank
-    from ui.roster_gate import RosterHook
+    from ui.roster.feature import RosterHook
 
     RosterHook(window, RosterDesk(service, roster))
     text = _other_gate_key()
@@ -142,7 +142,7 @@ def test_the_gate_camera_recognises_a_key_qr_and_asks_to_trust_it(
 
 
 def test_roster_dialog_shows_a_residents_change_history_masked(qtbot, roster, clock):
-    from ui.roster_dialog import RosterDialog
+    from ui.roster.dialog import RosterDialog
 
     li = roster.find_id_number(rf.ZHANG)
     clock.advance(600)

@@ -27,7 +27,7 @@ def shifts(gdb, clock):
 
 
 def test_banner_says_plainly_when_nobody_is_signed_in(qtbot, shifts):
-    from ui.shift_dialogs import DutyBanner
+    from ui.shifts.dialogs import DutyBanner
 
     banner = DutyBanner(shifts, "en")
     qtbot.addWidget(banner)
@@ -38,7 +38,7 @@ def test_banner_says_plainly_when_nobody_is_signed_in(qtbot, shifts):
 
 
 def test_sign_in_by_adding_then_handover_then_acknowledge(qtbot, shifts, gdb, clock):
-    from ui.shift_dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
+    from ui.shifts.dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
 
     dlg = SignInDialog(shifts, "en")
     qtbot.addWidget(dlg)
@@ -80,7 +80,7 @@ def test_sign_in_by_adding_then_handover_then_acknowledge(qtbot, shifts, gdb, cl
 
 
 def test_pin_dialog_stays_open_on_wrong_pin_and_audits(qtbot, gdb, clock):
-    from ui.officer_pin import OfficerPinDialog
+    from ui.officer.pin import OfficerPinDialog
 
     officer = OfficerAuth(gdb, clock)
     officer.set_pin("2468")
@@ -96,7 +96,7 @@ def test_pin_dialog_stays_open_on_wrong_pin_and_audits(qtbot, gdb, clock):
 
 
 def test_pin_dialog_shows_the_lockout(qtbot, gdb, clock):
-    from ui.officer_pin import OfficerPinDialog
+    from ui.officer.pin import OfficerPinDialog
 
     officer = OfficerAuth(gdb, clock)
     officer.set_pin("2468")
@@ -124,7 +124,7 @@ def reports(gdb, clock):
 
 
 def test_stats_view_charts_today_and_14_days(qtbot, reports):
-    from ui.stats_view import StatsView
+    from ui.reports.stats import StatsView
 
     view = StatsView(reports, "en")
     qtbot.addWidget(view)
@@ -137,7 +137,7 @@ def test_stats_view_charts_today_and_14_days(qtbot, reports):
 
 
 def _dialog(qtbot, reports, tmp_path, fmt="csv"):
-    from ui.export_dialog import ExportDialog
+    from ui.reports.export_dialog import ExportDialog
 
     dlg = ExportDialog(reports, "en")
     qtbot.addWidget(dlg)

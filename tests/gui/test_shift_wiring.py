@@ -43,7 +43,7 @@ def skip_set_pin(dlg):
 
 @pytest.fixture
 def features(qtbot, window):
-    from ui.shift_wiring import install_shift_features
+    from ui.shifts.feature import install_shift_features
 
     pins = []
     driver = Driver(skip_set_pin, sign_in_as("王阿姨"))
@@ -135,7 +135,7 @@ def test_stats_and_log_open_from_the_window(features, qtbot):
 
 
 def test_first_run_sets_the_officer_pin(qtbot, window):
-    from ui.shift_wiring import install_shift_features
+    from ui.shifts.feature import install_shift_features
 
     def set_pin(dlg):
         dlg.first.setText("2468")
@@ -156,7 +156,7 @@ def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, serv
     from app.clock import FakeClock
     from app.gate.service import GateService, PassageDraft
     from app.officer import OfficerAuth
-    from ui.shift_wiring import install_shift_features
+    from ui.shifts.feature import install_shift_features
 
     old = GateService(
         service.gdb, FakeClock(datetime(2026, 10, 1, 9, 0, tzinfo=timezone(timedelta(hours=8))))
@@ -293,7 +293,7 @@ def test_first_run_asks_the_pin_then_the_sign_in_never_stacked(qtbot, window):
     dialog's exec() runs an event loop: the sign-in must not open on top of the PIN)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from ui.shift_wiring import install_shift_features
+    from ui.shifts.feature import install_shift_features
 
     driver = None
 

@@ -42,7 +42,7 @@ def widgets():
 
 
 def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, widgets):
-    from ui.sync_status import SyncStatusWidget
+    from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
@@ -66,7 +66,7 @@ def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, widgets):
 
 
 def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup, widgets):
-    from ui.sync_status import SyncStatusWidget
+    from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
@@ -84,7 +84,7 @@ def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup, widgets):
 
 
 def test_not_enrolled_says_use_usb(qtbot, setup, widgets):
-    from ui.sync_status import SyncStatusWidget
+    from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
@@ -97,7 +97,7 @@ def test_not_enrolled_says_use_usb(qtbot, setup, widgets):
 
 
 def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path):
-    from ui.sync_bundle_dialog import BundleExportDialog
+    from ui.sync.bundle_dialog import BundleExportDialog
 
     gdb, store, transport, service = setup
     add_events(gdb.conn, 1500)
@@ -120,7 +120,7 @@ def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path
 
 
 def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
-    from ui.sync_bundle_dialog import BundleExportDialog
+    from ui.sync.bundle_dialog import BundleExportDialog
 
     gdb, store, transport, service = setup
     dialog = BundleExportDialog(service, lang="zh")
@@ -134,9 +134,9 @@ def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
 
 
 def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
-    from ui.sync_bundle_dialog import BundleExportDialog
-    from ui.sync_status import SyncStatusWidget
-    from ui.sync_wiring import attach_sync
+    from ui.sync.bundle_dialog import BundleExportDialog
+    from ui.sync.feature import attach_sync
+    from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     attachment = attach_sync(window, service, "zh", auto_interval_ms=0)
@@ -158,7 +158,7 @@ def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
 
 def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup, widgets):
     from app.sync.transport import Retryable
-    from ui.sync_status import SyncStatusWidget
+    from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
@@ -180,7 +180,7 @@ def test_usb_dialog_imports_the_servers_ack(qtbot, setup, tmp_path):
     """导入回执: the events on the stick's ack stop waiting; a foreign ack is refused in words."""
     from server.acks import write_ack
     from server.bundles import import_bundle
-    from ui.sync_bundle_dialog import BundleExportDialog
+    from ui.sync.bundle_dialog import BundleExportDialog
 
     gdb, store, transport, service = setup
     add_events(gdb.conn, 30)
@@ -217,7 +217,7 @@ def test_a_pairing_qr_on_the_gate_camera_pairs_and_is_not_shown_as_unrecognised(
     """The window asks sync first: the pairing QR pairs the gate; the banner never says 未识别."""
     from tests.fakes.camera import blank
     from tests.fakes.qrframes import frame
-    from ui.sync_wiring import attach_sync
+    from ui.sync.feature import attach_sync
 
     gdb, store, transport, service = setup
     text = devices.new_enrolment(store, "http://127.0.0.1:1")

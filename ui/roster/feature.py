@@ -123,7 +123,7 @@ class RosterHook(QObject):
     @Slot()
     def open_visitor_pass(self) -> None:
         """A fresh form each time: the last visitor's QR must not stay on screen."""
-        from .roster_visitor import VisitorPassDialog
+        from ui.roster.visitor import VisitorPassDialog
 
         if self.visitor_dialog is not None:
             self.visitor_dialog.close()
@@ -133,7 +133,7 @@ class RosterHook(QObject):
 
     @Slot()
     def open_roster(self) -> None:
-        from .roster_dialog import RosterDialog
+        from ui.roster.dialog import RosterDialog
 
         if self.dialog is None:
             self.dialog = RosterDialog(self.desk.roster, self.window.lang, self.window)

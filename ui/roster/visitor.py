@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 from app.errors import KnownError
 from app.i18n import t
 from app.roster import visitors
-
-from .qr_view import QrLabel
+from ui.common.qr_view import QrLabel
 
 
 class VisitorPassDialog(QDialog):
@@ -113,7 +112,7 @@ class VisitorPassDialog(QDialog):
 
     def print_card(self, path: str | None = None) -> None:
         """One card PDF (quick: one page), written under a temp name and renamed."""
-        from .pass_print import write_pdf
+        from ui.roster.pass_print import write_pdf
 
         if self.pass_ is None:
             return

@@ -9,8 +9,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import t
 from app.roster import keyqr
-
-from .qr_view import QrLabel
+from ui.common.qr_view import QrLabel
 
 
 class KeyQrDialog(QDialog):

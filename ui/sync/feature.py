@@ -17,9 +17,8 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow
 from app.i18n import t
 from app.sync.identity import ENROL_SCHEME
 from app.sync.service import SyncService
-
-from .sync_bundle_dialog import BundleExportDialog
-from .sync_status import SyncStatusWidget
+from ui.sync.bundle_dialog import BundleExportDialog
+from ui.sync.status import SyncStatusWidget
 
 
 class SyncAttachment(QObject):

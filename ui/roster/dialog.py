@@ -223,7 +223,7 @@ class RosterDialog(QDialog):
 
     @Slot()
     def open_import(self, path: str | None = None) -> None:
-        from .roster_import import ImportDialog
+        from ui.roster.importing import ImportDialog
 
         self.importer = ImportDialog(self.roster, self.lang, self)
         self.importer.imported.connect(self._on_saved)
@@ -236,7 +236,7 @@ class RosterDialog(QDialog):
     @Slot()
     def open_visitor_pass(self) -> None:
         """The selected resident's household is the host (the volunteer can change it)."""
-        from .roster_visitor import VisitorPassDialog
+        from ui.roster.visitor import VisitorPassDialog
 
         chosen = self.selected()
         host = str(chosen["household"]) if chosen else ""
@@ -245,7 +245,7 @@ class RosterDialog(QDialog):
 
     @Slot()
     def show_history(self) -> None:
-        from .roster_history import HistoryDialog
+        from ui.roster.history import HistoryDialog
 
         resident = self.selected()
         if resident is None:
@@ -255,7 +255,7 @@ class RosterDialog(QDialog):
 
     @Slot()
     def show_key_qr(self) -> None:
-        from .roster_keys import KeyQrDialog
+        from ui.roster.keys import KeyQrDialog
 
         self.key_dialog = KeyQrDialog(self.roster, self.lang, self)
         self.key_dialog.open()
@@ -264,8 +264,8 @@ class RosterDialog(QDialog):
     @Slot()
     def print_passes(self, path: str | None = None) -> None:
         """The selected resident as one card, or everyone matching the search on A4 sheets."""
-        from .pass_print import write_pdf
-        from .roster_import import Task
+        from ui.roster.importing import Task
+        from ui.roster.pass_print import write_pdf
 
         if self._print_thread is not None:
             return

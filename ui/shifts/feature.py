@@ -21,13 +21,12 @@ from app.officer import OfficerAuth
 from app.reports.service import ReportService
 from app.retention import RetentionService
 from app.shifts.service import ShiftService
-
-from .export_dialog import ExportDialog
-from .officer_pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
-from .report_pdf import render_pdf
-from .shift_dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
-from .shift_recent import RecentActions
-from .stats_view import StatsView
+from ui.officer.pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
+from ui.officer.recent_actions import RecentActions
+from ui.reports.export_dialog import ExportDialog
+from ui.reports.pdf import render_pdf
+from ui.reports.stats import StatsView
+from ui.shifts.dialogs import HandoverDialog, ShiftLogDialog, SignInDialog
 
 log = logging.getLogger(__name__)
 # (window, officer, action, detail) -> True when authorised (and audited)

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import t
 from app.privacy import mask_id, mask_name
-
-from .style import BANNER_COLORS, ICONS
+from ui.common.style import BANNER_COLORS, ICONS
 
 
 class Banner(QFrame):

@@ -31,10 +31,9 @@ from app.gate.service import GateService, Identity, PassageDraft
 from app.i18n import t
 from app.scan.payload import classify_payload
 from app.scan.types import COLORS, ScanResult
-
-from .dialogs import Asker, SettingsValues
-from .sound import Sounds
-from .widgets import Banner, Counters, FeverList, Keypad, RecentTable, describe_person
+from ui.common.sound import Sounds
+from ui.gate.dialogs import Asker, SettingsValues
+from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable, describe_person
 
 log = logging.getLogger(__name__)
 TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")

@@ -75,7 +75,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.reports, self.lang = reports, lang
         if getattr(reports, "pdf_renderer", True) is None:
-            from ui.report_pdf import render_pdf
+            from ui.reports.pdf import render_pdf
 
             reports.pdf_renderer = render_pdf
         self.setWindowTitle(t("export", lang))

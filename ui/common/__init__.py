@@ -1,0 +1,1 @@
+"""Shared window parts: style, sound, QR display (and the background runner)."""

@@ -1,0 +1,1 @@
+"""The gate desk window: banner, keypad, counters, recent list, camera preview."""

@@ -1,0 +1,1 @@
+"""Daily report: export dialog, statistics, the PDF."""

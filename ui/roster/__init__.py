@@ -1,0 +1,1 @@
+"""Residents roster, passes, visitor passes, keys."""

@@ -1,0 +1,1 @@
+"""The camera controller: frame source and decoder worker on a QThread."""

@@ -1,0 +1,1 @@
+"""Volunteer shifts: sign-in, handover, shift log."""

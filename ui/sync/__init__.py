@@ -1,0 +1,1 @@
+"""Sync status bar, USB bundles, pairing."""
