@@ -7,6 +7,8 @@ Migrations are named steps with one text per dialect, recorded in schema_migrati
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -16,9 +18,17 @@ from pathlib import Path
 from typing import Any
 
 SERVER_DB = "gatepost-server.db"
+log = logging.getLogger(__name__)
 
-# (name, sqlite DDL, postgres DDL)
-MIGRATIONS: list[tuple[str, str, str]] = [
+# The SQL that differs between the dialects, in one table; every migration below is written
+# once with these names in braces and formatted for the store's dialect.
+DIALECT_SQL: dict[str, dict[str, str]] = {
+    "sqlite": {"bigint": "INTEGER", "serial_pk": "INTEGER PRIMARY KEY AUTOINCREMENT"},
+    "postgres": {"bigint": "BIGINT", "serial_pk": "BIGSERIAL PRIMARY KEY"},
+}
+
+# (name, DDL): named steps in run order; append new steps at the end only (names are stored)
+MIGRATIONS: list[tuple[str, str]] = [
     (
         "s001_sync_core",
         """
@@ -32,13 +42,13 @@ MIGRATIONS: list[tuple[str, str, str]] = [
             enrolled_via TEXT NOT NULL,
             enrolled_utc TEXT NOT NULL,
             last_sync_utc TEXT,
-            acked_seq INTEGER NOT NULL DEFAULT 0,
-            max_seq INTEGER NOT NULL DEFAULT 0
+            acked_seq {bigint} NOT NULL DEFAULT 0,
+            max_seq {bigint} NOT NULL DEFAULT 0
         );
         CREATE TABLE events (
             event_id TEXT PRIMARY KEY,
             device_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
+            seq {bigint} NOT NULL,
             kind TEXT NOT NULL,
             body TEXT NOT NULL,
             created_utc TEXT NOT NULL,
@@ -50,9 +60,9 @@ MIGRATIONS: list[tuple[str, str, str]] = [
         );
         CREATE INDEX events_by_date ON events(local_date, device_id);
         CREATE TABLE quarantine (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {serial_pk},
             device_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
+            seq {bigint} NOT NULL,
             event_id TEXT NOT NULL,
             kind TEXT NOT NULL,
             body TEXT NOT NULL,
@@ -79,67 +89,7 @@ MIGRATIONS: list[tuple[str, str, str]] = [
             token_hash TEXT PRIMARY KEY,
             username TEXT NOT NULL,
             expires_utc TEXT NOT NULL
-        );
-        """,
-        """
-        CREATE TABLE devices (
-            device_id TEXT PRIMARY KEY,
-            name TEXT NOT NULL DEFAULT '',
-            public_key TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            token_hash TEXT,
-            revoked INTEGER NOT NULL DEFAULT 0,
-            enrolled_via TEXT NOT NULL,
-            enrolled_utc TEXT NOT NULL,
-            last_sync_utc TEXT,
-            acked_seq BIGINT NOT NULL DEFAULT 0,
-            max_seq BIGINT NOT NULL DEFAULT 0
-        );
-        CREATE TABLE events (
-            event_id TEXT PRIMARY KEY,
-            device_id TEXT NOT NULL,
-            seq BIGINT NOT NULL,
-            kind TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_utc TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            local_date TEXT,
-            received_utc TEXT NOT NULL,
-            UNIQUE (device_id, seq)
-        );
-        CREATE INDEX events_by_date ON events(local_date, device_id);
-        CREATE TABLE quarantine (
-            id BIGSERIAL PRIMARY KEY,
-            device_id TEXT NOT NULL,
-            seq BIGINT NOT NULL,
-            event_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_utc TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            received_utc TEXT NOT NULL,
-            UNIQUE (device_id, seq, hash)
-        );
-        CREATE TABLE enrol_codes (
-            code_hash TEXT PRIMARY KEY,
-            created_utc TEXT NOT NULL,
-            expires_utc TEXT NOT NULL,
-            used_utc TEXT,
-            device_id TEXT
-        );
-        CREATE TABLE officers (
-            username TEXT PRIMARY KEY,
-            password_hash TEXT NOT NULL,
-            created_utc TEXT NOT NULL
-        );
-        CREATE TABLE sessions (
-            token_hash TEXT PRIMARY KEY,
-            username TEXT NOT NULL,
-            expires_utc TEXT NOT NULL
-        );
+        )
         """,
     ),
     (
@@ -154,17 +104,18 @@ MIGRATIONS: list[tuple[str, str, str]] = [
             created_utc TEXT NOT NULL
         )
         """,
-        """
-        CREATE TABLE server_key (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            private_key TEXT NOT NULL,
-            public_key TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            created_utc TEXT NOT NULL
-        )
-        """,
     ),
 ]
+
+
+def migration_sql(ddl: str, dialect: str) -> list[str]:
+    """One migration's statements for a dialect."""
+    text = ddl.format(**DIALECT_SQL[dialect])
+    return [stmt.strip() for stmt in text.split(";") if stmt.strip()]
+
+
+# any fixed number: pg_advisory_xact_lock(MIGRATION_LOCK) makes one process migrate at a time
+MIGRATION_LOCK = 0x6761_7465_706F_7374 & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def utc_now() -> str:
@@ -208,26 +159,57 @@ class Store:
         yield
 
     def migrate(self) -> None:
+        """Apply the steps not yet recorded, each in its own transaction. On PostgreSQL each
+        transaction first takes an advisory lock, so processes started together on an empty
+        database wait for one another instead of racing to create the same tables."""
         with self.tx() as tx:
+            self._lock_migrations(tx)
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)"
             )
-        for name, sqlite_ddl, pg_ddl in MIGRATIONS:
+        for name, ddl in MIGRATIONS:
             with self.tx() as tx:
+                self._lock_migrations(tx)
                 if tx.one("SELECT name FROM schema_migrations WHERE name = ?", (name,)):
                     continue
-                ddl = pg_ddl if self.dialect == "postgres" else sqlite_ddl
-                for stmt in (s.strip() for s in ddl.split(";")):
-                    if stmt:
-                        tx.execute(stmt)
+                for stmt in migration_sql(ddl, self.dialect):
+                    tx.execute(stmt)
                 tx.execute(
                     "INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
                     (name, utc_now()),
                 )
 
+    def _lock_migrations(self, tx: Tx) -> None:
+        if self.dialect == "postgres":
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+
     def close(self) -> None:
         pass
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """chmod to mode when group or others have any access and the file is ours."""
+    try:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            os.chmod(path, mode)
+        elif st.st_mode & 0o077:
+            log.warning("%s is readable by others and not ours to tighten", path)
+    except FileNotFoundError:
+        pass
+
+
+def private_file(path: Path) -> None:
+    """The database holds officers' password hashes and the server's signing key: its folder
+    is 0700 and the file (with its -wal and -shm, which SQLite creates with the file's mode)
+    0600, created so and tightened at start when looser."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(path.parent, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        _tighten(p, 0o600)
 
 
 class SqliteStore(Store):
@@ -237,6 +219,8 @@ class SqliteStore(Store):
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        if self.path != ":memory:":
+            private_file(Path(self.path))
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA busy_timeout = 10000")
         if self.path != ":memory:":

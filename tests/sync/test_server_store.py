@@ -1,0 +1,138 @@
+"""The server's store (#11, #13, #15): one schema for both dialects, a private database file,
+and migrations that several processes can start at once."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.store import DIALECT_SQL, MIGRATIONS, SqliteStore, migration_sql
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = {
+    "devices": "device_id name public_key key_id token_hash revoked enrolled_via enrolled_utc "
+    "last_sync_utc acked_seq max_seq",
+    "events": "event_id device_id seq kind body created_utc prev_hash hash local_date received_utc",
+    "quarantine": "id device_id seq event_id kind body created_utc prev_hash hash reason "
+    "received_utc",
+    "enrol_codes": "code_hash created_utc expires_utc used_utc device_id",
+    "officers": "username password_hash created_utc",
+    "sessions": "token_hash username expires_utc",
+    "server_key": "id private_key public_key key_id created_utc",
+}
+
+
+def test_migration_names_are_frozen_in_run_order():
+    assert [name for name, _ in MIGRATIONS][:2] == ["s001_sync_core", "s002_sync_server_key"]
+
+
+def test_one_definition_the_dialects_differ_only_in_the_small_table():
+    for _, ddl in MIGRATIONS:
+        lite, pg = migration_sql(ddl, "sqlite"), migration_sql(ddl, "postgres")
+        assert len(lite) == len(pg)
+        for a, b in zip(lite, pg, strict=True):
+            for word, lite_word in DIALECT_SQL["sqlite"].items():
+                b = b.replace(DIALECT_SQL["postgres"][word], lite_word)
+            assert a == b
+
+
+def _columns(store, table: str) -> list[str]:
+    with store.tx() as tx:
+        if store.dialect == "sqlite":
+            return [r["name"] for r in tx.execute(f"PRAGMA table_info({table})")]
+        rows = tx.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "AND table_schema = current_schema() ORDER BY ordinal_position",
+            (table,),
+        )
+        return [r["column_name"] for r in rows]
+
+
+def test_both_dialects_get_the_same_tables_and_columns(store):
+    for table, cols in COLUMNS.items():
+        assert _columns(store, table)[: len(cols.split())] == cols.split(), table
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_database_is_0600_in_a_0700_folder(tmp_path):
+    folder = tmp_path / "srv"
+    s = SqliteStore(folder / "gatepost-server.db")
+    s.migrate()
+    try:
+        assert _mode(folder) == 0o700
+        for name in ("gatepost-server.db", "gatepost-server.db-wal"):
+            assert _mode(folder / name) == 0o600, name
+    finally:
+        s.close()
+
+
+def test_a_looser_database_is_tightened_at_start(tmp_path):
+    folder = tmp_path / "srv"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    s = SqliteStore(folder / "gatepost-server.db")
+    s.migrate()
+    s.close()
+    for name in ("gatepost-server.db", "gatepost-server.db-wal"):
+        if (folder / name).exists():
+            os.chmod(folder / name, 0o644)
+    SqliteStore(folder / "gatepost-server.db").close()
+    assert _mode(folder) == 0o700
+    assert _mode(folder / "gatepost-server.db") == 0o600
+
+
+MIGRATOR = """
+import sys
+from server.store import PostgresStore
+s = PostgresStore(sys.argv[1])
+s.migrate()
+with s.tx() as tx:
+    print(tx.one("SELECT count(*) AS n FROM schema_migrations")["n"])
+s.close()
+"""
+
+
+@pytest.mark.slow
+def test_four_processes_migrate_an_empty_postgres_database_at_once():
+    import secrets
+
+    from tests.sync.conftest import PG_DEFAULT
+
+    url = os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT)
+    try:
+        import psycopg
+
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI and not reachable: {exc}")
+        pytest.skip(f"no PostgreSQL server reachable ({exc.__class__.__name__})")
+    schema = "t_" + secrets.token_hex(6)
+    admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    target = f"{url}{sep}options=-csearch_path%3D{schema}"
+    try:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", MIGRATOR, target],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        results = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0] * 4, [err for _, err in results]
+        assert {out.strip() for out, _ in results} == {str(len(MIGRATIONS))}
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
