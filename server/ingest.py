@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.sync.protocol import event_problem
+from app.sync.protocol import MAX_SEQ, event_problem
 from db.outbox import GENESIS
 from server.store import Store, Tx, utc_now
 
@@ -47,7 +47,7 @@ class IngestResult:
 def _local_date(body: str) -> str | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     value = data.get("local_date") if isinstance(data, dict) else None
     return value if isinstance(value, str) and len(value) <= 10 else None
@@ -253,7 +253,7 @@ def ingest(
         tx.execute("UPDATE devices SET last_sync_utc = ? WHERE device_id = ?", (now, device_id))
         verdicts = _judge(tx, device_id, events, now)
         acked = advance_head(tx, device_id)
-        seqs = [v.seq for v in verdicts if isinstance(v.seq, int)]
+        seqs = [v.seq for v in verdicts if isinstance(v.seq, int) and 0 < v.seq <= MAX_SEQ]
         tx.execute(
             "UPDATE devices SET acked_seq = ?, max_seq = CASE WHEN max_seq > ? THEN max_seq "
             "ELSE ? END WHERE device_id = ?",

@@ -11,7 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from server.store import Store, open_store
-from server.web import create_app
+from server.web import IngestHooks, create_app
 
 
 def store_for(data_dir: Path) -> Store:
@@ -46,13 +46,18 @@ class ServerThread:
     """An in-process server on 127.0.0.1 and an ephemeral port; stop() ends it cleanly."""
 
     def __init__(
-        self, store: Store, host: str = "127.0.0.1", port: int | None = None, tz: str | None = None
+        self,
+        store: Store,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        tz: str | None = None,
+        hooks: IngestHooks | None = None,
     ) -> None:
         self.store = store
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(store, tz=tz),
+            create_app(store, tz=tz, hooks=hooks),
             host=host,
             port=self.port,
             log_level="error",

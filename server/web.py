@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,6 +18,7 @@ from app.sync.identity import verify
 from app.sync.protocol import PROTOCOL
 from server import devices
 from server.ingest import device_head, ingest
+from server.limits import ENROL_BODY, TooLarge, read_body
 from server.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,19 +29,21 @@ def _err(status: int, reason: str) -> JSONResponse:
     return JSONResponse({"protocol": PROTOCOL, "error": reason}, status_code=status)
 
 
-class _KillSwitch:
-    """Test hook (env GATEPOST_SERVER_KILL=before_commit:N|after_commit:N): SIGKILL ourselves
-    at that point of the N-th batch, exactly as `kill -9` would."""
+@dataclass(frozen=True)
+class IngestHooks:
+    """Called around each batch's commit (tests kill the process there, as kill -9 would);
+    production passes none."""
 
-    def __init__(self, spec: str | None) -> None:
-        self.point, self.at, self.count = None, 0, 0
-        if spec:
-            point, _, n = spec.partition(":")
-            self.point, self.at = point, int(n or 1)
+    before_commit: Callable[[], None] | None = None
+    after_commit: Callable[[], None] | None = None
 
-    def hit(self, point: str) -> None:
-        if self.point == point and self.count == self.at:
-            os.kill(os.getpid(), signal.SIGKILL)
+
+def _json(raw: bytes) -> Any:
+    """Parsed JSON, or ValueError for anything unreadable, nested too deep included."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
 
 
 def _auth(store: Store, request: Request) -> tuple[devices.Device | None, JSONResponse | None]:
@@ -56,8 +59,9 @@ def _auth(store: Store, request: Request) -> tuple[devices.Device | None, JSONRe
     return device, None
 
 
-def api_routes(store: Store) -> list[Route]:
-    kill = _KillSwitch(os.environ.get("GATEPOST_SERVER_KILL"))
+def api_routes(store: Store, hooks: IngestHooks | None = None) -> list[Route]:
+    """The gates' API over one store."""
+    hooks = hooks or IngestHooks()
 
     async def head(request: Request) -> JSONResponse:
         device, error = await run_in_threadpool(_auth, store, request)
@@ -77,13 +81,14 @@ def api_routes(store: Store) -> list[Route]:
         if error is not None:
             return error
         assert device is not None
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
+        try:
+            raw = await read_body(request, MAX_BODY)
+        except TooLarge:
             return _err(413, "too_large")
         if not verify(device.public_key, request.headers.get("x-gatepost-signature", ""), raw):
             return _err(403, "bad_signature")
         try:
-            batch: Any = json.loads(raw)
+            batch: Any = _json(raw)
         except ValueError:
             return _err(400, "not_json")
         if (
@@ -93,15 +98,11 @@ def api_routes(store: Store) -> list[Route]:
             or not isinstance(batch.get("events"), list)
         ):
             return _err(400, "bad_batch")
-        kill.count += 1
         result = await run_in_threadpool(
-            ingest,
-            store,
-            device.device_id,
-            batch["events"],
-            before_commit=lambda: kill.hit("before_commit"),
+            ingest, store, device.device_id, batch["events"], before_commit=hooks.before_commit
         )
-        kill.hit("after_commit")
+        if hooks.after_commit is not None:
+            hooks.after_commit()
         return JSONResponse(
             {
                 "protocol": PROTOCOL,
@@ -112,7 +113,9 @@ def api_routes(store: Store) -> list[Route]:
 
     async def enrol(request: Request) -> JSONResponse:
         try:
-            body = json.loads(await request.body())
+            body = _json(await read_body(request, ENROL_BODY))
+        except TooLarge:
+            return _err(413, "too_large")
         except ValueError:
             return _err(400, "not_json")
         if not isinstance(body, dict):
@@ -137,9 +140,16 @@ def api_routes(store: Store) -> list[Route]:
     ]
 
 
-def create_app(store: Store, *, officer_pages: bool = True, tz: str | None = None) -> Starlette:
-    """tz: the officer page's time zone (else $GATEPOST_SERVER_TZ, else Asia/Shanghai)."""
-    routes = api_routes(store)
+def create_app(
+    store: Store,
+    *,
+    officer_pages: bool = True,
+    tz: str | None = None,
+    hooks: IngestHooks | None = None,
+) -> Starlette:
+    """tz: the officer page's time zone (else $GATEPOST_SERVER_TZ, else Asia/Shanghai);
+    hooks: only tests pass them."""
+    routes = api_routes(store, hooks)
     if officer_pages:
         from server.officer import officer_routes, server_tz
 

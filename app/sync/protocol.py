@@ -24,6 +24,9 @@ def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
     return {name: row[name] for name in EVENT_FIELDS}
 
 
+MAX_SEQ = 2**62  # within a BIGINT with room for seq ± 1; larger is refused, not an OverflowError
+
+
 def event_problem(event: Any) -> str | None:
     """Why an event is malformed or its hash does not match its content; None when fine."""
     if not isinstance(event, dict):
@@ -31,7 +34,8 @@ def event_problem(event: Any) -> str | None:
     for name in EVENT_FIELDS:
         if name not in event:
             return f"missing_{name}"
-    if not isinstance(event["seq"], int) or isinstance(event["seq"], bool) or event["seq"] < 1:
+    seq = event["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
         return "bad_seq"
     for name in ("event_id", "kind", "body", "created_utc", "prev_hash", "hash"):
         if not isinstance(event[name], str):

@@ -115,22 +115,19 @@ class ServerProcess:
 
     def start(self, kill: str | None = None) -> None:
         env = dict(os.environ)
-        env.pop("GATEPOST_SERVER_KILL", None)
         env.pop("DATABASE_URL", None)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
-        if kill:
-            env["GATEPOST_SERVER_KILL"] = kill
+        # the real command; with a kill point, a test server built by the same app factory
+        # with hooks that SIGKILL it (production code has no kill switch)
+        command = (
+            ["-m", "tests.sync.kill_server", str(self.data_dir), str(self.port), kill]
+            if kill
+            else [str(ROOT / "main.py"), "--data-dir", str(self.data_dir), "server"]
+            + ["--port", str(self.port)]
+        )
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "--data-dir",
-                str(self.data_dir),
-                "server",
-                "--port",
-                str(self.port),
-            ],
+            [sys.executable, *command],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

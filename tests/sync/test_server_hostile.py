@@ -1,0 +1,138 @@
+"""Hostile requests to the gates' API get known 4xx answers, never a 500 (#13 items 7, 14),
+and the kill switch lives in the tests, not in the server (#11)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.sync.identity import load_identity
+from app.sync.transport import HttpTransport
+from db.outbox import GENESIS, chain_hash
+from server import devices
+from server.run import ServerThread
+
+from .conftest import make_client
+
+SERVER = Path(__file__).resolve().parents[2] / "server"
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.fixture
+def server(store):
+    with ServerThread(store) as srv:
+        yield srv
+
+
+def _post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    req = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def _signed(gate, server_url: str, body: bytes) -> tuple[int, dict]:
+    ident = load_identity(gate.conn)
+    return _post(
+        f"{server_url}/api/v1/events",
+        body,
+        {
+            "Authorization": f"Bearer {ident.token}",
+            "X-Gatepost-Device": ident.device_id,
+            "X-Gatepost-Signature": ident.sign(body),
+        },
+    )
+
+
+def _enrol(store, gate, server) -> None:
+    make_client(gate.conn, HttpTransport(timeout=5)).enrol(
+        devices.new_enrolment(store, server.url), "东门"
+    )
+
+
+def test_no_kill_switch_in_production_code():
+    text = "".join(p.read_text() for p in SERVER.rglob("*.py"))
+    assert "SIGKILL" not in text and "GATEPOST_SERVER_KILL" not in text
+
+
+def test_deeply_nested_json_on_the_no_login_enrol_route_is_400(server):
+    assert _post(f"{server.url}/api/v1/enrol", NESTED[:4000]) == (
+        400,
+        {"protocol": 1, "error": "not_json"},
+    )
+
+
+def test_enrol_body_is_capped_before_it_is_read(server):
+    status, reply = _post(f"{server.url}/api/v1/enrol", b"{" + b" " * 200_000 + b"}")
+    assert status == 413 and reply["error"] == "too_large"
+
+
+def test_a_chunked_body_over_the_cap_is_413_too(server, store, gate):
+    """No Content-Length to trust: the stream itself is counted as it arrives."""
+    _enrol(store, gate, server)
+
+    def chunks():
+        for _ in range(80):
+            yield b"x" * 65536  # 5 MB > the 4 MB cap on events
+
+    ident = load_identity(gate.conn)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request(
+        "POST",
+        "/api/v1/events",
+        body=chunks(),
+        headers={"Authorization": f"Bearer {ident.token}", "X-Gatepost-Device": ident.device_id},
+        encode_chunked=True,
+    )
+    reply = conn.getresponse()
+    assert reply.status == 413
+    conn.close()
+
+
+def test_deeply_nested_batch_is_400(server, store, gate):
+    _enrol(store, gate, server)
+    assert _signed(gate, server.url, NESTED)[0] == 400
+
+
+def test_a_sequence_of_ten_to_the_thirty_is_rejected_not_a_500(server, store, gate):
+    _enrol(store, gate, server)
+    ident = load_identity(gate.conn)
+    body = json.dumps({"local_date": "2026-11-29"})
+    event = {
+        "seq": 10**30,
+        "event_id": "e1",
+        "kind": "passage",
+        "body": body,
+        "created_utc": "t",
+        "prev_hash": GENESIS,
+        "hash": chain_hash(GENESIS, "e1", "passage", body),
+    }
+    batch = {"protocol": 1, "device_id": ident.device_id, "events": [event]}
+    status, reply = _signed(gate, server.url, json.dumps(batch).encode())
+    assert status == 200
+    assert reply["results"][0]["status"] == "rejected"
+    assert reply["results"][0]["reason"] == "bad_seq"
+
+
+def test_a_nested_event_body_is_stored_without_a_date_not_a_500(server, store, gate):
+    _enrol(store, gate, server)
+    ident = load_identity(gate.conn)
+    body = "[" * 50_000 + "]" * 50_000
+    event = {
+        "seq": 1,
+        "event_id": "e1",
+        "kind": "passage",
+        "body": body,
+        "created_utc": "t",
+        "prev_hash": GENESIS,
+        "hash": chain_hash(GENESIS, "e1", "passage", body),
+    }
+    batch = {"protocol": 1, "device_id": ident.device_id, "events": [event]}
+    status, reply = _signed(gate, server.url, json.dumps(batch).encode())
+    assert status == 200 and reply["results"][0]["status"] == "accepted"
