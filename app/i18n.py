@@ -583,6 +583,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_fevers": ("发热", "Fevers"),
     "officer_last_sync_local": ("最近同步", "Last sync"),
     "officer_received": ("收到时间", "Received"),
+    # ---- server: officer page trust and exports (#13, #15)
+    "officer_login_locked": (
+        "尝试次数过多，已锁定 {minutes} 分钟，请稍后再试",
+        "Too many tries: locked for {minutes} minutes, try again later",
+    ),
+    "server_bad_date": ("日期应为 YYYY-MM-DD 格式", "The date must be YYYY-MM-DD"),
+    "server_form_expired": (
+        "表单已失效或来自其他网站，请刷新页面后重试",
+        "The form has expired or came from another site; reload the page and try again",
+    ),
+    "server_too_large": ("上传内容太大（上限 {mb} MB）", "The upload is too large (limit {mb} MB)"),
+    "officer_enrol_gate": ("登记离线卡口", "Enrol an offline gate"),
+    "officer_enrol_device_id": ("设备编号", "Device id"),
+    "officer_enrol_public_key": ("设备公钥", "Device public key"),
+    "officer_enrol_name": ("名称", "Name"),
+    "officer_enrol_done": ("已登记卡口 {device}", "Gate {device} enrolled"),
+    "officer_enrol_failed": ("登记失败：{reason}", "Enrolment failed: {reason}"),
+    "export_voided": ("已撤销", "voided"),
 }
 
 

@@ -16,13 +16,14 @@ CHUNK = 1000
 def import_bundle(
     store: Store, path: Path, progress: Callable[[int, int], None] | None = None
 ) -> IngestResult:
-    """Refuse a damaged, altered or wrongly signed bundle; otherwise ingest it idempotently."""
+    """Refuse a damaged, altered or wrongly signed bundle, or one from a gate not enrolled
+    beforehand; otherwise ingest it idempotently."""
     bundle = verify_bundle(path)
     m = bundle.manifest
     device = devices.get_device(store, m["device_id"])
-    if device is None:
-        device = devices.register_from_bundle(store, m["device_id"], m["public_key"])
-    elif device.public_key != m["public_key"]:
+    if device is None:  # only gates enrolled beforehand (pairing code or an officer)
+        raise BundleRefused("unknown_device")
+    if device.public_key != m["public_key"]:  # nothing is stored: the real gate is unharmed
         raise BundleRefused("key_mismatch")
     if device.revoked:
         raise BundleRefused("device_revoked")

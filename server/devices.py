@@ -47,7 +47,8 @@ def _valid_public_key(value: Any) -> bool:
 
 
 def enrol(store: Store, code: str, device_id: str, public_key: str, name: str = "") -> str:
-    """Use a code once: the device gets a fresh token; its key is (re)registered."""
+    """Use a code once for a new gate (or the same gate with the same key, which gets a fresh
+    token): a code never re-keys an existing gate, so a stolen code cannot take one over."""
     if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
         raise EnrolError("bad_device_id")
     if not _valid_public_key(public_key):
@@ -64,6 +65,9 @@ def enrol(store: Store, code: str, device_id: str, public_key: str, name: str = 
             raise EnrolError("code_used")
         if row["expires_utc"] < datetime.now(UTC).isoformat():
             raise EnrolError("code_expired")
+        known = tx.one("SELECT public_key FROM devices WHERE device_id = ?", (device_id,))
+        if known is not None and known["public_key"] != public_key:
+            raise EnrolError("device_exists")  # the code stays unused
         tx.execute(
             "UPDATE enrol_codes SET used_utc = ?, device_id = ? WHERE code_hash = ?",
             (now, device_id, _h(str(code))),
@@ -126,11 +130,40 @@ def revoke(store: Store, device_id: str) -> bool:
         return tx.rowcount == 1
 
 
-def register_from_bundle(store: Store, device_id: str, public_key: str) -> Device:
-    """A never-online gate is known by the key in its first bundle (trust on first use)."""
+def enrol_offline(
+    store: Store,
+    device_id: str,
+    public_key: str,
+    name: str = "",
+    *,
+    officer: str,
+    address: str = "cli",
+    replace: bool = False,
+) -> None:
+    """An officer enrols a never-online gate by its device id and public key (read off the
+    gate), so its bundles are accepted. Re-keying a known gate needs replace=True; it drops the
+    old token (the old key's gate must pair again). Audited either way."""
+    from server.audit import audit
+
+    if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
+        raise EnrolError("bad_device_id")
+    public_key = (public_key or "").strip().lower()
+    if not _valid_public_key(public_key):
+        raise EnrolError("bad_public_key")
     with store.tx() as tx:
-        if tx.one("SELECT 1 AS x FROM devices WHERE device_id = ?", (device_id,)) is None:
-            _upsert_device(tx, device_id, public_key, "", "bundle", utc_now(), None)
-    device = get_device(store, device_id)
-    assert device is not None
-    return device
+        known = tx.one("SELECT public_key FROM devices WHERE device_id = ?", (device_id,))
+        if known is not None and known["public_key"] == public_key:
+            return
+        if known is not None and not replace:
+            raise EnrolError("device_exists")
+        now = utc_now()
+        if known is None:
+            _upsert_device(tx, device_id, public_key, name, "bundle", now, None)
+        else:
+            tx.execute(
+                "UPDATE devices SET public_key = ?, key_id = ?, token_hash = NULL "
+                "WHERE device_id = ?",
+                (public_key, key_id_of(public_key), device_id),
+            )
+        detail = {"device_id": device_id, "key_id": key_id_of(public_key)}
+        audit(tx, officer, address, "gate_rekeyed" if known else "gate_enrolled", detail)

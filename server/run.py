@@ -10,6 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
+from app.clock import Clock
 from server.store import Store, open_store
 from server.web import IngestHooks, create_app
 
@@ -30,6 +31,7 @@ def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750, tz: str | N
             host=host,
             port=port,
             log_level="warning",
+            proxy_headers=False,  # X-Forwarded-* count only from GATEPOST_TRUSTED_PROXIES
             timeout_graceful_shutdown=5,
         )
     finally:
@@ -52,15 +54,17 @@ class ServerThread:
         port: int | None = None,
         tz: str | None = None,
         hooks: IngestHooks | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.store = store
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(store, tz=tz, hooks=hooks),
+            create_app(store, tz=tz, hooks=hooks, clock=clock),
             host=host,
             port=self.port,
             log_level="error",
+            proxy_headers=False,
             lifespan="off",
             timeout_graceful_shutdown=2,
         )

@@ -105,6 +105,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        "s003_officer_audit",
+        # logins (good, wrong, locked out) and every officer action; the lockout is replayed
+        # from it, so a restart does not reset it
+        """
+        CREATE TABLE officer_audit (
+            id {serial_pk},
+            at_utc TEXT NOT NULL,
+            username TEXT NOT NULL,
+            address TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX officer_audit_by_action ON officer_audit(action, username, at_utc);
+        CREATE INDEX officer_audit_by_address ON officer_audit(action, address, at_utc)
+        """,
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.clock import Clock
 from app.sync.identity import verify
 from app.sync.protocol import PROTOCOL
 from server import devices
@@ -146,14 +147,17 @@ def create_app(
     officer_pages: bool = True,
     tz: str | None = None,
     hooks: IngestHooks | None = None,
+    clock: Clock | None = None,
+    trusted_proxies: Iterable[str] | None = None,
 ) -> Starlette:
     """tz: the officer page's time zone (else $GATEPOST_SERVER_TZ, else Asia/Shanghai);
-    hooks: only tests pass them."""
+    trusted_proxies: addresses whose X-Forwarded-For/-Proto count (else
+    $GATEPOST_TRUSTED_PROXIES); hooks and a fake clock: only tests pass them."""
     routes = api_routes(store, hooks)
     if officer_pages:
         from server.officer import officer_routes, server_tz
 
-        routes += officer_routes(store, server_tz(tz))
+        routes += officer_routes(store, server_tz(tz), clock=clock, proxies=trusted_proxies)
     app = Starlette(routes=routes)
     app.state.store = store
     return app

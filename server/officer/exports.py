@@ -1,35 +1,93 @@
-"""The day's export across gates as CSV (with a BOM, for Excel and WPS) or XLSX."""
+"""The day's export across gates as CSV (with a BOM, for Excel and WPS) or XLSX: the date
+checked before it reaches a file name, cells that a spreadsheet would run as a formula
+neutralised, and the XLSX split into sheets before Excel's row limit."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from server.officer.queries import EXPORT_COLUMNS
+from server.officer.queries import EXPORT_COLUMNS, export_rows
+from server.store import Store
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_ROWS = 1_000_000  # data rows per sheet: below Excel's 1,048,576 with the header
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
-    """The header and rows as UTF-8 CSV with a BOM."""
+def valid_day(text: str) -> bool:
+    """Only a real YYYY-MM-DD date: it goes into a file name, a sheet name and a header."""
+    if not _DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition naming one file (names here are ours: ASCII, no quotes)."""
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise ValueError(f"unsafe file name: {name!r}")
+    return f'attachment; filename="{name}"'
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that Excel, WPS or LibreOffice would run as a formula starts with an apostrophe,
+    as in the gate's own export (a lone "-" stays as it is)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and value != "-":
+        return "'" + value
+    return value
+
+
+def _rows(store: Store, day: str) -> Iterator[list[Any]]:
+    for row in export_rows(store, day):
+        yield [safe_cell(v) for v in row]
+
+
+def csv_bytes(store: Store, day: str) -> bytes:
+    """The header and that day's rows as UTF-8 CSV with a BOM."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
+    writer.writerows(_rows(store, day))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(day: str, rows: Sequence[Sequence[Any]]) -> bytes:
-    """The header and rows as one sheet named after the day."""
+def sheet_names(day: str, count: int) -> list[str]:
+    """The day, then day-2, day-3 ... when the rows need more than one sheet."""
+    return [day] + [f"{day}-{i}" for i in range(2, count + 1)]
+
+
+def xlsx_bytes(store: Store, day: str) -> bytes:
+    """The header and that day's rows, a new sheet (with the header again) every SHEET_ROWS."""
+    return xlsx_from_rows(day, _rows(store, day))
+
+
+def xlsx_from_rows(day: str, rows: Iterator[Sequence[Any]]) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(day)
-    ws.append(list(EXPORT_COLUMNS))
+    ws = None
+    sheets = 0
+    in_sheet = SHEET_ROWS
     for r in rows:
+        if in_sheet >= SHEET_ROWS:
+            sheets += 1
+            ws = wb.create_sheet(sheet_names(day, sheets)[-1])
+            ws.append(list(EXPORT_COLUMNS))
+            in_sheet = 0
+        assert ws is not None
         ws.append(list(r))
+        in_sheet += 1
+    if ws is None:
+        wb.create_sheet(day).append(list(EXPORT_COLUMNS))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,10 +1,14 @@
-"""The officer's routes: login, the gates page, bundle upload, pairing, revoke, ack and export
-downloads. HTML comes from the templates beside this module (Jinja2, autoescaped)."""
+"""The officer's routes: login, the gates page, bundle upload, pairing, enrolling an offline
+gate, revoke, ack and export downloads. HTML comes from the templates beside this module
+(Jinja2, autoescaped). Every state-changing form carries the session's CSRF token; bodies are
+read with a cap per route."""
 
 from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,13 +19,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from app.clock import Clock, SystemClock
 from app.i18n import t
 from app.sync.bundle import BundleRefused
+from server import devices
+from server.audit import audit
 from server.bundles import import_bundle
-from server.devices import new_enrolment, revoke
+from server.limits import FORM_BODY, UPLOAD_BODY, TooLarge, capped_form
 from server.officer import auth, exports, queries
 from server.store import Store
 
@@ -77,37 +84,100 @@ def _gate_view(g: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
-    """The officer's pages over one store, in the officer's time zone."""
-    zone = tz or queries.server_tz()
+def _known(status: int, code: str, lang: str, **params: Any) -> Response:
+    return PlainTextResponse(t(code, lang, **params), status_code=status)
 
-    async def guard(request: Request) -> str | None:
-        return await run_in_threadpool(auth.session_user, store, request)
+
+@dataclass(frozen=True)
+class Officer:
+    """Who is asking: the logged-in officer and the address they ask from."""
+
+    username: str
+    address: str
+
+
+Handler = Callable[[Request, Officer, Any], Awaitable[Response]]
+
+
+def officer_routes(
+    store: Store,
+    tz: ZoneInfo | None = None,
+    *,
+    clock: Clock | None = None,
+    proxies: Iterable[str] | None = None,
+) -> list[BaseRoute]:
+    """The officer's pages over one store, in the officer's time zone. proxies: addresses
+    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES)."""
+    zone = tz or queries.server_tz()
+    clock = clock or SystemClock()
+    trusted = auth.trusted_proxies(proxies)
+
+    def address(request: Request) -> str:
+        return auth.client_address(request, trusted)
+
+    async def guard(request: Request) -> Officer | None:
+        user = await run_in_threadpool(auth.session_user, store, request, clock)
+        return None if user is None else Officer(user, address(request))
+
+    def form_action(handler: Handler, limit: int = FORM_BODY) -> Callable[..., Any]:
+        """A state-changing POST: logged in, body within limit, the session's CSRF token."""
+
+        async def endpoint(request: Request) -> Response:
+            officer = await guard(request)
+            if officer is None:
+                return RedirectResponse("/login", status_code=303)
+            lang = lang_of(request)
+            try:
+                form = await capped_form(request, limit)
+            except TooLarge:
+                return _known(413, "server_too_large", lang, mb=limit // (1024 * 1024) or 1)
+            if not auth.csrf_ok(request, form.get("csrf")):
+                return _known(403, "server_form_expired", lang)
+            return await handler(request, officer, form)
+
+        return endpoint
 
     def today() -> str:
         return datetime.now(zone).date().isoformat()
 
     async def login_form(request: Request) -> Response:
-        failed = bool(request.query_params.get("failed"))
-        return render("login.html", lang_of(request), "officer_title", failed=failed)
+        return render(
+            "login.html",
+            lang_of(request),
+            "officer_title",
+            failed=bool(request.query_params.get("failed")),
+            locked=bool(request.query_params.get("locked")),
+            minutes=auth.LOCK_MINUTES,
+        )
 
     async def login(request: Request) -> Response:
-        form = await request.form()
+        try:
+            form = await capped_form(request, FORM_BODY)
+        except TooLarge:
+            return _known(413, "server_too_large", lang_of(request), mb=1)
+        if not auth.origin_ok(request):  # no session yet, so no token: the Origin check
+            return _known(403, "server_form_expired", lang_of(request))
         user, password = str(form.get("username", "")), str(form.get("password", ""))
-        if not await run_in_threadpool(auth.check_officer, store, user, password):
-            return RedirectResponse("/login?failed=1", status_code=303)
-        token = await run_in_threadpool(auth.new_session, store, user)
+        result = await run_in_threadpool(auth.login, store, user, password, address(request), clock)
+        if not result.ok:
+            where = "/login?locked=1" if result.locked else "/login?failed=1"
+            return RedirectResponse(where, status_code=303)
+        token = await run_in_threadpool(auth.new_session, store, user, clock)
         resp = RedirectResponse("/", status_code=303)
         resp.set_cookie(
             auth.COOKIE,
             token,
             httponly=True,
             samesite="strict",
+            secure=auth.is_tls(request, trusted),
             max_age=auth.SESSION_HOURS * 3600,
         )
         return resp
 
-    async def logout(request: Request) -> Response:
+    async def logout(request: Request, officer: Officer, form: Any) -> Response:
+        await run_in_threadpool(auth.end_session, store, request)
+        with store.tx() as tx:
+            audit(tx, officer.username, officer.address, "logout", clock=clock)
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(auth.COOKIE)
         return resp
@@ -115,12 +185,15 @@ def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
     async def dashboard(request: Request) -> Response:
         if await guard(request) is None:
             return RedirectResponse("/login", status_code=303)
+        lang = lang_of(request)
         day = request.query_params.get("date") or today()
+        if not exports.valid_day(day):
+            return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
         return render(
             "dashboard.html",
-            lang_of(request),
+            lang,
             "officer_title",
             day=day,
             heads=HEADS,
@@ -131,14 +204,13 @@ def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
             ],
             message=request.query_params.get("msg", ""),
             ack_for=request.query_params.get("ack", ""),
-            csrf_field=Markup(""),
+            csrf_field=Markup("<input type='hidden' name='csrf' value='{}'>").format(
+                auth.csrf_token(request)
+            ),
         )
 
-    async def upload(request: Request) -> Response:
-        if await guard(request) is None:
-            return RedirectResponse("/login", status_code=303)
+    async def upload(request: Request, officer: Officer, form: Any) -> Response:
         lang = lang_of(request)
-        form = await request.form()
         item = form.get("bundle")
         if item is None or isinstance(item, str):
             return RedirectResponse(
@@ -157,6 +229,8 @@ def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
             device = ""
         finally:
             temp.unlink(missing_ok=True)
+        with store.tx() as tx:
+            audit(tx, officer.username, officer.address, "bundle_upload", text, clock=clock)
         # the page then offers the signed ack for that gate, to carry back on the stick
         ack = f"&ack={_quote(device)}" if device else ""
         return RedirectResponse("/?msg=" + _quote(text) + ack, status_code=303)
@@ -173,37 +247,33 @@ def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
         return Response(
             data,
             media_type="application/json",
-            headers={"Content-Disposition": f"attachment; filename={name}"},
+            headers={"Content-Disposition": exports.attachment(name)},
         )
 
-    async def export_csv(request: Request) -> Response:
+    async def export(request: Request) -> Response:
         if await guard(request) is None:
             return Response(status_code=401)
         day = request.query_params.get("date") or today()
-        rows = await run_in_threadpool(queries.export_rows, store, day)
-        return Response(
-            exports.csv_bytes(rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f"attachment; filename=gatepost-{day}.csv"},
-        )
-
-    async def export_xlsx(request: Request) -> Response:
-        if await guard(request) is None:
-            return Response(status_code=401)
-        day = request.query_params.get("date") or today()
-        rows = await run_in_threadpool(queries.export_rows, store, day)
-        data = await run_in_threadpool(exports.xlsx_bytes, day, rows)
+        if not exports.valid_day(day):
+            return _known(400, "server_bad_date", lang_of(request))
+        xlsx = request.url.path.endswith(".xlsx")
+        build = exports.xlsx_bytes if xlsx else exports.csv_bytes
+        data = await run_in_threadpool(build, store, day)
         return Response(
             data,
-            media_type=exports.XLSX_TYPE,
-            headers={"Content-Disposition": f"attachment; filename=gatepost-{day}.xlsx"},
+            media_type=exports.XLSX_TYPE if xlsx else "text/csv",
+            headers={
+                "Content-Disposition": exports.attachment(
+                    f"gatepost-{day}.{'xlsx' if xlsx else 'csv'}"
+                )
+            },
         )
 
-    async def enrol_code(request: Request) -> Response:
-        if await guard(request) is None:
-            return RedirectResponse("/login", status_code=303)
+    async def enrol_code(request: Request, officer: Officer, form: Any) -> Response:
         base = str(request.base_url).rstrip("/")
-        text = await run_in_threadpool(new_enrolment, store, base)
+        text = await run_in_threadpool(devices.new_enrolment, store, base)
+        with store.tx() as tx:
+            audit(tx, officer.username, officer.address, "enrol_code", clock=clock)
         import qrcode
         import qrcode.image.svg
 
@@ -218,22 +288,43 @@ def officer_routes(store: Store, tz: ZoneInfo | None = None) -> list[BaseRoute]:
             text=text,
         )
 
-    async def revoke_device(request: Request) -> Response:
-        if await guard(request) is None:
-            return RedirectResponse("/login", status_code=303)
-        await run_in_threadpool(revoke, store, request.path_params["device_id"])
+    async def enrol_offline(request: Request, officer: Officer, form: Any) -> Response:
+        lang = lang_of(request)
+        device_id = str(form.get("device_id", "")).strip()
+        try:
+            await run_in_threadpool(
+                lambda: devices.enrol_offline(
+                    store,
+                    device_id,
+                    str(form.get("public_key", "")),
+                    str(form.get("name", "")),
+                    officer=officer.username,
+                    address=officer.address,
+                )
+            )
+            text = t("officer_enrol_done", lang, device=device_id)
+        except devices.EnrolError as exc:
+            text = t("officer_enrol_failed", lang, reason=exc.reason)
+        return RedirectResponse("/?msg=" + _quote(text), status_code=303)
+
+    async def revoke_device(request: Request, officer: Officer, form: Any) -> Response:
+        device_id = request.path_params["device_id"]
+        await run_in_threadpool(devices.revoke, store, device_id)
+        with store.tx() as tx:
+            audit(tx, officer.username, officer.address, "revoke", device_id, clock=clock)
         return RedirectResponse("/", status_code=303)
 
     return [
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["GET"]),
+        Route("/logout", form_action(logout), methods=["POST"]),
         Route("/", dashboard, methods=["GET"]),
-        Route("/bundles", upload, methods=["POST"]),
-        Route("/export.csv", export_csv, methods=["GET"]),
-        Route("/export.xlsx", export_xlsx, methods=["GET"]),
-        Route("/enrol-code", enrol_code, methods=["POST"]),
-        Route("/devices/{device_id}/revoke", revoke_device, methods=["POST"]),
+        Route("/bundles", form_action(upload, UPLOAD_BODY), methods=["POST"]),
+        Route("/export.csv", export, methods=["GET"]),
+        Route("/export.xlsx", export, methods=["GET"]),
+        Route("/enrol-code", form_action(enrol_code), methods=["POST"]),
+        Route("/devices/enrol", form_action(enrol_offline), methods=["POST"]),
+        Route("/devices/{device_id}/revoke", form_action(revoke_device), methods=["POST"]),
         Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
 

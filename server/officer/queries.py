@@ -33,6 +33,7 @@ EXPORT_COLUMNS = (
     "unit",
     "room",
     "volunteer",
+    "voided",
 )
 
 
@@ -80,6 +81,11 @@ def _body(text: Any) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _voided(voids: list[dict[str, Any]]) -> set[tuple[str, Any]]:
+    """(device, passage id) of every voided passage: a passage's event id is its record id."""
+    return {(v["device_id"], _body(v["body"]).get("target_id")) for v in voids}
+
+
 def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
     """Per gate, that day's passages in / out (let through), refused, and fever checks, from the
     event bodies; a voided passage does not count."""
@@ -90,7 +96,7 @@ def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
             (day,),
         )
         voids = tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'")
-    voided = {(v["device_id"], _body(v["body"]).get("target_id")) for v in voids}
+    voided = _voided(voids)
     out: dict[str, dict[str, int]] = {}
     for r in rows:
         n = out.setdefault(r["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
@@ -143,16 +149,18 @@ def quarantine_rows(store: Store, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def export_rows(store: Store, day: str) -> list[list[Any]]:
-    """One row per event of that day across all gates, personal data masked."""
+    """One row per event of that day across all gates, personal data masked; a voided passage
+    is marked in the last column (the page's counts leave it out the same way)."""
     with store.tx() as tx:
         names = {
             r["device_id"]: r["name"] for r in tx.execute("SELECT device_id, name FROM devices")
         }
         events = tx.execute(
-            "SELECT device_id, seq, kind, body FROM events WHERE local_date = ? "
+            "SELECT device_id, event_id, seq, kind, body FROM events WHERE local_date = ? "
             "ORDER BY device_id, seq",
             (day,),
         )
+        voided = _voided(tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'"))
     out = []
     for e in events:
         body = _body(e["body"])
@@ -162,10 +170,12 @@ def export_rows(store: Store, day: str) -> list[list[Any]]:
             "seq": e["seq"],
             "kind": e["kind"],
         }
-        for col in EXPORT_COLUMNS[4:]:
+        for col in EXPORT_COLUMNS[4:-1]:
             row[col] = body.get(col)
         row["person_name"] = mask_name(row["person_name"])
         row["id_number"] = mask_id(row["id_number"])
         row["phone"] = mask_phone(row["phone"])
+        is_void = e["kind"] == "passage" and (e["device_id"], e["event_id"]) in voided
+        row["voided"] = "voided" if is_void else ""
         out.append([row[c] if row[c] is not None else "" for c in EXPORT_COLUMNS])
     return out

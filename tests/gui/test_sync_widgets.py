@@ -12,7 +12,7 @@ from app.sync.service import SyncService
 from server import devices
 from server.store import SqliteStore
 from tests.fakes.sync_fakes import InProcessTransport
-from tests.sync.conftest import add_events
+from tests.sync.conftest import add_events, enrol_offline_gate
 
 pytestmark = pytest.mark.gui
 
@@ -101,6 +101,7 @@ def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path
 
     gdb, store, transport, service = setup
     add_events(gdb.conn, 1500)
+    enrol_offline_gate(store, gdb.conn)
     usb = tmp_path / "usb"
     usb.mkdir()
     dialog = BundleExportDialog(service, lang="zh")
@@ -186,10 +187,12 @@ def test_usb_dialog_imports_the_servers_ack(qtbot, setup, tmp_path):
     add_events(gdb.conn, 30)
     usb = tmp_path / "usb"
     usb.mkdir()
+    enrol_offline_gate(store, gdb.conn)
     import_bundle(store, service.export_bundle(usb))
     ack = write_ack(store, gdb.device.device_id, usb)
     other = SqliteStore(tmp_path / "other.db")
     other.migrate()
+    enrol_offline_gate(other, gdb.conn)
     import_bundle(other, next(usb.glob("gatepost-*.zip")))
     (tmp_path / "foreign").mkdir()
     foreign = write_ack(other, gdb.device.device_id, tmp_path / "foreign")

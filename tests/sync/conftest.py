@@ -156,3 +156,23 @@ def gate(tmp_path: Path):
 def _no_database_url(monkeypatch):
     """A developer's DATABASE_URL must never send test data to their server."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+def enrol_offline_gate(store: Store, conn) -> None:
+    """What the officer does before a never-online gate's first bundle: enrol it by its device
+    id and public key (bundles from gates not enrolled beforehand are refused, #13)."""
+    from app.sync.identity import load_identity
+
+    ident = load_identity(conn)
+    devices.enrol_offline(store, ident.device_id, ident.public_key_hex, officer="test")
+
+
+def enrol_offline_in(data_dir: Path, conn) -> None:
+    """The same for the server database in a data dir (the command-line tests)."""
+    from server.run import store_for
+
+    s = store_for(data_dir)
+    try:
+        enrol_offline_gate(s, conn)
+    finally:
+        s.close()

@@ -36,7 +36,7 @@ def main(argv: list[str]) -> None:
     store = store_for(data_dir)
     try:
         app = create_app(store, officer_pages=False, hooks=hooks_for(spec))
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
     finally:
         store.close()
 

@@ -17,7 +17,7 @@ from server.acks import make_ack, server_key, write_ack
 from server.bundles import import_bundle
 from server.store import SqliteStore
 
-from .conftest import add_events
+from .conftest import add_events, enrol_offline_gate, enrol_offline_in
 
 
 def _waiting(conn) -> int:
@@ -34,6 +34,7 @@ def test_ack_marks_exactly_what_the_server_holds_and_lets_the_purge_drop_it(stor
     (tmp_path / "stick").mkdir()
     bundle = export_bundle(gate.conn, tmp_path / "stick")
     add_events(gate.conn, 30)  # written after the stick left: not acknowledged
+    enrol_offline_gate(store, gate.conn)
     assert import_bundle(store, bundle).counts()["accepted"] == 120
     ack = write_ack(store, gate.device.device_id, tmp_path / "stick")
     assert ack.parent == tmp_path / "stick" and not list(ack.parent.glob(".*.partial"))
@@ -56,6 +57,7 @@ def test_ack_marks_exactly_what_the_server_holds_and_lets_the_purge_drop_it(stor
 
 def test_forged_ack_is_refused_and_marks_nothing(store, gate, tmp_path):
     add_events(gate.conn, 10)
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, export_bundle(gate.conn, tmp_path))
     ack = write_ack(store, gate.device.device_id, tmp_path)
     doc = json.loads(ack.read_text("utf-8"))
@@ -97,6 +99,7 @@ def test_forged_ack_is_refused_and_marks_nothing(store, gate, tmp_path):
 def test_ack_from_another_server_or_for_another_gate_is_refused(store, gate, tmp_path):
     add_events(gate.conn, 8)
     bundle = export_bundle(gate.conn, tmp_path)
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, bundle)
     import_ack(gate.conn, write_ack(store, gate.device.device_id, tmp_path))  # pins the key
     add_events(gate.conn, 4)
@@ -106,6 +109,7 @@ def test_ack_from_another_server_or_for_another_gate_is_refused(store, gate, tmp
     other_server = SqliteStore(tmp_path / "other.db")
     other_server.migrate()
     try:
+        enrol_offline_gate(other_server, gate.conn)
         import_bundle(other_server, bundle)
         import_bundle(other_server, later)
         foreign = write_ack(other_server, gate.device.device_id, tmp_path / "b2")
@@ -119,6 +123,7 @@ def test_ack_from_another_server_or_for_another_gate_is_refused(store, gate, tmp
     neighbour = open_database(tmp_path / "g2")
     try:
         add_events(neighbour.conn, 3)
+        enrol_offline_gate(store, neighbour.conn)
         import_bundle(store, export_bundle(neighbour.conn, tmp_path / "g2"))
         theirs = write_ack(store, neighbour.device.device_id, tmp_path / "g2")
         assert read_ack(theirs)["device_id"] == neighbour.device.device_id
@@ -143,6 +148,7 @@ def _resigned(store, ack_path, tmp_path, **changes):
 
 def test_ack_beyond_the_gate_or_off_its_chain_is_refused(store, gate, tmp_path):
     add_events(gate.conn, 6)
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, export_bundle(gate.conn, tmp_path))
     ack = write_ack(store, gate.device.device_id, tmp_path)
     for changes, reason in (
@@ -160,6 +166,7 @@ def test_ack_beyond_the_gate_or_off_its_chain_is_refused(store, gate, tmp_path):
 def test_quarantined_events_are_listed_on_the_gate_via_the_ack(store, gate, tmp_path):
     add_events(gate.conn, 5)
     bundle = export_bundle(gate.conn, tmp_path)
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, bundle)
     with store.tx() as tx:  # the server already held a different event at seq 3
         tx.execute(
@@ -184,6 +191,7 @@ def test_ack_round_trip_on_the_command_line(tmp_path, capsys):
         d.mkdir()
     gdb = open_database(gate_dir)
     add_events(gdb.conn, 40)
+    enrol_offline_in(srv, gdb.conn)
     device_id = gdb.device.device_id
     gdb.close()
     gate_args = ["--data-dir", str(gate_dir), "--lang", "en"]
@@ -261,6 +269,7 @@ def test_pairing_qr_pins_the_server_key_before_any_ack(store, gate, tmp_path):
     assert pinned_server_key(gate.conn) == server_key(store).public_key_hex
 
     add_events(gate.conn, 6)
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, export_bundle(gate.conn, tmp_path))
     genuine = write_ack(store, gate.device.device_id, tmp_path)
     with pytest.raises(AckRefused) as refused:

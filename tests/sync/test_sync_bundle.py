@@ -16,7 +16,12 @@ from server.bundles import import_bundle
 from server.ingest import device_head
 from server.store import SqliteStore
 
-from .conftest import add_events, assert_server_holds_exactly
+from .conftest import (
+    add_events,
+    assert_server_holds_exactly,
+    enrol_offline_gate,
+    enrol_offline_in,
+)
 
 
 def test_export_then_import_twice_changes_nothing_the_second_time(store, gate, tmp_path):
@@ -26,6 +31,7 @@ def test_export_then_import_twice_changes_nothing_the_second_time(store, gate, t
     manifest = verify_bundle(path).manifest
     assert (manifest["first_seq"], manifest["last_seq"], manifest["count"]) == (1, 2500, 2500)
     assert manifest["key_id"] == load_identity(gate.conn).key_id
+    enrol_offline_gate(store, gate.conn)
     first = import_bundle(store, path).counts()
     assert first == {"accepted": 2500, "duplicate": 0, "rejected": 0}
     second = import_bundle(store, path).counts()
@@ -40,6 +46,7 @@ def test_bundles_out_of_order_converge(store, gate, tmp_path):
     week1 = export_bundle(gate.conn, tmp_path / "w1")
     add_events(gate.conn, 50)
     week2 = export_bundle(gate.conn, tmp_path / "w2", from_seq=101)
+    enrol_offline_gate(store, gate.conn)
     assert import_bundle(store, week2).counts()["accepted"] == 50
     assert device_head(store, gate.device.device_id) == 0  # a gap: 1..100 still missing
     assert import_bundle(store, week1).counts()["accepted"] == 100
@@ -54,8 +61,9 @@ def _rewrite(src, dst, change):
 
 
 @pytest.fixture
-def bundle(gate, tmp_path):
+def bundle(store, gate, tmp_path):
     add_events(gate.conn, 20)
+    enrol_offline_gate(store, gate.conn)
     return export_bundle(gate.conn, tmp_path)
 
 
@@ -127,6 +135,7 @@ def test_cli_export_and_import(tmp_path, capsys):
     gate_dir.mkdir()
     gdb = open_database(gate_dir)
     add_events(gdb.conn, 40)
+    enrol_offline_in(srv_dir, gdb.conn)
     gdb.close()
     assert main.main(["--data-dir", str(gate_dir), "bundle", "export", "--out", str(usb)]) == 0
     out = capsys.readouterr()
@@ -174,6 +183,7 @@ def test_weekly_bundles_are_incremental_and_all_resends_everything(store, gate, 
     again = export_bundle(gate.conn, tmp_path, everything=True)
     assert verify_bundle(again).manifest["count"] == 30
     # the officer imports week 3, then week 1, and sees the gap close with week 2
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, weeks[2])
     import_bundle(store, weeks[0])
     assert device_head(store, gate.device.device_id) == 10

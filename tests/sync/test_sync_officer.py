@@ -19,6 +19,8 @@ from server.bundles import import_bundle
 from server.officer import set_officer
 from server.run import ServerThread
 
+from .conftest import enrol_offline_gate
+
 
 @pytest.fixture
 def site(store, gate, tmp_path):
@@ -43,6 +45,7 @@ def site(store, gate, tmp_path):
         for _ in range(4):
             outbox.append(gate.conn, uuid7(), "shift_event", {"local_date": "2026-11-29"}, "t")
     later = export_bundle(gate.conn, tmp_path / "b", from_seq=9)  # 9..10: 7..8 missing
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, first)
     import_bundle(store, later)
     with ServerThread(store) as srv:
@@ -57,6 +60,20 @@ def opener():
 def login(op, url, password="correct horse"):
     data = urllib.parse.urlencode({"username": "jiedao", "password": password}).encode()
     return op.open(f"{url}/login", data=data, timeout=10)
+
+
+def csrf_of(op, url) -> str:
+    """The session's CSRF token, as the page's forms carry it."""
+    page = op.open(f"{url}/", timeout=10).read().decode()
+    return page.split("name='csrf' value='")[1].split("'")[0]
+
+
+def post(op, url: str, fields: dict, csrf: str | None = None):
+    """A form POST as the page sends it (with the session's CSRF token unless given)."""
+    base = url.split("/", 3)
+    token = csrf_of(op, "/".join(base[:3])) if csrf is None else csrf
+    data = urllib.parse.urlencode({**fields, "csrf": token}).encode()
+    return op.open(urllib.request.Request(url, data=data, method="POST"), timeout=10)
 
 
 def test_wrong_password_and_no_session_see_nothing(site):
@@ -96,13 +113,7 @@ def test_pairing_page_gives_a_working_code(site, gate):
 
     op = opener()
     login(op, site.url)
-    page = (
-        op.open(
-            urllib.request.Request(f"{site.url}/enrol-code", data=b"", method="POST"), timeout=10
-        )
-        .read()
-        .decode()
-    )
+    page = post(op, f"{site.url}/enrol-code", {}).read().decode()
     assert "<svg" in page
     text = page.split("id='enrol-text'>")[1].split("<")[0].replace("&amp;", "&")
     client = make_client(gate.conn, HttpTransport(timeout=5))
@@ -152,6 +163,7 @@ def test_dashboard_shows_in_out_refused_fevers_per_gate_in_local_time(
         outbox.append(gate.conn, fever["id"], "fever_check", fever, "t")
         void = {"id": uuid7(), "target_id": wrong, "reason": "wrong_direction"}
         outbox.append(gate.conn, void["id"], "void", void, "t")
+    enrol_offline_gate(store, gate.conn)
     import_bundle(store, export_bundle(gate.conn, tmp_path))
     with store.tx() as tx:
         tx.execute("UPDATE devices SET last_sync_utc = '2026-11-28T17:30:00.000Z'")
