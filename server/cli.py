@@ -101,3 +101,27 @@ def enrol_code(data_dir: Path, url: str, show_qr: bool = True) -> int:
         qr.print_ascii(out=sys.stdout, invert=True)
     print(text)
     return 0
+
+
+def enrol_gate(
+    data_dir: Path,
+    device_id: str,
+    public_key: str,
+    name: str = "",
+    replace: bool = False,
+    lang: str = "zh",
+) -> int:
+    """Enrol a never-online gate by its device id and public key, so its bundles are accepted
+    (replace=True re-keys a known gate); audited as the command line."""
+    from server.devices import EnrolError, enrol_offline
+
+    store = store_for(data_dir)
+    try:
+        enrol_offline(store, device_id, public_key, name, officer="cli", replace=replace)
+    except EnrolError as exc:
+        print(t("officer_enrol_failed", lang, reason=exc.reason), file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(t("officer_enrol_done", lang, device=device_id))
+    return 0

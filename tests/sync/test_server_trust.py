@@ -328,3 +328,56 @@ def test_an_upload_over_the_cap_is_413_before_it_is_read(store, site, monkeypatc
         token = csrf_of(op, srv.url)
         big = {"csrf": token, "bundle": "x" * 200_000}
         assert status_of(op, f"{srv.url}/bundles", big) == 413
+
+
+def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "gatepost-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="bundle"; filename="{name}"\r\n'
+        "Content-Type: application/zip\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@SQLITE_ONLY
+def test_the_upload_form_takes_a_bundle_with_its_token(store, site, gate, tmp_path):
+    add_events(gate.conn, 4)
+    data = export_bundle(gate.conn, tmp_path).read_bytes()
+    op = opener()
+    http_login(op, site.url)
+    for token, want in (("0" * 64, 403), (csrf_of(op, site.url), 200)):
+        body, ctype = _multipart({"csrf": token}, "b.zip", data)
+        req = urllib.request.Request(
+            f"{site.url}/bundles", data=body, method="POST", headers={"Content-Type": ctype}
+        )
+        try:
+            reply = op.open(req, timeout=10)
+            status, text = reply.status, urllib.parse.unquote(reply.geturl())
+        except urllib.error.HTTPError as err:
+            status, text = err.code, ""
+        assert status == want
+    assert "新增 4，重复 0，拒收 0" in text
+    assert device_head(store, gate.device.device_id) == 4
+
+
+def test_the_command_line_enrols_an_offline_gate_for_its_bundles(tmp_path, gate, capsys):
+    from server.cli import bundle_import, enrol_gate
+
+    srv = tmp_path / "srv"
+    add_events(gate.conn, 3)
+    bundle = export_bundle(gate.conn, tmp_path)
+    assert bundle_import(srv, bundle, "en") == 1
+    assert "unknown_device" in capsys.readouterr().err
+    ident = load_identity(gate.conn)
+    assert enrol_gate(srv, ident.device_id, ident.public_key_hex, "北门", lang="en") == 0
+    assert enrol_gate(srv, ident.device_id, "ab" * 32, lang="en") == 1
+    assert "device_exists" in capsys.readouterr().err
+    assert bundle_import(srv, bundle, "en") == 0
+    assert "accepted 3" in capsys.readouterr().out
