@@ -116,3 +116,15 @@ def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate
         browser.find_element(By.ID, "pair").click()
         text_of(browser, "enrol-text", lambda t: t.startswith("gatepost://enrol?"))
         assert browser.find_element(By.CSS_SELECTOR, "#qr svg")
+        # revoke and logout are forms with the session's CSRF token (#13)
+        browser.get(f"{srv.url}/")
+        text_of(browser, "gates", lambda t: True)
+        browser.find_element(By.CSS_SELECTOR, "tr.gate form button").click()
+        text_of(browser, "gates", lambda t: "revoked" in t)
+        from server.devices import get_device
+
+        assert get_device(store, gate.device.device_id).revoked
+        browser.find_element(By.ID, "logout").click()
+        text_of(browser, "login", lambda t: True)
+        browser.get(f"{srv.url}/")
+        text_of(browser, "login", lambda t: True)  # the session is gone on the server
