@@ -583,6 +583,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_fevers": ("发热", "Fevers"),
     "officer_last_sync_local": ("最近同步", "Last sync"),
     "officer_received": ("收到时间", "Received"),
+    # --- the desk state machine (#10)
+    "no_identity": (
+        "没有可核验的身份，未登记：请出示健康码，或按 F3 手工登记",
+        "No identity to check, nothing recorded: show a health code, or F3 to register by hand",
+    ),
+    "desk_busy": (
+        "当前人员尚未登记：先按 Enter 登记，或按 Esc 清除",
+        "The person at the desk is not recorded yet: Enter records, Esc clears",
+    ),
+    "dialog_stale": (
+        "该对话框所属的人员已不在柜台，未作任何更改",
+        "The person this dialog was for has left the desk; nothing was changed",
+    ),
+    "override_only_yellow": ("只有黄码人员可以放行", "Only a yellow code can be let through"),
+    "retest_gone": ("该发热人员已处理", "That fever has already been dealt with"),
+    "void_nothing_newer": (
+        "刚才已撤销，没有更新的记录可撤销",
+        "Just voided: there is no newer record to void",
+    ),
+    "undo_done_named": ("已撤销：{what}", "Voided: {what}"),
+    "void_prompt": ("撤销这条记录？{what}", "Void this record? {what}"),
+    "pin_wrong_short": ("干部密码不正确", "Wrong officer PIN"),
+    "color_choice": ("请选择手机上健康码的颜色", "Choose the colour shown on the phone"),
+    "confirm_color_hint": (
+        "看不清颜色：请看手机，按 Enter 确认颜色",
+        "Colour unclear: look at the phone, Enter to confirm it",
+    ),
+    "confirm_color_title": ("手机上的健康码是什么颜色？", "What colour is the code on the phone?"),
+    "code_unrecognised_hint": (
+        "未识别：这不是健康码，请出示健康码或通行证",
+        "Not recognised: this is not a health code; show a health code or a pass",
+    ),
+    "desk_warnings": ("{text}", "{text}"),
+    "desk_last": ("上一位 {what}", "Previous: {what}"),
+    "next_up": ("下一位：{what}", "Next: {what}"),
+    "code_green_short": ("绿码", "Green"),
+    "code_yellow_short": ("黄码", "Yellow"),
+    "code_red_short": ("红码", "Red"),
+    "pass_short": ("通行证", "Pass"),
+    "type_temp_enter": ("输入体温后按 Enter", "Type the temperature, then Enter"),
+    "enter_records_refusal": ("按 Enter 登记拒绝", "Enter records the refusal"),
+    "retest_early": (
+        "休息还未满（还剩 {minutes} 分钟），现在就复测吗？",
+        "The rest is not over ({minutes} min left). Re-test now?",
+    ),
+    "yellow_override_short": ("黄码放行", "Let yellow pass"),
+    "close_confirm": (
+        "还有人员未处理（柜台上的人或等待复测的发热人员），确定退出门岗通？",
+        "Someone is still being handled (at the desk or resting for a re-test). Quit Gatepost?",
+    ),
 }
 
 

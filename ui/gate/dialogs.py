@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -256,3 +258,14 @@ class Asker:
     def settings(self, values: SettingsValues, lang: str) -> SettingsValues | None:
         dlg = SettingsDialog(values, lang, self.parent)
         return dlg.values() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def confirm(self, title: str, lang: str) -> bool:
+        """Yes / no, with 否 the default so a stray Enter changes nothing."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, t("app_title", lang), title, parent=self.parent
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        yes = box.addButton(t("ok", lang), QMessageBox.ButtonRole.YesRole)
+        box.setDefaultButton(box.addButton(t("cancel", lang), QMessageBox.ButtonRole.NoRole))
+        box.exec()
+        return box.clickedButton() is yes
