@@ -629,6 +629,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The rest is not over ({minutes} min left). Re-test now?",
     ),
     "yellow_override_short": ("黄码放行", "Let yellow pass"),
+    "replay_bad_line": ("第 {line} 行不是一个 JSON 事件", "Line {line} is not a JSON event"),
+    "replay_unknown_event": ("第 {event} 个事件无法识别", "Event {event} is not one the desk knows"),
+    "replay_not_empty": (
+        "{path} 里已有门岗记录：回放只写入空的数据目录（请另选一个目录）",
+        "{path} already holds gate records: a replay writes only to an empty data dir",
+    ),
     "close_confirm": (
         "还有人员未处理（柜台上的人或等待复测的发热人员），确定退出门岗通？",
         "Someone is still being handled (at the desk or resting for a re-test). Quit Gatepost?",

@@ -236,6 +236,7 @@ class Desk:
         self.typed += text
 
     def key(self, name: str) -> Step:
+        typed_before = self.typed
         typed = self.typed.strip()
         if name == "Enter" and len(typed) >= 6 and not rules.looks_like_temperature(typed):
             self.typed = ""  # a keyboard-wedge scanner typed a code into the field
@@ -254,7 +255,7 @@ class Desk:
         if handler is None and name in CATEGORY_KEYS:
             handler = lambda: self._set_category(CATEGORY_KEYS[name])  # noqa: E731
         step = handler() if handler is not None else Step("ignored")
-        return self._emit("key", {"key": name}, step)
+        return self._emit("key", {"key": name, "typed": typed_before}, step)
 
     def _backspace(self) -> Step:
         self.typed = self.typed[:-1]
@@ -275,12 +276,10 @@ class Desk:
         self.message = None
         self.dialog = None
         self.flash = None
-        if cur is None:
-            return Step("ignored")
-        if cur.payload_text:
+        if cur is not None and cur.payload_text:
             self.debouncer.reset(cur.payload_text)  # they may show the code again at once
-        self._next_up()
-        return Step("cleared")
+        self._next_up()  # whoever waits (also behind a dialog that held the desk) steps up
+        return Step("cleared" if cur is not None else "ignored")
 
     def _enter(self) -> Step:
         typed = self.typed.strip()
@@ -393,7 +392,7 @@ class Desk:
     def answer(self, dialog_id: int | None, value: Any) -> Step:
         """The answer to the open dialog (None: cancelled). A stale answer changes nothing."""
         dialog = self.dialog
-        event = {"dialog": dialog_id, "kind": dialog.kind if dialog else None}
+        event = {"dialog": dialog_id, "kind": dialog.kind if dialog else None, "value": value}
         if dialog is None or (dialog_id is not None and dialog_id != dialog.id):
             self._say("dialog_stale")
             return self._emit("answer", event, Step("ignored"))
