@@ -94,6 +94,7 @@ def cmd_today(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     """Show or change a domain setting (checkpoint, fever threshold, camera …)."""
+    from app.errors import KnownError
     from app.settings import SETTINGS, Settings
 
     gdb = _open(args)
@@ -120,8 +121,10 @@ def cmd_settings(args: argparse.Namespace) -> int:
     except KeyError:
         print(f"unknown setting: {args.name}", file=sys.stderr)
         return 2
-    except ValueError as exc:
-        print(f"bad value for {args.name}: {exc}", file=sys.stderr)
+    except KnownError as exc:  # #10: a value outside the declared limits
+        if not exc.code.startswith("setting_"):
+            raise
+        print(f"{args.name}: {exc.message(args.lang)}", file=sys.stderr)
         return 2
     finally:
         gdb.close()
