@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from app.errors import KnownError
-from app.paths import resolve_data_dir
 from cli import build_parser
+from cli.common import data_dir, fail
 
 log = logging.getLogger("gatepost")
 
@@ -34,12 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     args.lang_explicit = args.lang
     args.lang = args.lang or "zh"  # commands that open the gate db switch to its `language`
     try:
-        args.data_dir_path = resolve_data_dir(args.data_dir)
-        setup_logging(args.data_dir_path, bool(args.verbose))
+        setup_logging(data_dir(args), bool(args.verbose))
         return int(args.func(args) or 0)
     except KnownError as exc:
-        print(exc.message(args.lang), file=sys.stderr)
-        return 1
+        return fail(exc, args.lang)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: log it, say it plainly, no traceback on the console

@@ -6,13 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import KnownError
 from app.i18n import t
-from app.paths import ENV_VAR
+from app.paths import ENV_VAR, resolve_data_dir
 from app.progress import StderrBar
 
 if TYPE_CHECKING:
@@ -81,27 +80,19 @@ def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
 
 
 def float_range(low: float, high: float) -> Callable[[str], float]:
-    """An argparse type: a number in (low, high]; refused at parse time otherwise."""
+    """An argparse type: a number in [low, high]; refused at parse time otherwise."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise _refuse("arg_not_number", value=text) from None
-        if not low < value <= high:
+        if not low <= value <= high:  # NaN fails too
             raise _refuse("arg_between", value=text, low=low, high=high)
         return value
 
     parse.__name__ = "float"
     return parse
-
-
-def iso_date(text: str) -> str:
-    """An argparse type: a real calendar date YYYY-MM-DD (2026-13-45 is refused)."""
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise _refuse("arg_bad_date", value=text) from None
 
 
 def phone_arg(text: str) -> str:
@@ -117,6 +108,12 @@ def phone_arg(text: str) -> str:
 
 
 # ----------------------------------------------------------------- running a command
+def data_dir(args: argparse.Namespace) -> Path:
+    """--data-dir, else $GATEPOST_DATA_DIR, else the user data dir; made if missing."""
+    args.data_dir_path = resolve_data_dir(args.data_dir)
+    return Path(args.data_dir_path)
+
+
 def open_db(args: argparse.Namespace) -> GateDatabase:
     """The gate database in the data dir; messages follow its `language` unless --lang given."""
     from app.database import open_database
@@ -162,7 +159,3 @@ def fail(exc: KnownError, lang: str) -> int:
 
 def say(code: str, lang: str, **params: Any) -> None:
     print(t(code, lang, **params))
-
-
-def path_arg(value: str) -> Path:
-    return Path(value).expanduser()

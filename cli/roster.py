@@ -6,11 +6,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app.errors import KnownError
 from app.i18n import t
 from cli.common import Commands, float_range, int_range, open_db, progress, say
+
+if TYPE_CHECKING:
+    from app.database import GateDatabase
 
 VISITOR_HOURS_MAX = 24  # app.roster.visitors.MAX_HOURS (not imported: keeps --help light)
 
@@ -95,7 +98,7 @@ def writable_out(path: str) -> Path:
 
 
 def import_command(
-    gdb: object,
+    gdb: GateDatabase,
     path: str,
     dry_run: bool,
     lang: str,
@@ -111,7 +114,7 @@ def import_command(
     source = Path(path).expanduser()
     if source.is_dir():
         raise KnownError("import_is_folder", path=str(source))
-    svc = RosterService(gdb, SystemClock())  # type: ignore[arg-type]
+    svc = RosterService(gdb, SystemClock())
     the_plan = importer.plan(svc.conn, source, svc.today())
     if dry_run:
         result = importer.ImportResult(

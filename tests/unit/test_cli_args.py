@@ -325,3 +325,23 @@ def test_help_and_non_gui_commands_never_load_qt(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_argument_types_keep_their_edges() -> None:
+    import argparse
+
+    from cli.common import float_range, int_range, phone_arg
+
+    hours = float_range(0, 24)
+    assert hours("0") == 0 and hours("24") == 24  # 0 = today only, as before
+    for bad in ("-0.5", "24.1", "nan", "x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            hours(bad)
+    port = int_range(1, 65535)
+    assert port("1") == 1 and port("65535") == 65535
+    with pytest.raises(argparse.ArgumentTypeError):
+        port("8750.5")
+    assert int_range(0)("123456789") == 123456789
+    assert phone_arg("+86 138 0013 8000") == "13800138000"
+    with pytest.raises(argparse.ArgumentTypeError):
+        phone_arg("12345")
