@@ -691,7 +691,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Give the day with --date YYYY-MM-DD",
     ),
     "demo_data_done": (
-        "演示数据：居民 {residents} 人，通行 {passages} 条，发热 {fever_checks} 次，班次 {shifts} 个",
+        "演示数据：居民 {residents} 人，通行 {passages} 条，"
+        "发热 {fever_checks} 次，班次 {shifts} 个",
         "Demo data: {residents} residents, {passages} passages, {fever_checks} fever checks, "
         "{shifts} shifts",
     ),
