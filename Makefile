@@ -24,7 +24,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app db ui server bench main.py tests scripts
+	$(VENV)/bin/ruff check app db ui server cli bench main.py tests scripts
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)

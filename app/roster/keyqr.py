@@ -55,11 +55,11 @@ def is_image(path: Path) -> bool:
 
 def read_key_image(path: Path | str) -> str:
     """The 'GPK1:' text of the key QR in a photo or PNG (the scan engine reads it)."""
-    from app.scan.cli import _load
     from app.scan.decoder import FrameDecoder
+    from app.scan.images import load_image
 
     try:
-        frame = _load(str(path))
+        frame = load_image(str(path))
     except ValueError:
         raise KnownError("key_qr_unreadable") from None
     for result in FrameDecoder(budget_ms=2000).decode(frame):

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
+from app.i18n import MESSAGES
 from app.sync import state
 from app.sync.backoff import Backoff
 from app.sync.identity import SyncIdentity, load_identity, save_enrolment
@@ -81,7 +82,7 @@ class SyncClient:
         try:
             reply = self.transport.enrol(offer.server_url, offer.code, body)
         except Refused as exc:
-            raise KnownError("enrol_refused", reason=exc.reason) from None
+            raise EnrolRefused(exc.reason) from None
         except (Retryable, AuthRefused, TooLarge) as exc:
             code = "enrol_unreachable_key_kept" if offer.server_key else "enrol_unreachable"
             raise KnownError(code, detail=str(exc)) from None
@@ -208,3 +209,21 @@ class SyncClient:
                 if is_cancelled():
                     report.cancelled = True
                     return report
+
+
+def enrol_refusal_code(reason: str) -> str:
+    """The message for a pairing refusal: the server's reason in words when it is a known one."""
+    specific = f"enrol_refused_{reason}"
+    return specific if specific in MESSAGES else "enrol_refused"
+
+
+class EnrolRefused(KnownError):
+    """The server refused the pairing code: code enrol_refused, said in words when known."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("enrol_refused", reason=reason)
+
+    def message(self, lang: str = "zh") -> str:
+        from app.i18n import t
+
+        return t(enrol_refusal_code(str(self.params["reason"])), lang, **self.params)

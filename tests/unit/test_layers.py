@@ -39,6 +39,11 @@ def test_nothing_imports_the_server_and_the_server_has_no_qt():
     assert offenders("server", ("PySide6", "shiboken6", "ui")) == []
 
 
+def test_nothing_below_imports_the_command_line():
+    for package in ("app", "db", "ui", "server"):
+        assert offenders(package, ("cli", "main")) == []
+
+
 def test_ui_reaches_db_only_through_app():
     assert offenders("ui", ("db",)) == []
 
