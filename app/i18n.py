@@ -630,7 +630,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "yellow_override_short": ("黄码放行", "Let yellow pass"),
     "replay_bad_line": ("第 {line} 行不是一个 JSON 事件", "Line {line} is not a JSON event"),
-    "replay_unknown_event": ("第 {event} 个事件无法识别", "Event {event} is not one the desk knows"),
+    "replay_unknown_event": (
+        "第 {event} 个事件无法识别",
+        "Event {event} is not one the desk knows",
+    ),
+    "replay_needs_data_dir": (
+        "回放会写入记录：请用 --data-dir 指定一个空的数据目录",
+        "A replay writes records: name an empty data dir with --data-dir",
+    ),
+    "replay_unreadable": ("无法读取 {path}", "Cannot read {path}"),
+    "file_not_found": ("找不到文件 {path}", "No such file: {path}"),
     "replay_not_empty": (
         "{path} 里已有门岗记录：回放只写入空的数据目录（请另选一个目录）",
         "{path} already holds gate records: a replay writes only to an empty data dir",

@@ -14,6 +14,7 @@ from cli.common import Commands, add_common_options
 
 GROUPS: tuple[str, ...] = (
     "gate",
+    "desk",
     "scan",
     "roster",
     "server",

@@ -285,6 +285,7 @@ class Desk:
         typed = self.typed.strip()
         cur = self.current
         if cur is None:
+            self.typed = ""  # a reading for nobody is not kept for whoever comes next
             self._say("no_identity")
             return Step("message", sound="refused")
         if cur.refusal is not None:

@@ -207,3 +207,50 @@ def test_the_replay_clock_only_moves_forward(service):
     driver.feed({"t": 50, "key": "F2"})
     driver.feed({"t": 160, "key": "F1"})
     assert (driver.clock.now() - start).total_seconds() == 60
+
+
+def test_desk_replay_command_prints_outcomes_and_writes_the_records(tmp_path, capsys):
+    import main as gatepost_main
+
+    script = tmp_path / "field-report.jsonl"
+    script.write_text(
+        "\n".join(
+            [
+                "# a person with no code, then a green code and a yellow phone behind it",
+                json.dumps({"t": 0, "type": "366"}),
+                json.dumps({"t": 1, "key": "Enter"}),
+                json.dumps({"t": 2, "scan": GREEN, "color": "green"}),
+                json.dumps({"t": 3, "type": "36"}),
+                json.dumps({"t": 4, "scan": YELLOW, "color": "yellow"}),
+                json.dumps({"t": 5, "type": "5"}),
+                json.dumps({"t": 6, "key": "Enter"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    data = tmp_path / "replay-data"
+    assert gatepost_main.main(["desk-replay", str(script), "--data-dir", str(data)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["event"] for x in lines] == list(range(1, 8))
+    assert lines[1]["recorded"] is None and lines[1]["message"] == "no_identity"
+    assert lines[6]["recorded"] == {
+        "decision": "pass",
+        "code_color": "green",
+        "temperature": 36.5,
+        "retest_temperature": None,
+        "reason": None,
+        "identity": "code",
+    }
+    assert lines[6]["state"] == "at_desk" and lines[6]["banner"].startswith("黄码")
+    # the records are in that data dir; a second replay into it is refused
+    assert gatepost_main.main(["desk-replay", str(script), "--data-dir", str(data)]) != 0
+    assert "已有门岗记录" in capsys.readouterr().err
+
+
+def test_desk_replay_needs_its_own_data_dir(tmp_path, capsys):
+    import main as gatepost_main
+
+    script = tmp_path / "s.jsonl"
+    script.write_text('{"t": 0, "key": "Enter"}\n', encoding="utf-8")
+    assert gatepost_main.main(["desk-replay", str(script)]) != 0
+    assert "--data-dir" in capsys.readouterr().err
