@@ -20,6 +20,7 @@ from app.errors import KnownError
 from app.ids import uuid7
 from app.records_writer import write_record
 from app.settings import Settings
+from app.shifts import on_duty_name
 from db import shifts as shift_db
 from db.connection import transaction
 
@@ -171,8 +172,6 @@ class OfficerAuth:
         self, action: str, detail: dict[str, Any] | None = None, actor: str = "officer"
     ) -> dict[str, Any]:
         """Who (the officer, and the volunteer on duty), when, what: append-only, with its event."""
-        from app.shifts import on_duty_name
-
         now = self.clock.now()
         checkpoint = str(Settings(self.conn).get("checkpoint_id"))
         row = {

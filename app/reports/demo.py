@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.gate.idcard import check_char
+from app.idcard import check_char
 from app.ids import uuid7
 from app.privacy import payload_hash
 from db import records

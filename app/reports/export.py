@@ -133,7 +133,7 @@ def write_summary_csv(report: Report, out: Path, *, lang: str = "zh", masked: bo
 
 
 def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> Any:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl is heavy, CSV needs none
 
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
@@ -155,7 +155,7 @@ def write_xlsx(
     cancel: Cancel | None = None,
 ) -> int:
     """Three sheets (passages, summary, fevers & refusals), written row by row (write_only)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: openpyxl is heavy, CSV needs none
 
     total = q.count_passages(conn, report.date_from, report.date_to)
     with atomic_output(out) as tmp:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from app import officer as roles
 from app.clock import Clock, SystemClock
 from app.database import GateDatabase
 from app.errors import KnownError
+from app.i18n import t
 from app.officer import OfficerAuth
 from app.reports import data, export
 from app.settings import Settings
@@ -184,13 +187,9 @@ class ReportService:
 
     def export_audit(self, out: Path | str, *, pin: str | None) -> int:
         """The audit log itself as CSV (with BOM); exporting it is audited too."""
-        import csv
-
         self.authorize_export(pin)
         rows = self.officer.audit_log()
         lang = str(self.settings.get("language"))
-        from app.i18n import t
-
         with (
             export.atomic_output(Path(out)) as tmp,
             open(tmp, "w", encoding="utf-8-sig", newline="") as fh,
@@ -209,8 +208,6 @@ class ReportService:
 
     def exported_days(self) -> set[str]:
         """Local dates covered by a completed export (the purge warns about the rest)."""
-        import json
-
         days: set[str] = set()
         for r in self.officer.audit_log(roles.EXPORT):
             d = json.loads(r["detail"])

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.clock import Clock, SystemClock, utc_iso
+from app.i18n import MESSAGES, t
 from app.sync.identity import key_id_of, load_identity, verify
 from db.connection import transaction
 from db.outbox import GENESIS
@@ -40,8 +41,6 @@ class AckRefused(Exception):
 
     def text(self, lang: str = "zh") -> str:
         """Words for the volunteer: 回执被拒收：<why>."""
-        from app.i18n import MESSAGES, t
-
         why_code = f"ack_why_{self.reason}"
         why = t(why_code, lang) if why_code in MESSAGES else self.reason
         return t("ack_refused", lang, reason=why)
