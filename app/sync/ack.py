@@ -15,12 +15,12 @@ head acknowledged, exactly as an online sync would, so the retention purge may d
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import files
 from app.clock import Clock, SystemClock, utc_iso
 from app.i18n import MESSAGES, t
 from app.sync.identity import key_id_of, load_identity, verify
@@ -75,20 +75,8 @@ def ack_file_name(device_id: str, acked_seq: int) -> str:
 
 
 def write_atomically(out_dir: Path, name: str, data: bytes) -> Path:
-    """Temp name, flush, fsync, rename: a pulled stick never holds half an ack."""
-    out_dir = Path(out_dir)
-    final = out_dir / name
-    temp = out_dir / f".{name}.partial"
-    try:
-        with open(temp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, final)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return final
+    """Written atomically (app.files): a pulled stick never holds half an ack."""
+    return files.write_bytes(Path(out_dir) / name, data)
 
 
 def read_ack(path: Path) -> dict[str, Any]:
