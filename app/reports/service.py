@@ -134,16 +134,37 @@ class ReportService:
         conn, own = self._reader()
         try:
             report = self.report(job.date_from, job.date_to, conn)
-            kw = {"lang": job.lang, "masked": job.masked, "progress": progress, "cancel": cancel}
+            kw: dict[str, Any] = {  # the PDF renderer (ui/) takes the same keywords
+                "lang": job.lang,
+                "masked": job.masked,
+                "progress": progress,
+                "cancel": cancel,
+            }
             if job.fmt == "csv":
-                rows = export.write_csv(conn, report, job.out, **kw)
+                rows = export.write_csv(
+                    conn,
+                    report,
+                    job.out,
+                    lang=job.lang,
+                    masked=job.masked,
+                    progress=progress,
+                    cancel=cancel,
+                )
                 if job.summary_out is not None:  # after the log: a cancel leaves neither
                     export.write_summary_csv(
                         report, job.summary_out, lang=job.lang, masked=job.masked
                     )
                 return rows
             if job.fmt == "xlsx":
-                return export.write_xlsx(conn, report, job.out, **kw)
+                return export.write_xlsx(
+                    conn,
+                    report,
+                    job.out,
+                    lang=job.lang,
+                    masked=job.masked,
+                    progress=progress,
+                    cancel=cancel,
+                )
             assert self.pdf_renderer is not None
             with export.atomic_output(job.out) as tmp:
                 return int(self.pdf_renderer(report, tmp, **kw))

@@ -37,7 +37,7 @@ def write_change(
                 q.update_resident(conn, resident_id, {**fields, **meta})
             state = q.get_resident(conn, resident_id)
             assert state is not None
-            change = {
+            change: dict[str, Any] = {
                 "id": uuid7(),
                 **stamp,
                 "resident_id": resident_id,

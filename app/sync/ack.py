@@ -107,8 +107,10 @@ def read_ack(path: Path) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise AckRefused("damaged")
     pub = payload.get("server_public_key")
+    if not isinstance(pub, str):
+        raise AckRefused("bad_signature")
     try:
-        good_key = isinstance(pub, str) and key_id_of(pub) == payload.get("server_key_id")
+        good_key = key_id_of(pub) == payload.get("server_key_id")
     except ValueError:
         good_key = False
     if not good_key:
@@ -170,7 +172,8 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     if local_head is not None and local_head != payload["chain_head"]:
         raise AckRefused("chain_mismatch")
     now = utc_iso(clock.now())
-    rejected = payload.get("rejected") if isinstance(payload.get("rejected"), list) else []
+    listed = payload.get("rejected")
+    rejected = listed if isinstance(listed, list) else []
     with transaction(conn):
         pin_server_key(conn, pub, now)  # the first accepted ack's key, if none was pinned
         # what the server quarantined is listed here too, once (as an online sync would)
