@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import KnownError
+from app.i18n import t
 from db import settings_store
 
 QUICK_TEMP_LOW, QUICK_TEMP_HIGH, QUICK_TEMPS_MAX = 35.0, 42.0, 9
@@ -24,8 +25,6 @@ class SettingError(KnownError):
     """A refused setting value; its message names the setting in the message's language."""
 
     def message(self, lang: str = "zh") -> str:
-        from app.i18n import t
-
         name = str(self.params.get("name", ""))
         label = t(f"setting_label_{name}", lang) if name else ""
         return t(self.code, lang, **{**self.params, "label": label})
@@ -155,6 +154,7 @@ def check_camera_source(spec: str) -> None:
     path = Path(spec).expanduser()
     if not path.exists():
         raise SettingError("setting_camera_missing", value=spec)
+    # lazy: OpenCV is heavy and only this check (a writer's, never a reader's) needs it
     from app.scan.sources import SourceError, make_source
 
     source = make_source(str(path))

@@ -238,7 +238,7 @@ def cmd_print_passes(args: argparse.Namespace) -> int:
 def cmd_resident_status(args: argparse.Namespace) -> int:
     """Put a resident under home medical observation, lift it, or mark them moved out."""
     from app.clock import SystemClock
-    from app.gate.idcard import validate_id
+    from app.idcard import validate_id
     from app.roster.service import RosterService
 
     gdb = open_db(args)
@@ -276,7 +276,7 @@ def cmd_visitor_pass(args: argparse.Namespace) -> int:
 def cmd_overdue(args: argparse.Namespace) -> int:
     """Visitors and couriers still inside longer than the overdue setting (default 2 h)."""
     from app.clock import SystemClock
-    from app.roster.gate import overdue_inside
+    from app.roster.checks import overdue_inside
     from app.settings import Settings
 
     gdb = open_db(args)

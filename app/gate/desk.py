@@ -20,12 +20,12 @@ from typing import Any
 from app.errors import KnownError
 from app.gate import rules
 from app.gate.debounce import Debouncer
-from app.gate.idcard import validate_id
 from app.gate.people import PassRefusal, Person
 from app.gate.rules import identified
 from app.gate.service import GateService, Identity, Outcome, PassageDraft
+from app.idcard import validate_id
 from app.roster import passes
-from app.roster.gate import gate_checks
+from app.roster.checks import gate_checks
 from app.scan.payload import classify_payload
 
 CODE_COLORS = ("green", "yellow", "red", "black", "unknown")

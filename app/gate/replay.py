@@ -29,8 +29,10 @@ from app.gate.people import PassRefusal, Person
 from app.gate.service import GateService, Identity
 from app.officer import OfficerAuth
 
-ANSWER_FIELDS = ("id_number", "name", "building", "unit", "room", "reason", "note", "pin")
-ANSWER_FIELDS += ("color", "temperature", "disposition", "method", "redacted")
+ANSWER_FIELDS: tuple[str, ...] = (
+    *("id_number", "name", "building", "unit", "room", "reason", "note", "pin"),
+    *("color", "temperature", "disposition", "method", "redacted"),
+)
 
 
 def parse_events(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:

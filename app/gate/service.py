@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.clock import Clock, SystemClock, stamp
@@ -13,23 +13,13 @@ from app.errors import KnownError
 from app.gate import rules
 from app.ids import uuid7
 from app.privacy import payload_hash
+from app.records.identity import Identity
 from app.records_writer import write_record
+from app.roster.checks import refusal_reason
 from app.scan.payload import PASS_PREFIX
 from app.settings import Settings
+from app.shifts import volunteer_on_duty
 from db import outbox, records
-
-
-@dataclass
-class Identity:
-    """Who is passing, as far as the gate knows."""
-
-    method: str = "none"  # scan | pass | id_number | name_room | none
-    person_name: str | None = None
-    id_number: str | None = None
-    building: str | None = None
-    unit: str | None = None
-    room: str | None = None
-    resident_id: int | None = None
 
 
 @dataclass
@@ -73,8 +63,6 @@ class GateService:
     @property
     def volunteer(self) -> str:
         """The signed-in shift's volunteer (#5), else the old setting, else '-'."""
-        from app.shifts import volunteer_on_duty
-
         checkpoint = str(self.settings.get("checkpoint_id"))
         return volunteer_on_duty(self.conn, checkpoint, str(self.settings.get("volunteer")))
 
@@ -153,16 +141,12 @@ class GateService:
         return Outcome("passage", row)
 
     def _roster_stop(self, draft: PassageDraft) -> str | None:
-        from app.roster.gate import refusal_reason
-
         return refusal_reason(self.conn, draft.identity, draft.direction, self.clock.now().date())
 
     def _fever(self, temp: float) -> bool:
         return rules.is_fever(temp, float(self.settings.get("fever_threshold")))
 
     def retest_due_at(self, fever: dict[str, Any]) -> str:
-        from datetime import datetime
-
         start = datetime.fromisoformat(fever["ts_local"])
         rest = timedelta(seconds=int(self.settings.get("retest_rest_seconds")))
         return (start + rest).isoformat()

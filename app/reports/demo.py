@@ -14,8 +14,9 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from app.gate.idcard import check_char
+from app.idcard import check_char
 from app.ids import uuid7
 from app.privacy import payload_hash
 from db import records
@@ -169,7 +170,7 @@ def generate(
                 if r < 0.995
                 else ("yellow" if r < 0.997 else ("red" if r < 0.9975 else "none"))
             )
-            row = dict.fromkeys(p_cols)
+            row: dict[str, Any] = dict.fromkeys(p_cols)
             row.update(
                 id=uuid7(),
                 ts_utc=ts_utc,

@@ -131,7 +131,7 @@ def test_demo_data_is_realistic(gdb):
     assert row["ts_local"].startswith("2026-11-26T00:") and row["ts_utc"].startswith(
         "2026-11-25T16:"
     )
-    from app.gate.idcard import validate_id
+    from app.idcard import validate_id
 
     assert validate_id(row["id_number"], date(2026, 11, 29)) == row["id_number"]
     assert outbox.pending_count(gdb.conn) == 0  # demo rows are never synced

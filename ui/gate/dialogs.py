@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import KnownError
-from app.gate.idcard import validate_id
 from app.gate.service import Identity
 from app.i18n import t
+from app.idcard import validate_id
 from app.settings import spec_for
 
 

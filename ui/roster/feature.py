@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.i18n import t
-from app.roster.gate import overdue_inside
+from app.roster.checks import overdue_inside
 from app.roster.service import RosterService
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from app.gate.service import Identity, PassageDraft
 from app.roster import passes
+from app.roster.checks import gate_checks, overdue_inside
 from app.roster.demo import demo_cards_with_passes
-from app.roster.gate import gate_checks, overdue_inside
 from app.roster.service import RosterService
 from tests.fakes import roster_files as rf
 
