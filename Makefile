@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LINTED := app db ui server cli bench main.py tests scripts
 
 .PHONY: run test deps lint bench screenshots clean
 
@@ -23,8 +24,11 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
+## ruff (lint + format), mypy on app/ and db/ (config in pyproject.toml), import contracts.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app db ui server bench main.py tests scripts
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)

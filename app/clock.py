@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
 
@@ -21,8 +22,6 @@ class SystemClock:
         return datetime.now(UTC).astimezone()
 
     def monotonic(self) -> float:
-        import time
-
         return time.monotonic()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import t
+
 
 class KnownError(Exception):
     """An expected failure (bad input, damaged file, camera gone) with a message code."""
@@ -14,8 +16,6 @@ class KnownError(Exception):
         self.params = params
 
     def message(self, lang: str = "zh") -> str:
-        from .i18n import t
-
         return t(self.code, lang, **self.params)
 
     def __str__(self) -> str:

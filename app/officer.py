@@ -20,7 +20,8 @@ from app.errors import KnownError
 from app.ids import uuid7
 from app.records_writer import write_record
 from app.settings import Settings
-from db import shifts as shift_db
+from app.shifts import on_duty_name
+from db import officer as officer_db
 from db.connection import transaction
 
 MAX_FAILURES = 5
@@ -73,7 +74,7 @@ class OfficerAuth:
 
     # ----- the PIN
     def has_pin(self) -> bool:
-        return shift_db.current_pin(self.conn) is not None
+        return officer_db.current_pin(self.conn) is not None
 
     def set_pin(self, new_pin: str, old_pin: str | None = None) -> None:
         """Set the first PIN, or change it when the old one is given and right."""
@@ -90,7 +91,7 @@ class OfficerAuth:
             "hash": _hash(new_pin, salt),
         }
         with transaction(self.conn):  # the hash itself never leaves the device: no event
-            shift_db.insert_pin(self.conn, pin_row)
+            officer_db.insert_pin(self.conn, pin_row)
             self.audit(PIN_SET, {"first": old_pin is None})
 
     def lock_remaining(self) -> int:
@@ -102,7 +103,7 @@ class OfficerAuth:
         return max(0, int(left + 0.999))
 
     def _failures_since_success(self) -> list[datetime]:
-        pin = shift_db.current_pin(self.conn)
+        pin = officer_db.current_pin(self.conn)
         since = pin["ts_utc"] if pin else None
         rows = self.conn.execute(
             "SELECT action, ts_local FROM audit_log WHERE action IN (?, ?) "
@@ -143,7 +144,7 @@ class OfficerAuth:
 
     def verify(self, pin: str | None) -> bool:
         """True for the right PIN; a wrong one is audited; raises KnownError when locked."""
-        stored = shift_db.current_pin(self.conn)
+        stored = officer_db.current_pin(self.conn)
         if stored is None:
             raise KnownError("pin_not_set")
         left = self.lock_remaining()
@@ -171,8 +172,6 @@ class OfficerAuth:
         self, action: str, detail: dict[str, Any] | None = None, actor: str = "officer"
     ) -> dict[str, Any]:
         """Who (the officer, and the volunteer on duty), when, what: append-only, with its event."""
-        from app.shifts import on_duty_name
-
         now = self.clock.now()
         checkpoint = str(Settings(self.conn).get("checkpoint_id"))
         row = {
@@ -185,8 +184,8 @@ class OfficerAuth:
             "action": action,
             "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
         }
-        write_record(self.conn, "audit", shift_db.insert_audit, row)
+        write_record(self.conn, "audit", officer_db.insert_audit, row)
         return row
 
     def audit_log(self, action: str | None = None) -> list[dict[str, Any]]:
-        return shift_db.audit_rows(self.conn, action)
+        return officer_db.audit_rows(self.conn, action)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 ENV_VAR = "GATEPOST_DATA_DIR"
 DB_NAME = "gatepost.db"
 
@@ -16,8 +18,6 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     elif os.environ.get(ENV_VAR):
         path = Path(os.environ[ENV_VAR])
     else:
-        import platformdirs
-
         path = Path(platformdirs.user_data_dir("Gatepost", appauthor=False))
     path = path.expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)

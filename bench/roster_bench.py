@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.clock import FakeClock  # noqa: E402
 from app.database import open_database  # noqa: E402
 from app.roster import importer, passes  # noqa: E402
-from app.roster.gate import gate_checks  # noqa: E402
+from app.roster.checks import gate_checks  # noqa: E402
 from tests.fakes import roster_files as rf  # noqa: E402
 
 

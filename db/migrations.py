@@ -1,29 +1,49 @@
-"""Named schema steps, applied in order inside transactions (sqlite-utils Migrations).
+"""Named schema steps in run order, each applied with its record in one transaction.
 
-Append new steps at the end; never edit or reorder an applied one. A database that has
+Every gate's database records the names of the steps it ran (table _sqlite_migrations, set
+'gatepost', kept from the sqlite-utils runner used before #11). Never rename, reorder or edit
+a step once released: append new ones to STEPS. The numbers in the names are the issues'
+order, not the run order (m003 ran before m002): STEPS is the order. A database that has
 steps this build does not know was written by a newer Gatepost and is refused.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from db.connection import transaction
 
-MIGRATIONS = Migrations("gatepost")
+Step = tuple[str, Callable[[sqlite3.Connection], None]]
+
+MIGRATION_SET = "gatepost"
+TABLE = "_sqlite_migrations"  # the name and columns sqlite-utils gave it: old files keep working
 
 
-def _append_only(db: Database, table: str) -> None:
-    db.execute(
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Each statement through execute(): executescript() would COMMIT the open transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def _append_only(conn: sqlite3.Connection, table: str) -> None:
+    conn.execute(
         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: write a new record'); END"
     )
 
 
-@MIGRATIONS(name="m001_gate_desk")
-def m001_gate_desk(db: Database) -> None:
-    db.executescript(
+# ----------------------------------------------------------------- the steps, in run order
+def m001_gate_desk(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
         """
         CREATE TABLE device (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -104,16 +124,16 @@ def m001_gate_desk(db: Database) -> None:
             acked_utc TEXT
         );
         CREATE INDEX outbox_pending ON outbox(seq) WHERE acked_utc IS NULL;
-        """
+        """,
     )
     for table in ("passages", "voids", "fever_checks"):
-        _append_only(db, table)
+        _append_only(conn, table)
 
 
 # --- #5 shifts, officer, reports (feature prefix m003_shifts_)
-@MIGRATIONS(name="m003_shifts_officer_audit")
-def m003_shifts_officer_audit(db: Database) -> None:
-    db.executescript(
+def m003_shifts_officer_audit(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
         """
         CREATE TABLE volunteers (
             id TEXT PRIMARY KEY,
@@ -176,58 +196,30 @@ def m003_shifts_officer_audit(db: Database) -> None:
         CREATE INDEX passages_by_date_reason ON passages(local_date, reason)
             WHERE reason IS NOT NULL;
         CREATE INDEX voids_by_ts ON voids(ts_utc);
-        """
+        """,
     )
     for table in ("volunteers", "shift_events", "shift_log", "audit_log", "officer_pin"):
-        _append_only(db, table)
+        _append_only(conn, table)
 
 
-@MIGRATIONS(name="m003_shifts_counter_indexes")
-def m003_shifts_counter_indexes(db: Database) -> None:
+def m003_shifts_counter_indexes(conn: sqlite3.Connection) -> None:
     """Today's counters and 'visitors inside' stay fast on a year of passages (#5 benchmarks):
     a covering index for day_counters, and a partial index that finds a visitor's way out."""
-    db.executescript(
+    _run_script(
+        conn,
         """
         CREATE INDEX passages_day_counts ON passages(local_date, decision, direction, id);
         CREATE INDEX passages_out_by_identity ON passages(
             category, coalesce(payload_hash, id_number, person_name, ''), ts_utc)
             WHERE direction = 'out' AND decision = 'pass';
-        """
+        """,
     )
 
 
-def known_names() -> list[str]:
-    return [m.name for m in MIGRATIONS._migrations]
-
-
-def applied_names(conn: sqlite3.Connection) -> list[str]:
-    return [m.name for m in MIGRATIONS.applied(Database(conn))]
-
-
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply pending steps; raise NewerDatabase when the file knows steps we do not."""
-    known = known_names()
-    applied = applied_names(conn)
-    unknown = [name for name in applied if name not in known]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if unknown or version > len(known):
-        raise NewerDatabase(max(version, len(applied)), len(known))
-    MIGRATIONS.apply(Database(conn))
-    conn.execute(f"PRAGMA user_version = {len(known)}")
-    return len(known)
-
-
-class NewerDatabase(Exception):
-    def __init__(self, found: int, known: int) -> None:
-        super().__init__(f"database schema {found} is newer than this build's {known}")
-        self.found = found
-        self.known = known
-
-
-@MIGRATIONS(name="m002_roster")
-def m002_roster(db: Database) -> None:
+def m002_roster(conn: sqlite3.Connection) -> None:
     """Residents (current state), their append-only change log, the compound's pass keys."""
-    db.executescript(
+    _run_script(
+        conn,
         """
         CREATE TABLE residents (
             id INTEGER PRIMARY KEY,
@@ -278,16 +270,16 @@ def m002_roster(db: Database) -> None:
             issued_by TEXT NOT NULL
         );
         CREATE INDEX passages_by_hash ON passages(payload_hash, local_date);
-        """
+        """,
     )
     for table in ("roster_changes", "visitor_passes"):
-        _append_only(db, table)
+        _append_only(conn, table)
 
 
-@MIGRATIONS(name="m004_sync_state")
-def m004_sync_state(db: Database) -> None:
+def m004_sync_state(conn: sqlite3.Connection) -> None:
     """Sync identity (key, token, server), status, and what the server turned away."""
-    db.executescript(
+    _run_script(
+        conn,
         """
         CREATE TABLE sync_identity (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -316,16 +308,16 @@ def m004_sync_state(db: Database) -> None:
             reason TEXT NOT NULL,
             at_utc TEXT NOT NULL
         );
-        """
+        """,
     )
-    _append_only(db, "sync_rejections")
+    _append_only(conn, "sync_rejections")
 
 
-@MIGRATIONS(name="m004_sync_usb_acks")
-def m004_sync_usb_acks(db: Database) -> None:
+def m004_sync_usb_acks(conn: sqlite3.Connection) -> None:
     """USB acknowledgements (#6 follow-up): the server key this gate trusts (pinned by the
     first ack it accepts) and a log of every ack imported."""
-    db.executescript(
+    _run_script(
+        conn,
         """
         CREATE TABLE sync_ack_server (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -341,7 +333,77 @@ def m004_sync_usb_acks(db: Database) -> None:
             server_key_id TEXT NOT NULL,
             created_utc TEXT NOT NULL
         );
-        """
+        """,
     )
     for table in ("sync_ack_server", "sync_ack_imports"):
-        _append_only(db, table)
+        _append_only(conn, table)
+
+
+STEPS: tuple[Step, ...] = (
+    ("m001_gate_desk", m001_gate_desk),
+    ("m003_shifts_officer_audit", m003_shifts_officer_audit),
+    ("m003_shifts_counter_indexes", m003_shifts_counter_indexes),
+    ("m002_roster", m002_roster),
+    ("m004_sync_state", m004_sync_state),
+    ("m004_sync_usb_acks", m004_sync_usb_acks),
+)
+
+
+# ----------------------------------------------------------------- the runner
+class NewerDatabase(Exception):
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"database schema {found} is newer than this build's {known}")
+        self.found = found
+        self.known = known
+
+
+def known_names(steps: Sequence[Step] = STEPS) -> list[str]:
+    return [name for name, _ in steps]
+
+
+def _ensure_table(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {TABLE} "
+        "(id INTEGER PRIMARY KEY, migration_set TEXT, name TEXT, applied_at TEXT)"
+    )
+    conn.execute(
+        f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE}_migration_set_name "
+        f"ON {TABLE}(migration_set, name)"
+    )
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """The steps this database ran, in the order it ran them."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
+    ).fetchone()
+    if not exists:
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def migrate(conn: sqlite3.Connection, steps: Sequence[Step] = STEPS) -> int:
+    """Apply pending steps; raise NewerDatabase when the file knows steps we do not."""
+    known = known_names(steps)
+    applied = applied_names(conn)
+    unknown = [name for name in applied if name not in known]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if unknown or version > len(known):
+        raise NewerDatabase(max(version, len(applied)), len(known))
+    done = set(applied)
+    with transaction(conn):
+        _ensure_table(conn)
+    for name, step in steps:
+        if name in done:
+            continue
+        with transaction(conn):
+            step(conn)
+            conn.execute(
+                f"INSERT INTO {TABLE}(migration_set, name, applied_at) VALUES (?, ?, ?)",
+                (MIGRATION_SET, name, str(datetime.now(UTC))),
+            )
+    conn.execute(f"PRAGMA user_version = {len(known)}")
+    return len(known)

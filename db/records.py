@@ -96,6 +96,16 @@ def last_unvoided_passage(conn: sqlite3.Connection, checkpoint_id: str) -> dict[
     return dict(row) if row else None
 
 
+def last_void(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] | None:
+    """The newest void of a passage recorded at this checkpoint."""
+    row = conn.execute(
+        "SELECT v.* FROM voids v JOIN passages p ON p.id = v.target_id "
+        "WHERE p.checkpoint_id = ? ORDER BY v.ts_utc DESC, v.rowid DESC LIMIT 1",
+        (checkpoint_id,),
+    ).fetchone()
+    return dict(row) if row else None
+
+
 def recent_passages(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT p.*, v.id IS NOT NULL AS voided FROM passages p "

@@ -65,7 +65,9 @@ def all_residents(conn: sqlite3.Connection, building: str | None = None) -> list
     if building is None:
         rows = conn.execute(f"SELECT * FROM residents {order}").fetchall()
     else:
-        rows = conn.execute(f"SELECT * FROM residents WHERE building = ? {order}", (building,))
+        rows = conn.execute(
+            f"SELECT * FROM residents WHERE building = ? {order}", (building,)
+        ).fetchall()
     return [dict(r) for r in rows]
 
 

@@ -1,4 +1,4 @@
-"""Inserts and reads for volunteers, shift events, the shift log and the audit log (#5)."""
+"""Inserts and reads for volunteers, shift events and the shift log (#5)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ SHIFT_LOG_COLUMNS = (
     "volunteer",
     "text",
 )
-AUDIT_COLUMNS = ("id", "ts_utc", "ts_local", "local_date", "actor", "volunteer", "action", "detail")
 VOLUNTEER_COLUMNS = ("id", "ts_utc", "name", "phone")
 
 
@@ -54,10 +53,6 @@ def insert_shift_event(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 def insert_shift_log(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     _insert(conn, "shift_log", SHIFT_LOG_COLUMNS, row)
-
-
-def insert_audit(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    _insert(conn, "audit_log", AUDIT_COLUMNS, row)
 
 
 def volunteers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -198,28 +193,6 @@ def counts_between(
         "watchlist": int(row["watchlist"]),
         "fever": int(fevers),
     }
-
-
-def audit_rows(
-    conn: sqlite3.Connection, action: str | None = None, since_utc: str | None = None
-) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT * FROM audit_log WHERE (? IS NULL OR action = ?) AND (? IS NULL OR ts_utc >= ?) "
-        "ORDER BY ts_utc, rowid",
-        (action, action, since_utc, since_utc),
-    ).fetchall()
-    return [dict(r) for r in rows]
-
-
-def current_pin(conn: sqlite3.Connection) -> dict[str, Any] | None:
-    row = conn.execute(
-        "SELECT * FROM officer_pin ORDER BY ts_utc DESC, rowid DESC LIMIT 1"
-    ).fetchone()
-    return dict(row) if row else None
-
-
-def insert_pin(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    _insert(conn, "officer_pin", ("id", "ts_utc", "algo", "salt", "hash"), row)
 
 
 def any_shift(conn: sqlite3.Connection, checkpoint_id: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from app.errors import KnownError
 
@@ -10,17 +12,28 @@ TEMP_MIN = 34.0
 TEMP_MAX = 42.5
 DIRECTIONS = ("in", "out")
 CATEGORIES = ("resident", "visitor", "courier", "worker", "official")
+MANUAL_METHODS = ("id_number", "name_room")
 DISPOSITIONS = ("fever_clinic", "grid_cadre", "other", "left")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．。", "0123456789..")
+_TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
+
+
+def looks_like_temperature(text: str) -> bool:
+    """What a volunteer or an IR thermometer types; longer text is a scanner typing a code."""
+    return bool(_TEMP_LIKE.match(text.strip()))
 
 
 def parse_temperature(raw: str) -> float:
-    """'36.5', '365', '36,5', '３６５' → 36.5; nonsense or out of range raises KnownError."""
+    """'36.5', '365', '36,5', '３６５', '5' → 36.5; nonsense or out of range raises KnownError.
+
+    A single digit d is 36.d: the quick temperatures on one key. It can never be a fever."""
     text = "".join(str(raw).split()).translate(_FULLWIDTH).replace(",", ".").rstrip("℃°Cc")
     if not text:
         raise KnownError("temp_required")
     try:
-        if text.isdigit() and len(text) == 3:
+        if text.isdigit() and len(text) == 1:
+            value = 36.0 + int(text) / 10.0  # one key for the everyday 36.x: '5' is 36.5
+        elif text.isdigit() and len(text) == 3:
             value = int(text) / 10.0  # thermometers and tired volunteers type 365
         elif text.isdigit() and len(text) == 4:
             value = int(text) / 100.0  # 3650
@@ -53,3 +66,21 @@ def decide_code(color: str, override_reason: str | None = None) -> Decision:
             return Decision("pass", None, override_reason.strip())
         return Decision("refused", "yellow_code")
     return Decision("pass")
+
+
+def identified(
+    code_color: str, payload_kind: str | None, identity: Any, override: str | None
+) -> bool:
+    """The gate's first rule: a pass needs a green code, an approved yellow override, a valid
+    signed pass, or a manual identity (a valid ID number, or a name with a room)."""
+    if payload_kind == "healthcode" and code_color == "green":
+        return True
+    if payload_kind == "healthcode" and code_color == "yellow" and (override or "").strip():
+        return True
+    if payload_kind == "pass" and identity.method == "pass":
+        return True
+    if identity.method == "id_number":
+        return bool(identity.id_number)
+    if identity.method == "name_room":
+        return bool(identity.person_name and identity.room)
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.clock import Clock, SystemClock, stamp
@@ -13,22 +13,13 @@ from app.errors import KnownError
 from app.gate import rules
 from app.ids import uuid7
 from app.privacy import payload_hash
+from app.records.identity import Identity
 from app.records_writer import write_record
+from app.roster.checks import refusal_reason
+from app.scan.payload import PASS_PREFIX
 from app.settings import Settings
+from app.shifts import volunteer_on_duty
 from db import outbox, records
-
-
-@dataclass
-class Identity:
-    """Who is passing, as far as the gate knows."""
-
-    method: str = "none"  # scan | pass | id_number | name_room | none
-    person_name: str | None = None
-    id_number: str | None = None
-    building: str | None = None
-    unit: str | None = None
-    room: str | None = None
-    resident_id: int | None = None
 
 
 @dataclass
@@ -45,6 +36,12 @@ class PassageDraft:
     override_reason: str | None = None
     refuse_reason: str | None = None  # a refusal the volunteer chose (reason code)
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.payload_text and self.payload_kind is None:  # a caller that gave only the text
+            self.payload_kind = (
+                "pass" if self.payload_text.startswith(PASS_PREFIX) else "healthcode"
+            )
 
 
 @dataclass
@@ -66,8 +63,6 @@ class GateService:
     @property
     def volunteer(self) -> str:
         """The signed-in shift's volunteer (#5), else the old setting, else '-'."""
-        from app.shifts import volunteer_on_duty
-
         checkpoint = str(self.settings.get("checkpoint_id"))
         return volunteer_on_duty(self.conn, checkpoint, str(self.settings.get("volunteer")))
 
@@ -124,6 +119,10 @@ class GateService:
             )
             self._write("passage", records.insert_passage, row)
             return Outcome("passage", row)
+        if not rules.identified(
+            draft.code_color, draft.payload_kind, draft.identity, draft.override_reason
+        ):
+            raise KnownError("no_identity")  # the gate's first rule, whoever the caller is
         if temp is None:
             raise KnownError("temp_required")
         if self._fever(temp):
@@ -142,16 +141,12 @@ class GateService:
         return Outcome("passage", row)
 
     def _roster_stop(self, draft: PassageDraft) -> str | None:
-        from app.roster.gate import refusal_reason
-
         return refusal_reason(self.conn, draft.identity, draft.direction, self.clock.now().date())
 
     def _fever(self, temp: float) -> bool:
         return rules.is_fever(temp, float(self.settings.get("fever_threshold")))
 
     def retest_due_at(self, fever: dict[str, Any]) -> str:
-        from datetime import datetime
-
         start = datetime.fromisoformat(fever["ts_local"])
         rest = timedelta(seconds=int(self.settings.get("retest_rest_seconds")))
         return (start + rest).isoformat()
@@ -197,7 +192,7 @@ class GateService:
         """Void this checkpoint's last record: a new record, the old one stays."""
         if not reason or not reason.strip():
             raise KnownError("note_required")
-        target = records.last_unvoided_passage(self.conn, self.settings.get("checkpoint_id"))
+        target, _problem = self.undo_target()
         if target is None:
             return None
         return self._write_void(target, reason)
@@ -231,6 +226,18 @@ class GateService:
         if records.void_of(self.conn, passage_id) is not None:
             raise KnownError("void_already")
         return target
+
+    def undo_target(self) -> tuple[dict[str, Any] | None, str | None]:
+        """The record F4 voids: the newest one not voided, if it came after the last void
+        (a second F4 must not walk back through the day). Else (None, message code)."""
+        checkpoint = str(self.settings.get("checkpoint_id"))
+        last = records.last_unvoided_passage(self.conn, checkpoint)
+        if last is None:
+            return None, "undo_nothing"
+        void = records.last_void(self.conn, checkpoint)
+        if void is not None and void["ts_utc"] > last["ts_utc"]:
+            return None, "void_nothing_newer"
+        return last, None
 
     def is_last(self, passage_id: str) -> bool:
         """True for the record F4 would void (the volunteer may void it without the PIN)."""

@@ -14,12 +14,14 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from app.gate.idcard import check_char
+from app.idcard import check_char
 from app.ids import uuid7
 from app.privacy import payload_hash
 from db import records
 from db import reports as q
+from db import roster as roster_db
 from db import shifts as shift_db
 from db.connection import transaction
 
@@ -118,6 +120,7 @@ def generate(
     """Fill `days` days ending yesterday (and today up to now is left alone). Returns counts."""
     rng = random.Random(seed)
     people = make_residents(residents, key, rng)
+    added = _add_to_roster(conn, people, today)
     per_day = max(1, int(residents * 3.8))
     vols = []
     with transaction(conn):
@@ -134,7 +137,7 @@ def generate(
             vols.append(vol)
     p_cols = records.PASSAGE_COLUMNS
     f_cols = records.FEVER_COLUMNS
-    totals = {"passages": 0, "fever_checks": 0, "voids": 0, "shifts": 0}
+    totals = {"residents": added, "passages": 0, "fever_checks": 0, "voids": 0, "shifts": 0}
     hours = list(range(24))
     for d in range(days):
         day = today - timedelta(days=days - d)
@@ -167,7 +170,7 @@ def generate(
                 if r < 0.995
                 else ("yellow" if r < 0.997 else ("red" if r < 0.9975 else "none"))
             )
-            row = dict.fromkeys(p_cols)
+            row: dict[str, Any] = dict.fromkeys(p_cols)
             row.update(
                 id=uuid7(),
                 ts_utc=ts_utc,
@@ -262,6 +265,44 @@ def generate(
         if progress is not None:
             progress(d + 1, days)
     return totals
+
+
+def _add_to_roster(conn: sqlite3.Connection, people: list[Resident], today: date) -> int:
+    """The demo's residents in the roster too (export-residents, passes), with a change row
+    each and, like all demo data, no outbox event; ones already there are left alone."""
+    ts_utc, ts_local = f"{today.isoformat()}T00:00:00.000Z", f"{today.isoformat()}T08:00:00"
+    added = 0
+    with transaction(conn):
+        for p in people:
+            if roster_db.get_by_id_number(conn, p.id_number) is not None:
+                continue
+            fields = {
+                "id_number": p.id_number,
+                "name": p.name,
+                "building": p.building,
+                "unit": p.unit,
+                "room": p.room,
+                "household": f"{p.building}-{p.unit}-{p.room}",
+                "status": "normal",
+                "tags": "",
+                "updated_utc": ts_utc,
+                "updated_by": "demo-data",
+            }
+            rid = roster_db.insert_resident(conn, fields)
+            state = roster_db.get_resident(conn, rid)
+            change = {
+                "id": uuid7(),
+                "ts_utc": ts_utc,
+                "ts_local": ts_local,
+                "resident_id": rid,
+                "action": "import_add",
+                "who": "demo-data",
+                "source": "demo-data",
+                "state": json.dumps(state, ensure_ascii=False),
+            }
+            roster_db.insert_change(conn, change)
+            added += 1
+    return added
 
 
 def _demo_shift(

@@ -10,12 +10,12 @@ import contextlib
 import csv
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app import files
 from app.errors import KnownError
 from app.i18n import t
 from app.reports.model import Report
@@ -39,20 +39,12 @@ CHECK_EVERY = 500
 
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; os.replace it onto the target on success."""
+    """app.files.atomic_output, with the export's own word for a folder that is not there."""
     path = Path(path)
     if not path.parent.is_dir():
         raise KnownError("export_no_dir", path=str(path.parent))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with files.atomic_output(path) as tmp:
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def _csv_text(value: Any) -> Any:
@@ -133,7 +125,7 @@ def write_summary_csv(report: Report, out: Path, *, lang: str = "zh", masked: bo
 
 
 def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> Any:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl is heavy, CSV needs none
 
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
@@ -155,7 +147,7 @@ def write_xlsx(
     cancel: Cancel | None = None,
 ) -> int:
     """Three sheets (passages, summary, fevers & refusals), written row by row (write_only)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: openpyxl is heavy, CSV needs none
 
     total = q.count_passages(conn, report.date_from, report.date_to)
     with atomic_output(out) as tmp:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from app import officer as roles
 from app.clock import Clock, SystemClock
 from app.database import GateDatabase
 from app.errors import KnownError
+from app.i18n import t
 from app.officer import OfficerAuth
 from app.reports import data, export
 from app.settings import Settings
@@ -131,16 +134,37 @@ class ReportService:
         conn, own = self._reader()
         try:
             report = self.report(job.date_from, job.date_to, conn)
-            kw = {"lang": job.lang, "masked": job.masked, "progress": progress, "cancel": cancel}
+            kw: dict[str, Any] = {  # the PDF renderer (ui/) takes the same keywords
+                "lang": job.lang,
+                "masked": job.masked,
+                "progress": progress,
+                "cancel": cancel,
+            }
             if job.fmt == "csv":
-                rows = export.write_csv(conn, report, job.out, **kw)
+                rows = export.write_csv(
+                    conn,
+                    report,
+                    job.out,
+                    lang=job.lang,
+                    masked=job.masked,
+                    progress=progress,
+                    cancel=cancel,
+                )
                 if job.summary_out is not None:  # after the log: a cancel leaves neither
                     export.write_summary_csv(
                         report, job.summary_out, lang=job.lang, masked=job.masked
                     )
                 return rows
             if job.fmt == "xlsx":
-                return export.write_xlsx(conn, report, job.out, **kw)
+                return export.write_xlsx(
+                    conn,
+                    report,
+                    job.out,
+                    lang=job.lang,
+                    masked=job.masked,
+                    progress=progress,
+                    cancel=cancel,
+                )
             assert self.pdf_renderer is not None
             with export.atomic_output(job.out) as tmp:
                 return int(self.pdf_renderer(report, tmp, **kw))
@@ -184,13 +208,9 @@ class ReportService:
 
     def export_audit(self, out: Path | str, *, pin: str | None) -> int:
         """The audit log itself as CSV (with BOM); exporting it is audited too."""
-        import csv
-
         self.authorize_export(pin)
         rows = self.officer.audit_log()
         lang = str(self.settings.get("language"))
-        from app.i18n import t
-
         with (
             export.atomic_output(Path(out)) as tmp,
             open(tmp, "w", encoding="utf-8-sig", newline="") as fh,
@@ -209,8 +229,6 @@ class ReportService:
 
     def exported_days(self) -> set[str]:
         """Local dates covered by a completed export (the purge warns about the rest)."""
-        import json
-
         days: set[str] = set()
         for r in self.officer.audit_log(roles.EXPORT):
             d = json.loads(r["detail"])

@@ -24,7 +24,7 @@ from app.clock import Clock
 from app.errors import KnownError
 from app.i18n import t
 from app.roster import residents as res
-from app.roster.service import write_change
+from app.roster.changes import write_change
 from db import roster as q
 from db.connection import transaction
 from db.roster import RESIDENT_FIELDS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import cv2
 import numpy as np
 import qrcode
 
+from app import files
 from app.clock import Clock
 from app.errors import KnownError
 from app.roster import passes
@@ -26,7 +26,7 @@ def key_id_of_text(text: str) -> str:
 
 
 def write_png(text: str, out: Path | str, module_px: int = 10) -> Path:
-    """A plain black-on-white QR (error correction M, 4-module quiet zone); temp name, rename."""
+    """A plain black-on-white QR (error correction M, 4-module quiet zone), written atomically."""
     qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(text)
     qr.make(fit=True)
@@ -36,14 +36,7 @@ def write_png(text: str, out: Path | str, module_px: int = 10) -> Path:
     ok, data = cv2.imencode(".png", pixels)
     if not ok:
         raise KnownError("print_failed", detail="png")
-    out = Path(out)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        tmp.write_bytes(data.tobytes())
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    return files.write_bytes(out, data.tobytes())
 
 
 def is_image(path: Path) -> bool:
@@ -55,11 +48,11 @@ def is_image(path: Path) -> bool:
 
 def read_key_image(path: Path | str) -> str:
     """The 'GPK1:' text of the key QR in a photo or PNG (the scan engine reads it)."""
-    from app.scan.cli import _load
     from app.scan.decoder import FrameDecoder
+    from app.scan.images import load_image
 
     try:
-        frame = _load(str(path))
+        frame = load_image(str(path))
     except ValueError:
         raise KnownError("key_qr_unreadable") from None
     for result in FrameDecoder(budget_ms=2000).decode(frame):

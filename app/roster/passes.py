@@ -24,7 +24,8 @@ from app.clock import Clock, local_iso, utc_iso
 from app.errors import KnownError
 from app.ids import uuid7
 from app.privacy import mask_name
-from app.roster.service import write_change
+from app.records.identity import Identity
+from app.roster.changes import write_change
 from app.scan.payload import PASS_PREFIX
 from db import outbox
 from db import roster as q
@@ -294,10 +295,8 @@ class PassCheck:
     household: str | None = None
     valid_until: str | None = None
 
-    def identity(self) -> Any:
-        """An app.gate.service.Identity to fill the passage (method 'pass')."""
-        from app.gate.service import Identity
-
+    def identity(self) -> Identity:
+        """The Identity to fill the passage (method 'pass')."""
         return Identity(
             method="pass",
             person_name=self.person_name,

@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from app.errors import KnownError
-from app.gate.idcard import validate_id
+from app.idcard import validate_id
+from app.privacy import mask_id, mask_name, mask_phone
 from db.roster import RESIDENT_FIELDS
 
 STATUSES = ("normal", "observation", "moved_out")
@@ -173,8 +174,6 @@ class ResidentView:
 
 
 def view(resident: dict[str, Any], today: date, masked: bool = True) -> ResidentView:
-    from app.privacy import mask_id, mask_name, mask_phone
-
     def m(fn: Any, value: Any) -> str:
         return fn(value) if masked else (value or "")
 

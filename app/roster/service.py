@@ -1,64 +1,21 @@
-"""The roster's one writer: every change updates the resident and appends a change + event."""
+"""Residents for the GUI and the CLI: add, edit, status, search, import, print (writes go
+through app.roster.changes.write_change)."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import date
 from typing import Any
 
-from app.clock import Clock, SystemClock, local_iso, utc_iso
+from app.clock import Clock, SystemClock
 from app.database import GateDatabase
 from app.errors import KnownError
-from app.ids import uuid7
+from app.i18n import t
+from app.roster import history, importer, printing
 from app.roster import residents as res
+from app.roster.changes import write_change
 from app.settings import Settings
-from db import outbox
 from db import roster as q
-from db.connection import transaction
-
-
-def write_change(
-    conn: sqlite3.Connection,
-    clock: Clock,
-    action: str,
-    who: str,
-    fields: dict[str, Any],
-    resident_id: int | None = None,
-    source: str | None = None,
-) -> dict[str, Any]:
-    """Insert or update one resident with its change row and outbox event, in one transaction."""
-    now = clock.now()
-    stamp = {"ts_utc": utc_iso(now), "ts_local": local_iso(now)}
-    meta = {"updated_utc": stamp["ts_utc"], "updated_by": who}
-    try:
-        with transaction(conn):
-            if resident_id is None:
-                resident_id = q.insert_resident(conn, {**fields, **meta})
-            else:
-                q.update_resident(conn, resident_id, {**fields, **meta})
-            state = q.get_resident(conn, resident_id)
-            assert state is not None
-            change = {
-                "id": uuid7(),
-                **stamp,
-                "resident_id": resident_id,
-                "action": action,
-                "who": who,
-                "source": source,
-                "state": json.dumps(state, ensure_ascii=False),
-            }
-            q.insert_change(conn, change)
-            outbox.append(
-                conn, change["id"], "roster_change", {**change, "state": state}, change["ts_utc"]
-            )
-    except sqlite3.IntegrityError as exc:
-        if "id_number" in str(exc):
-            raise KnownError("id_duplicate") from exc
-        raise
-    except sqlite3.OperationalError as exc:
-        raise KnownError("db_write_failed", detail=str(exc)) from exc
-    return state
+from db.connection import connect
 
 
 class RosterService:
@@ -81,8 +38,6 @@ class RosterService:
         clean, errors = res.check_fields(raw, self.today())
         if errors:
             field, err = errors[0]
-            from app.i18n import t
-
             raise KnownError(
                 "field_bad",
                 field=t(field, "zh"),
@@ -145,24 +100,17 @@ class RosterService:
 
     def history_lines(self, resident_id: int, masked: bool = True, lang: str = "zh") -> list[Any]:
         """Who changed what and when, newest first, masked by default."""
-        from app.roster.history import history_lines
-
-        return list(reversed(history_lines(self.history(resident_id), masked, lang)))
+        return list(reversed(history.history_lines(self.history(resident_id), masked, lang)))
 
     def views(self, rows: list[dict[str, Any]], masked: bool = True) -> list[res.ResidentView]:
         return [res.view(r, self.today(), masked) for r in rows]
 
     # ----- import (the GUI runs apply_import off the GUI thread)
     def plan_import(self, path: str) -> Any:
-        from app.roster import importer
-
         return importer.plan(self.conn, path, self.today())
 
     def apply_import(self, the_plan: Any, progress: Any = None, cancelled: Any = None) -> Any:
         """Writes on its own connection when the database is a file (safe off the GUI thread)."""
-        from app.roster import importer
-        from db.connection import connect
-
         own = str(self.gdb.path) != ":memory:"
         conn = connect(self.gdb.path) if own else self.conn
         try:
@@ -176,9 +124,7 @@ class RosterService:
         self, resident_ids: list[int] | None = None, building: str | None = None
     ) -> list[Any]:
         """Cards for these residents (current serial, validity from the setting)."""
-        from app.roster.printing import pass_cards
-
-        return pass_cards(
+        return printing.pass_cards(
             self.conn,
             self.clock,
             str(self.settings.get("checkpoint_name")),

@@ -11,7 +11,7 @@ import numpy as np
 from . import deblur, grid
 from . import preprocess as pp
 from .color import classify_color
-from .engines import Hit, map_points, zx_read
+from .engines import Hit, Quad, map_points, zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
@@ -47,7 +47,7 @@ class _Deadline:
         return self.left(max(STEP_MS, last))
 
 
-def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float, int, int]]:
+def _crop_views(frame: np.ndarray, box: Box) -> Iterator[tuple[np.ndarray, float, int, int, float]]:
     """Views of one candidate region, in the order they paid off on the benchmark frames.
 
     The higher-contrast channel first when it clearly beats luma (a yellow or over-exposed code:
@@ -134,7 +134,7 @@ class FrameDecoder:
         regions = [_crop_views(frame, b) for b in boxes]
         full = iter([lambda: pp.clahe(g), lambda: pp.min_channel(frame)])
         # a wrong first box (clutter) must not eat the whole budget: regions take turns
-        plan = [
+        plan: list[tuple[int | str | None, int]] = [
             (0, 2),
             (None, 1),
             (1, 2),
@@ -149,16 +149,16 @@ class FrameDecoder:
         for region, n in plan:
             if region == "grid":
                 if (
-                    quads
+                    (quad := grid.largest(quads)) is not None
                     and dl.left(GRID_MS)
-                    and (hit := _grid_read(frame, grid.largest(quads))) is not None
+                    and (hit := _grid_read(frame, quad)) is not None
                 ):
                     return _results(frame, [hit], t0)
             elif region is None:
                 make = next(full, None)
                 if make is not None and (good := [h for h in zx_read(make()) if h.text]):
                     return _results(frame, good, t0)
-            elif region < len(regions):
+            elif isinstance(region, int) and region < len(regions):
                 for view, s, x0, y0, frac in _take(regions[region], n):
                     if hit := _first_text(view, s, x0, y0, frac):
                         return _results(frame, [hit], t0)
@@ -180,7 +180,7 @@ class FrameDecoder:
         return None
 
 
-def _grid_read(frame: np.ndarray, quad: tuple[tuple[float, float], ...]) -> Hit | None:
+def _grid_read(frame: np.ndarray, quad: Quad) -> Hit | None:
     """Our own module-grid decoder on a symbol zxing located but could not correct: it treats
     glare-blown modules as erasures, which Reed-Solomon corrects at twice the rate of errors."""
     got = grid.read_quad(pp.min_channel(frame), quad)

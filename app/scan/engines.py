@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import zxingcpp
 
-_QR = zxingcpp.BarcodeFormat.QRCode
+_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 Quad = tuple[tuple[float, float], ...]
 
 

@@ -67,7 +67,7 @@ class CropHistory:
 
 def _region(c: Crop, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     """The frame region (x0, y0, w, h) taken from a stored crop, edges replicated where it ends."""
-    m = np.float32([[1, 0, c.x0 - x0], [0, 1, c.y0 - y0]])
+    m = np.array([[1, 0, c.x0 - x0], [0, 1, c.y0 - y0]], np.float32)
     return cv2.warpAffine(
         c.pixels, m, (w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE
     )
@@ -113,13 +113,20 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)
     for c in crops[:-1]:
         img = _region(c, x0, y0, W, H)
-        warp = np.eye(2, 3, dtype=np.float32)
+        warp: np.ndarray = np.eye(2, 3, dtype=np.float32)
         try:
-            _cc, warp = cv2.findTransformECC(
-                ref_ch, chan(img), warp, cv2.MOTION_AFFINE, crit, mask, 5
+            _cc, found = cv2.findTransformECC(
+                ref_ch,
+                chan(img),
+                warp,
+                cv2.MOTION_AFFINE,
+                crit,
+                mask,  # type: ignore[arg-type]  # cv2's stub omits that the mask may be None
+                5,
             )
         except cv2.error:
             continue
+        warp = np.asarray(found, np.float32)  # float32 already: no copy
         warp[:, 2] /= s  # the linear part is scale-free; the shift is in shrunk pixels
         if (
             abs(warp[0, 2]) > 0.25 * side

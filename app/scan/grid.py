@@ -12,13 +12,15 @@ errors. The version is the one whose finder, timing and alignment patterns the s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import cv2
 import numpy as np
 
 from .qrcodec import GridRead, decode_grid, expected_function, side
 
-Quad = Sequence[Sequence[float]]
+Quad = Sequence[Sequence[float]] | np.ndarray  # four corners, as zxing or np.asarray gives them
+Q = TypeVar("Q", bound=Quad)
 
 MIN_MODULE_PX = 1.2  # finer grids are not sampled: their modules are mixed by the optics
 MIN_PATTERN_SCORE = 0.35  # mean agreement with the function patterns to trust a version
@@ -30,7 +32,7 @@ _OFFSETS = np.array(
 )
 
 
-def largest(quads: Sequence[Quad]) -> Quad | None:
+def largest(quads: Sequence[Q]) -> Q | None:
     """The quad of largest area: zxing also reports a finder pattern or two on their own when it
     cannot place the whole symbol, and those small quads hold no grid."""
 
@@ -50,7 +52,7 @@ def versions_for(quad: Quad, max_version: int = 40) -> list[int]:
 def sample(channel: np.ndarray, quad: Quad, version: int) -> np.ndarray:
     """Mean of a small patch at each module centre: an N x N float32 grid, in channel units."""
     n = side(version)
-    src = np.float32([[0, 0], [n, 0], [n, n], [0, n]])
+    src = np.array([[0, 0], [n, 0], [n, n], [0, n]], np.float32)
     h = cv2.getPerspectiveTransform(src, np.asarray(quad, np.float32).reshape(4, 2))
     cy, cx = np.mgrid[0:n, 0:n].astype(np.float32) + 0.5
     pts = np.stack([cx.ravel(), cy.ravel()], 1)
@@ -110,7 +112,8 @@ def rank_versions(channel: np.ndarray, quad: Quad, versions: Sequence[int]) -> l
     if not versions:
         return []
     h = cv2.getPerspectiveTransform(
-        np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]), np.asarray(quad, np.float32).reshape(4, 2)
+        np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32),
+        np.asarray(quad, np.float32).reshape(4, 2),
     )
     along, across, owner, want = [], [], [], []
     for k, v in enumerate(versions):

@@ -58,9 +58,9 @@ def stretch(g: np.ndarray, tile: int = 0) -> np.ndarray:
             return g
         return cv2.convertScaleAbs(g, alpha=255.0 / (hi - lo), beta=-255.0 * lo / (hi - lo))
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (tile, tile))
-    lo = cv2.blur(cv2.erode(g, k), (tile, tile)).astype(np.float32)
-    hi = cv2.blur(cv2.dilate(g, k), (tile, tile)).astype(np.float32)
-    out = (g.astype(np.float32) - lo) / np.maximum(hi - lo, 12.0)
+    lo_map = cv2.blur(cv2.erode(g, k), (tile, tile)).astype(np.float32)
+    hi_map = cv2.blur(cv2.dilate(g, k), (tile, tile)).astype(np.float32)
+    out = (g.astype(np.float32) - lo_map) / np.maximum(hi_map - lo_map, 12.0)
     return np.clip(out * 255.0, 0, 255).astype(np.uint8)
 
 

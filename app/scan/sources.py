@@ -9,6 +9,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from app.scan.demo import DemoSource
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpg", ".mjpeg"}
 
@@ -130,8 +132,6 @@ class ImageFolderSource:
 
 def make_source(spec: str) -> FrameSource:
     """'demo', '0' (webcam index), a video file or an image folder."""
-    from .demo import DemoSource
-
     spec = (spec or "demo").strip()
     if spec in ("", "demo"):
         return DemoSource()

@@ -12,7 +12,7 @@ from . import fusion, grid
 from . import preprocess as pp
 from .color import classify_color
 from .decoder import FrameDecoder, _as_bgr, _merge
-from .engines import map_points, zx_read
+from .engines import Quad, map_points, zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
@@ -136,7 +136,9 @@ class StreamDecoder:
         if not boxes:
             return None
         if self._votes is not None and hits:  # located, not read: pixels for the grid decoder
-            self._keep_located(frame, grid.largest([h.points for h in hits]))
+            quad = grid.largest([h.points for h in hits])
+            if quad is not None:
+                self._keep_located(frame, quad)
         if self._thread is not None:
             with self._wake:  # the whole frame: the worker may need the frame-wide views too
                 slot = self._turn if tracks[self._turn] is not None else 1 - self._turn
@@ -146,12 +148,12 @@ class StreamDecoder:
                 self._wake.notify()
         return None
 
-    def _keep_located(self, frame: np.ndarray, points: tuple[tuple[float, float], ...]) -> None:
+    def _keep_located(self, frame: np.ndarray, points: Quad) -> None:
         """A copy of the pixels around a located symbol (with a margin), for the worker."""
         c = fusion.cut(frame, box_from_points(points), pad=0.1)
         if min(c.pixels.shape[:2]) < 16:
             return
-        quad = np.asarray(points, np.float32) - np.float32([c.x0, c.y0])
+        quad = np.asarray(points, np.float32) - np.array([c.x0, c.y0], np.float32)
         with self._lock:
             self._located.append((c.pixels, quad, c.x0, c.y0, self._track_gen))
 
@@ -195,8 +197,9 @@ class StreamDecoder:
                     self._wake.wait()
                 if self._closed:
                     return
-                frame, box, slot, t0 = self._job
-                self._job = None
+                job, self._job = self._job, None
+                assert job is not None  # the loop above waits for one
+                frame, box, slot, t0 = job
                 self._busy = True
             try:
                 found = self._voted()

@@ -195,7 +195,7 @@ class ShiftService:
         summary.note = (note or "").strip()[:MAX_NOTE]
         if not confirmed:
             summary.note = summary.note or "(未交班 / not handed over)"
-        row = {
+        row: dict[str, Any] = {
             "id": uuid7(),
             **self._stamp(),
             "checkpoint_id": self.checkpoint_id,

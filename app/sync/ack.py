@@ -15,13 +15,14 @@ head acknowledged, exactly as an online sync would, so the retention purge may d
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import files
 from app.clock import Clock, SystemClock, utc_iso
+from app.i18n import MESSAGES, t
 from app.sync.identity import key_id_of, load_identity, verify
 from db.connection import transaction
 from db.outbox import GENESIS
@@ -40,8 +41,6 @@ class AckRefused(Exception):
 
     def text(self, lang: str = "zh") -> str:
         """Words for the volunteer: 回执被拒收：<why>."""
-        from app.i18n import MESSAGES, t
-
         why_code = f"ack_why_{self.reason}"
         why = t(why_code, lang) if why_code in MESSAGES else self.reason
         return t("ack_refused", lang, reason=why)
@@ -76,20 +75,8 @@ def ack_file_name(device_id: str, acked_seq: int) -> str:
 
 
 def write_atomically(out_dir: Path, name: str, data: bytes) -> Path:
-    """Temp name, flush, fsync, rename: a pulled stick never holds half an ack."""
-    out_dir = Path(out_dir)
-    final = out_dir / name
-    temp = out_dir / f".{name}.partial"
-    try:
-        with open(temp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, final)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return final
+    """Written atomically (app.files): a pulled stick never holds half an ack."""
+    return files.write_bytes(Path(out_dir) / name, data)
 
 
 def read_ack(path: Path) -> dict[str, Any]:
@@ -120,8 +107,10 @@ def read_ack(path: Path) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise AckRefused("damaged")
     pub = payload.get("server_public_key")
+    if not isinstance(pub, str):
+        raise AckRefused("bad_signature")
     try:
-        good_key = isinstance(pub, str) and key_id_of(pub) == payload.get("server_key_id")
+        good_key = key_id_of(pub) == payload.get("server_key_id")
     except ValueError:
         good_key = False
     if not good_key:
@@ -183,7 +172,8 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     if local_head is not None and local_head != payload["chain_head"]:
         raise AckRefused("chain_mismatch")
     now = utc_iso(clock.now())
-    rejected = payload.get("rejected") if isinstance(payload.get("rejected"), list) else []
+    listed = payload.get("rejected")
+    rejected = listed if isinstance(listed, list) else []
     with transaction(conn):
         pin_server_key(conn, pub, now)  # the first accepted ack's key, if none was pinned
         # what the server quarantined is listed here too, once (as an online sync would)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 
 
@@ -14,8 +15,6 @@ class Backoff:
         rng: random.Random | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        import time
-
         self.base = base
         self.cap = cap
         self.rng = rng or random.Random()

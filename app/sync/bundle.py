@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import sqlite3
 import zipfile
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import files
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
 from app.sync import state
@@ -47,19 +47,6 @@ class BundleCancelled(Exception):
 class VerifiedBundle:
     manifest: dict[str, Any]
     events: list[dict[str, Any]]
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(str(path), os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform / filesystem
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def export_bundle(
@@ -133,24 +120,15 @@ def export_bundle(
         f"gatepost-{ident.device_id[:8]}-{first:08d}-{last:08d}-{now.strftime('%Y%m%d%H%M%S')}.zip"
     )
     final = out_dir / name
-    temp = out_dir / f".{name}.partial"
-    try:
-        with open(temp, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    try:  # app.files: never half a file on the stick, also when cancelled
+        with files.atomic_output(final) as temp:
+            with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr("manifest.json", manifest_bytes)
                 zf.writestr("events.jsonl", events_buf.getvalue())
                 zf.writestr("signature", ident.sign(manifest_bytes))
-            fh.flush()
-            os.fsync(fh.fileno())
-        if cancelled and cancelled():
-            raise BundleCancelled()
-        os.replace(temp, final)
-        _fsync_dir(out_dir)
-    except (BundleCancelled, KeyboardInterrupt):
-        temp.unlink(missing_ok=True)  # never half a file on the stick
-        raise
+            if cancelled and cancelled():
+                raise BundleCancelled()
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise KnownError("bundle_write_failed", detail=exc.strerror or str(exc)) from None
     if progress:
         progress(total + total // 2, total * 2)

@@ -16,9 +16,11 @@ from typing import Any
 
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
+from app.i18n import MESSAGES, t
 from app.sync import state
+from app.sync.ack import pin_server_key
 from app.sync.backoff import Backoff
-from app.sync.identity import SyncIdentity, load_identity, save_enrolment
+from app.sync.identity import SyncIdentity, load_identity, parse_enrolment, save_enrolment
 from app.sync.protocol import BatchReply, event_from_row
 from app.sync.transport import AuthRefused, Refused, Retryable, TooLarge, Transport
 from db.connection import transaction
@@ -66,14 +68,10 @@ class SyncClient:
     # ----- enrolment
     def enrol(self, text: str, name: str = "") -> SyncIdentity:
         """Pair with the server named in the QR text; the token and server are stored."""
-        from app.sync.identity import parse_enrolment
-
         offer = parse_enrolment(text)
         if offer.server_key:
             # the QR code on the officer's screen is the trusted channel: its key is the one
             # USB acks must be signed by, pinned before (and whether or not) the server answers
-            from app.sync.ack import pin_server_key
-
             if not pin_server_key(self.conn, offer.server_key, self._now()):
                 raise KnownError("enrol_other_server")
         ident = load_identity(self.conn)
@@ -81,7 +79,7 @@ class SyncClient:
         try:
             reply = self.transport.enrol(offer.server_url, offer.code, body)
         except Refused as exc:
-            raise KnownError("enrol_refused", reason=exc.reason) from None
+            raise EnrolRefused(exc.reason) from None
         except (Retryable, AuthRefused, TooLarge) as exc:
             code = "enrol_unreachable_key_kept" if offer.server_key else "enrol_unreachable"
             raise KnownError(code, detail=str(exc)) from None
@@ -208,3 +206,19 @@ class SyncClient:
                 if is_cancelled():
                     report.cancelled = True
                     return report
+
+
+def enrol_refusal_code(reason: str) -> str:
+    """The message for a pairing refusal: the server's reason in words when it is a known one."""
+    specific = f"enrol_refused_{reason}"
+    return specific if specific in MESSAGES else "enrol_refused"
+
+
+class EnrolRefused(KnownError):
+    """The server refused the pairing code: code enrol_refused, said in words when known."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("enrol_refused", reason=reason)
+
+    def message(self, lang: str = "zh") -> str:
+        return t(enrol_refusal_code(str(self.params["reason"])), lang, **self.params)

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -104,8 +104,6 @@ class EnrolmentOffer:
 def enrolment_text(server_url: str, code: str, server_key: str | None = None) -> str:
     """What the server's QR code holds; with the server's public key, a gate that reads it
     trusts USB acks signed by that key only (not by whichever key its first ack names)."""
-    from urllib.parse import urlencode
-
     fields = {"server": server_url, "code": code}
     if server_key:
         fields["key"] = server_key

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.clock import Clock, SystemClock
 from app.sync import state
+from app.sync.ack import AckResult, import_ack
 from app.sync.backoff import Backoff
 from app.sync.bundle import export_bundle
 from app.sync.client import SyncClient, SyncReport
@@ -86,11 +87,9 @@ class SyncService:
         finally:
             conn.close()
 
-    def import_ack(self, path: Path):  # -> app.sync.ack.AckResult
+    def import_ack(self, path: Path) -> AckResult:
         """Mark the events a server ack (from the USB stick) acknowledges; AckRefused if it
         is not this gate's or not from its server."""
-        from app.sync.ack import import_ack
-
         conn = self._conn()
         try:
             return import_ack(conn, Path(path), self.clock)

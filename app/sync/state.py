@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.i18n import t
 from db.connection import transaction
 
 
@@ -89,8 +90,6 @@ def _local_when(utc_text: str, now_local: datetime) -> str:
 
 def describe(status: SyncStatus, lang: str, now_local: datetime) -> dict[str, str]:
     """The words the status widget shows, from message codes (no Qt here)."""
-    from app.i18n import t
-
     if status.last_success_utc:
         last = t("sync_last_success", lang, when=_local_when(status.last_success_utc, now_local))
     else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from datetime import UTC
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from app.sync.identity import SyncIdentity
@@ -64,9 +65,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        from datetime import datetime
-        from email.utils import parsedate_to_datetime
-
         when = parsedate_to_datetime(value)
         return max(0.0, (when - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):

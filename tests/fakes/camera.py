@@ -60,12 +60,14 @@ class FakeAsker:
     def __init__(self) -> None:
         self.answers: list[object] = []
         self.asked: list[str] = []
+        self.titles: list[str] = []
 
     def _next(self, what: str) -> object:
         self.asked.append(what)
         return self.answers.pop(0) if self.answers else None
 
     def choose(self, title, choices, lang, note_for=None):
+        self.titles.append(title)
         return self._next("choose")
 
     def text(self, title, lang):
@@ -79,3 +81,9 @@ class FakeAsker:
 
     def settings(self, values, lang):
         return self._next("settings")
+
+    def confirm(self, title, lang):
+        """Yes unless an answer says otherwise (closing the window in teardown asks too)."""
+        self.titles.append(title)
+        answer = self._next("confirm") if self.answers else True
+        return bool(answer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from app.gate.idcard import check_char
+from app.idcard import check_char
 
 
 def make_id(birth: str = "19500101", seq: int = 1, region: str = "350203") -> str:

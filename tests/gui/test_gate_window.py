@@ -118,9 +118,11 @@ def test_camera_unplugged_shows_status_and_recovers(qtbot, window, rig, service)
     rig.unplugged = True
     qtbot.waitUntil(lambda: "摄像头断开" in window.camera_label.text(), timeout=5000)
     # the desk still works by hand while the cable is out
+    from app.gate.service import Identity
+
+    window.asker.answers = [Identity("id_number", None, "11010519491231002X")]
+    qtbot.keyClick(window, Qt.Key.Key_F3)
     qtbot.keyClicks(window.temperature, "36.4")
-    window.asker.answers = []
-    window.current = None
     qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
     assert len(passages(service)) == 1
     rig.unplugged = False
@@ -173,7 +175,7 @@ def test_direction_and_category_shortcuts(qtbot, window, service):
     qtbot.keyClick(window, Qt.Key.Key_F2)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.direction == "out" and window.category == "visitor"
-    window.asker.answers = [None]
+    window.handle_payload(GREEN.payload, "green")
     qtbot.keyClicks(window.temperature, "36.5")
     qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
     row = passages(service)[0]
@@ -185,7 +187,7 @@ def test_direction_and_category_shortcuts(qtbot, window, service):
 def test_keyboard_wedge_scanner_typing_a_payload(qtbot, window, service):
     qtbot.keyClicks(window.temperature, "https://jkm.example.invalid/v?t=WEDGE")
     qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
-    assert window.current is not None and window.current["payload_kind"] == "healthcode"
+    assert window.current is not None and window.current.payload_kind == "healthcode"
     assert window.temperature.text() == ""
 
 
@@ -250,6 +252,7 @@ def test_a_bug_in_the_window_is_told_not_crashed(qtbot, window, service, monkeyp
     window.refresh()
     assert "程序出错" in window.message.text()
     monkeypatch.undo()
+    window.handle_payload(GREEN.payload, "green")
     qtbot.keyClicks(window.temperature, "36.5")
     qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
     assert len(passages(service)) == 1  # the gate keeps working

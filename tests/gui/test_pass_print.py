@@ -98,7 +98,7 @@ def test_print_passes_cli(tmp_path, capsys):
     assert (
         main(["print-passes", "--out", str(out), "--building", "3", "--data-dir", str(data)]) == 0
     )
-    assert capsys.readouterr().out.splitlines()[-1] == f"1 cards, 1 pages: {out}"
+    assert capsys.readouterr().out.splitlines()[-1] == f"1 张通行证，1 页：{out}"
     assert pdf_pages(out) == 1
 
 
@@ -108,6 +108,10 @@ def test_visitor_pass_cli_prints_a_card_that_scans(tmp_path, capsys):
 
     data = tmp_path / "gate"
     out = tmp_path / "visitor.pdf"
+    src = rf.write_csv(
+        tmp_path / "r.csv", [["姓名", "身份证号", "住址"], ["张三", rf.ZHANG, "3-2-501"]]
+    )
+    assert main(["import-residents", str(src), "--data-dir", str(data)]) == 0  # #13: a real host
     args = ["visitor-pass", "--host", "3-2-501", "--name", "王小明", "--hours", "2"]
     assert main([*args, "--out", str(out), "--data-dir", str(data)]) == 0
     assert pdf_pages(out) == 1

@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.roster import passes
-from app.roster.desk import RosterDesk
 from app.roster.service import RosterService
 from app.scan.demo import DemoCard, render_phone
 from tests.fakes import roster_files as rf
@@ -30,7 +29,7 @@ def roster(service):
 def hooked(window, service, roster):
     from ui.roster.feature import RosterHook
 
-    return RosterHook(window, RosterDesk(service, roster))
+    return RosterHook(window, roster)
 
 
 def passages(service):

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from app.roster import passes
-from app.roster.desk import RosterDesk
 from app.roster.service import RosterService
 from tests.fakes import roster_files as rf
 from tests.gui.test_pass_print import pdf_pages
@@ -87,7 +86,7 @@ def test_today_only_pass_from_the_roster_dialog_uses_the_selected_household(qtbo
 def test_f5_in_the_gate_window_opens_the_visitor_pass(qtbot, window, service, roster):
     from ui.roster.feature import RosterHook
 
-    hook = RosterHook(window, RosterDesk(service, roster))
+    hook = RosterHook(window, roster)
     assert hook.visitor_button.text().endswith("F5")
     qtbot.keyClick(window, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: hook.visitor_dialog is not None and hook.visitor_dialog.isVisible())
@@ -124,7 +123,7 @@ def test_the_gate_camera_recognises_a_key_qr_and_asks_to_trust_it(
     from tests.fakes.camera import blank
     from ui.roster.feature import RosterHook
 
-    RosterHook(window, RosterDesk(service, roster))
+    RosterHook(window, roster)
     text = _other_gate_key()
     kid = keyqr.key_id_of_text(text)
     window.asker.answers = [None]  # first time the volunteer says no

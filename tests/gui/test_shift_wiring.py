@@ -92,24 +92,18 @@ def test_handing_over_leaves_the_gate_visibly_unstaffed(features, window):
 
 def test_settings_and_yellow_override_need_the_officer(features, window):
     calls = []
-    window.open_settings = lambda: calls.append("settings")
-    window.override_yellow = lambda: calls.append("override")
+    window.asker.settings = lambda values, lang: calls.append("settings")
     window.settings_button.click()
     assert calls == ["settings"] and features.test_pins == []  # no PIN set yet: first run
     features.officer.set_pin("2468")
     features.test_pins_given.append("1111")
     window.settings_button.click()
     assert calls == ["settings"]  # wrong PIN: nothing opened
-    window.current = {
-        "code_color": "yellow",
-        "payload_kind": None,
-        "payload_text": "y",
-        "identity": Identity(),
-        "override_reason": None,
-    }
+    window.handle_payload("https://jkm.example.invalid/v?t=YELLOW-1", "yellow")
     features.test_pins_given.append("2468")
-    features.guarded_override()
-    assert calls == ["settings", "override"]
+    window.asker.answers = [("other", "社区证明已核实")]
+    window.override_yellow()
+    assert window.current.override_reason == "社区证明已核实"
     actions = [r["action"] for r in features.officer.audit_log()]
     assert actions == [
         "purge",

@@ -368,16 +368,16 @@ def test_the_upload_form_takes_a_bundle_with_its_token(store, site, gate, tmp_pa
 
 
 def test_the_command_line_enrols_an_offline_gate_for_its_bundles(tmp_path, gate, capsys):
-    from server.cli import bundle_import, enrol_gate
+    import main
 
-    srv = tmp_path / "srv"
+    srv = ["--data-dir", str(tmp_path / "srv"), "--lang", "en"]
     add_events(gate.conn, 3)
-    bundle = export_bundle(gate.conn, tmp_path)
-    assert bundle_import(srv, bundle, "en") == 1
+    bundle = str(export_bundle(gate.conn, tmp_path))
+    assert main.main([*srv, "bundle", "import", bundle]) == 1
     assert "unknown_device" in capsys.readouterr().err
     ident = load_identity(gate.conn)
-    assert enrol_gate(srv, ident.device_id, ident.public_key_hex, "北门", lang="en") == 0
-    assert enrol_gate(srv, ident.device_id, "ab" * 32, lang="en") == 1
+    assert main.main([*srv, "enrol-gate", ident.device_id, ident.public_key_hex]) == 0
+    assert main.main([*srv, "enrol-gate", ident.device_id, "ab" * 32]) == 1
     assert "device_exists" in capsys.readouterr().err
-    assert bundle_import(srv, bundle, "en") == 0
+    assert main.main([*srv, "bundle", "import", bundle]) == 0
     assert "accepted 3" in capsys.readouterr().out

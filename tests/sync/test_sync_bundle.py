@@ -143,9 +143,9 @@ def test_cli_export_and_import(tmp_path, capsys):
     assert path.endswith(".zip") and (usb / path.split("/")[-1]).exists()
     assert "可以拔出" in out.err
     assert main.main(["--data-dir", str(srv_dir), "bundle", "import", path]) == 0
-    assert capsys.readouterr().out.strip() == "accepted 40, duplicate 0, rejected 0"
+    assert capsys.readouterr().out.strip() == "新增 40，重复 0，拒收 0"
     assert main.main(["--data-dir", str(srv_dir), "bundle", "import", path]) == 0
-    assert capsys.readouterr().out.strip() == "accepted 0, duplicate 40, rejected 0"
+    assert capsys.readouterr().out.strip() == "新增 0，重复 40，拒收 0"
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 not really")
     assert (

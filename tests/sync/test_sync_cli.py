@@ -40,7 +40,8 @@ def test_enrol_then_sync_from_the_command_line(tmp_path, gate_dir, capsys):
         assert captured.out.strip() == "Sync done: accepted 25, duplicate 0, rejected 0"
         assert "100%" in captured.err  # the progress bar
         assert main.main([*base, "pair", text]) == 1  # a code works once
-        assert "code_used" in capsys.readouterr().err
+        err = capsys.readouterr().err  # #13: the reason in words, not the server's code
+        assert "this code was already used" in err and "code_used" not in err
     # the server is gone: a clear message and a non-zero exit, not a traceback
     assert main.main([*base, "sync", "--attempts", "1"]) == 1
     assert "Cannot reach the server" in capsys.readouterr().err

@@ -54,7 +54,7 @@ def test_today_counts_what_was_recorded(tmp_path, capsys):
 
     gdb = open_database(tmp_path)
     svc = GateService(gdb)
-    svc.record(PassageDraft(code_color="green", temperature="36.5"))
+    svc.record(PassageDraft(code_color="green", payload_text="hc:1", temperature="36.5"))
     svc.record(PassageDraft(code_color="red"))
     gdb.close()
     assert gatepost_main.main(["--data-dir", str(tmp_path), "today", "--json"]) == 0

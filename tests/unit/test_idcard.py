@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from app.errors import KnownError
-from app.gate.idcard import check_char, normalise_id, validate_id
+from app.idcard import check_char, normalise_id, validate_id
 
 # 11010519491231002X is the standard's own worked example
 VALID = "11010519491231002X"

@@ -131,7 +131,7 @@ def test_demo_data_is_realistic(gdb):
     assert row["ts_local"].startswith("2026-11-26T00:") and row["ts_utc"].startswith(
         "2026-11-25T16:"
     )
-    from app.gate.idcard import validate_id
+    from app.idcard import validate_id
 
     assert validate_id(row["id_number"], date(2026, 11, 29)) == row["id_number"]
     assert outbox.pending_count(gdb.conn) == 0  # demo rows are never synced
@@ -192,3 +192,18 @@ def test_purge_forgets_phones_of_volunteers_without_a_shift_in_the_period(gdb):
     # the next day finds nothing more to forget
     clock.advance(86400)
     assert svc.plan().counts.get("volunteer_phones", 0) == 0
+
+
+def test_demo_data_puts_its_residents_in_the_roster_without_syncing_them(gdb):
+    """#13: `demo-data --residents 500` left the roster empty; it holds them now, once."""
+    from db import roster as roster_db
+
+    pending = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    kw = {"days": 1, "residents": 500, "key": b"k", "today": date(2026, 11, 29)}
+    assert generate(gdb.conn, utc_offset_s=8 * 3600, **kw)["residents"] == 500
+    assert len(roster_db.all_residents(gdb.conn)) == 500
+    assert generate(gdb.conn, utc_offset_s=8 * 3600, **kw)["residents"] == 0  # no doubles
+    assert len(roster_db.all_residents(gdb.conn)) == 500
+    assert gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == pending
+    changes = gdb.conn.execute("SELECT count(*) FROM roster_changes").fetchone()[0]
+    assert changes == 500

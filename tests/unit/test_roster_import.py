@@ -217,15 +217,13 @@ def test_cli_prints_the_counts_and_each_rejected_row(tmp_path, capsys):
     assert not importer.report_path_for(path).exists()  # a dry run writes nothing
     assert main(["import-residents", str(path), "--data-dir", data]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "imported 3, updated 0, unchanged 0, rejected 5"
+    assert out[0] == "导入 3，更新 0，不变 0，错误 5"  # #13: the summary in the UI language too
     assert out[1].startswith("第 8 行，公民身份号码：")
     assert importer.report_path_for(path).exists()
     assert main(["import-residents", str(path), "--data-dir", data]) == 1
-    assert capsys.readouterr().out.splitlines()[0] == (
-        "imported 0, updated 0, unchanged 3, rejected 5"
-    )
+    assert capsys.readouterr().out.splitlines()[0] == "导入 0，更新 0，不变 3，错误 5"
     clean = rf.write_csv(
         tmp_path / "clean.csv", [["姓名", "身份证号", "住址"], ["陈伯", rf.ZHAO, "3-1-101"]]
     )
     assert main(["import-residents", str(clean), "--data-dir", data]) == 0
-    assert capsys.readouterr().out.strip() == "imported 1, updated 0, unchanged 0, rejected 0"
+    assert capsys.readouterr().out.strip() == "导入 1，更新 0，不变 0，错误 0"

@@ -24,7 +24,13 @@ def test_temperature_typing_forms(typed, value):
     assert parse_temperature(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["33.9", "42.6", "3", "99", "455"])
+@pytest.mark.parametrize("digit", "0123456789")
+def test_one_digit_is_the_everyday_36_x_and_never_a_fever(digit):
+    value = parse_temperature(digit)
+    assert value == 36.0 + int(digit) / 10 and value < 37.0
+
+
+@pytest.mark.parametrize("typed", ["33.9", "42.6", "99", "455", "31"])
 def test_temperature_out_of_range_is_refused(typed):
     with pytest.raises(KnownError) as err:
         parse_temperature(typed)

@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from app.scan.cli import decode_command
+from cli.scan import decode_command
 from tests.fakes.qrframes import frame
 
 CN = '{"name":"张*伟","st":"Y","sig":"abcdef0123456789"}'

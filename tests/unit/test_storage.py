@@ -102,7 +102,9 @@ def test_unknown_migration_is_refused(tmp_path):
 
 def test_damaged_file_is_moved_aside_and_gate_keeps_working(tmp_path, clock):
     gdb = open_database(tmp_path)
-    GateService(gdb, clock).record(PassageDraft(code_color="green", temperature="36.5"))
+    GateService(gdb, clock).record(
+        PassageDraft(code_color="green", payload_text="hc:p", temperature="36.5")
+    )
     gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     gdb.close()
     path = tmp_path / "gatepost.db"
@@ -115,14 +117,18 @@ def test_damaged_file_is_moved_aside_and_gate_keeps_working(tmp_path, clock):
     assert "damaged" in reopened.moved_aside.name
     warning = reopened.warning()
     assert warning is not None and "损坏" in warning.message("zh")
-    out = GateService(reopened, clock).record(PassageDraft(code_color="green", temperature="36.6"))
+    out = GateService(reopened, clock).record(
+        PassageDraft(code_color="green", payload_text="hc:p", temperature="36.6")
+    )
     assert out.kind == "passage"
     reopened.close()
 
 
 def test_records_survive_a_reopen(tmp_path, clock):
     gdb = open_database(tmp_path)
-    GateService(gdb, clock).record(PassageDraft(code_color="green", temperature="36.5"))
+    GateService(gdb, clock).record(
+        PassageDraft(code_color="green", payload_text="hc:p", temperature="36.5")
+    )
     gdb.conn.close()  # no clean shutdown, no checkpoint
     again = connect(tmp_path / "gatepost.db")
     assert count(again, "passages") == 1 and count(again, "outbox") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -23,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import KnownError
-from app.gate.idcard import validate_id
 from app.gate.service import Identity
 from app.i18n import t
+from app.idcard import validate_id
+from app.settings import spec_for
 
 
 def _buttons(dialog: QDialog, lang: str) -> QDialogButtonBox:
@@ -163,6 +166,16 @@ class SettingsValues:
     volunteer: str
 
 
+def _declared_range(box: QSpinBox | QDoubleSpinBox, name: str) -> None:
+    """A spin box spans exactly the range app.settings declares for the setting."""
+    spec = spec_for(name)
+    assert spec.low is not None and spec.high is not None
+    if isinstance(box, QSpinBox):
+        box.setRange(int(spec.low), int(spec.high))
+    else:
+        box.setRange(float(spec.low), float(spec.high))
+
+
 class SettingsDialog(QDialog):
     """Camera, fever threshold, re-test rest, debounce and checkpoint; applied without restart."""
 
@@ -181,17 +194,17 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         form.addRow(t("camera_source", lang), row)
         self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(36.5, 39.0)
+        _declared_range(self.threshold, "fever_threshold")
         self.threshold.setSingleStep(0.1)
         self.threshold.setDecimals(1)
         self.threshold.setValue(values.fever_threshold)
         form.addRow("发热阈值 Fever °C", self.threshold)
         self.rest = QSpinBox()
-        self.rest.setRange(0, 3600)
+        _declared_range(self.rest, "retest_rest_seconds")
         self.rest.setValue(values.retest_rest_seconds)
         form.addRow("复测等待 Re-test rest (s)", self.rest)
         self.debounce = QDoubleSpinBox()
-        self.debounce.setRange(1, 120)
+        _declared_range(self.debounce, "debounce_seconds")
         self.debounce.setValue(values.debounce_seconds)
         form.addRow("重复扫码间隔 Same-code window (s)", self.debounce)
         self.checkpoint_name = QLineEdit(values.checkpoint_name)
@@ -200,7 +213,23 @@ class SettingsDialog(QDialog):
         form.addRow("卡口编号 Checkpoint id", self.checkpoint_id)
         self.volunteer = QLineEdit(values.volunteer)
         form.addRow(t("volunteer", lang), self.volunteer)
+        self.lang = lang
+        self.error = QLabel()
+        self.error.setObjectName("settings_error")
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
         form.addRow(_buttons(self, lang))
+
+    def accept(self) -> None:
+        """Close only when every value is within its declared limits (the camera must open)."""
+        try:
+            for name, value in vars(self.values()).items():
+                spec_for(name).parse(value)
+        except KnownError as exc:
+            self.error.setText(exc.message(self.lang))
+            return
+        super().accept()
 
     def _browse(self) -> None:
         path = (
@@ -256,3 +285,14 @@ class Asker:
     def settings(self, values: SettingsValues, lang: str) -> SettingsValues | None:
         dlg = SettingsDialog(values, lang, self.parent)
         return dlg.values() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def confirm(self, title: str, lang: str) -> bool:
+        """Yes / no, with 否 the default so a stray Enter changes nothing."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, t("app_title", lang), title, parent=self.parent
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        yes = box.addButton(t("ok", lang), QMessageBox.ButtonRole.YesRole)
+        box.setDefaultButton(box.addButton(t("cancel", lang), QMessageBox.ButtonRole.NoRole))
+        box.exec()
+        return box.clickedButton() is yes

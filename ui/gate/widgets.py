@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gate.people import describe_person
 from app.i18n import t
-from app.privacy import mask_id, mask_name
 from ui.common.style import BANNER_COLORS, ICONS
 
 
@@ -130,19 +130,6 @@ class Counters(QWidget):
         for key, label in self.values.items():
             label.setText(str(counts.get(key, 0)))
         self.values["fever"].setStyleSheet("color: #c62828;" if counts.get("fever") else "")
-
-
-def describe_person(row: dict[str, Any], masked: bool = True) -> str:
-    """Identity for a row: name, ID number (masked unless the officer unmasked) or room."""
-    parts = []
-    if row.get("person_name"):
-        parts.append(mask_name(row["person_name"]) if masked else row["person_name"])
-    if row.get("id_number"):
-        parts.append(mask_id(row["id_number"]) if masked else row["id_number"])
-    room = "-".join(str(row[k]) for k in ("building", "unit", "room") if row.get(k))
-    if room:
-        parts.append(room)
-    return " ".join(parts)
 
 
 class RecentTable(QTableWidget):

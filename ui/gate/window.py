@@ -1,10 +1,10 @@
-"""The gate desk: the one window a volunteer uses all shift."""
+"""The gate desk window: it forwards scans, keys and answers to the desk (app/gate/desk.py)
+and paints what the desk says. It keeps no desk logic of its own."""
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,33 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import KnownError
-from app.gate.debounce import Debouncer
+from app.gate.desk import CATEGORY_KEYS, Desk, Dialog, Step
+from app.gate.desk_view import record_words, render
+from app.gate.people import Person
 from app.gate.rules import CATEGORIES, DISPOSITIONS
-from app.gate.service import GateService, Identity, PassageDraft
+from app.gate.service import GateService
 from app.i18n import t
-from app.scan.payload import classify_payload
-from app.scan.types import COLORS, ScanResult
+from app.scan.types import ScanResult
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
-from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable, describe_person
+from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable
 
 log = logging.getLogger(__name__)
-TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
-# a scanned pass resolves to (identity, None), or (identity or None, refusal) where the refusal's
-# str() is the message and its .note what the refused passage keeps (issue #4)
-PassResolver = Callable[[str], tuple[Identity | None, Any]]
-
-
-def person(**fields: Any) -> dict[str, Any]:
-    """The person at the desk: no code and no identity unless given."""
-    return {
-        "code_color": "none",
-        "payload_kind": None,
-        "payload_text": None,
-        "identity": fields.pop("identity", None) or Identity(),
-        "override_reason": None,
-        **fields,
-    }
+# keys the desk understands, and the window's shortcut for each
+DESK_KEYS = ("F1", "F2", "F3", "F4", "Esc", "Ctrl+R", "Ctrl+Y", *CATEGORY_KEYS)
+VOID_REASONS = ("void_wrong_entry", "void_duplicate", "other")
 
 
 def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -87,34 +75,44 @@ class MainWindow(QMainWindow):
         self.asker = asker or Asker(self)
         self.sounds = sounds or Sounds(self)
         self.lang = lang or str(self.settings.get("language"))
-        self.pass_resolver: PassResolver | None = None
-        # stops and warnings for the person at the desk (issue #4: watchlist, quota, replay)
-        self.gate_checker: Callable[[dict[str, Any], str], list[Any]] | None = None
+        self.desk = Desk(service, lang=self.lang)
         # codes meant for another part of the app (a pairing QR #6, another gate's public key #4):
-        # each hook is asked before the code is classified; one returning True took it
-        self.payload_hooks: list[Callable[[str], bool]] = []
+        # the desk asks each hook first; one returning True took it
+        self.payload_hooks: list[Callable[[str], bool]] = self.desk.payload_hooks
         # features re-label their own widgets when the language changes (called with the lang)
         self.retranslate_hooks: list[Callable[[str], None]] = []
-        self.debouncer = Debouncer(service.clock, float(self.settings.get("debounce_seconds")))
-        self.direction = "in"
-        self.category = "resident"
-        self.current: dict[str, Any] | None = None  # the person in front of the desk
+        # an action a feature guards (officer PIN): name -> check; False stops the action
+        self.guards: dict[str, Callable[[], bool]] = {}
+        self._shown_message: object = None
         self._build()
         self._shortcuts()
         self.retranslate()
-        self.reset_person()
         self.refresh()
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._on_tick)
         self._tick.start(1000)
-        self._idle_timer = QTimer(self)
-        self._idle_timer.setSingleShot(True)
-        self._idle_timer.timeout.connect(self._back_to_idle)
         if camera is not None:
             camera.worker.frame.connect(self.on_frame)
             camera.worker.scanned.connect(self.on_scanned)
             camera.worker.status.connect(self.on_camera_status)
-        self.resize(1366, 720)
+        self.resize(1366, 690)
+
+    # the person at the desk and the sticky choices live in the desk
+    @property
+    def current(self) -> Person | None:
+        return self.desk.current
+
+    @property
+    def direction(self) -> str:
+        return self.desk.direction
+
+    @property
+    def category(self) -> str:
+        return self.desk.category
+
+    @property
+    def debouncer(self) -> Any:
+        return self.desk.debouncer
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -165,7 +163,18 @@ class MainWindow(QMainWindow):
         left.addWidget(self.preview, 1)
         self.banner = Banner()
         left.addWidget(self.banner)
+        # 下一位: a code read while someone is at the desk waits here, never replaces them
+        self.next_label = QLabel()
+        self.next_label.setObjectName("nextUp")
+        self.next_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.next_label.setStyleSheet(
+            "font-size: 20px; font-weight: bold; background: #fff3e0; color: #e65100;"
+            " border: 2px dashed #e65100; border-radius: 6px; padding: 4px 10px;"
+        )
+        self.next_label.hide()
+        left.addWidget(self.next_label)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         left.addWidget(self.message)
@@ -198,11 +207,14 @@ class MainWindow(QMainWindow):
         self.temperature.setObjectName("temperature")
         self.temperature.setMaxLength(64)
         self.temperature.returnPressed.connect(self.on_enter)
+        self.temperature.textChanged.connect(lambda text: self.desk.set_typed(text))
         mid.addWidget(self.temperature)
         quick = QHBoxLayout()
         self.quick_buttons = []
         for value in self.settings.quick_temps():
-            b = self._button(f"{value:.1f}", functools.partial(self.quick_temp, value))
+            # a single digit d then Enter is 36.d: the button shows its key
+            key = f"  [{int(round((value - 36.0) * 10))}]" if 36.0 <= value < 36.95 else ""
+            b = self._button(f"{value:.1f}{key}", functools.partial(self.quick_temp, value))
             quick.addWidget(b)
             self.quick_buttons.append(b)
         mid.addLayout(quick)
@@ -262,30 +274,19 @@ class MainWindow(QMainWindow):
         return b
 
     def _shortcuts(self) -> None:
-        pairs = [
-            ("F1", functools.partial(self.set_direction, "in")),
-            ("F2", functools.partial(self.set_direction, "out")),
-            ("F3", self.manual_entry),
-            ("F4", self.undo),
-            ("Esc", self.reset_person),
-            ("Ctrl+R", self.refuse),
-        ]
-        pairs += [
-            (f"Ctrl+{i + 1}", functools.partial(self.set_category, c))
-            for i, c in enumerate(CATEGORIES)
-        ]
         self._shortcut_objs = []
-        for key, slot in pairs:
+        for key in DESK_KEYS:
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(slot)
+            sc.activated.connect(functools.partial(self.press, key))
             self._shortcut_objs.append(sc)
 
     def retranslate(self) -> None:
         lang = self.lang
+        self.desk.lang = lang
         name = str(self.settings.get("checkpoint_name"))
         self.title.setText(f"{t('app_title', lang)} · {name}")
-        self.setWindowTitle(f"{t('app_title', lang)} Gatepost · {name}")
+        self.setWindowTitle(f"{t('app_title', lang)} · {name}")
         self.change_volunteer.setText("更换" if lang == "zh" else "Change")
         self._update_volunteer()
         self.lang_button.setText(t("language", lang))
@@ -300,17 +301,15 @@ class MainWindow(QMainWindow):
         self.manual_button.setText(t("manual", lang))
         self.undo_button.setText(t("undo", lang))
         self.refuse_button.setText(f"{t('refuse', lang)} ^R")
-        self.override_button.setText(t("yellow_override", lang))
+        self.override_button.setText(f"{t('yellow_override_short', lang)} ^Y")
         self.counters.retranslate(lang)
         self.recent.retranslate(lang)
-        for hook in getattr(self, "retranslate_hooks", []):  # empty during __init__
+        for hook in self.retranslate_hooks:
             hook(lang)
         self.fever_box.setTitle(f"⚠ {t('fever_waiting', lang)}")
         self.recent_box.setTitle(t("recent", lang))
-        self.set_direction(self.direction)
-        self.set_category(self.category)
-        if self.current is None:
-            self._back_to_idle()
+        self._shown_message = None
+        self.render()
         self.refresh()
 
     def _update_volunteer(self) -> None:
@@ -355,232 +354,114 @@ class MainWindow(QMainWindow):
     @Slot(object)
     @guarded
     def on_scanned(self, result: ScanResult) -> None:
-        if not self.debouncer.accept(result.text):
-            return
-        self.handle_payload(result.text, result.color)
+        self._apply(self.desk.scan(result.text, result.color, source="camera"))
 
+    @guarded
     def handle_payload(self, text: str, color: str) -> None:
-        """A code was read (camera or a keyboard-wedge scanner): show what it means."""
-        if any(hook(text) for hook in self.payload_hooks):
-            return
-        payload = classify_payload(text)
-        self._idle_timer.stop()
-        self.show_message("")
-        if payload.kind == "refused":
-            self.current = None
-            self.banner.show_state(
-                "unknown", t("code_unrecognised", self.lang), t(payload.reason or "", self.lang)
-            )
-            self.sounds.play("refused")
-            return
-        identity = Identity(method="scan")
-        if payload.kind == "pass":
-            resolved, problem = (
-                self.pass_resolver(payload.text or "")
-                if self.pass_resolver
-                else (None, "code_unrecognised")
-            )
-            if problem is not None and self.pass_resolver is not None:
-                # a refused pass is a refused passage once the volunteer presses Enter (#4)
-                self.current = person(
-                    payload_kind=payload.kind,
-                    payload_text=payload.text,
-                    identity=resolved or Identity(method="pass"),
-                    refuse_reason="pass_invalid",
-                    note=getattr(problem, "note", str(problem)),
-                    refusal_text=str(problem),
-                )
-                self.temperature.clear()
-                self.temperature.setFocus()
-                self._show_current()
-                self.sounds.play("refused")
-                return
-            if resolved is None:
-                self.current = None
-                self.banner.show_state(
-                    "red",
-                    t("code_unrecognised", self.lang),
-                    t(problem or "code_unrecognised", self.lang),
-                )
-                self.sounds.play("refused")
-                return
-            identity, color = resolved, "green"
-            # a resident's pass names the resident; a visitor pass names only the visitor
-            self.set_category("resident" if resolved.resident_id is not None else "visitor")
-        elif payload.kind == "text":
-            self.current = None
-            self.banner.show_state("unknown", t("code_unrecognised", self.lang), "")
-            self.sounds.play("refused")
-            return
-        self.current = person(
-            code_color=color if color in COLORS else "unknown",
-            payload_kind=payload.kind,
-            payload_text=payload.text,
-            identity=identity,
-        )
-        self.temperature.clear()
-        self.temperature.setFocus()
-        self._show_current()
-        if self.current["code_color"] in ("red", "yellow"):
-            self.sounds.play("refused")
+        """A code handed over whole (a keyboard-wedge scanner's text, a test): no debounce."""
+        self._apply(self.desk.scan(text, color, source="wedge", debounce=False))
 
-    def _show_current(self) -> None:
-        cur = self.current
-        if cur is None:
-            return
-        color = cur["code_color"]
-        who = describe_person(vars(cur["identity"]))
-        if cur.get("refuse_reason"):
-            detail = " · ".join(x for x in (cur.get("refusal_text"), who) if x)
-            hint = t("pass_enter_records", self.lang)
-            self.banner.show_state("red", t("pass_invalid", self.lang), f"{detail}\n{hint}")
-            return
-        if color == "green":
-            detail = who or (
-                "输入体温后按 Enter" if self.lang == "zh" else "Type temperature, Enter"
-            )
-            self.banner.show_state("green", t("code_green", self.lang), detail)
-        elif color == "yellow":
-            if cur["override_reason"]:
-                self.banner.show_state(
-                    "yellow", t("yellow_override", self.lang), cur["override_reason"]
-                )
-            else:
-                self.banner.show_state(
-                    "yellow",
-                    t("code_yellow", self.lang),
-                    "按 Enter 登记拒绝" if self.lang == "zh" else "Enter records the refusal",
-                )
-        elif color == "red":
-            self.banner.show_state(
-                "red",
-                t("code_red", self.lang),
-                "按 Enter 登记拒绝" if self.lang == "zh" else "Enter records the refusal",
-            )
-        elif color == "none":
-            self.banner.show_state("green", t("code_manual", self.lang), who)
-        else:
-            self.banner.show_state("unknown", t("code_unknown", self.lang), who)
-        self._show_alerts(cur)
-
-    def _show_alerts(self, cur: dict[str, Any]) -> None:
-        """A stop turns the banner red with the alarm; warnings go under it."""
-        if self.gate_checker is None:
-            return
-        alerts = self.gate_checker(cur, self.direction)
-        stops = [a for a in alerts if a.level == "stop"]
-        warns = [a.message(self.lang) for a in alerts if a.level != "stop"]
-        if stops:
-            who = describe_person(vars(cur["identity"]))
-            self.banner.show_state("red", stops[0].message(self.lang), who)
-            self.sounds.play("alarm")
-        self.show_message(" · ".join(warns), error=bool(warns))
-        if warns and not stops:
-            self.sounds.play("refused")
-
-    # ------------------------------------------------------------------ actions
+    # ------------------------------------------------------------------ events to the desk
     @guarded
+    def press(self, key: str) -> None:
+        """A desk key (F1–F4, Esc, Enter, Ctrl+R, Ctrl+Y, Ctrl+1…5) from keyboard or button."""
+        self.desk.set_typed(self.temperature.text())
+        self._apply(self.desk.key(key))
+
     def on_enter(self) -> None:
-        typed = self.temperature.text().strip()
-        if typed and not TEMP_LIKE.match(typed) and len(typed) >= 6:
-            # a keyboard-wedge QR scanner typed a payload into the field
-            self.temperature.clear()
-            if self.debouncer.accept(typed):
-                self.handle_payload(typed, "unknown")
-            return
-        self.record(typed)
+        self.press("Enter")
 
-    def record(self, typed: str) -> None:
-        cur = self.current or person()
-        draft = self._draft(
-            cur,
-            temperature=typed or None,
-            override_reason=cur["override_reason"],
-            refuse_reason=cur.get("refuse_reason"),
-            note=cur.get("note"),
-        )
-        self._after_record(self.service.record(draft))
-
-    def _draft(self, cur: dict[str, Any], **rest: Any) -> PassageDraft:
-        """The person at the desk, with the sticky direction and the chosen category."""
-        return PassageDraft(
-            direction=self.direction,
-            category=self.category,
-            code_color=cur["code_color"],
-            payload_kind=cur["payload_kind"],
-            payload_text=cur["payload_text"],
-            identity=cur["identity"],
-            **rest,
-        )
-
-    def _after_record(self, outcome: Any) -> None:
-        row = outcome.record
-        if outcome.kind == "fever":
-            minutes = max(1, round(int(self.settings.get("retest_rest_seconds")) / 60))
-            detail = t("fever_rest", self.lang, minutes=minutes)
-            who = describe_person(row)
-            self.banner.show_state(
-                "fever",
-                t("fever_alarm", self.lang, value=f"{row['temperature']:.1f}"),
-                f"{who} {detail}" if who else detail,
-            )
-            self.sounds.play("alarm")
-            self._finish_person(hold_ms=8000)
-            return
-        if row["decision"] == "pass":
-            temp = f" · {row['temperature']:.1f} °C" if row.get("temperature") else ""
-            self.banner.show_state(
-                "done",
-                f"{t('decision_pass', self.lang)}{temp}",
-                t(
-                    "record_ok",
-                    self.lang,
-                    what=describe_person(row) or t(f"cat_{row['category']}", self.lang),
-                ),
-            )
-            self.sounds.play("ok")
-        else:
-            reason = t(f"reason_{row['reason']}", self.lang) if row.get("reason") else ""
-            self.banner.show_state(
-                "refused",
-                f"{t('decision_refused', self.lang)} · {reason}",
-                t("record_ok", self.lang, what=describe_person(row) or reason),
-            )
-            self.sounds.play("refused")
-        self._finish_person()
-
-    def _finish_person(self, hold_ms: int = 3500) -> None:
-        self.current = None
-        self.temperature.clear()
-        self.temperature.setFocus()
-        self.set_category("resident")
-        self.refresh()
-        self._idle_timer.start(hold_ms)
-
-    def _back_to_idle(self) -> None:
-        if self.current is None:
-            self.banner.show_state(
-                "idle", t("scan_wait", self.lang), t("camera_manual_hint", self.lang)
-            )
-
-    @guarded
     def reset_person(self) -> None:
-        self.current = None
-        self.temperature.clear()
-        self.temperature.setFocus()
-        self.show_message("")
-        self._back_to_idle()
+        self.press("Esc")
+
+    def manual_entry(self) -> None:
+        self.press("F3")
+
+    def undo(self) -> None:
+        self.press("F4")
+
+    def refuse(self) -> None:
+        self.press("Ctrl+R")
+
+    def override_yellow(self) -> None:
+        self.press("Ctrl+Y")
 
     def set_direction(self, direction: str) -> None:
-        changed = direction != self.direction
-        self.direction = direction
-        self.dir_buttons[direction].setChecked(True)
-        if changed and self.current is not None:
-            self._show_current()  # the stops depend on the direction
+        self.press("F1" if direction == "in" else "F2")
 
     def set_category(self, category: str) -> None:
-        self.category = category
-        self.cat_buttons[category].setChecked(True)
+        self.press(f"Ctrl+{CATEGORIES.index(category) + 1}")
+
+    @Slot(str)
+    @guarded
+    def retest(self, fever_id: str) -> None:
+        self._apply(self.desk.retest(fever_id))
+
+    def _apply(self, step: Step) -> None:
+        """Play what the step says, ask its question (answers are steps too), then paint."""
+        if step.sound:
+            self.sounds.play(step.sound)
+        if step.ask is not None:
+            answer = self._question(step.ask)
+            self._apply(self.desk.answer(step.ask.id, answer))
+            return
+        if step.record is not None or step.outcome in ("recorded", "fever", "voided"):
+            self.refresh()
+        self.render()
+
+    def _question(self, dialog: Dialog) -> Any:
+        """Ask the volunteer (or the officer) what the desk wants to know; None is cancel."""
+        lang, ask = self.lang, self.asker
+        kind = dialog.kind
+        if kind == "manual":
+            return ask.manual_identity(lang)
+        if kind == "refuse":
+            choices = [("no_code", t("reason_no_code", lang)), ("other", t("reason_other", lang))]
+            return ask.choose(t("refuse_reason", lang), choices, lang, note_for={"other"})
+        if kind == "override":
+            guard = self.guards.get("yellow_override")
+            if guard is not None and not guard():
+                return None
+            choices = [("other", t("override_reason", lang))]
+            answer = ask.choose(t("override_reason", lang), choices, lang, note_for={"other"})
+            return {"reason": answer[1], "authorized": True} if answer else None
+        if kind == "confirm_color":
+            colors = [(c, t(f"code_{c}_short", lang)) for c in ("green", "yellow", "red")]
+            answer = ask.choose(t("confirm_color_title", lang), colors, lang)
+            return {"color": answer[0]} if answer else None
+        if kind == "retest_early":
+            due = self._retest_minutes_left(dialog.fever_id)
+            return ask.confirm(t("retest_early", lang, minutes=due), lang)
+        if kind == "retest":
+            return ask.temperature(t("fever_retest_prompt", lang), lang)
+        if kind == "disposition":
+            choices = [(d, t(f"disp_{d}", lang)) for d in DISPOSITIONS]
+            return ask.choose(t("fever_still", lang), choices, lang, note_for={"other"})
+        if kind == "void":
+            return self._void_reason(dialog)
+        return None
+
+    def _void_reason(self, dialog: Dialog) -> str | None:
+        lang = self.lang
+        title, detail = record_words(dialog.passage or {}, lang)
+        when = str((dialog.passage or {}).get("ts_local", ""))[11:16]
+        prompt = t("void_prompt", lang, what=f"{when} {title} · {detail}")
+        choices = [(k, t(k if k != "other" else "reason_other", lang)) for k in VOID_REASONS]
+        answer = self.asker.choose(prompt, choices, lang, note_for={"other"})
+        if not answer:
+            return None
+        key, note = answer
+        return note if key == "other" else t(key, "zh") + (f"：{note}" if note else "")
+
+    def _retest_minutes_left(self, fever_id: str | None) -> int:
+        from datetime import datetime
+
+        for fever in self.service.pending_fevers():
+            if fever["id"] == fever_id:
+                due = datetime.fromisoformat(self.service.retest_due_at(fever))
+                left = (due - self.service.clock.now()).total_seconds()
+                return max(1, round(left / 60))
+        return 0
 
     def quick_temp(self, value: float) -> None:
         self.temperature.setText(f"{value:.1f}")
@@ -595,88 +476,6 @@ class MainWindow(QMainWindow):
         self.temperature.setFocus()
 
     @guarded
-    def manual_entry(self) -> None:
-        identity = self.asker.manual_identity(self.lang)
-        if identity is None:
-            return
-        self._idle_timer.stop()
-        self.current = person(identity=identity)
-        self._show_current()
-        self.temperature.setFocus()
-
-    @guarded
-    def override_yellow(self) -> None:
-        if not self.current or self.current["code_color"] != "yellow":
-            return
-        answer = self.asker.choose(
-            t("override_reason", self.lang),
-            [("other", t("override_reason", self.lang))],
-            self.lang,
-            note_for={"other"},
-        )
-        if answer:
-            self.current["override_reason"] = answer[1]
-            self._show_current()
-
-    @guarded
-    def refuse(self) -> None:
-        choices = [
-            ("no_code", t("reason_no_code", self.lang)),
-            ("other", t("reason_other", self.lang)),
-        ]
-        answer = self.asker.choose(
-            t("refuse_reason", self.lang), choices, self.lang, note_for={"other"}
-        )
-        if not answer:
-            return
-        cur = self.current or person()
-        typed = self.temperature.text().strip()
-        draft = self._draft(
-            cur,
-            temperature=typed if TEMP_LIKE.match(typed or "x") else None,
-            refuse_reason=answer[0],
-            note=answer[1] or None,
-        )
-        self._after_record(self.service.record(draft))
-
-    @guarded
-    def undo(self) -> None:
-        choices = [
-            ("void_wrong_entry", t("void_wrong_entry", self.lang)),
-            ("void_duplicate", t("void_duplicate", self.lang)),
-            ("other", t("reason_other", self.lang)),
-        ]
-        answer = self.asker.choose(
-            t("undo_reason", self.lang), choices, self.lang, note_for={"other"}
-        )
-        if not answer:
-            return
-        key, note = answer
-        reason = note if key == "other" else t(key, "zh") + (f"：{note}" if note else "")
-        done = self.service.void_last(reason)
-        self.show_message(t("undo_done" if done else "undo_nothing", self.lang), error=not done)
-        self.refresh()
-
-    @Slot(str)
-    @guarded
-    def retest(self, fever_id: str) -> None:
-        temp = self.asker.temperature(t("fever_retest_prompt", self.lang), self.lang)
-        if temp is None:
-            return
-        outcome = self.service.record_retest(fever_id, temp)
-        if outcome.kind == "still_fever":
-            self.sounds.play("alarm")
-            choices = [(d, t(f"disp_{d}", self.lang)) for d in DISPOSITIONS]
-            answer = self.asker.choose(
-                t("fever_still", self.lang), choices, self.lang, note_for={"other"}
-            )
-            if not answer:
-                self.refresh()
-                return
-            outcome = self.service.record_retest(fever_id, temp, answer[0], answer[1] or None)
-        self._after_record(outcome)
-
-    @guarded
     def ask_volunteer(self) -> None:
         name = self.asker.text(t("volunteer_prompt", self.lang), self.lang)
         if name:
@@ -685,6 +484,9 @@ class MainWindow(QMainWindow):
 
     @guarded
     def open_settings(self) -> None:
+        guard = self.guards.get("settings")
+        if guard is not None and not guard():
+            return
         s = self.settings
         values = SettingsValues(
             str(s.get("camera_source")),
@@ -700,7 +502,7 @@ class MainWindow(QMainWindow):
             return
         for key, value in vars(new).items():
             s.set(key, value)
-        self.debouncer.window_seconds = new.debounce_seconds
+        self.desk.debouncer.window_seconds = new.debounce_seconds
         if self.camera is not None and new.camera_source != values.camera_source:
             self.camera.set_source(new.camera_source)
         self.retranslate()
@@ -711,6 +513,28 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     # ------------------------------------------------------------------ display
+    def render(self) -> None:
+        """Paint the desk: banner, 下一位, the typed temperature, sticky choices, message."""
+        desk = self.desk
+        rest = int(self.settings.get("retest_rest_seconds"))
+        view = render(desk, self.lang, rest)
+        if (self.banner.state, self.banner.title.text(), self.banner.detail.text()) != (
+            view.banner,
+            view.title,
+            view.detail,
+        ):
+            self.banner.show_state(view.banner, view.title, view.detail)
+        self.next_label.setText(view.next_up)
+        self.next_label.setVisible(bool(view.next_up))
+        if self.temperature.text() != desk.typed:
+            self.temperature.setText(desk.typed)
+        self.dir_buttons[desk.direction].setChecked(True)
+        self.cat_buttons[desk.category].setChecked(True)
+        if desk.message is not self._shown_message:
+            self._shown_message = desk.message
+            self.show_message(view.message, view.error)
+        self.temperature.setFocus()
+
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(
@@ -733,10 +557,23 @@ class MainWindow(QMainWindow):
         self.clock_label.setText(self.service.clock.now().strftime("%H:%M:%S"))
         if self.fevers.count():
             self._refresh_fevers()
+        if self.desk.flash is not None:
+            self.render()  # the last outcome gives way to 请出示健康码
         if self.service.clock.now().second == 0:
             self.refresh()  # midnight rolls the counters over
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def busy(self) -> bool:
+        """Someone is still being handled: at the desk, waiting, or resting for a re-test."""
+        return self.desk.current is not None or bool(self.service.pending_fevers())
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        if (
+            self.isVisible()
+            and self.busy()
+            and not self.asker.confirm(t("close_confirm", self.lang), self.lang)
+        ):
+            event.ignore()
+            return
         if self.camera is not None:
             self.camera.stop()
         super().closeEvent(event)

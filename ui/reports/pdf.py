@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,6 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -27,21 +25,12 @@ from app.reports.rows import (
     label,
     summary_rows,
 )
+from ui.common.gui_app import ensure_gui_app
 
 # the XLSX sheet's columns less room and note, which do not fit an A4 line
 PDF_FEVER_HEADERS = tuple(c for c in FEVER_HEADERS if c not in ("col_room", "col_note"))
 
-_APP: QGuiApplication | None = None
 FONT_FAMILIES = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"]
-
-
-def ensure_gui_app() -> None:
-    """The command line has no window: make an offscreen QGuiApplication for fonts."""
-    global _APP
-    if QGuiApplication.instance() is None:
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _APP = QGuiApplication(["gatepost-pdf"])
 
 
 class _Pager:

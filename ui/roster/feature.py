@@ -1,4 +1,5 @@
-"""Wire the roster into the gate window: passes resolve, stops and warnings show, F6 roster."""
+"""The roster's part of the gate window: F6 roster, F5 visitor pass, another gate's key QR,
+visitors overdue. (Passes and watchlist stops at the desk are the desk's: app/gate/desk.py.)"""
 
 from __future__ import annotations
 
@@ -8,20 +9,19 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from app.gate.service import Identity
 from app.i18n import t
+from app.roster.checks import overdue_inside
+from app.roster.service import RosterService
 
 
 class RosterHook(QObject):
-    """Owns the roster's part of the window; the window only calls two plain hooks."""
+    """Owns the roster's part of the window: its buttons, shortcuts and the key-QR hook."""
 
-    def __init__(self, window: Any, desk: Any) -> None:
+    def __init__(self, window: Any, roster: RosterService) -> None:
         super().__init__(window)
         self.window = window
-        self.desk = desk
+        self.roster = roster
         self.dialog: Any = None
-        window.pass_resolver = self.resolve
-        window.gate_checker = self.check
         window.payload_hooks.append(self.offer_key)
         self._asking_key = False
         self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
@@ -53,19 +53,6 @@ class RosterHook(QObject):
         self.visitor_button.setText(f"{t('visitor_pass_button', lang)} F5")
         self.update_overdue()
 
-    def resolve(self, text: str) -> tuple[Identity | None, Any]:
-        """A scanned pass → (the person, None), or (whoever it names, PassRefusal) when refused
-        (expired, revoked, forged, other key, moved out): the window records it on Enter."""
-        from app.roster.desk import refusal_of
-
-        view = self.desk.scan(text, self.window.direction)
-        check = view.check
-        if check is None:
-            return None, "code_unrecognised"
-        if not check.ok:
-            return view.identity, refusal_of(check, self.window.lang)
-        return view.identity, None
-
     def offer_key(self, text: str) -> bool:
         """Another gate's public-key QR held to the camera: ask once, then trust it."""
         from app.errors import KnownError
@@ -81,7 +68,7 @@ class RosterHook(QObject):
         except KnownError as exc:
             self.window.show_message(exc.message(lang), error=True)
             return True
-        if passes.is_trusted(self.desk.gate.conn, kid):
+        if passes.is_trusted(self.roster.conn, kid):
             self.window.show_message(t("key_already", lang, key_id=kid))
             return True
         self._asking_key = True
@@ -92,20 +79,16 @@ class RosterHook(QObject):
         finally:
             self._asking_key = False
         if answer and answer[0] == "trust":
-            passes.import_public_key(self.desk.gate.conn, text, self.desk.gate.clock, "scanned")
+            passes.import_public_key(self.roster.conn, text, self.roster.clock, "scanned")
             self.window.show_message(t("key_imported", lang, key_id=kid))
         return True
-
-    def check(self, current: dict[str, Any], direction: str) -> list[Any]:
-        return self.desk.alerts(
-            current["identity"], direction, current.get("payload_kind"), current.get("payload_text")
-        )
 
     @Slot()
     def update_overdue(self) -> None:
         """Visitors and couriers inside longer than the setting: count, and who in the tip."""
         lang = self.window.lang
-        rows = self.desk.overdue()
+        minutes = int(self.roster.settings.get("overdue_minutes"))
+        rows = overdue_inside(self.roster.conn, self.roster.clock.now(), minutes)
         self.overdue.setVisible(bool(rows))
         self.overdue.setText(t("overdue_count", lang, count=len(rows)))
         lines = [
@@ -127,7 +110,7 @@ class RosterHook(QObject):
 
         if self.visitor_dialog is not None:
             self.visitor_dialog.close()
-        self.visitor_dialog = VisitorPassDialog(self.desk.roster, self.window.lang, "", self.window)
+        self.visitor_dialog = VisitorPassDialog(self.roster, self.window.lang, "", self.window)
         self.visitor_dialog.show()
         self.visitor_dialog.raise_()
 
@@ -136,7 +119,7 @@ class RosterHook(QObject):
         from ui.roster.dialog import RosterDialog
 
         if self.dialog is None:
-            self.dialog = RosterDialog(self.desk.roster, self.window.lang, self.window)
+            self.dialog = RosterDialog(self.roster, self.window.lang, self.window)
         self.dialog.lang = self.window.lang
         self.dialog.refresh()
         self.dialog.show()
@@ -145,11 +128,7 @@ class RosterHook(QObject):
 
 def install_roster(window: Any, gdb: Any) -> RosterHook:
     """Called once by ui/app.py after the window is built."""
-    from app.roster.desk import RosterDesk
-    from app.roster.service import RosterService
-
-    desk = RosterDesk(window.service, RosterService(gdb, window.service.clock))
-    return RosterHook(window, desk)
+    return RosterHook(window, RosterService(gdb, window.service.clock))
 
 
 def camera_factory(spec: str, gdb: Any, clock: Any) -> Any:

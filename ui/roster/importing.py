@@ -23,21 +23,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import KnownError
 from app.i18n import t
+from app.roster.residents import EDITABLE
 
-PREVIEW_FIELDS = (
-    "name",
-    "id_number",
-    "phone",
-    "address",
-    "building",
-    "unit",
-    "room",
-    "household",
-    "tags",
-    "status",
-    "obs_start",
-    "obs_end",
-)
+# the roster's own columns (app.roster.residents.EDITABLE) plus the one an import file may
+# have instead of building/unit/room: a whole address; name, ID, phone and address read first
+_READ_FIRST = ("name", "id_number", "phone", "address")
+PREVIEW_FIELDS = (*_READ_FIRST, *(f for f in EDITABLE if f not in _READ_FIRST))
 
 
 class Task(QObject):

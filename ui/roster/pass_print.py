@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -19,8 +17,10 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from app import files
 from app.i18n import t
 from app.roster.cards import PassCard
+from ui.common.gui_app import ensure_gui_app
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -33,16 +33,6 @@ CJK_FAMILIES = (
 DPI = 300
 MM = DPI / 25.4
 CARD_MM = (85.6, 54.0)  # a bank-card size fits a wallet
-
-
-def ensure_gui_app() -> QGuiApplication:
-    """A Qt application to draw with; offscreen when there is no display (CLI, CI)."""
-    app = QGuiApplication.instance()
-    if app is None:
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
-    return app  # type: ignore[return-value]
 
 
 def cjk_family() -> str:
@@ -118,6 +108,10 @@ def draw_card(p: QPainter, card: PassCard, box: QRectF, family: str, lang: str =
     p.restore()
 
 
+class _NoPages(Exception):
+    """Cancelled, or no cards: the temp file goes and the target stays as it was."""
+
+
 def write_pdf(
     cards: Sequence[PassCard],
     out: Path | str,
@@ -126,11 +120,28 @@ def write_pdf(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
-    """A4 sheets with 8 cards (2×4), or one card per page; returns pages. Temp name, then
-    rename: a cancel or a crash never leaves half a PDF under the real name."""
+    """A4 sheets with 8 cards (2×4), or one card per page; returns pages. Written atomically
+    (app.files): a cancel or a crash never leaves half a PDF under the real name."""
     ensure_gui_app()
-    out = Path(out)
-    tmp = out.with_name(out.name + ".part")
+    try:
+        with files.atomic_output(Path(out)) as tmp:
+            pages = _paint(cards, tmp, single, lang, progress, cancelled)
+            if not pages:
+                raise _NoPages
+    except _NoPages:
+        return 0
+    return pages
+
+
+def _paint(
+    cards: Sequence[PassCard],
+    tmp: Path,
+    single: bool,
+    lang: str,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> int:
+    """The pages into tmp; 0 when cancelled."""
     writer = QPdfWriter(str(tmp))
     writer.setResolution(DPI)
     writer.setCreator("Gatepost")
@@ -145,7 +156,6 @@ def write_pdf(
     per_page = 1 if single else 8
     painter = QPainter(writer)
     pages = 0
-    ok = False
     try:
         area = QRectF(writer.pageLayout().paintRectPixels(DPI))
         area.moveTo(0, 0)
@@ -165,11 +175,6 @@ def write_pdf(
             draw_card(painter, card, box, family, lang)
             if progress is not None:
                 progress(i + 1, len(cards))
-        ok = True
     finally:
         painter.end()
-        if ok and pages:
-            os.replace(tmp, out)
-        else:
-            tmp.unlink(missing_ok=True)
     return pages

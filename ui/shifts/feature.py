@@ -101,8 +101,8 @@ class ShiftFeatures(QObject):
             self.shortcuts.append(sc)
         # "Change volunteer" becomes sign-in; yellow overrides and settings need the officer
         _rewire(window.change_volunteer, self.sign_in)
-        _rewire(window.override_button, self.guarded_override)
-        _rewire(window.settings_button, self.guarded_settings)
+        window.guards["yellow_override"] = self.override_allowed
+        window.guards["settings"] = self.settings_allowed
         # the recent list: 显示全部 (timed, PIN) and 撤销此条 (PIN unless it is the last record)
         self.recent_actions = RecentActions(window, self.officer, lambda *a: bool(self.ask_pin(*a)))
         window.retranslate_hooks.append(self.retranslate)
@@ -176,18 +176,13 @@ class ShiftFeatures(QObject):
             return True  # first run: nothing to guard with yet (set-pin sets it)
         return bool(self.ask_pin(self.window, self.officer, action, detail))
 
-    @Slot()
-    def guarded_override(self) -> None:
-        cur = self.window.current
-        if not cur or cur.get("code_color") != "yellow":
-            return
-        if self._authorised(roles.YELLOW_OVERRIDE, {"volunteer": self.window.service.volunteer}):
-            self.window.override_yellow()
+    def override_allowed(self) -> bool:
+        """The officer's PIN before a yellow code passes (asked by the desk's override dialog,
+        which is bound to the person it was opened for)."""
+        return self._authorised(roles.YELLOW_OVERRIDE, {"volunteer": self.window.service.volunteer})
 
-    @Slot()
-    def guarded_settings(self) -> None:
-        if self._authorised(roles.SETTINGS_CHANGE, {}):
-            self.window.open_settings()
+    def settings_allowed(self) -> bool:
+        return self._authorised(roles.SETTINGS_CHANGE, {})
 
     @Slot()
     def daily_purge(self) -> None:

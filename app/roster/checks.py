@@ -1,4 +1,5 @@
-"""What the roster tells the gate about one person: watchlist stop, household quota, replay."""
+"""Watchlist and quota checks: what the roster tells the gate about one person (stop, household
+quota, replay, visitors overdue)."""
 
 from __future__ import annotations
 

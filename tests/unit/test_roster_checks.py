@@ -6,8 +6,8 @@ import pytest
 
 from app.gate.service import Identity, PassageDraft
 from app.roster import passes
+from app.roster.checks import gate_checks, overdue_inside
 from app.roster.demo import demo_cards_with_passes
-from app.roster.gate import gate_checks, overdue_inside
 from app.roster.service import RosterService
 from tests.fakes import roster_files as rf
 
@@ -199,23 +199,32 @@ def test_demo_cards_show_the_pass_of_a_resident_under_observation(roster, family
 
 
 def test_desk_scan_then_record_a_watchlisted_resident_going_out(service, roster, family):
-    from app.roster.desk import RosterDesk
+    from app.gate.desk import Desk
+    from app.gate.desk_view import render
 
     a, _ = family
     roster.set_status(a["id"], "observation", None, "2026-12-09")
-    desk = RosterDesk(service, roster)
+    desk = Desk(service)
     text = passes.resident_pass(roster.conn, roster.clock, a["id"], TODAY, TODAY)
-    view = desk.scan(text, "out")
-    assert view.kind == "pass" and view.stop and view.identity.resident_id == a["id"]
-    assert "2026-12-09" in view.headline("en")
-    out = desk.record(view, "out", note="已通知网格员")
-    assert out.record["decision"] == "refused" and out.record["reason"] == "watchlist"
-    assert not desk.scan(text, "in").stop
-    forged = desk.scan(text[:-3] + "AAA", "in")
-    assert forged.stop and forged.headline("en").startswith("Pass signature invalid")
-    refused = desk.record(forged, "in")
-    assert (refused.record["reason"], refused.record["identity_method"]) == ("pass_invalid", "pass")
-    assert refused.record["note"].startswith("pass_forged: 通行证签名不对")
+    desk.key("F2")  # going out
+    desk.scan(text, "black")
+    cur = desk.current
+    assert cur.payload_kind == "pass" and cur.stop and cur.identity.resident_id == a["id"]
+    assert "2026-12-09" in render(desk, "en").title
+    desk.set_typed("365")
+    step = desk.key("Enter")
+    assert step.record["decision"] == "refused" and step.record["reason"] == "watchlist"
+    desk.key("F1")
+    desk.debouncer.reset()
+    desk.scan(text, "black")
+    assert not desk.current.stop
+    desk.key("Esc")
+    desk.scan(text[:-3] + "AAA", "black")
+    forged = desk.current
+    assert forged.stop and render(desk, "en").detail.startswith("Pass signature invalid")
+    refused = desk.key("Enter").record
+    assert (refused["reason"], refused["identity_method"]) == ("pass_invalid", "pass")
+    assert refused["note"].startswith("pass_forged: 通行证签名不对")
 
 
 def test_an_unnamed_screenshot_going_in_twice_is_flagged(service, roster, clock):

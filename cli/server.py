@@ -1,0 +1,227 @@
+"""The subdistrict server: run it, pairing codes, officer logins, bundle import, acks, revoke."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.errors import KnownError
+from app.i18n import t
+from cli.common import Commands, int_range, progress, say
+
+if TYPE_CHECKING:
+    from server.store import Store
+
+
+def register(cmds: Commands) -> None:
+    p = cmds.add("server", cmd_server, help="run the subdistrict sync server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int_range(1, 65535), default=8750)
+    p.add_argument(
+        "--tz",
+        default=None,
+        help="officer page time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)",
+    )
+    p = cmds.add(
+        "enrol-code", cmd_enrol_code, help="server side: print a one-time pairing QR for a gate"
+    )
+    p.add_argument(
+        "--url", default="http://127.0.0.1:8750", help="the server address as the gates reach it"
+    )
+    p.add_argument("--no-qr", action="store_true", help="print only the text")
+    p = cmds.add(
+        "officer-add", cmd_officer_add, help="server side: create or reset an officer login"
+    )
+    p.add_argument("username")
+    p.add_argument("--password", default=None, help="(asked for when not given)")
+    p = cmds.add("revoke", cmd_revoke, help="server side: revoke a gate's token and key")
+    p.add_argument("device", metavar="DEVICE_ID", help="device id (or its start)")
+    p = cmds.add(
+        "enrol-gate",
+        cmd_enrol_gate,
+        help="server side: enrol a never-online gate by its device id and public key",
+    )
+    p.add_argument("device", metavar="DEVICE_ID")
+    p.add_argument("public_key", metavar="PUBLIC_KEY", help="the gate's Ed25519 key (64 hex)")
+    p.add_argument("--name", default="")
+    p.add_argument("--replace", action="store_true", help="re-key a gate the server knows")
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens there (checked before saying the server is up)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise KnownError("server_bad_host", host=host) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
+    from server.officer import server_tz
+    from server.run import serve
+
+    try:
+        server_tz(args.tz)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if port_in_use(args.host, args.port):
+        raise KnownError("server_port_busy", host=args.host, port=args.port)
+    say_err("server_listening", args.lang, host=args.host, port=args.port)
+    serve(args.data_dir_path, args.host, args.port, args.tz)
+    return 0
+
+
+def say_err(code: str, lang: str, **params: object) -> None:
+    print(t(code, lang, **params), file=sys.stderr)
+
+
+def cmd_enrol_code(args: argparse.Namespace) -> int:
+    """Server side: a one-time pairing code (QR) for one gate."""
+    from server.devices import new_enrolment
+    from server.run import store_for
+
+    store = store_for(args.data_dir_path)
+    try:
+        text = new_enrolment(store, args.url.rstrip("/"))
+    finally:
+        store.close()
+    if not args.no_qr:
+        import qrcode
+
+        qr = qrcode.QRCode(border=1)
+        qr.add_data(text)
+        qr.print_ascii(out=sys.stdout, invert=True)
+    print(text)
+    return 0
+
+
+def cmd_officer_add(args: argparse.Namespace) -> int:
+    """Server side: create or reset an officer login for the web page."""
+    import getpass
+
+    from server.officer import set_officer
+    from server.run import store_for
+
+    password = args.password
+    if not password:
+        try:
+            password = getpass.getpass("password: ")
+        except EOFError:
+            password = ""
+    if not password:
+        raise KnownError("officer_password_needed")
+    store = store_for(args.data_dir_path)
+    try:
+        set_officer(store, args.username, password)
+    finally:
+        store.close()
+    say("officer_saved", args.lang, username=args.username)
+    return 0
+
+
+def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | None = None) -> int:
+    """Print the counts; exit 1 when the bundle itself is refused. With ack_out, also write
+    the signed ack for the gate into that folder (prints its path)."""
+    from app.sync.bundle import BundleRefused, verify_bundle
+    from server.bundles import import_bundle
+    from server.run import store_for
+
+    if not file.exists():
+        raise KnownError("file_missing", path=str(file))
+    if file.is_dir():
+        raise KnownError("file_is_folder", path=str(file))
+    store = store_for(data_dir)
+    bar = progress("import")
+    try:
+        try:
+            result = import_bundle(store, file, progress=bar)
+        except BundleRefused as exc:
+            bar.finish()
+            say_err("bundle_refused", lang, reason=exc.reason)
+            return 1
+        bar.finish()
+        say("bundle_import_result", lang, **result.counts())
+        if ack_out is not None:
+            device_id = verify_bundle(file).manifest["device_id"]
+            return write_ack_file(store, device_id, ack_out, lang)
+        return 0
+    finally:
+        store.close()
+
+
+def write_ack_file(store: Store, device_ref: str, out_dir: Path, lang: str) -> int:
+    from server.acks import AckError, write_ack
+
+    try:
+        path = write_ack(store, device_ref, out_dir)
+    except AckError as exc:
+        say_err("ack_write_failed", lang, reason=exc.reason)
+        return 1
+    except OSError as exc:
+        say_err("ack_write_failed", lang, reason=exc.strerror or str(exc))
+        return 1
+    say_err("ack_written", lang, path=path)
+    print(path)
+    return 0
+
+
+def bundle_ack(data_dir: Path, device_ref: str, out_dir: Path, lang: str = "zh") -> int:
+    """Write the signed ack of what the server holds for one gate (id or unique prefix)."""
+    from server.run import store_for
+
+    store = store_for(data_dir)
+    try:
+        return write_ack_file(store, device_ref, out_dir, lang)
+    finally:
+        store.close()
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Server side: revoke a gate's token: its syncs get 403 and its bundles are refused."""
+    from server.acks import AckError, find_device
+    from server.devices import revoke
+    from server.run import store_for
+
+    store = store_for(args.data_dir_path)
+    try:
+        try:
+            device = find_device(store, args.device)
+        except AckError as exc:
+            say_err("revoke_unknown", args.lang, device=args.device, reason=exc.reason)
+            return 1
+        revoke(store, device["device_id"])
+    finally:
+        store.close()
+    say("revoke_done", args.lang, device=device["device_id"], name=device["name"] or "—")
+    return 0
+
+
+def cmd_enrol_gate(args: argparse.Namespace) -> int:
+    """Server side: enrol a never-online gate so its bundles are accepted (audited as cli)."""
+    from server.devices import EnrolError, enrol_offline
+    from server.run import store_for
+
+    store = store_for(args.data_dir_path)
+    try:
+        enrol_offline(
+            store, args.device, args.public_key, args.name, officer="cli", replace=args.replace
+        )
+    except EnrolError as exc:
+        say_err("officer_enrol_failed", args.lang, reason=exc.reason)
+        return 1
+    finally:
+        store.close()
+    say("officer_enrol_done", args.lang, device=args.device)
+    return 0
