@@ -201,6 +201,14 @@ class Store:
         if self.dialect == "postgres":
             tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
 
+    def stream(
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of one long read, fetched size at a time (memory flat in the row count);
+        the base version reads inside one transaction."""
+        with self.tx() as tx:
+            yield from tx.execute(sql, params)
+
     def close(self) -> None:
         pass
 
@@ -260,6 +268,24 @@ class SqliteStore(Store):
             finally:
                 cur.close()
 
+    def stream(
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
+    ) -> Iterator[dict[str, Any]]:
+        """A long read on its own connection (WAL: ingest goes on meanwhile), size rows at a
+        time."""
+        if self.path == ":memory:":
+            yield from super().stream(sql, params, size)
+            return
+        conn = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            cur = conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            while rows := cur.fetchmany(size):
+                for row in rows:
+                    yield dict(zip(names, row, strict=True))
+        finally:
+            conn.close()
+
     def close(self) -> None:
         self._conn.close()
 
@@ -299,6 +325,33 @@ class PostgresStore(Store):
             with conn.transaction():
                 with conn.cursor() as cur:
                     yield Tx(cur, "postgres")
+        except self._psycopg.OperationalError:
+            broken = True
+            raise
+        finally:
+            if broken or conn.closed:
+                conn.close()
+                with self._lock:
+                    self._made -= 1
+            else:
+                self._pool.put(conn)
+
+    def stream(
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
+    ) -> Iterator[dict[str, Any]]:
+        """A server-side (named) cursor: PostgreSQL sends size rows at a time."""
+        conn = self._get()
+        broken = False
+        try:
+            with conn.transaction():
+                with conn.cursor(name=f"gp_stream_{id(conn)}") as cur:
+                    cur.itersize = size
+                    cur.execute(sql.replace("?", "%s"), params)
+                    names: list[str] | None = None
+                    for row in cur:
+                        if names is None:
+                            names = [d[0] for d in cur.description]
+                        yield dict(zip(names, row, strict=True))
         except self._psycopg.OperationalError:
             broken = True
             raise

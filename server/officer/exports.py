@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from server.officer.queries import EXPORT_COLUMNS, export_rows
+from server.officer.queries import EXPORT_COLUMNS, iter_export_rows
 from server.store import Store
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,17 +47,31 @@ def safe_cell(value: Any) -> Any:
 
 
 def _rows(store: Store, day: str) -> Iterator[list[Any]]:
-    for row in export_rows(store, day):
+    for row in iter_export_rows(store, day):
         yield [safe_cell(v) for v in row]
 
 
-def csv_bytes(store: Store, day: str) -> bytes:
-    """The header and that day's rows as UTF-8 CSV with a BOM."""
+CSV_BATCH = 2000  # rows per chunk sent
+
+
+def csv_chunks(store: Store, day: str) -> Iterator[bytes]:
+    """The header and that day's rows as UTF-8 CSV with a BOM, a few thousand rows a chunk."""
     buf = io.StringIO()
     writer = csv.writer(buf)
+    buf.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(_rows(store, day))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    for n, row in enumerate(_rows(store, day), 1):
+        writer.writerow(row)
+        if n % CSV_BATCH == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
+
+
+def csv_bytes(store: Store, day: str) -> bytes:
+    """The whole CSV at once (small days, tests)."""
+    return b"".join(csv_chunks(store, day))
 
 
 def sheet_names(day: str, count: int) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -148,20 +149,20 @@ def quarantine_rows(store: Store, limit: int = 100) -> list[dict[str, Any]]:
         )
 
 
-def export_rows(store: Store, day: str) -> list[list[Any]]:
-    """One row per event of that day across all gates, personal data masked; a voided passage
-    is marked in the last column (the page's counts leave it out the same way)."""
+def iter_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
+    """One row per event of that day across all gates, personal data masked, streamed from
+    the database (memory flat in the number of events); a voided passage is marked in the last
+    column (the page's counts leave it out the same way)."""
     with store.tx() as tx:
         names = {
             r["device_id"]: r["name"] for r in tx.execute("SELECT device_id, name FROM devices")
         }
-        events = tx.execute(
-            "SELECT device_id, event_id, seq, kind, body FROM events WHERE local_date = ? "
-            "ORDER BY device_id, seq",
-            (day,),
-        )
         voided = _voided(tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'"))
-    out = []
+    events = store.stream(
+        "SELECT device_id, event_id, seq, kind, body FROM events WHERE local_date = ? "
+        "ORDER BY device_id, seq",
+        (day,),
+    )
     for e in events:
         body = _body(e["body"])
         row = {
@@ -177,5 +178,9 @@ def export_rows(store: Store, day: str) -> list[list[Any]]:
         row["phone"] = mask_phone(row["phone"])
         is_void = e["kind"] == "passage" and (e["device_id"], e["event_id"]) in voided
         row["voided"] = "voided" if is_void else ""
-        out.append([row[c] if row[c] is not None else "" for c in EXPORT_COLUMNS])
-    return out
+        yield [row[c] if row[c] is not None else "" for c in EXPORT_COLUMNS]
+
+
+def export_rows(store: Store, day: str) -> list[list[Any]]:
+    """The same rows as a list (small days, tests)."""
+    return list(iter_export_rows(store, day))

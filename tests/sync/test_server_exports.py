@@ -127,3 +127,42 @@ def test_xlsx_splits_into_sheets_before_the_row_limit(monkeypatch):
     counts = [ws.max_row for ws in wb.worksheets]
     assert counts == [4, 4, 2]  # the header on every sheet
     assert [ws.cell(2, 1).value for ws in wb.worksheets] == ["g0", "g3", "g6"]
+
+
+def _fill(store, n: int, day: str = DAY) -> None:
+    """n passages of one day straight into the events table (the read side only)."""
+    import json
+
+    body = json.dumps(
+        {"local_date": day, "direction": "in", "decision": "pass", "person_name": "张三"},
+        ensure_ascii=False,
+    )
+    with store.tx() as tx:
+        tx.executemany(
+            "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
+            "hash, local_date, received_utc) VALUES (?, 'g1', ?, 'passage', ?, 't', 'p', 'h', "
+            "?, 't')",
+            [(f"e{i}", i, body, day) for i in range(1, n + 1)],
+        )
+
+
+def _peak(store, day: str) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    size = sum(len(chunk) for chunk in ex.csv_chunks(store, day))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return size, peak
+
+
+def test_the_days_csv_streams_with_memory_flat_in_the_number_of_events(store):
+    _fill(store, 4_000, "2026-11-01")
+    small_size, small_peak = _peak(store, "2026-11-01")
+    with store.tx() as tx:
+        tx.execute("DELETE FROM events")
+    _fill(store, 40_000, "2026-11-02")
+    big_size, big_peak = _peak(store, "2026-11-02")
+    assert big_size > 9 * small_size  # ten times the rows went out
+    assert big_peak < 2 * small_peak + 256 * 1024, (small_peak, big_peak)
+    assert big_peak < 8 * 1024 * 1024
