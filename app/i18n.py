@@ -601,6 +601,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_enrol_done": ("已登记卡口 {device}", "Gate {device} enrolled"),
     "officer_enrol_failed": ("登记失败：{reason}", "Enrolment failed: {reason}"),
     "export_voided": ("已撤销", "voided"),
+    "server_workers_need_postgres": (
+        "多个工作进程（--workers {workers}）需要 PostgreSQL：请设置 DATABASE_URL",
+        "Several workers (--workers {workers}) need PostgreSQL: set DATABASE_URL",
+    ),
     # --- the desk state machine (#10)
     "no_identity": (
         "没有可核验的身份，未登记：请出示健康码，或按 F3 手工登记",

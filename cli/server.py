@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 from pathlib import Path
@@ -24,6 +25,12 @@ def register(cmds: Commands) -> None:
         "--tz",
         default=None,
         help="officer page time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int_range(1, 64),
+        default=1,
+        help="uvicorn worker processes (PostgreSQL only: $DATABASE_URL)",
     )
     p = cmds.add(
         "enrol-code", cmd_enrol_code, help="server side: print a one-time pairing QR for a gate"
@@ -76,10 +83,12 @@ def cmd_server(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.workers > 1 and not os.environ.get("DATABASE_URL"):
+        raise KnownError("server_workers_need_postgres", workers=args.workers)
     if port_in_use(args.host, args.port):
         raise KnownError("server_port_busy", host=args.host, port=args.port)
     say_err("server_listening", args.lang, host=args.host, port=args.port)
-    serve(args.data_dir_path, args.host, args.port, args.tz)
+    serve(args.data_dir_path, args.host, args.port, args.tz, args.workers)
     return 0
 
 

@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 
 from app.clock import Clock
+from app.errors import KnownError
 from server.store import Store, open_store
 from server.web import IngestHooks, create_app
 
@@ -20,10 +22,34 @@ def store_for(data_dir: Path) -> Store:
     return open_store(data_dir, os.environ.get("DATABASE_URL") or None)
 
 
-def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750, tz: str | None = None) -> None:
+def serve(
+    data_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8750,
+    tz: str | None = None,
+    workers: int = 1,
+) -> None:
+    """Serve in the foreground. workers > 1: that many uvicorn processes, each opening the
+    PostgreSQL store itself (SQLite has one writer: refused before anything starts)."""
     from server.officer import server_tz
 
     server_tz(tz)  # an unknown zone stops here, before anything opens
+    if workers > 1:
+        if not os.environ.get("DATABASE_URL"):
+            raise KnownError("server_workers_need_postgres", workers=workers)
+        os.environ[TZ_FOR_WORKERS] = tz or ""
+        open_store(None, os.environ["DATABASE_URL"]).close()  # migrate once, before forking
+        uvicorn.run(
+            "server.run:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+            timeout_graceful_shutdown=5,
+        )
+        return
     store = store_for(data_dir)
     try:
         uvicorn.run(
@@ -36,6 +62,16 @@ def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8750, tz: str | N
         )
     finally:
         store.close()
+
+
+TZ_FOR_WORKERS = "GATEPOST_SERVER_WORKER_TZ"
+
+
+def worker_app() -> Starlette:
+    """The app of one uvicorn worker process (--workers N): its own PostgreSQL pool, closed
+    when the worker stops; migrations wait on the advisory lock, so workers may start at once."""
+    store = open_store(None, os.environ["DATABASE_URL"])
+    return create_app(store, tz=os.environ.get(TZ_FOR_WORKERS) or None, owns_store=True)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

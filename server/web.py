@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,15 +150,24 @@ def create_app(
     hooks: IngestHooks | None = None,
     clock: Clock | None = None,
     trusted_proxies: Iterable[str] | None = None,
+    owns_store: bool = False,
 ) -> Starlette:
     """tz: the officer page's time zone (else $GATEPOST_SERVER_TZ, else Asia/Shanghai);
     trusted_proxies: addresses whose X-Forwarded-For/-Proto count (else
-    $GATEPOST_TRUSTED_PROXIES); hooks and a fake clock: only tests pass them."""
+    $GATEPOST_TRUSTED_PROXIES); owns_store: close the store when the server stops (a worker
+    process); hooks and a fake clock: only tests pass them."""
     routes = api_routes(store, hooks)
     if officer_pages:
         from server.officer import officer_routes, server_tz
 
         routes += officer_routes(store, server_tz(tz), clock=clock, proxies=trusted_proxies)
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            store.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.store = store
     return app
