@@ -601,6 +601,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_enrol_done": ("已登记卡口 {device}", "Gate {device} enrolled"),
     "officer_enrol_failed": ("登记失败：{reason}", "Enrolment failed: {reason}"),
     "export_voided": ("已撤销", "voided"),
+    "officer_revoke_confirm": (
+        "确定吊销卡口 {name}？吊销后它将无法同步，直到重新配对。",
+        "Revoke gate {name}? It cannot sync until it is paired again.",
+    ),
     "server_workers_need_postgres": (
         "多个工作进程（--workers {workers}）需要 PostgreSQL：请设置 DATABASE_URL",
         "Several workers (--workers {workers}) need PostgreSQL: set DATABASE_URL",

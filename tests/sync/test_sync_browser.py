@@ -117,12 +117,18 @@ def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate
         text_of(browser, "enrol-text", lambda t: t.startswith("gatepost://enrol?"))
         assert browser.find_element(By.CSS_SELECTOR, "#qr svg")
         # revoke and logout are forms with the session's CSRF token (#13)
-        browser.get(f"{srv.url}/")
-        text_of(browser, "gates", lambda t: True)
-        browser.find_element(By.CSS_SELECTOR, "tr.gate form button").click()
-        text_of(browser, "gates", lambda t: "revoked" in t)
         from server.devices import get_device
 
+        browser.get(f"{srv.url}/")
+        text_of(browser, "gates", lambda t: True)
+        browser.find_element(By.CSS_SELECTOR, "tr.gate form.revoke button").click()
+        alert = browser.switch_to.alert  # revoke asks first (#15); dismissed, nothing happens
+        assert alert.text.startswith("确定吊销卡口")
+        alert.dismiss()
+        assert not get_device(store, gate.device.device_id).revoked
+        browser.find_element(By.CSS_SELECTOR, "tr.gate form.revoke button").click()
+        browser.switch_to.alert.accept()
+        text_of(browser, "gates", lambda t: "revoked" in t)
         assert get_device(store, gate.device.device_id).revoked
         browser.find_element(By.ID, "logout").click()
         text_of(browser, "login", lambda t: True)
