@@ -29,7 +29,7 @@ from starlette.responses import (
 from starlette.routing import BaseRoute, Route
 
 from app.clock import Clock, SystemClock
-from app.i18n import t
+from app.i18n import MESSAGES, t
 from app.sync.bundle import BundleRefused
 from server import devices
 from server.audit import audit
@@ -81,12 +81,19 @@ def render(name: str, lang: str, title_code: str, **context: Any) -> HTMLRespons
     return HTMLResponse(html)
 
 
-def _gate_view(g: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+def kind_label(kind: str, lang: str) -> str:
+    """An event kind in the page's language (kind_* in app/i18n.py); an unknown kind as sent."""
+    code = f"kind_{kind}"
+    return t(code, lang) if code in MESSAGES else kind
+
+
+def _gate_view(g: dict[str, Any], zone: ZoneInfo, lang: str) -> dict[str, Any]:
+    counts = sorted(g["counts"].items())
     return {
         **g,
         "last_sync": queries.local_time(g["last_sync_utc"], zone),
         "gap_text": ", ".join(f"{a}–{b}" for a, b in g["gaps"]) or "—",
-        "count_text": " · ".join(f"{k} {n}" for k, n in sorted(g["counts"].items())) or "0",
+        "count_text": " · ".join(f"{kind_label(k, lang)} {n}" for k, n in counts) or "0",
     }
 
 
@@ -204,9 +211,14 @@ def officer_routes(
             day=day,
             heads=HEADS,
             zone_name=str(zone.key),
-            gates=[_gate_view(g, zone) for g in gates],
+            gates=[_gate_view(g, zone, lang) for g in gates],
             quarantine=[
-                {**q, "received": queries.local_time(q["received_utc"], zone)} for q in quarantine
+                {
+                    **q,
+                    "kind": kind_label(q["kind"], lang),
+                    "received": queries.local_time(q["received_utc"], zone),
+                }
+                for q in quarantine
             ],
             message=request.query_params.get("msg", ""),
             ack_for=request.query_params.get("ack", ""),

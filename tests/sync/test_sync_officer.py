@@ -91,7 +91,9 @@ def test_dashboard_shows_gap_counts_and_exports_are_masked(site, gate):
     page = op.open(f"{site.url}/?date=2026-11-29", timeout=10).read().decode()
     assert gate.device.device_id in page
     assert "7–8" in page  # the gap
-    assert "passage 6 · shift_event 2" in page
+    assert "通行 6 · 值班 2" in page  # kinds in Chinese on the Chinese page (#15)
+    english = op.open(f"{site.url}/?date=2026-11-29&lang=en", timeout=10).read().decode()
+    assert "passage 6 · shift 2" in english
     raw = op.open(f"{site.url}/export.csv?date=2026-11-29", timeout=10).read()
     assert raw.startswith("\ufeff".encode())  # opens right in Excel / WPS
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
