@@ -241,6 +241,10 @@ class Desk:
         if name == "Enter" and len(typed) >= 6 and not rules.looks_like_temperature(typed):
             self.typed = ""  # a keyboard-wedge scanner typed a code into the field
             return self.scan(typed, "unknown", source="wedge")
+        if self.dialog is not None and name != "Esc":
+            # as in the window, where the dialog is modal: answer it (or Esc) first
+            self._say("dialog_open", kind=self.dialog.kind)
+            return self._emit("key", {"key": name, "typed": typed_before}, Step("ignored"))
         handler = {
             "Enter": self._enter,
             "Esc": self._escape,
@@ -374,7 +378,10 @@ class Desk:
     def retest(self, fever_id: str) -> Step:
         """The volunteer picked a resting person for the re-test."""
         fever = next((f for f in self.gate.pending_fevers() if f["id"] == fever_id), None)
-        if fever is None:
+        if self.dialog is not None:
+            self._say("dialog_open", kind=self.dialog.kind)
+            step = Step("ignored")
+        elif fever is None:
             self._say("retest_gone")
             step = Step("message")
         elif self.clock.now() < datetime.fromisoformat(self.gate.retest_due_at(fever)):

@@ -553,6 +553,7 @@ class MainWindow(QMainWindow):
         self.fevers.set_fevers(fevers, due, self.service.clock.now(), self.lang)
         self.fever_box.setVisible(bool(fevers))
 
+    @guarded
     def _on_tick(self) -> None:
         self.clock_label.setText(self.service.clock.now().strftime("%H:%M:%S"))
         if self.fevers.count():
@@ -574,6 +575,7 @@ class MainWindow(QMainWindow):
         ):
             event.ignore()
             return
+        self._tick.stop()
         if self.camera is not None:
             self.camera.stop()
         super().closeEvent(event)
