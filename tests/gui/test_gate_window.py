@@ -51,6 +51,16 @@ def test_two_key_presses_after_a_green_scan(qtbot, window, rig, service):
     assert [r["temperature"] for r in passages(service)] == [36.5]
 
 
+def test_a_green_code_in_two_keys_and_a_wedge_thermometer_in_none(qtbot, window, rig, service):
+    """Keyboard only: one digit (36.x) and Enter; a thermometer typing '365⏎' needs no key."""
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClick(window.temperature, Qt.Key.Key_5)
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    window.handle_payload(RED.payload.replace("RED", "GREEN-2"), "green")
+    qtbot.keyClicks(window.temperature, "364\r")  # what a keyboard-wedge IR gun sends
+    assert [r["temperature"] for r in passages(service)] == [36.5, 36.4]
+
+
 def test_holding_the_code_gives_one_scan(qtbot, window, rig, service):
     rig.show(render_phone(GREEN))
     qtbot.waitUntil(lambda: window.current is not None, timeout=5000)
