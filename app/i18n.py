@@ -664,6 +664,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The rest is not over ({minutes} min left). Re-test now?",
     ),
     "yellow_override_short": ("黄码放行", "Let yellow pass"),
+    "dialog_open": (
+        "请先回答打开的对话框（或按 Esc）",
+        "Answer the open dialog first (or Esc)",
+    ),
     "replay_bad_line": ("第 {line} 行不是一个 JSON 事件", "Line {line} is not a JSON event"),
     "replay_unknown_event": (
         "第 {event} 个事件无法识别",

@@ -5,35 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-PASSAGE_COLUMNS = (
-    "id",
-    "ts_utc",
-    "ts_local",
-    "local_date",
-    "checkpoint_id",
-    "volunteer",
-    "direction",
-    "category",
-    "code_color",
-    "payload_kind",
-    "payload_hash",
-    "identity_method",
-    "person_name",
-    "id_number",
-    "building",
-    "unit",
-    "room",
-    "resident_id",
-    "temperature",
-    "fever",
-    "fever_check_id",
-    "retest_temperature",
-    "decision",
-    "reason",
-    "override_reason",
-    "disposition",
-    "note",
-)
+# a fever check is the start of a passage: who, when, where, the first reading
 FEVER_COLUMNS = (
     "id",
     "ts_utc",
@@ -54,6 +26,16 @@ FEVER_COLUMNS = (
     "room",
     "resident_id",
     "temperature",
+)
+PASSAGE_COLUMNS = FEVER_COLUMNS + (
+    "fever",
+    "fever_check_id",
+    "retest_temperature",
+    "decision",
+    "reason",
+    "override_reason",
+    "disposition",
+    "note",
 )
 
 

@@ -43,10 +43,10 @@ def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> No
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
-    window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
+    install_roster(window, gdb)
     install_shift_features(window)
     # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
-    window.sync_attachment = attach_sync(  # type: ignore[attr-defined]
+    window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang
     )
 

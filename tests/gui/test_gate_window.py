@@ -51,6 +51,16 @@ def test_two_key_presses_after_a_green_scan(qtbot, window, rig, service):
     assert [r["temperature"] for r in passages(service)] == [36.5]
 
 
+def test_a_green_code_in_two_keys_and_a_wedge_thermometer_in_none(qtbot, window, rig, service):
+    """Keyboard only: one digit (36.x) and Enter; a thermometer typing '365⏎' needs no key."""
+    show_code(qtbot, window, rig, GREEN)
+    qtbot.keyClick(window.temperature, Qt.Key.Key_5)
+    qtbot.keyClick(window.temperature, Qt.Key.Key_Return)
+    window.handle_payload(RED.payload.replace("RED", "GREEN-2"), "green")
+    qtbot.keyClicks(window.temperature, "364\r")  # what a keyboard-wedge IR gun sends
+    assert [r["temperature"] for r in passages(service)] == [36.5, 36.4]
+
+
 def test_holding_the_code_gives_one_scan(qtbot, window, rig, service):
     rig.show(render_phone(GREEN))
     qtbot.waitUntil(lambda: window.current is not None, timeout=5000)
@@ -331,8 +341,36 @@ def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
         from app.i18n import t
 
         states = (t("sync_online", "en"), t("sync_offline_state", "en"))
-        label = win.sync_attachment.widget.state_label
+        label = win.features["sync"].widget.state_label
         qtbot.waitUntil(lambda: label.text() in states, timeout=5000)
     finally:
         win.close()
         gdb.close()
+
+
+def test_features_attach_through_the_declared_extension_point(qtbot, gdb, service):
+    """Buttons and keys come from Action declarations; the window gets no new attributes."""
+    from app.officer import OfficerAuth
+    from app.shifts.service import ShiftService
+    from ui.app import install_features
+    from ui.common.sound import Sounds
+    from ui.gate.window import MainWindow
+
+    OfficerAuth(gdb).set_pin("2468")
+    shifts = ShiftService(gdb)
+    shifts.start(shifts.add_volunteer("王阿姨")["id"])
+    win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
+    qtbot.addWidget(win)
+    before = set(vars(win))
+    install_features(win, gdb, sync_attempts=1)
+    try:
+        assert set(vars(win)) == before  # nothing bolted on
+        assert set(win.features) == {"roster", "shifts", "sync"}
+        names = list(win.action_bar.buttons)
+        assert names[:2] == ["roster", "visitor_pass"] and "shift_export" in names
+        export = win.action_bar.buttons["shift_export"][1]
+        assert export.text() == "导出 F10"
+        win.toggle_language()
+        assert export.text() == "Export F10"
+    finally:
+        win.close()

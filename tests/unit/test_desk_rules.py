@@ -7,7 +7,7 @@ order. After every step the database and the desk are checked against the rules.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -91,8 +91,11 @@ class DeskMachine(RuleBasedStateMachine):
         waiting_codes = [p.payload_text for p in self.desk.waiting]
         cleared = self.desk.current.payload_text if self.desk.current else None
         records_before = self._count("passages") + self._count("fever_checks")
+        open_dialog = self.desk.dialog
         step = self.desk.key(key)
         self._check_stays(before, "", step.outcome)
+        if open_dialog is not None and key != "Esc":
+            assert step.outcome == "ignored" and self.desk.dialog is open_dialog
         assert self._count("passages") + self._count("fever_checks") <= records_before + 1
         if step.ask is not None and step.ask.kind == "override":
             self.override_for.add(step.ask.token or -1)
@@ -150,12 +153,13 @@ class DeskMachine(RuleBasedStateMachine):
         if not fevers:
             return
         before = self._token()
+        open_dialog = self.desk.dialog
         step = self.desk.retest(fevers[0]["id"])
         self._check_stays(before, "", step.outcome)
-        from datetime import datetime
-
         due = datetime.fromisoformat(self.gate.retest_due_at(fevers[0]))
-        if self.clock.now() < due:
+        if open_dialog is not None:  # modal, as in the window: the open one is answered first
+            assert step.outcome == "ignored" and self.desk.dialog is open_dialog
+        elif self.clock.now() < due:
             assert step.ask is not None and step.ask.kind == "retest_early"
         else:
             assert step.ask is not None and step.ask.kind == "retest"

@@ -71,7 +71,7 @@ def test_import_linter_contracts_hold():
 
 def _lint_copy(tmp_path: Path, edits: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run lint-imports on a copy of app/ and db/ with extra lines appended to some modules."""
-    for package in ("app", "db", "ui", "server"):
+    for package in ("app", "db", "ui", "server", "cli"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     for rel, extra in edits.items():

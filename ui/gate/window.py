@@ -32,6 +32,7 @@ from app.gate.rules import CATEGORIES, DISPOSITIONS
 from app.gate.service import GateService
 from app.i18n import t
 from app.scan.types import ScanResult
+from ui.common.features import Action, ActionBar
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
 from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self.retranslate_hooks: list[Callable[[str], None]] = []
         # an action a feature guards (officer PIN): name -> check; False stops the action
         self.guards: dict[str, Callable[[], bool]] = {}
+        # the features attached through ui/common/features.py, by name (roster, shifts, sync)
+        self.features: dict[str, object] = {}
         self._shown_message: object = None
         self._build()
         self._shortcuts()
@@ -149,6 +152,7 @@ class MainWindow(QMainWindow):
         self.tool_bar.setContentsMargins(0, 0, 0, 0)
         self.tool_bar.addStretch(1)
         self.statusBar().addWidget(tools, 1)
+        self.action_bar = ActionBar(self, self.tool_bar)
 
         body = QHBoxLayout()
         outer.addLayout(body, 1)
@@ -304,6 +308,7 @@ class MainWindow(QMainWindow):
         self.override_button.setText(f"{t('yellow_override_short', lang)} ^Y")
         self.counters.retranslate(lang)
         self.recent.retranslate(lang)
+        self.action_bar.retranslate(lang)
         for hook in self.retranslate_hooks:
             hook(lang)
         self.fever_box.setTitle(f"⚠ {t('fever_waiting', lang)}")
@@ -311,6 +316,15 @@ class MainWindow(QMainWindow):
         self._shown_message = None
         self.render()
         self.refresh()
+
+    # ------------------------------------------------------------------ the extension point
+    def add_action(self, action: Action) -> QPushButton:
+        """A feature's button (and key) in the tool row, relabelled with the language."""
+        return self.action_bar.add(action, self.lang)
+
+    def add_tool_widget(self, widget: QWidget) -> None:
+        """A feature's indicator in the tool row (e.g. visitors overdue)."""
+        self.action_bar.insert(widget)
 
     def _update_volunteer(self) -> None:
         name = self.service.volunteer
@@ -553,6 +567,7 @@ class MainWindow(QMainWindow):
         self.fevers.set_fevers(fevers, due, self.service.clock.now(), self.lang)
         self.fever_box.setVisible(bool(fevers))
 
+    @guarded
     def _on_tick(self) -> None:
         self.clock_label.setText(self.service.clock.now().strftime("%H:%M:%S"))
         if self.fevers.count():
@@ -574,6 +589,7 @@ class MainWindow(QMainWindow):
         ):
             event.ignore()
             return
+        self._tick.stop()
         if self.camera is not None:
             self.camera.stop()
         super().closeEvent(event)

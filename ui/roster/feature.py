@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QLabel
 
 from app.i18n import t
 from app.roster.checks import overdue_inside
 from app.roster.service import RosterService
+from ui.common.features import Action
 
 
 class RosterHook(QObject):
@@ -24,33 +24,22 @@ class RosterHook(QObject):
         self.dialog: Any = None
         window.payload_hooks.append(self.offer_key)
         self._asking_key = False
-        self.button = QPushButton(f"{t('roster_title', window.lang)} F6")
-        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.button.clicked.connect(self.open_roster)
-        bar = window.tool_bar
-        bar.insertWidget(max(0, bar.count() - 1), self.button)  # before the closing stretch
-        self.shortcut = QShortcut(QKeySequence("F6"), window)
-        self.shortcut.activated.connect(self.open_roster)
+        self.button = window.add_action(Action("roster", "roster_title", self.open_roster, "F6"))
         # F5 (next to the roster's F6; Ctrl+V stays paste in the temperature field)
         self.visitor_dialog: Any = None
-        self.visitor_button = QPushButton(f"{t('visitor_pass_button', window.lang)} F5")
-        self.visitor_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.visitor_button.clicked.connect(self.open_visitor_pass)
-        bar.insertWidget(max(0, bar.count() - 1), self.visitor_button)
-        self.visitor_shortcut = QShortcut(QKeySequence("F5"), window)
-        self.visitor_shortcut.activated.connect(self.open_visitor_pass)
+        self.visitor_button = window.add_action(
+            Action("visitor_pass", "visitor_pass_button", self.open_visitor_pass, "F5")
+        )
         window.retranslate_hooks.append(self.retranslate)
         self.overdue = QLabel()
         self.overdue.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
-        bar.insertWidget(max(0, bar.count() - 1), self.overdue)
+        window.add_tool_widget(self.overdue)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.update_overdue)
         self.timer.start(30_000)
         self.update_overdue()
 
     def retranslate(self, lang: str) -> None:
-        self.button.setText(f"{t('roster_title', lang)} F6")
-        self.visitor_button.setText(f"{t('visitor_pass_button', lang)} F5")
         self.update_overdue()
 
     def offer_key(self, text: str) -> bool:
@@ -128,7 +117,9 @@ class RosterHook(QObject):
 
 def install_roster(window: Any, gdb: Any) -> RosterHook:
     """Called once by ui/app.py after the window is built."""
-    return RosterHook(window, RosterService(gdb, window.service.clock))
+    hook = RosterHook(window, RosterService(gdb, window.service.clock))
+    window.features["roster"] = hook
+    return hook
 
 
 def camera_factory(spec: str, gdb: Any, clock: Any) -> Any:

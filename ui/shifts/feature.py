@@ -1,7 +1,8 @@
 """Wire #5 into the gate window: duty sign-in and handover, shift log, statistics, export,
 the officer PIN before guarded actions, and the daily retention purge.
 
-One call from ui/app.py, `install_shift_features(window)`, so main_window.py stays untouched.
+One call from ui/app.py, `install_shift_features(window)`; it attaches through the window's
+extension point (ui/common/features.py): actions F7–F10, guards, hooks.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from app import officer as roles
@@ -21,6 +21,7 @@ from app.officer import OfficerAuth
 from app.reports.service import ReportService
 from app.retention import RetentionService
 from app.shifts.service import ShiftService
+from ui.common.features import Action
 from ui.officer.pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from ui.officer.recent_actions import RecentActions
 from ui.reports.export_dialog import ExportDialog
@@ -69,18 +70,16 @@ class ShiftFeatures(QObject):
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
         self.stats: StatsView | None = None
         self.buttons: dict[str, QPushButton] = {}
-        for key, slot in (
-            ("shift_end", self.handover),
-            ("shift_log", self.shift_log),
-            ("stats_title", self.statistics),
-            ("export", self.export),
+        for n, (key, slot) in enumerate(
+            (
+                ("shift_end", self.handover),  # F6 is the roster (#4)
+                ("shift_log", self.shift_log),
+                ("stats_title", self.statistics),
+                ("export", self.export),
+            )
         ):
-            b = QPushButton(f"{t(key, window.lang)} F{7 + len(self.buttons)}")
-            b.setObjectName(f"shift_{key}")
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.clicked.connect(slot)
-            window.tool_bar.insertWidget(len(self.buttons), b)
-            self.buttons[key] = b
+            action = Action(f"shift_{key}", key, slot, f"F{7 + n}")
+            self.buttons[key] = window.add_action(action)
         # shown only while a purge waits for the officer (unsynced or unexported data)
         self.purge_button = QPushButton("⚠ " + t("purge_confirm", window.lang))
         self.purge_button.setObjectName("shift_purge")
@@ -88,17 +87,7 @@ class ShiftFeatures(QObject):
         self.purge_button.setStyleSheet("color: #c62828; font-weight: bold")
         self.purge_button.clicked.connect(self.confirm_purge)
         self.purge_button.hide()
-        window.tool_bar.insertWidget(len(self.buttons), self.purge_button)
-        self.shortcuts = []
-        for key, slot in (
-            ("F7", self.handover),  # F6 is the roster (#4)
-            ("F8", self.shift_log),
-            ("F9", self.statistics),
-            ("F10", self.export),
-        ):
-            sc = QShortcut(QKeySequence(key), window)
-            sc.activated.connect(slot)
-            self.shortcuts.append(sc)
+        window.add_tool_widget(self.purge_button)
         # "Change volunteer" becomes sign-in; yellow overrides and settings need the officer
         _rewire(window.change_volunteer, self.sign_in)
         window.guards["yellow_override"] = self.override_allowed
@@ -111,8 +100,6 @@ class ShiftFeatures(QObject):
         self.purge_timer.start(3600 * 1000)
 
     def retranslate(self, lang: str) -> None:
-        for n, (key, b) in enumerate(self.buttons.items()):
-            b.setText(f"{t(key, lang)} F{7 + n}")
         self.purge_button.setText("⚠ " + t("purge_confirm", lang))
         self.recent_actions.retranslate()
 
@@ -247,7 +234,7 @@ def install_shift_features(window: Any, **kw: Any) -> ShiftFeatures:
     """Add the #5 buttons and guards to the window, run the daily purge, and ask for a
     sign-in (right after the window shows) when nobody is on duty."""
     features = ShiftFeatures(window, **kw)
-    window.shift_features = features
+    window.features["shifts"] = features
     features.daily_purge()
     if not features.officer.has_pin() or features.shifts.current() is None:
         # one after the other: two queued modal dialogs would open stacked, and keys typed
