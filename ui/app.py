@@ -81,6 +81,9 @@ class GateSession:
     training: bool
 
     def close(self) -> None:
+        """After the window has closed (run_gui) or for a test: the sync thread ends with the
+        window, the camera thread is stopped and waited for, then the files are closed."""
+        self.window.close()
         self.controller.stop()
         self.journal.close()
         if self.gdb is not self.real:

@@ -104,6 +104,7 @@ def test_demo_is_training_mode_and_writes_nothing_to_the_real_database(qtbot, da
         banner.ensurePolished()
         assert banner.sizeHint().height() >= 30 and banner.width() > window.width() // 2
         assert window.windowTitle().startswith("【练习模式】")
+        assert window.minimumSizeHint().height() <= 690  # the band still fits the booth screen
         assert window.sync_attachment is None  # nothing of the training database is sent
         export = window.shift_features.buttons["export"]
         dialogs: list = []
