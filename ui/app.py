@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import Clock
@@ -84,6 +85,8 @@ class GateSession:
         """After the window has closed (run_gui) or for a test: the sync thread ends with the
         window, the camera thread is stopped and waited for, then the files are closed."""
         self.window.close()
+        for timer in self.window.findChildren(QTimer):  # no feature reads a closed database
+            timer.stop()
         self.controller.stop()
         self.journal.close()
         if self.gdb is not self.real:

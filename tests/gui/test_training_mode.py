@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from app.clock import FakeClock
 from app.database import open_database
@@ -154,6 +154,7 @@ def test_a_real_camera_never_signs_demo_passes_and_journals_in_the_data_dir(qtbo
     assert after["roster_changes"] == before["roster_changes"]
     assert after["outbox_not_audit"] == before["outbox_not_audit"] + 1  # the passage's event
     assert len(list((data_dir / JOURNAL_DIR).glob("*.jsonl"))) == 1
+    assert not any(timer.isActive() for timer in window.findChildren(QTimer))
 
 
 def test_choosing_the_demo_in_settings_takes_effect_on_the_next_start(qtbot, data_dir):
