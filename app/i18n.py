@@ -19,8 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- camera
     "camera_ok": ("摄像头正常", "Camera OK"),
     "camera_disconnected": ("摄像头断开 · 正在重试…", "Camera disconnected · retrying…"),
-    "camera_demo": ("演示摄像头（未找到摄像头）", "Demo camera (no webcam found)"),
-    "camera_demo_chosen": ("演示摄像头", "Demo camera"),
+    "camera_demo_chosen": ("练习摄像头（演示码）", "Training camera (demo codes)"),
     "camera_source": ("摄像头来源", "Camera source"),
     "camera_manual_hint": ("可按 F3 手动登记", "Press F3 to register by hand"),
     # --- scan results
@@ -825,6 +824,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "enrol_refused_unknown_code": (
         "配对失败：服务器不认识此配对码，请核对或重新生成",
         "Pairing refused: the server does not know this code; check it or make a new one",
+    ),
+    # --- training mode and the camera without a webcam (#10, item 7)
+    "camera_none": ("未找到摄像头", "No camera found"),
+    "camera_none_short": ("请在设置中选择，或按 F3", "choose one in Settings, or press F3"),
+    "camera_none_hint": (
+        "请在「设置」中选择摄像头，或按 F3 手动登记",
+        "Choose a camera in Settings, or press F3 to register by hand",
+    ),
+    "training_mode": ("练习模式", "Training mode"),
+    "training_banner": (
+        "练习模式 · 记录不计入正式台账",
+        "Training mode · records are not kept in the official log",
+    ),
+    "training_restart_on": (
+        "已保存摄像头 {camera}：重新打开门岗通后进入练习模式；此前仍按正式台账登记",
+        "Camera {camera} saved: training mode starts when Gatepost is opened again;"
+        " until then records still go to the official log",
+    ),
+    "training_no_export": (
+        "练习模式的记录不导出（不计入正式台账）",
+        "Training mode records are not exported (they are not in the official log)",
+    ),
+    "training_restart_off": (
+        "已保存摄像头 {camera}：重新打开门岗通后退出练习模式、登记计入正式台账；此前仍是练习",
+        "Camera {camera} saved: training mode ends when Gatepost is opened again and records"
+        " go to the official log; until then it is still practice",
     ),
 }
 

@@ -11,6 +11,7 @@ from app import officer as roles
 from app.clock import Clock, SystemClock
 from app.database import GateDatabase
 from app.errors import KnownError
+from app.gate.journal import purge_journals
 from app.officer import OfficerAuth
 from app.reports.service import ReportService
 from app.settings import Settings
@@ -65,6 +66,13 @@ class RetentionService:
             [d for d in found["days"] if d not in exported],
         )
 
+    def purge_journals(self) -> int:
+        """The desk journal beside this database (app/gate/journal.py) keeps the same days."""
+        if str(self.gdb.path) == ":memory:":
+            return 0
+        days = max(1, int(self.settings.get("retention_days")))
+        return len(purge_journals(self.gdb.path.parent, days, self.clock.now().date()))
+
     def due(self) -> bool:
         """Once a day: not yet run (purged, or found nothing) today."""
         today = self.clock.now().date().isoformat()
@@ -77,10 +85,11 @@ class RetentionService:
             return None
         plan = self.plan()
         if plan.empty:
-            self.officer.audit(
-                roles.PURGE, {"cutoff": plan.cutoff, "status": "nothing"}, actor="system"
-            )
-            return {"cutoff": plan.cutoff, "counts": {}}
+            journals = self.purge_journals()
+            details: dict[str, Any] = {"cutoff": plan.cutoff, "status": "nothing"}
+            counts = {"journal_files": journals} if journals else {}
+            self.officer.audit(roles.PURGE, {**details, **counts}, actor="system")
+            return {"cutoff": plan.cutoff, "counts": counts}
         if plan.needs_confirmation:
             if pin is None:
                 raise plan.warning()
@@ -100,4 +109,6 @@ class RetentionService:
                 {"cutoff": plan.cutoff, "status": "done", **deleted},
                 actor="officer" if pin else "system",
             )
-        return {"cutoff": plan.cutoff, "counts": deleted}
+        journals = self.purge_journals()  # the desk's day files go once their records have
+        counts = {**deleted, "journal_files": journals} if journals else deleted
+        return {"cutoff": plan.cutoff, "counts": counts}

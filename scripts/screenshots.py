@@ -55,7 +55,7 @@ def main() -> int:
         install_features(win, gdb, sync_attempts=1)
         win.resize(1366, 728)
         win.show()
-        win.on_camera_status("demo_fallback", "demo")
+        win.on_camera_status("ok", "webcam:0")
 
         def snap(name: str, frame_card=None) -> None:
             frame = render_phone(frame_card) if frame_card else render_phone(DEFAULT_CARDS[0])

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.database import open_database
+from app.clock import Clock
+from app.database import GateDatabase, open_database
 from app.errors import KnownError
+from app.gate.journal import DeskJournal
 from app.gate.service import GateService
+from app.gate.training import is_training, open_training, training_dir
 from app.i18n import t
+from app.settings import Settings
 from ui.common.style import apply_style
 from ui.gate.window import MainWindow
 from ui.scan.camera import CameraController
@@ -36,19 +42,87 @@ def install_excepthook(window_ref: list[MainWindow]) -> None:
     sys.excepthook = hook
 
 
-def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> None:
+def install_features(
+    window: MainWindow, gdb: Any, sync_attempts: int = 0, sync: bool = True
+) -> None:
     """Everything built on the gate desk: roster and passes (#4), shifts, officer and
-    reports (#5), sync status and USB (#6). The one place the window is assembled."""
+    reports (#5), sync status and USB (#6). The one place the window is assembled.
+    sync=False (练习模式): nothing of the training database is ever sent or exported."""
     from app.sync.service import SyncService
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
     install_roster(window, gdb)
     install_shift_features(window)
+    if not sync:
+        # practice records leave the window on no file either: no export (F10), no USB bundle
+        window.action_bar.set_enabled("shift_export", False, t("training_no_export", window.lang))
+        return
     # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
     window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang
     )
+
+
+@dataclass
+class GateSession:
+    """One opened desk: the database it writes to (the training one in 练习模式), the real
+    one (read for settings), the camera (not started yet), the window and its journal."""
+
+    gdb: GateDatabase
+    real: GateDatabase
+    controller: CameraController
+    window: MainWindow
+    journal: DeskJournal
+    training: bool
+
+    def close(self) -> None:
+        """After the window has closed (run_gui) or for a test: the sync thread ends with the
+        window, the camera thread is stopped and waited for, then the files are closed."""
+        self.window.close()
+        for timer in self.window.findChildren(QTimer):  # no feature reads a closed database
+            timer.stop()
+        self.controller.stop()
+        self.journal.close()
+        if self.gdb is not self.real:
+            self.gdb.close()
+        self.real.close()
+
+
+def open_session(
+    data_dir: Path,
+    camera: str | None = None,
+    lang: str | None = None,
+    sync_attempts: int = 0,
+    clock: Clock | None = None,
+) -> GateSession:
+    """Open the database the camera calls for and build the window on it. The demo camera
+    is 练习模式: its desk, journal and demo passes live in <data dir>/training/ and the real
+    database is only read. KnownError when a database cannot be opened."""
+    real = open_database(data_dir)
+    spec = camera or str(Settings(real.conn).get("camera_source"))
+    training = is_training(spec)
+    try:
+        gdb = open_training(data_dir, real) if training else real
+    except BaseException:
+        real.close()
+        raise
+    service = GateService(gdb, clock)
+    ui_lang = lang or str(service.settings.get("language"))
+    from ui.roster.feature import camera_factory  # #4: the demo shows resident passes
+
+    factory = camera_factory(gdb if training else None, service.clock)
+    controller = CameraController(spec, source_factory=factory)
+    window = MainWindow(
+        service,
+        controller,
+        lang=ui_lang,
+        training=training,
+        real_settings=Settings(real.conn) if training else None,
+    )
+    install_features(window, gdb, sync_attempts, sync=not training)
+    journal = DeskJournal(window.desk, training_dir(data_dir) if training else data_dir)
+    return GateSession(gdb, real, controller, window, journal, training)
 
 
 def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
@@ -57,25 +131,17 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     app.setApplicationDisplayName("门岗通 Gatepost")
     apply_style(app)  # type: ignore[arg-type]
     try:
-        gdb = open_database(data_dir)
+        session = open_session(data_dir, camera, lang)
     except KnownError as exc:
         QMessageBox.critical(None, "门岗通 Gatepost", exc.message(lang or "zh"))
         return 1
-    service = GateService(gdb)
-    ui_lang = lang or str(service.settings.get("language"))
-    spec = camera or str(service.settings.get("camera_source"))
-    from ui.roster.feature import camera_factory  # issue #4: demo camera shows resident passes
-
-    controller = CameraController(spec, source_factory=camera_factory(spec, gdb, service.clock))
-    window = MainWindow(service, controller, lang=ui_lang)
-    install_features(window, gdb)
+    window = session.window
     install_excepthook([window])
-    warning = gdb.warning()
+    warning = session.real.warning() or session.gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)
     window.showMaximized()
-    controller.start()
+    session.controller.start()
     code = app.exec()
-    controller.stop()
-    gdb.close()
+    session.close()
     return int(code)

@@ -230,13 +230,20 @@ def test_overdue_visitors_show_in_the_top_bar(qtbot, window, service, hooked, cl
 
 
 def test_demo_camera_factory_adds_signed_passes(service, roster):
+    """In training mode (the service's database stands for the training one) the demo shows
+    passes signed there; a real window's factory signs nothing and has no demo."""
     from app.scan.demo import DemoSource
-    from app.scan.sources import make_source
+    from app.scan.sources import SourceError
     from ui.roster.feature import camera_factory
 
     roster.add({"name": "张三", "id_number": rf.ZHANG, "building": "3", "room": "501"})
-    assert camera_factory("0", service.gdb, service.clock) is make_source
-    source = camera_factory("auto", service.gdb, service.clock)("demo")
+    changes = roster.conn.execute("SELECT COUNT(*) FROM roster_changes").fetchone()[0]
+    real = camera_factory(None, service.clock)
+    with pytest.raises(SourceError):
+        real("demo").open()
+    assert real("0").name == "webcam:0"
+    assert roster.conn.execute("SELECT COUNT(*) FROM roster_changes").fetchone()[0] == changes
+    source = camera_factory(service.gdb, service.clock)("demo")
     assert isinstance(source, DemoSource)
     black = [c for c in source.cards if c.color == "black"]
     assert len(black) == 1

@@ -207,3 +207,24 @@ def test_demo_data_puts_its_residents_in_the_roster_without_syncing_them(gdb):
     assert gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == pending
     changes = gdb.conn.execute("SELECT count(*) FROM roster_changes").fetchone()[0]
     assert changes == 500
+
+
+def test_the_daily_purge_also_removes_old_journal_files(tmp_path):
+    """The desk journal (#10) is kept exactly as long as the records it describes."""
+    from app.database import open_database
+    from app.gate.journal import JOURNAL_DIR
+    from app.settings import Settings
+
+    clock = FakeClock(datetime(2026, 11, 29, 9, 0, tzinfo=CST))
+    gdb = open_database(tmp_path)
+    try:
+        Settings(gdb.conn).set("retention_days", "28")
+        folder = tmp_path / JOURNAL_DIR
+        folder.mkdir()
+        for day in ("2026-10-31", "2026-11-01", "2026-11-29", "notes"):
+            (folder / f"{day}.jsonl").write_text("{}\n")
+        result = RetentionService(gdb, clock).run_daily()
+    finally:
+        gdb.close()
+    assert result is not None and result["counts"] == {"journal_files": 1}
+    assert sorted(p.stem for p in folder.iterdir()) == ["2026-11-01", "2026-11-29", "notes"]

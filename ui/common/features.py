@@ -70,6 +70,14 @@ class ActionBar:
     def insert(self, widget: QWidget) -> None:
         self.layout.insertWidget(max(0, self.layout.count() - 1), widget)
 
+    def set_enabled(self, name: str, enabled: bool, why: str = "") -> None:
+        """Turn an action off (button and key), saying why on hover."""
+        _action, button, shortcut = self.buttons[name]
+        button.setEnabled(enabled)
+        button.setToolTip(why)
+        if shortcut is not None:
+            shortcut.setEnabled(enabled)
+
     def retranslate(self, lang: str) -> None:
         for action, button, _shortcut in self.buttons.values():
             label = t(action.label, lang)

@@ -30,6 +30,7 @@ from app.gate.desk_view import record_words, render
 from app.gate.people import Person
 from app.gate.rules import CATEGORIES, DISPOSITIONS
 from app.gate.service import GateService
+from app.gate.training import is_training
 from app.i18n import t
 from app.scan.types import ScanResult
 from ui.common.features import Action, ActionBar
@@ -68,7 +69,11 @@ class MainWindow(QMainWindow):
         asker: Any | None = None,
         sounds: Sounds | None = None,
         lang: str | None = None,
+        training: bool = False,
+        real_settings: Any | None = None,
     ) -> None:
+        """training: the desk writes to the training database (练习模式); real_settings: where
+        camera_source is kept when this window's own settings are the training database's."""
         super().__init__()
         self.service = service
         self.settings = service.settings
@@ -87,7 +92,12 @@ class MainWindow(QMainWindow):
         # the features attached through ui/common/features.py, by name (roster, shifts, sync)
         self.features: dict[str, object] = {}
         self._shown_message: object = None
+        self.training = training
+        self.real_settings = real_settings
         self._build()
+        self.training_label: QLabel | None = None
+        if training:
+            self._build_training_banner()
         self._shortcuts()
         self.retranslate()
         self.refresh()
@@ -345,21 +355,24 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def on_camera_status(self, state: str, source: str) -> None:
         self.camera_state = state
-        code = {
-            "ok": "camera_ok",
-            "demo_fallback": "camera_demo",
-            "disconnected": "camera_disconnected",
-        }.get(state, "camera_ok")
-        if state == "ok" and source == "demo":
+        lang = self.lang
+        code = {"ok": "camera_ok", "no_camera": "camera_none"}.get(state, "camera_disconnected")
+        if state == "ok" and is_training(source):
             code = "camera_demo_chosen"
-        text = t(code, self.lang)
-        if state == "disconnected":
+        text = t(code, lang)
+        if state == "no_camera":
+            # nothing is scanned: say so where the picture would be, and what to do instead
             self.preview.clear()
-            self.preview.setText(f"{text}\n{t('camera_manual_hint', self.lang)}")
+            self.preview.setText(f"{text}\n{t('camera_none_hint', lang)}")
             self.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
-        elif state == "demo_fallback":
+            text = f"{text} · {t('camera_none_short', lang)}"
+        elif state == "disconnected":
+            self.preview.clear()
+            self.preview.setText(f"{text}\n{t('camera_manual_hint', lang)}")
+            self.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
+        elif code == "camera_demo_chosen":
             self.camera_label.setStyleSheet(
-                "color: #1a1a1a; background: #ffca28; padding: 2px 8px;"
+                "color: white; background: #6a1b9a; padding: 2px 8px; font-weight: bold;"
             )
         else:
             self.camera_label.setStyleSheet("color: #1b5e20;")
@@ -516,15 +529,45 @@ class MainWindow(QMainWindow):
             return
         for key, value in vars(new).items():
             s.set(key, value)
+        if self.real_settings is not None:
+            self.real_settings.set("camera_source", new.camera_source)
         self.desk.debouncer.window_seconds = new.debounce_seconds
-        if self.camera is not None and new.camera_source != values.camera_source:
-            self.camera.set_source(new.camera_source)
         self.retranslate()
+        if new.camera_source != values.camera_source:
+            self._switch_camera(new.camera_source)
+
+    def _switch_camera(self, spec: str) -> None:
+        """Another webcam or file at once; into or out of 练习模式 only on the next start, as
+        the two modes write to different databases (demo codes never reach the real one)."""
+        if is_training(spec) != self.training:
+            code = "training_restart_off" if self.training else "training_restart_on"
+            self.show_message(t(code, self.lang, camera=spec), error=True)
+            return
+        if self.camera is not None:
+            self.camera.set_source(spec)
 
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
         self.settings.set("language", self.lang)
         self.retranslate()
+
+    def _build_training_banner(self) -> None:
+        """练习模式: a wide band over the whole window, in both languages, never hidden."""
+        label = QLabel()
+        label.setObjectName("trainingBanner")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet(
+            "font-size: 22px; font-weight: bold; color: white; background: #6a1b9a;"
+            " border-radius: 6px; padding: 2px 8px;"
+        )
+        label.setText(f"{t('training_banner', 'zh')}    {t('training_banner', 'en')}")
+        layout = self.centralWidget().layout()
+        layout.insertWidget(0, label)  # type: ignore[attr-defined]
+        self.training_label = label
+        self.retranslate_hooks.append(self._retitle_training)
+
+    def _retitle_training(self, lang: str) -> None:
+        self.setWindowTitle(f"【{t('training_mode', lang)}】{self.windowTitle()}")
 
     # ------------------------------------------------------------------ display
     def render(self) -> None:

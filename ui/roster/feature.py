@@ -122,19 +122,42 @@ def install_roster(window: Any, gdb: Any) -> RosterHook:
     return hook
 
 
-def camera_factory(spec: str, gdb: Any, clock: Any) -> Any:
-    """For the demo camera: the default health codes plus resident passes signed here
-    (a resident under observation first, so a newcomer sees the watchlist stop)."""
+class TrainingOnly:
+    """What a real window gets for 'demo': a source that will not open, so made-up codes
+    can never be recorded in the real database (练习模式 is chosen at start, ui/app.py)."""
+
+    fps = 1.0
+
+    def __init__(self, spec: str) -> None:
+        self.name = spec
+
+    def open(self) -> None:
+        from app.scan.sources import SourceError
+
+        raise SourceError("the demo camera is for training mode only")
+
+    def read(self) -> Any:
+        from app.scan.sources import SourceError
+
+        raise SourceError("not open")
+
+    def close(self) -> None:
+        pass
+
+
+def camera_factory(training: Any | None, clock: Any) -> Any:
+    """Frame sources for the window. Training mode (the demo camera chosen): the default
+    health codes plus passes signed in the training database (a resident under observation
+    first, so a newcomer sees the watchlist stop), signed here on the GUI thread, the one
+    writer. A real window (training None) signs nothing and has no demo."""
     from app.scan.sources import make_source
 
-    if spec.strip() not in ("", "auto", "demo"):
-        return make_source
-    from app.roster.demo import demo_cards_with_passes
+    if training is None:
+        return lambda name: (
+            TrainingOnly(name) if name.strip() in ("", "demo") else make_source(name)
+        )
+    from app.gate.training import training_cards
     from app.scan.demo import DemoSource
 
-    cards = demo_cards_with_passes(gdb.conn, clock)
-
-    def factory(name: str) -> Any:
-        return DemoSource(cards) if name.strip() in ("", "demo") else make_source(name)
-
-    return factory
+    cards = training_cards(training, clock)
+    return lambda name: DemoSource(cards) if name.strip() in ("", "demo") else make_source(name)

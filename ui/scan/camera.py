@@ -45,7 +45,7 @@ class CameraWorker(QObject):
 
     frame = Signal(QImage)
     scanned = Signal(object)  # app.scan.types.ScanResult
-    status = Signal(str, str)  # state: ok | disconnected | demo_fallback ; source name
+    status = Signal(str, str)  # state: ok | disconnected | no_camera ; source name
     finished = Signal()
 
     def __init__(
@@ -74,21 +74,20 @@ class CameraWorker(QObject):
 
     # runs on the camera thread
     def _open(self, spec: str) -> tuple[FrameSource | None, str]:
-        """Open the source; 'auto' tries webcam 0 and falls back to the demo camera."""
-        candidates = ["0", "demo"] if spec in ("", "auto") else [spec]
-        for i, candidate in enumerate(candidates):
-            source = self._factory(candidate)
-            try:
-                source.open()
-            except SourceError as exc:
-                log.info("camera %s did not open: %s", candidate, exc)
-                continue
-            except Exception:  # a driver bug must not kill the camera thread
-                log.exception("camera %s failed to open", candidate)
-                continue
-            state = "demo_fallback" if i > 0 else "ok"
-            return source, state
-        return None, "disconnected"
+        """Open the source; 'auto' is webcam 0 and nothing else: with no webcam it says
+        no_camera (never a silent demo, whose made-up codes would look like real people)."""
+        auto = spec.strip() in ("", "auto")
+        candidate = "0" if auto else spec
+        source = self._factory(candidate)
+        try:
+            source.open()
+        except SourceError as exc:
+            log.info("camera %s did not open: %s", candidate, exc)
+            return None, "no_camera" if auto else "disconnected"
+        except Exception:  # a driver bug must not kill the camera thread
+            log.exception("camera %s failed to open", candidate)
+            return None, "no_camera" if auto else "disconnected"
+        return source, "ok"
 
     def _sleep(self, seconds: float) -> None:
         self._stop.wait(seconds)
@@ -98,11 +97,13 @@ class CameraWorker(QObject):
         decoder = self._decoder_factory()
         source: FrameSource | None = None
         spec = self._spec
+        found = False  # a webcam that 'auto' had and lost is disconnected, not missing
         try:
             while not self._stop.is_set():
                 with self._lock:
                     if self._pending_spec is not None:
                         spec, self._pending_spec = self._pending_spec, None
+                        found = False
                         if source is not None:
                             source.close()
                             source = None
@@ -111,6 +112,9 @@ class CameraWorker(QObject):
                             reset()
                 if source is None:
                     source, state = self._open(spec)
+                    found = found or source is not None
+                    if state == "no_camera" and found:
+                        state = "disconnected"
                     self.status.emit(state, source.name if source else spec)
                     if source is None:
                         self._sleep(self.retry_seconds)
