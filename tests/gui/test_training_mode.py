@@ -106,9 +106,9 @@ def test_demo_is_training_mode_and_writes_nothing_to_the_real_database(qtbot, da
         assert window.windowTitle().startswith("【练习模式】")
         assert window.minimumSizeHint().height() <= 690  # the band still fits the booth screen
         assert "sync" not in window.features  # nothing of the training database is sent
-        export = window.shift_features.buttons["export"]
+        export = window.features["shifts"].buttons["export"]
         dialogs: list = []
-        window.shift_features.open_dialog = dialogs.append
+        window.features["shifts"].open_dialog = dialogs.append
         qtbot.keyClick(window, Qt.Key.Key_F10)
         export.click()
         assert not export.isEnabled() and dialogs == []  # no export of practice records
