@@ -37,9 +37,16 @@ def _text(b: zxingcpp.Barcode) -> str:
 
 
 def zx_read(
-    gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local", with_errors: bool = False
+    gray: np.ndarray,
+    *,
+    downscale: bool = True,
+    binarizer: str = "local",
+    with_errors: bool = False,
+    invert: bool = False,
 ) -> list[Hit]:
-    """Read QR codes from one 8-bit view; with_errors also returns located, unread symbols."""
+    """Read QR codes from one 8-bit view; with_errors also returns located, unread symbols;
+    invert also tries the view light-on-dark (dark-mode phones, WeChat-style personal codes):
+    zxing retries inverted only when the normal pass finds nothing, so a read costs the same."""
     binz = {"local": zxingcpp.Binarizer.LocalAverage, "global": zxingcpp.Binarizer.GlobalHistogram}[
         binarizer
     ]
@@ -48,7 +55,7 @@ def zx_read(
         formats=_QR,
         try_rotate=True,
         try_downscale=downscale,
-        try_invert=False,
+        try_invert=invert,
         binarizer=binz,
         return_errors=with_errors,
     )

@@ -114,7 +114,7 @@ class StreamDecoder:
             deep, self._found = self._found, None
         if deep is not None and (r := self._report(deep)) is not None:
             return r
-        hits = zx_read(pp.gray(frame), downscale=False, with_errors=True)
+        hits = zx_read(pp.gray(frame), downscale=False, with_errors=True, invert=True)
         for h in hits:
             if h.text:
                 ms = (time.perf_counter() - t0) * 1000.0
@@ -251,8 +251,9 @@ class StreamDecoder:
             crops = self._histories[slot].snapshot()
         if len(crops) < fusion.MIN_FRAMES:
             return []
-        end = time.perf_counter() + self._budget
-        alive = lambda: not self._closed and time.perf_counter() < end  # noqa: E731
+        # the worker thread's CPU time, not the wall clock: a busy PC must not cut the pass short
+        end = time.thread_time() + self._budget
+        alive = lambda: not self._closed and time.thread_time() < end  # noqa: E731
         views, x0, y0 = fusion.fused_views(crops, box)
         for img in views:
             local = (box[0] - x0, box[1] - y0, box[2], box[3])
