@@ -257,10 +257,10 @@ def seq_table(seqs: dict[str, dict]) -> list[str]:
     return L
 
 
-def update_doc(path: Path, section: str) -> None:
-    """Replace the scan-engine section of the doc (or append it), leaving other sections alone."""
+def update_doc(path: Path, section: str, title: str = "Scan engine (issue #3)") -> None:
+    """Replace the section with this title (or append it), leaving other sections alone."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pat = re.compile(r"## Scan engine \(issue #3\).*?(?=\n## |\Z)", re.S)
+    pat = re.compile(r"## " + re.escape(title) + r".*?(?=\n## |\Z)", re.S)
     text = (
         pat.sub(lambda _m: section.rstrip("\n") + "\n", text)
         if pat.search(text)

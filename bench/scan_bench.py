@@ -216,7 +216,24 @@ def main() -> int:
     ap.add_argument("--no-generate", action="store_true", help="use the manifest as it is")
     ap.add_argument("--verbose-misses", action="store_true")
     ap.add_argument("--doc", default=None, help="write the results section into this markdown file")
+    ap.add_argument(
+        "--real",
+        default=None,
+        metavar="DIR",
+        help="only the real-photo table on DIR (bench/real, see bench/real_assemble.py)",
+    )
     a = ap.parse_args()
+
+    if a.real:
+        from real_assemble import load_manifest
+        from realbench import readers, real_table, run_real
+
+        out = run_real(Path(a.real), load_manifest(), readers())
+        md = real_table("python bench/scan_bench.py " + " ".join(sys.argv[1:]), out)
+        print(md)
+        if a.doc:
+            update_doc(Path(a.doc), md, title="Scan engine on real photographs (#14)")
+        return 0
 
     seq_seed = a.seq_seed if a.seq_seed is not None else a.seed
     seq_dir = Path(a.seq_dir or REPO / "bench" / "out" / f"seq{seq_seed}")
