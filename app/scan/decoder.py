@@ -275,7 +275,7 @@ def _first_text(
     is under min_frac of the view's longer side are not trusted (see MIN_SYNTH_FRAC)."""
     for h in zx_read(view, invert=invert):
         if h.text and _side(h.points) >= min_frac * max(view.shape[:2]):
-            return Hit(h.text, map_points(h.points, s, x0, y0))
+            return Hit(h.text, map_points(h.points, s, x0, y0), h.inverted)
     return None
 
 
@@ -327,5 +327,6 @@ def _results(frame: np.ndarray, hits: list[Hit], t0: float) -> list[ScanResult]:
         if h.text in seen:
             continue
         seen.add(h.text or "")
-        out.append(ScanResult(h.text or "", h.points, classify_color(frame, h.points), ms))
+        color = classify_color(frame, h.points, light_on_dark=h.inverted)
+        out.append(ScanResult(h.text or "", h.points, color, ms))
     return out

@@ -118,7 +118,8 @@ class StreamDecoder:
         for h in hits:
             if h.text:
                 ms = (time.perf_counter() - t0) * 1000.0
-                r = self._report(ScanResult(h.text, h.points, classify_color(frame, h.points), ms))
+                color = classify_color(frame, h.points, light_on_dark=h.inverted)
+                r = self._report(ScanResult(h.text, h.points, color, ms))
                 if r is not None:
                     return r
                 return None  # the code just reported is still in view: nothing new to do
@@ -261,7 +262,8 @@ class StreamDecoder:
             if hit is not None:
                 self.fused_reads += 1
                 pts = map_points(hit.points, 1.0, x0, y0)
-                return [ScanResult(hit.text or "", pts, classify_color(img, hit.points), 0.0)]
+                color = classify_color(img, hit.points, light_on_dark=hit.inverted)
+                return [ScanResult(hit.text or "", pts, color, 0.0)]
             if not alive():
                 break
         return []

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from app.scan import preprocess as pp
+from app.scan.color import classify_color
 from app.scan.decoder import FrameDecoder
 from app.scan.demo import DEFAULT_CARDS, DemoSource, render_phone
 from app.scan.engines import zx_read
 from app.scan.stream import StreamDecoder
-from tests.fakes.qrframes import frame
+from tests.fakes.qrframes import frame, patch
 
 URL = "https://hc.example.gd.cn/qr?v=2&ts=1593397873&t=wkCV7IeOA9Keaz-ZRFq&sig=e1887b963149a043"
 
@@ -23,10 +24,28 @@ def light_on_dark(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(y, cv2.COLOR_YCrCb2BGR)
 
 
-@pytest.mark.parametrize("color", ["green", "red", "black"])
-def test_light_on_dark_code_reads(color: str) -> None:
-    img = light_on_dark(frame(URL, color, module_px=4, angle=12, seed=1))
-    assert [r.text for r in FrameDecoder().decode(img)] == [URL]
+@pytest.mark.parametrize("color", ["green", "yellow", "red", "black"])
+@pytest.mark.parametrize("exposure", [0.6, 1.0, 1.5])
+def test_light_on_dark_code_reads_with_its_colour(color: str, exposure: float) -> None:
+    img = light_on_dark(frame(URL, color, module_px=4, angle=12, exposure=exposure, seed=1))
+    assert [(r.text, r.color) for r in FrameDecoder().decode(img)] == [(URL, color)]
+
+
+def test_a_red_code_in_dark_mode_is_not_called_black() -> None:
+    """Judged by its dark side, a light-red-on-black code looks black, and black passes the gate:
+    a code read inverted is judged by its light modules' hue."""
+    img, pts = patch("red")
+    dark_mode = light_on_dark(img)
+    assert classify_color(dark_mode, pts) == "black"  # the hazard, had we not known
+    assert classify_color(dark_mode, pts, light_on_dark=True) == "red"
+    assert classify_color(img, pts, light_on_dark=False) == "red"
+
+
+def test_the_read_says_which_polarity_it_was() -> None:
+    img = frame(URL, "black", module_px=4, seed=1)
+    assert [h.inverted for h in zx_read(pp.gray(img), invert=True)] == [False]
+    assert [h.inverted for h in zx_read(pp.gray(light_on_dark(img)), invert=True)] == [True]
+    assert zx_read(pp.gray(light_on_dark(img))) == []  # not without invert
 
 
 def test_light_on_dark_small_code_in_a_large_frame_reads_from_a_crop() -> None:
