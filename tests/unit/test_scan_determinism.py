@@ -130,3 +130,41 @@ def test_a_clock_racing_ahead_changes_nothing(hard, monkeypatch) -> None:
     # and the old wall-clock budget, given that clock, would have given up on these frames
     old = [FrameDecoder(budget_ms=56, clock=racing).decode(img) for img, _t in hard[:6]]
     assert sum(map(bool, old)) < sum(bool(a) for a in idle[len(BUDGETS) - 1 :: len(BUDGETS)])
+
+
+def _tiles(seed: int, blur: float = 0.0) -> np.ndarray:
+    """A 1280x720 scene with two sharp QR-like tile posters (random 5 px blocks, no finder
+    patterns) on a smooth background: what the candidate finder picks on a cluttered wall."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    img = np.full((720, 1280, 3), (120, 130, 140), np.uint8)
+    for x0, y0 in ((200, 200), (800, 260)):
+        blocks = (rng.random((30, 30)) < 0.5).astype(np.uint8)
+        tile = cv2.resize(blocks, (150, 150), interpolation=cv2.INTER_NEAREST)
+        img[y0 : y0 + 150, x0 : x0 + 150] = np.where(tile[..., None] > 0, 40, 230)
+    return cv2.GaussianBlur(img, (0, 0), blur) if blur else img
+
+
+def _zx_calls(monkeypatch, img: np.ndarray) -> int:
+    from app.scan import engines
+
+    calls = [0]
+    real = engines._zx
+
+    def counting(*a, **k):
+        calls[0] += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(engines, "_zx", counting)
+    assert FrameDecoder().decode(img) == []
+    monkeypatch.setattr(engines, "_zx", real)
+    return calls[0]
+
+
+def test_sharp_clutter_stops_after_the_cheap_look(monkeypatch) -> None:
+    """Nothing located and nothing blurred: the frame pass, the first candidate's two cheap
+    views (each also tried light-on-dark), and no deblurring (#14: a miss costs a few ms)."""
+    assert _zx_calls(monkeypatch, _tiles(1)) <= 6
+    # blurred tiles could be a defocused code: the cascade goes on
+    assert _zx_calls(monkeypatch, _tiles(1, blur=3.0)) > 12
