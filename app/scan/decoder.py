@@ -195,7 +195,7 @@ class FrameDecoder:
             # costs one zxing pass and the finder, not the whole budget)
             return []
         regions = [_crop_views(frame, b) for b in boxes]
-        located = bool(quads)  # any symbol zxing found, read or not, in any view so far
+        symbol = bool(quads)  # any symbol zxing found, read or not, in any view so far
         full = iter(
             [
                 (lambda: pp.clahe(g), cost("clahe", g.size)),
@@ -237,12 +237,12 @@ class FrameDecoder:
                     if hit is not None:
                         return _results(frame, [hit], t0)
                     dl.charge(made + _zx_cost(view) * (2 if inv else 1))
-                    located = located or seen
+                    symbol = symbol or seen
                     if not dl.step_left():
                         return []
             if not dl.step_left():
                 return []
-            if k + 1 == PROBE_STEPS and not located and _all_sharp(frame, boxes):
+            if k + 1 == PROBE_STEPS and not symbol and _all_sharp(frame, boxes):
                 # after the cheap look, no symbol located anywhere, and every candidate sharp:
                 # nothing for the deblur bank to undo, so clutter (tiles, posters, text), not a
                 # code (#14; no read lost on the generated and real tables)
