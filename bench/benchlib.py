@@ -95,15 +95,18 @@ def empty_frames(shared_dir: str, n: int) -> dict:
     return dict(n=n, single=q(single), feed=q(feed), false_reads=false_reads)
 
 
-def run_sequences(seq_dir: Path, scenes: int, fps: float = 30.0) -> dict:
-    """Feed each scene's frames at camera pace to a fresh StreamDecoder; record the first read."""
+def run_sequences(
+    seq_dir: Path, scenes: int, fps: float = 30.0, make: Callable = StreamDecoder
+) -> dict:
+    """Feed each scene's frames at camera pace to a fresh StreamDecoder (or what make builds);
+    record the first read."""
     out = []
     feed_ms: list[float] = []
     fused = gridded = 0
     for d in sorted(seq_dir.glob("scene_*"))[:scenes]:
         info = json.loads((d / "scene.json").read_text(encoding="utf-8"))
         frames = [cv2.imread(str(p)) for p in sorted(d.glob("[0-9][0-9].png"))]
-        sd = StreamDecoder()
+        sd = make()
         first, text = None, None
         try:
             for k, f in enumerate(frames):
@@ -247,8 +250,9 @@ def seq_table(seqs: dict[str, dict]) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for mode, seq in seqs.items():
+        label = mode if "`" in mode else f"glare `{mode}`"
         L.append(
-            f"| glare `{mode}`, {seq['n']} scenes x 15 frames "
+            f"| {label}, {seq['n']} scenes x 15 frames "
             f"| {pct(seq['ok'], seq['n'])} "
             f"| {seq['wrong']} | {seq['median_first']} | {seq.get('fused', 0)} / "
             f"{seq.get('grid', 0)} "
