@@ -102,8 +102,8 @@ def _crop_views(frame: np.ndarray, box: Box) -> Iterator[View]:
     The higher-contrast channel first when it clearly beats luma (a yellow or over-exposed code:
     on seed 7 this order read 3 more yellow frames of 168 and no fewer of the other colours),
     else luma alone; then the deblur bank on each, then CLAHE and glare flattening of the crops
-    (these rescue some faint yellow codes when time is left). The cheap views also let zxing
-    retry light-on-dark (#14).
+    (these rescue some faint yellow codes when time is left). The plain, sharpened and
+    deblurred views are also read light-on-dark (#14).
     """
     c, x0, y0 = pp.crop(frame, box)
     if c.shape[0] < 12 or c.shape[1] < 12:
