@@ -158,8 +158,9 @@ def render_markdown(
         "measured from its edge slopes (Gaussian or motion along the structure-tensor "
         "direction), on the highest-contrast channel first when it clearly beats luma (yellow, "
         "over-exposed colours), then on luma; CLAHE and min(B,G,R) on the "
-        "whole frame in between. 56 ms wall-clock budget per frame; a step is not started "
-        "when the last step's duration no longer fits. Only opencv-python-headless "
+        "whole frame in between. A budget of 56 work units per frame (a fixed charge per "
+        "step from the pixels it touches, #14); a step is not started when one like the last "
+        "no longer fits. Only opencv-python-headless "
         "and zxing-cpp: no CNN models. The live path (StreamDecoder) does only the luma read and "
         "the candidate finder per frame; a worker thread runs the decoder on the latest frame "
         "with a candidate, tracked box first, 150 ms budget; when that frame alone does not read, "
@@ -226,8 +227,8 @@ def render_markdown(
         "",
         f"Machine load average at the end of the run: {load[0]:.1f} / {load[1]:.1f} / "
         f"{load[2]:.1f} (1/5/15 min; other work was running on the 2 cores). The decoder's "
-        "budget is wall-clock, so on a busy machine it reads a little less and p95 moves toward "
-        "the budget; on a quiet one the same frames take roughly half the time.",
+        "budget is in work units, so a busy machine reads the same frames and takes longer "
+        "(the millisecond columns are wall time).",
     ]
     return "\n".join(L) + "\n"
 
