@@ -96,16 +96,21 @@ def empty_frames(shared_dir: str, n: int) -> dict:
 
 
 def run_sequences(
-    seq_dir: Path, scenes: int, fps: float = 30.0, make: Callable = StreamDecoder
+    seq_dir: Path,
+    scenes: int,
+    fps: float = 30.0,
+    make: Callable = StreamDecoder,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict:
-    """Feed each scene's frames at camera pace to a fresh StreamDecoder (or what make builds);
-    record the first read."""
+    """Feed each scene's frames (after transform, if any) at camera pace to a fresh
+    StreamDecoder (or what make builds); record the first read."""
     out = []
     feed_ms: list[float] = []
     fused = gridded = 0
     for d in sorted(seq_dir.glob("scene_*"))[:scenes]:
         info = json.loads((d / "scene.json").read_text(encoding="utf-8"))
         frames = [cv2.imread(str(p)) for p in sorted(d.glob("[0-9][0-9].png"))]
+        frames = [transform(f) for f in frames] if transform is not None else frames
         sd = make()
         first, text = None, None
         try:

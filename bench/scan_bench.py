@@ -396,6 +396,12 @@ def issue14(a: argparse.Namespace) -> int:
             seqs[f"{a.baseline_ref}, glare `tilt`"] = run_sequences(
                 tilt, a.scenes, make=base.stream.StreamDecoder
             )
+        dark = "glare `tilt`, light-on-dark"
+        seqs[f"now, {dark}"] = run_sequences(tilt, a.scenes, transform=light_on_dark)
+        if base is not None:
+            seqs[f"{a.baseline_ref}, {dark}"] = run_sequences(
+                tilt, a.scenes, make=base.stream.StreamDecoder, transform=light_on_dark
+            )
         L += seq_table(seqs)[2:]
     load1 = os.getloadavg()
     L += ["", f"Load average at the end: {load1[0]:.1f} / {load1[1]:.1f} / {load1[2]:.1f}."]
