@@ -39,12 +39,18 @@ def _quantile(v: np.ndarray, q: float) -> float:
     return float(np.partition(v, k)[k])
 
 
-def classify_color(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...]) -> str:
+def classify_color(
+    frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...], light_on_dark: bool = False
+) -> str:
     """Return green/yellow/red/black/unknown from the code's dark modules relative to its white.
 
     Module colour is divided by the local white (cancels white balance and screen brightness);
     the darkest quarter of pixels is used, which glare spares; hue bands are separated by gaps
     that answer "unknown", so a red or yellow code is never called green.
+    light_on_dark (a code read inverted): light coloured modules on a dark screen are judged by
+    their own hue (the dark side, divided by a coloured "white", means nothing), so a red code
+    in dark mode is never called black; white modules on a colour (WeChat style) as above, by
+    the dark side (#14).
     """
     if frame_bgr is None or frame_bgr.ndim != 3 or not points or len(points) < 3:
         return "unknown"
@@ -57,7 +63,17 @@ def classify_color(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...
         return "unknown"
     white = px[lum >= hi].mean(axis=0) + 1.0
     dark = np.median(px[lum <= lo] / white, axis=0)  # B, G, R relative to the local white
-    b, g, r = (float(v) for v in np.clip(dark, 0.0, 1.0))
+    if light_on_dark:
+        light = white / float(white.max())  # the light modules' own colour, brightest = 1
+        b, g, r = (float(v) for v in light)
+        if max(b, g, r) - min(b, g, r) >= CHROMA_COLOUR:
+            return _hue_band(b, g, r)  # coloured modules on a dark screen: their hue
+        # white or grey modules: on a colour (WeChat style) the dark side has the hue, below
+    return _judge(*(float(v) for v in np.clip(dark, 0.0, 1.0)))
+
+
+def _judge(b: float, g: float, r: float) -> str:
+    """Colour name of the dark modules (B, G, R relative to the white)."""
     contrast = 1.0 - (b + g + r) / 3.0
     if contrast < MIN_CONTRAST:
         return "unknown"
@@ -66,6 +82,10 @@ def classify_color(frame_bgr: np.ndarray, points: tuple[tuple[float, float], ...
         return "black"
     if chroma < CHROMA_COLOUR:
         return "unknown"
+    return _hue_band(b, g, r)
+
+
+def _hue_band(b: float, g: float, r: float) -> str:
     hue = colorsys.rgb_to_hsv(r, g, b)[0] * 360.0
     if hue < 20 or hue >= 335:
         return "red"

@@ -1,4 +1,5 @@
-"""A built-in camera that shows a phone with green, yellow and red health codes in turn.
+"""A built-in camera that shows a phone with green, yellow and red health codes in turn,
+and one light-on-dark code (a dark-mode phone or a WeChat-style code: light modules on colour).
 
 A newcomer with no webcam sees the whole flow; tests drive it with their own clock.
 """
@@ -24,8 +25,9 @@ CODE_BGR = {
 
 @dataclass(frozen=True)
 class DemoCard:
-    color: str  # module colour
+    color: str  # module colour (for a light-on-dark card: the colour behind light modules)
     payload: str
+    light_on_dark: bool = False
 
 
 DEFAULT_CARDS: tuple[DemoCard, ...] = (
@@ -33,17 +35,24 @@ DEFAULT_CARDS: tuple[DemoCard, ...] = (
     DemoCard("yellow", "https://jkm.demo.gatepost.invalid/v1?u=demo-0002&t=YELLOW-19c2"),
     DemoCard("red", "https://jkm.demo.gatepost.invalid/v1?u=demo-0003&t=RED-55e0"),
     DemoCard("green", "https://jkm.demo.gatepost.invalid/v1?u=demo-0004&t=GREEN-a8b1"),
+    DemoCard("green", "https://jkm.demo.gatepost.invalid/v1?u=demo-0005&t=GREEN-DARK-3c9d", True),
 )
+LIGHT_MODULES_BGR = (235, 245, 240)  # what a light-on-dark code draws its modules in
 
 
-def render_qr(payload: str, color: str, module_px: int = 6) -> np.ndarray:
-    """A clean QR in the given module colour on white, BGR."""
+def render_qr(
+    payload: str, color: str, module_px: int = 6, light_on_dark: bool = False
+) -> np.ndarray:
+    """A clean QR in the given module colour on white, BGR; light_on_dark: light modules on the
+    colour instead (the quiet zone in the colour too), as dark-mode and WeChat-style codes."""
     qr = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(payload)
     qr.make(fit=True)
     matrix = np.array(qr.get_matrix(), dtype=bool)
-    img = np.full(matrix.shape + (3,), 255, dtype=np.uint8)
-    img[matrix] = CODE_BGR.get(color, CODE_BGR["black"])
+    ink = CODE_BGR.get(color, CODE_BGR["black"])
+    img = np.empty(matrix.shape + (3,), dtype=np.uint8)
+    img[:] = ink if light_on_dark else (255, 255, 255)
+    img[matrix] = LIGHT_MODULES_BGR if light_on_dark else ink
     return cv2.resize(img, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
 
 
@@ -52,14 +61,15 @@ def render_phone(card: DemoCard, size: tuple[int, int] = (640, 480), t: float = 
     w, h = size
     frame = np.full((h, w, 3), (88, 96, 104), dtype=np.uint8)
     cv2.rectangle(frame, (0, int(h * 0.75)), (w, h), (60, 66, 72), -1)  # the desk
-    qr = render_qr(card.payload, card.color)
+    qr = render_qr(card.payload, card.color, light_on_dark=card.light_on_dark)
     qh, qw = qr.shape[:2]
     pw, ph = qw + 40, qh + 150
     sway = int(6 * np.sin(t * 2.1))
     x0 = (w - pw) // 2 + sway
     y0 = max(4, (h - ph) // 2 + int(4 * np.cos(t * 1.7)))
     cv2.rectangle(frame, (x0 - 8, y0 - 8), (x0 + pw + 8, y0 + ph + 8), (30, 30, 30), -1)
-    cv2.rectangle(frame, (x0, y0), (x0 + pw, y0 + ph), (250, 250, 250), -1)
+    screen = (24, 24, 24) if card.light_on_dark else (250, 250, 250)  # dark mode
+    cv2.rectangle(frame, (x0, y0), (x0 + pw, y0 + ph), screen, -1)
     band = CODE_BGR.get(card.color, CODE_BGR["black"])
     cv2.rectangle(frame, (x0, y0), (x0 + pw, y0 + 50), band, -1)
     cv2.putText(

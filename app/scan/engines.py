@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import zxingcpp
 
@@ -13,10 +14,12 @@ Quad = tuple[tuple[float, float], ...]
 
 @dataclass(frozen=True)
 class Hit:
-    """One symbol zxing saw: its text (None when only located) and corners in view pixels."""
+    """One symbol zxing saw: its text (None when only located), corners in view pixels, and
+    whether it was light-on-dark (the colour is then judged on the other side, see color.py)."""
 
     text: str | None
     points: Quad
+    inverted: bool = False
 
 
 def _quad(b: zxingcpp.Barcode) -> Quad:
@@ -37,28 +40,44 @@ def _text(b: zxingcpp.Barcode) -> str:
 
 
 def zx_read(
-    gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local", with_errors: bool = False
+    gray: np.ndarray,
+    *,
+    downscale: bool = True,
+    binarizer: str = "local",
+    with_errors: bool = False,
+    invert: bool = False,
 ) -> list[Hit]:
-    """Read QR codes from one 8-bit view; with_errors also returns located, unread symbols."""
+    """Read QR codes from one 8-bit view; with_errors also returns located, unread symbols;
+    invert also reads the view light-on-dark (dark-mode phones, WeChat-style personal codes)
+    when the normal pass reads nothing: as zxing's own try_invert, a read costs the same and a
+    miss one more pass, but we know which polarity read (the colour depends on it)."""
+    view = np.ascontiguousarray(gray)
+    out = _zx(view, downscale, binarizer, with_errors, False)
+    if invert and not any(h.text for h in out):
+        out += _zx(cv2.bitwise_not(view), downscale, binarizer, with_errors, True)
+    return out
+
+
+def _zx(view: np.ndarray, downscale: bool, binarizer: str, errors: bool, inv: bool) -> list[Hit]:
     binz = {"local": zxingcpp.Binarizer.LocalAverage, "global": zxingcpp.Binarizer.GlobalHistogram}[
         binarizer
     ]
     found = zxingcpp.read_barcodes(
-        np.ascontiguousarray(gray),
+        view,
         formats=_QR,
         try_rotate=True,
         try_downscale=downscale,
         try_invert=False,
         binarizer=binz,
-        return_errors=with_errors,
+        return_errors=errors,
     )
     out = []
     for b in found:
         ok = b.valid and bool(b.text) and not b.error
         if ok:
-            out.append(Hit(_text(b), _quad(b)))
-        elif with_errors:
-            out.append(Hit(None, _quad(b)))
+            out.append(Hit(_text(b), _quad(b), inv))
+        elif errors:
+            out.append(Hit(None, _quad(b), inv))
     return out
 
 

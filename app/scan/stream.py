@@ -114,11 +114,12 @@ class StreamDecoder:
             deep, self._found = self._found, None
         if deep is not None and (r := self._report(deep)) is not None:
             return r
-        hits = zx_read(pp.gray(frame), downscale=False, with_errors=True)
+        hits = zx_read(pp.gray(frame), downscale=False, with_errors=True, invert=True)
         for h in hits:
             if h.text:
                 ms = (time.perf_counter() - t0) * 1000.0
-                r = self._report(ScanResult(h.text, h.points, classify_color(frame, h.points), ms))
+                color = classify_color(frame, h.points, light_on_dark=h.inverted)
+                r = self._report(ScanResult(h.text, h.points, color, ms))
                 if r is not None:
                     return r
                 return None  # the code just reported is still in view: nothing new to do
@@ -254,8 +255,9 @@ class StreamDecoder:
             crops = self._histories[slot].snapshot()
         if len(crops) < fusion.MIN_FRAMES:
             return []
-        end = time.perf_counter() + self._budget
-        alive = lambda: not self._closed and time.perf_counter() < end  # noqa: E731
+        # the worker thread's CPU time, not the wall clock: a busy PC must not cut the pass short
+        end = time.thread_time() + self._budget
+        alive = lambda: not self._closed and time.thread_time() < end  # noqa: E731
         views, x0, y0 = fusion.fused_views(crops, box)
         for img in views:
             local = (box[0] - x0, box[1] - y0, box[2], box[3])
@@ -263,7 +265,8 @@ class StreamDecoder:
             if hit is not None:
                 self.fused_reads += 1
                 pts = map_points(hit.points, 1.0, x0, y0)
-                return [ScanResult(hit.text or "", pts, classify_color(img, hit.points), 0.0)]
+                color = classify_color(img, hit.points, light_on_dark=hit.inverted)
+                return [ScanResult(hit.text or "", pts, color, 0.0)]
             if not alive():
                 break
         return []

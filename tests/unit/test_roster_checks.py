@@ -9,6 +9,7 @@ from app.roster import passes
 from app.roster.checks import gate_checks, overdue_inside
 from app.roster.demo import demo_cards_with_passes
 from app.roster.service import RosterService
+from app.scan.demo import DEFAULT_CARDS
 from tests.fakes import roster_files as rf
 
 TODAY = date(2026, 11, 29)
@@ -193,7 +194,7 @@ def test_demo_cards_show_the_pass_of_a_resident_under_observation(roster, family
     roster.set_status(b["id"], "observation", None, "2026-12-09")
     cards = demo_cards_with_passes(roster.conn, clock)
     black = [c for c in cards if c.color == "black"]
-    assert len(black) == 2 and len(cards) == len(black) + 4
+    assert len(black) == 2 and len(cards) == len(black) + len(DEFAULT_CARDS)
     first = passes.resolve_pass(roster.conn, black[0].payload, clock.now())
     assert first.ok and first.resident_id == b["id"]
 
