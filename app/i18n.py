@@ -583,6 +583,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_fevers": ("发热", "Fevers"),
     "officer_last_sync_local": ("最近同步", "Last sync"),
     "officer_received": ("收到时间", "Received"),
+    # issue #12: background work, sync attempts, threads that restart
+    "sync_cannot_connect": ("无法连接服务器：{reason}", "Cannot connect to the server: {reason}"),
+    "enrol_kept_for_later": (
+        "连不上配对服务器（{detail}）。已记下配对码，联网后自动配对",
+        "Cannot reach the pairing server ({detail}). The code is kept; the gate pairs when online",
+    ),
+    "camera_restarted": ("摄像头线程已重启", "The camera thread was restarted"),
+    "decoder_restarted": ("识别线程已重启", "The code reader thread was restarted"),
 }
 
 
