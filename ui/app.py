@@ -14,6 +14,7 @@ from app.database import open_database
 from app.errors import KnownError
 from app.gate.service import GateService
 from app.i18n import t
+from ui.common.runner import wait_for_all
 from ui.common.style import apply_style
 from ui.gate.window import MainWindow
 from ui.scan.camera import CameraController
@@ -36,18 +37,23 @@ def install_excepthook(window_ref: list[MainWindow]) -> None:
     sys.excepthook = hook
 
 
-def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> None:
+SYNC_TIMEOUT_S = 6.0  # per socket operation: a silent server shows as 离线 within 10 s
+
+
+def install_features(window: MainWindow, gdb: Any, sync_transport: Any = None) -> None:
     """Everything built on the gate desk: roster and passes (#4), shifts, officer and
     reports (#5), sync status and USB (#6). The one place the window is assembled."""
     from app.sync.service import SyncService
+    from app.sync.transport import HttpTransport
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
     window.roster_hook = install_roster(window, gdb)  # type: ignore[attr-defined]
     install_shift_features(window)
-    # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
+    # short attempts on a timer (#12): one try each, batches to a deadline, then the backoff
+    transport = sync_transport or HttpTransport(timeout=SYNC_TIMEOUT_S)
     window.sync_attachment = attach_sync(  # type: ignore[attr-defined]
-        window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang
+        window, SyncService(gdb.path, transport=transport), window.lang
     )
 
 
@@ -77,5 +83,6 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     controller.start()
     code = app.exec()
     controller.stop()
+    wait_for_all(10_000)  # background work ends (cancelled) before its database closes
     gdb.close()
     return int(code)

@@ -37,6 +37,7 @@ class Attempt:
     report: SyncReport
     status: state.SyncStatus
     pending_enrolment: bool
+    skipped: bool = False  # a timer's attempt with nothing to do: not paired, or 401/403
 
 
 class SyncService:
@@ -158,12 +159,20 @@ class SyncService:
         cancelled: Callable[[], bool] | None = None,
         budget_s: float = 20.0,
         monotonic: Callable[[], float] = time.monotonic,
+        auto: bool = False,
     ) -> Attempt:
         """One bounded attempt for the window's timer: a kept pairing first, then one try at
-        the server (no backoff sleeping here) and batches until `budget_s` has passed."""
+        the server (no backoff sleeping here) and batches until `budget_s` has passed.
+        An `auto` attempt does nothing when the gate is not paired (and has no kept pairing)
+        or the server refused its token: only a person pressing 立即同步 or a new pairing
+        tries again then."""
         deadline = monotonic() + budget_s
         conn = self._conn()
         try:
+            if auto and not settings_store.get(conn, PENDING_KEY):
+                now = state.read_status(conn)
+                if not now.enrolled or now.stopped:
+                    return Attempt(SyncReport(), now, False, skipped=True)
             refused = self._enrol_pending(conn)
             if refused is not None:
                 report = SyncReport(error=refused.code, error_detail=str(refused))

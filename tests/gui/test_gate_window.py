@@ -288,7 +288,7 @@ def test_the_assembled_window_fits_a_1366x768_screen(qtbot, gdb, service):
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
     qtbot.addWidget(win)
-    install_features(win, gdb, sync_attempts=1)
+    install_features(win, gdb)
     try:
         for lang in ("zh", "en"):
             if win.lang != lang:
@@ -315,7 +315,7 @@ def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
     qtbot.addWidget(win)
-    install_features(win, gdb, sync_attempts=1)
+    install_features(win, gdb)
     try:
         win.toggle_language()
         texts = [

@@ -84,3 +84,14 @@ def test_a_kept_pairing_the_server_refuses_is_dropped_in_words(store, gate):
     out = service.attempt()
     assert service.pending_enrolment() is None and not out.status.enrolled
     assert out.report.error == out.status.last_error == "enrol_refused"
+
+
+def test_a_timers_attempt_leaves_an_unpaired_or_refused_gate_alone(store, gate):
+    service, transport = make_service(gate, store)
+    out = service.attempt(auto=True)
+    assert out.skipped and out.status.last_error is None  # no 'not paired' written every tick
+    service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
+    devices.revoke(store, gate.device.device_id)
+    assert service.attempt(auto=True).report.error == "sync_auth_refused"
+    assert service.attempt(auto=True).skipped  # stopped until someone acts
+    assert service.attempt().report.error == "sync_auth_refused"  # 立即同步 still tries
