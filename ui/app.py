@@ -10,10 +10,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.crashlog import install_thread_hook
 from app.database import open_database
 from app.errors import KnownError
 from app.gate.service import GateService
 from app.i18n import t
+from ui.common.qtlog import install_qt_log
 from ui.common.runner import wait_for_all
 from ui.common.style import apply_style
 from ui.gate.window import MainWindow
@@ -58,6 +60,8 @@ def install_features(window: MainWindow, gdb: Any, sync_transport: Any = None) -
 
 
 def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
+    install_thread_hook()  # a thread that dies says so in gatepost.log (#12)
+    install_qt_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Gatepost")
     app.setApplicationDisplayName("门岗通 Gatepost")
