@@ -591,6 +591,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "camera_restarted": ("摄像头线程已重启", "The camera thread was restarted"),
     "decoder_restarted": ("识别线程已重启", "The code reader thread was restarted"),
+    "db_memory_no_threads": (
+        "内存数据库不能在后台线程使用",
+        "An in-memory database cannot be used from a background thread",
+    ),
 }
 
 

@@ -152,34 +152,47 @@ class RosterService:
     def views(self, rows: list[dict[str, Any]], masked: bool = True) -> list[res.ResidentView]:
         return [res.view(r, self.today(), masked) for r in rows]
 
-    # ----- import (the GUI runs apply_import off the GUI thread)
+    # ----- long work: each call opens its own connection (the GUI runs them off its thread;
+    # a connection never crosses threads)
+    def own_connection(self) -> sqlite3.Connection:
+        from db.connection import connect
+
+        if str(self.gdb.path) == ":memory:":  # another connection would see an empty database
+            raise KnownError("db_memory_no_threads")
+        return connect(self.gdb.path)
+
     def plan_import(self, path: str) -> Any:
         from app.roster import importer
 
-        return importer.plan(self.conn, path, self.today())
+        conn = self.own_connection()
+        try:
+            return importer.plan(conn, path, self.today())
+        finally:
+            conn.close()
 
     def apply_import(self, the_plan: Any, progress: Any = None, cancelled: Any = None) -> Any:
-        """Writes on its own connection when the database is a file (safe off the GUI thread)."""
         from app.roster import importer
-        from db.connection import connect
 
-        own = str(self.gdb.path) != ":memory:"
-        conn = connect(self.gdb.path) if own else self.conn
+        conn = self.own_connection()
         try:
             return importer.apply(conn, the_plan, self.clock, self.who, progress, cancelled)
         finally:
-            if own:
-                conn.close()
+            conn.close()
 
     # ----- printing
     def pass_cards(
-        self, resident_ids: list[int] | None = None, building: str | None = None
+        self,
+        resident_ids: list[int] | None = None,
+        building: str | None = None,
+        conn: sqlite3.Connection | None = None,
     ) -> list[Any]:
-        """Cards for these residents (current serial, validity from the setting)."""
+        """Cards for these residents (current serial, validity from the setting); a resident
+        without a pass is issued one first, one transaction each: off the GUI thread, pass the
+        thread's own connection."""
         from app.roster.printing import pass_cards
 
         return pass_cards(
-            self.conn,
+            conn or self.conn,
             self.clock,
             str(self.settings.get("checkpoint_name")),
             int(self.settings.get("pass_valid_days")),

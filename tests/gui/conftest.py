@@ -26,3 +26,14 @@ def window(qtbot, service, rig):
     controller.start()
     yield win
     controller.stop()
+
+
+@pytest.fixture
+def gdb(tmp_path_factory):
+    """GUI tests run work on other threads: a file database, as at the gate, so each thread
+    opens its own connection (an in-memory one cannot be shared, and is not)."""
+    from app.database import open_database
+
+    db = open_database(tmp_path_factory.mktemp("gatedb"))  # beside tmp_path, not in it
+    yield db
+    db.close()

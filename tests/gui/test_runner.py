@@ -121,22 +121,32 @@ def test_without_an_error_callback_the_owner_shows_the_message(qtbot):
     assert owner.shown == [(t("bug", "zh"), True)]
 
 
-def test_cancel_stops_the_work_and_skips_on_done(qtbot):
+class Stopped(Exception):
+    pass
+
+
+def _cancellable(started: threading.Event, then_raise: bool):
+    def work(ctx: TaskContext) -> int:
+        started.set()
+        steps = 0
+        while not ctx.cancelled():
+            steps += 1
+            ctx.progress(steps, 0)
+            threading.Event().wait(0.005)  # one step of work
+        if then_raise:
+            raise Stopped()
+        return steps
+
+    return work
+
+
+def test_cancel_that_raises_calls_on_cancelled_not_on_error(qtbot, caplog):
     seen = Seen()
     started = threading.Event()
-    steps: list[int] = []
-
-    def work(ctx: TaskContext) -> str:
-        started.set()
-        while not ctx.cancelled():
-            steps.append(1)
-            ctx.progress(len(steps), 0)
-            threading.Event().wait(0.005)
-        return "finished anyway"
-
     task = run_in_background(
-        work,
+        _cancellable(started, then_raise=True),
         on_done=lambda r: seen.add("done", r),
+        on_error=lambda text, exc: seen.add("error", text),
         on_cancelled=lambda: seen.add("cancelled"),
     )
     assert started.wait(5)
@@ -144,6 +154,20 @@ def test_cancel_stops_the_work_and_skips_on_done(qtbot):
     qtbot.waitUntil(lambda: bool(seen.calls), timeout=5000)
     assert seen.kinds() == ["cancelled"]
     assert task.cancelled and not task.running
+
+
+def test_cancel_with_a_partial_result_still_delivers_it(qtbot):
+    seen = Seen()
+    started = threading.Event()
+    task = run_in_background(
+        _cancellable(started, then_raise=False),
+        on_done=lambda r: seen.add("done", r),
+        on_cancelled=lambda: seen.add("cancelled"),
+    )
+    assert started.wait(5)
+    task.cancel()
+    qtbot.waitUntil(lambda: bool(seen.calls), timeout=5000)
+    assert seen.kinds() == ["done"] and seen.calls[0][1] >= 1  # the steps it did are real
 
 
 def test_a_bug_in_a_callback_is_logged_not_raised(qtbot, caplog):

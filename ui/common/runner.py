@@ -4,8 +4,11 @@
         lambda ctx: export(path, progress=ctx.progress, cancelled=ctx.cancelled),
         on_done=show_file, on_progress=show_progress, lang=self.lang, parent=self,
     )
-    task.cancel()   # ctx.cancelled() turns True: the function stops at its next step;
-                    # on_cancelled (not on_done / on_error) is called
+    task.cancel()   # ctx.cancelled() turns True: the function stops at its next step
+
+Cancelling: a function that returns anyway (a partial import, a sync report marked cancelled)
+still has its result delivered to on_done (the work it did is real); one that raises after
+the cancel (e.g. ExportCancelled) gets on_cancelled instead of on_error.
 
 Every callback runs on the GUI thread. A `KnownError` becomes its message and anything else is
 logged with its traceback and becomes the generic `bug` message, here and nowhere else; the
@@ -97,7 +100,7 @@ class Task(QObject):
         self._failed.connect(self._deliver_error)
 
     def cancel(self) -> None:
-        """Ask the function to stop; on_done is then not called (on_cancelled is)."""
+        """Ask the function to stop at its next step (see the module doc for what follows)."""
         self._cancel.set()
 
     @property
@@ -125,10 +128,7 @@ class Task(QObject):
     def _deliver_done(self, result: Any) -> None:
         self.running = False
         try:
-            if self.cancelled:
-                if self._on_cancelled is not None:
-                    self._guard(self._on_cancelled)
-            elif self._on_done is not None:
+            if self._on_done is not None:
                 self._guard(self._on_done, result)
         finally:
             _LIVE.discard(self)
