@@ -107,7 +107,7 @@ def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path
     qtbot.addWidget(dialog)
     assert not dialog.export_button.isEnabled()
     dialog.set_folder(str(usb))
-    with qtbot.waitSignal(dialog.worker.done, timeout=20000) as blocker:
+    with qtbot.waitSignal(dialog.exported, timeout=20000) as blocker:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
         assert "可以拔出" not in dialog.message.text()
     path = Path(blocker.args[0])
@@ -126,7 +126,7 @@ def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
     dialog = BundleExportDialog(service, lang="zh")
     qtbot.addWidget(dialog)
     dialog.set_folder(str(tmp_path))
-    with qtbot.waitSignal(dialog.worker.failed, timeout=10000):
+    with qtbot.waitSignal(dialog.exportFailed, timeout=10000):
         dialog.start_export()
     qtbot.waitUntil(lambda: dialog.message.text() == "没有待导出的记录", timeout=5000)
     assert dialog.export_button.isEnabled()
@@ -206,12 +206,12 @@ def test_usb_dialog_imports_the_servers_ack(qtbot, setup, tmp_path):
     qtbot.addWidget(dialog)
     assert dialog.ack_button.text() == "导入回执"
     assert service.status().waiting == 30
-    with qtbot.waitSignal(dialog.worker.ackDone, timeout=10000):
+    with qtbot.waitSignal(dialog.ackDone, timeout=10000):
         dialog.start_ack_import(str(ack))
     qtbot.waitUntil(lambda: "已导入回执" in dialog.message.text(), timeout=5000)
     assert "第 30 条" in dialog.message.text()
     assert service.status().waiting == 0
-    with qtbot.waitSignal(dialog.worker.ackFailed, timeout=10000):
+    with qtbot.waitSignal(dialog.ackFailed, timeout=10000):
         dialog.start_ack_import(str(foreign))
     qtbot.waitUntil(lambda: "另一台服务器" in dialog.message.text(), timeout=5000)
     assert dialog.ack_button.isEnabled()
