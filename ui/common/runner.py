@@ -165,6 +165,19 @@ def describe_error(exc: BaseException, lang: str) -> str:
     return t("bug", lang)
 
 
+def run_guarded(owner: QObject | None, fn: Callable[[], Any], lang: str = "zh") -> Any:
+    """Run quick work on the GUI thread with the same error policy as background work: a
+    known error is shown in its words, a bug is logged with its traceback and shown as `bug`;
+    None is returned then. For the features' buttons (the window's `guarded` does the same)."""
+    try:
+        return fn()
+    except Exception as exc:
+        if not isinstance(exc, KnownError):
+            log.exception("bug in %s", getattr(fn, "__qualname__", "a GUI action"))
+        show_error(owner, describe_error(exc, lang))
+        return None
+
+
 def show_error(owner: QObject | None, text: str) -> None:
     show = getattr(owner, "show_message", None)
     if callable(show):
