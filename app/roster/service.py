@@ -75,7 +75,11 @@ class RosterService:
 
     @property
     def who(self) -> str:
-        return str(self.settings.get("volunteer")) or "-"
+        return self._who(self.settings)
+
+    @staticmethod
+    def _who(settings: Settings) -> str:
+        return str(settings.get("volunteer")) or "-"
 
     def today(self) -> date:
         return self.clock.now().date()
@@ -178,7 +182,8 @@ class RosterService:
 
         conn = self.own_connection()
         try:
-            return importer.apply(conn, the_plan, self.clock, self.who, progress, cancelled)
+            who = self._who(Settings(conn))  # this thread's connection only
+            return importer.apply(conn, the_plan, self.clock, who, progress, cancelled)
         finally:
             conn.close()
 
@@ -194,12 +199,13 @@ class RosterService:
         thread's own connection."""
         from app.roster.printing import pass_cards
 
+        settings = self.settings if conn is None else Settings(conn)  # never another thread's
         return pass_cards(
             conn or self.conn,
             self.clock,
-            str(self.settings.get("checkpoint_name")),
-            int(self.settings.get("pass_valid_days")),
+            str(settings.get("checkpoint_name")),
+            int(settings.get("pass_valid_days")),
             building,
             resident_ids,
-            self.who,
+            self._who(settings),
         )

@@ -11,15 +11,9 @@ from PySide6.QtCore import QThread
 
 from app.errors import KnownError
 from app.i18n import t
-from ui.common.runner import TaskContext, run_in_background, wait_for_all
+from ui.common.runner import TaskContext, run_in_background
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _drain():
-    yield
-    assert wait_for_all(10_000)
 
 
 class Seen:
