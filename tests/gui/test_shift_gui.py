@@ -151,8 +151,10 @@ def _dialog(qtbot, reports, tmp_path, fmt="csv"):
 def test_export_dialog_runs_off_thread_and_audits(qtbot, reports, tmp_path):
     dlg = _dialog(qtbot, reports, tmp_path)
     dlg.pin.setText("9")
-    dlg.start()
+    with qtbot.waitSignal(dlg.done, timeout=10000):
+        dlg.start()  # the PIN is checked off the GUI thread too
     assert "Wrong officer PIN" in dlg.message.text() and dlg.task is None
+    assert dlg.pin.text() == "" and dlg.start_button.isEnabled()
     dlg.pin.setText("2468")
     with qtbot.waitSignal(dlg.done, timeout=10000) as blocker:
         dlg.start()

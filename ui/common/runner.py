@@ -32,7 +32,43 @@ from app.i18n import t
 log = logging.getLogger(__name__)
 
 _POOL: QThreadPool | None = None
+_BRIDGE: _Bridge | None = None
 _LIVE: set[Task] = set()  # a task is kept alive until its last callback has run
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; pool threads emit here and the slots run on the GUI thread.
+    Tasks are plain Python objects, so whichever thread drops the last reference to one,
+    no QObject is destroyed off its own thread."""
+
+    progressed = Signal(object, int, int)
+    finished = Signal(object, object)
+    failed = Signal(object, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progressed.connect(self._progress)
+        self.finished.connect(self._finish)
+        self.failed.connect(self._fail)
+
+    @Slot(object, int, int)
+    def _progress(self, task: Task, done: int, total: int) -> None:
+        task._deliver_progress(done, total)
+
+    @Slot(object, object)
+    def _finish(self, task: Task, result: Any) -> None:
+        task._deliver_done(result)
+
+    @Slot(object, object)
+    def _fail(self, task: Task, exc: BaseException) -> None:
+        task._deliver_error(exc)
+
+
+def bridge() -> _Bridge:
+    global _BRIDGE
+    if _BRIDGE is None:  # first use is on the GUI thread (run_in_background is called there)
+        _BRIDGE = _Bridge()
+    return _BRIDGE
 
 
 def pool() -> QThreadPool:
@@ -59,18 +95,14 @@ class TaskContext:
         self._task = task
 
     def progress(self, done: int, total: int) -> None:
-        self._task._progressed.emit(int(done), int(total))
+        bridge().progressed.emit(self._task, int(done), int(total))
 
     def cancelled(self) -> bool:
         return self._task._cancel.is_set()
 
 
-class Task(QObject):
-    """A handle on one background run; lives on the GUI thread and delivers the callbacks."""
-
-    _progressed = Signal(int, int)
-    _finished = Signal(object)
-    _failed = Signal(object)
+class Task:
+    """A handle on one background run; its callbacks are delivered on the GUI thread."""
 
     def __init__(
         self,
@@ -83,7 +115,6 @@ class Task(QObject):
         parent: QObject | None,
         name: str,
     ) -> None:
-        super().__init__()  # no Qt parent: the parent may be closed while we still run
         self.fn = fn
         self.name = name or getattr(fn, "__name__", "task")
         self.lang = lang
@@ -95,9 +126,6 @@ class Task(QObject):
         self._cancel = threading.Event()
         self.running = True
         self.error_text: str | None = None
-        self._progressed.connect(self._deliver_progress)
-        self._finished.connect(self._deliver_done)
-        self._failed.connect(self._deliver_error)
 
     def cancel(self) -> None:
         """Ask the function to stop at its next step (see the module doc for what follows)."""
@@ -114,17 +142,15 @@ class Task(QObject):
         except BaseException as exc:  # noqa: BLE001 - everything is reported on the GUI thread
             if not isinstance(exc, KnownError):
                 log.error("bug in background task %s", self.name, exc_info=exc)
-            self._failed.emit(exc)
+            bridge().failed.emit(self, exc)
         else:
-            self._finished.emit(result)
+            bridge().finished.emit(self, result)
 
     # ---- runs on the GUI thread
-    @Slot(int, int)
     def _deliver_progress(self, done: int, total: int) -> None:
         if self._on_progress is not None and not self.cancelled:
             self._guard(self._on_progress, done, total)
 
-    @Slot(object)
     def _deliver_done(self, result: Any) -> None:
         self.running = False
         try:
@@ -133,7 +159,6 @@ class Task(QObject):
         finally:
             _LIVE.discard(self)
 
-    @Slot(object)
     def _deliver_error(self, exc: BaseException) -> None:
         self.running = False
         try:
@@ -211,6 +236,7 @@ def run_in_background(
     name: str = "",
 ) -> Task:
     """Run fn(ctx) on a pool thread; the callbacks run on the GUI thread (see the module doc)."""
+    bridge()
     task = Task(fn, on_done, on_error, on_progress, on_cancelled, lang, parent, name)
     _LIVE.add(task)
     pool().start(_Runnable(task))

@@ -1,9 +1,9 @@
 """Export dialog: dates, format, masking, officer PIN; the file is written off the GUI thread
 with a progress bar and a cancel button (#5).
 
-Takes an app.reports.service.ReportService. The PIN check and the audit entries are written on
-the GUI thread (the one writer); the export runs on the background runner and only reads,
-through its own connection.
+Takes an app.reports.service.ReportService. The PIN check (scrypt) and the file run on the
+background runner through a connection of their own; the audit of the end is written on the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connections import thread_database
 from app.errors import KnownError
 from app.i18n import t
-from ui.common.runner import Task, run_in_background
+from app.reports.service import ReportService
+from ui.common.runner import Task, TaskContext, run_in_background
 
 
 class ExportDialog(QDialog):
@@ -121,32 +123,44 @@ class ExportDialog(QDialog):
         if self.format.currentData() == "audit":
             self.export_audit()
             return
-        try:
-            self.job = self.reports.prepare_export(
-                self.format.currentText(),
-                self.path.text(),
-                self.date_from.date().toString("yyyy-MM-dd"),
-                self.date_to.date().toString("yyyy-MM-dd"),
-                pin=self.pin.text(),
-                unmasked=self.unmasked.isChecked(),
-                lang=self.lang,
-                summary=self.with_summary.isChecked(),
-            )
-        except KnownError as exc:
-            self.message.setText(exc.message(self.lang))
-            self.pin.clear()
-            return
+        reports = self.reports
+        fmt, out, pin = self.format.currentText(), self.path.text(), self.pin.text()
+        d1 = self.date_from.date().toString("yyyy-MM-dd")
+        d2 = self.date_to.date().toString("yyyy-MM-dd")
+        unmasked, summary, lang = (
+            self.unmasked.isChecked(),
+            self.with_summary.isChecked(),
+            self.lang,
+        )
         self.pin.clear()
         self.message.setText("")
         self.start_button.setEnabled(False)
-        reports, job = self.reports, self.job
-        # the export reads through its own connection (ReportService.run_export)
+        self.job = None
+        started: dict[str, Any] = {}
+
+        def work(ctx: TaskContext) -> int:
+            """The PIN check (scrypt, tens of ms) and the file, both off the GUI thread, on
+            this thread's own connection; the job is kept for the audit of its end."""
+            own = thread_database(reports.gdb)
+            try:
+                here = ReportService(own, reports.clock, pdf_renderer=reports.pdf_renderer)
+                job = here.prepare_export(
+                    fmt, out, d1, d2, pin=pin, unmasked=unmasked, lang=lang, summary=summary
+                )
+                started["job"] = job
+                return int(here.run_export(job, ctx.progress, ctx.cancelled))
+            finally:
+                own.close()
+
+        def keep_job() -> None:
+            self.job = started.get("job")
+
         self.task = run_in_background(
-            lambda ctx: reports.run_export(job, ctx.progress, ctx.cancelled),
-            on_done=self.on_finished,
-            on_error=self.on_failed,
+            work,
+            on_done=lambda rows: (keep_job(), self.on_finished(rows)),
+            on_error=lambda text, exc: (keep_job(), self.on_failed(text, exc)),
             on_progress=self.on_progress,
-            on_cancelled=self.on_cancelled,
+            on_cancelled=lambda: (keep_job(), self.on_cancelled()),
             lang=self.lang,
             parent=self,
             name="export",
@@ -187,7 +201,8 @@ class ExportDialog(QDialog):
     @Slot()
     def on_cancelled(self) -> None:
         self._task_over()
-        self.reports.finish_export(self.job, None)
+        if self.job is not None:  # cancelled after the PIN check: the audit says so
+            self.reports.finish_export(self.job, None)
         self.progress.setValue(0)
         self._end(t("export_cancelled", self.lang))
 
