@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -96,9 +97,18 @@ class TaskContext:
 
     def progress(self, done: int, total: int) -> None:
         bridge().progressed.emit(self._task, int(done), int(total))
+        _yield_gil()
 
     def cancelled(self) -> bool:
+        _yield_gil()
         return self._task._cancel.is_set()
+
+
+def _yield_gil() -> None:
+    """Let a waiting GUI thread take the GIL now: pure-Python work (QR matrices, signing)
+    otherwise keeps it for whole switch intervals at a time, and on a busy two-core booth PC
+    the GUI thread measurably waits (bench/gui_stall_bench.py)."""
+    time.sleep(0)
 
 
 class Task:
