@@ -121,8 +121,9 @@ class Stopped(Exception):
 
 def _cancellable(started: threading.Event, then_raise: bool):
     def work(ctx: TaskContext) -> int:
+        steps = 1  # one step done before the test can press cancel
+        ctx.progress(steps, 0)
         started.set()
-        steps = 0
         while not ctx.cancelled():
             steps += 1
             ctx.progress(steps, 0)
