@@ -405,6 +405,9 @@ def main() -> int:
     return 0
 
 
+NOTES = "<!-- notes: kept by --doc -->"
+
+
 def write_doc(rows: list[dict], scale: float) -> None:
     import platform
 
@@ -439,7 +442,11 @@ def write_doc(rows: list[dict], scale: float) -> None:
     if head in text:
         start = text.index(head)
         nxt = text.find("\n## ", start + len(head))
-        text = text[:start] + block + (text[nxt + 1 :] if nxt != -1 else "")
+        end = nxt + 1 if nxt != -1 else len(text)
+        notes = text.find(NOTES, start, end)  # the hand-written reading of the table stays
+        if notes != -1:
+            block += text[notes:end]
+        text = text[:start] + block + text[end:]
     else:
         text = text.rstrip("\n") + "\n\n" + block
     doc.write_text(text, "utf-8")
