@@ -149,6 +149,7 @@ def run_until(done: Callable[[], bool], timeout_s: float) -> None:
     limit.start(int(timeout_s * 1000))
     loop.exec()
     check.stop()
+    limit.stop()  # stopped here, on the GUI thread: never by a collector on a worker thread
     if not done():
         raise TimeoutError(f"not done after {timeout_s:.0f} s")
 
