@@ -141,8 +141,11 @@ class RosterService:
     def find_id_number(self, id_number: str) -> dict[str, Any] | None:
         return q.get_by_id_number(self.conn, id_number)
 
-    def search(self, text: str, limit: int = 200) -> list[dict[str, Any]]:
-        return q.search(self.conn, text, limit)
+    def search(
+        self, text: str, limit: int = 200, conn: sqlite3.Connection | None = None
+    ) -> list[dict[str, Any]]:
+        """conn: another thread's own connection (printing everyone reads 5,000 rows)."""
+        return q.search(conn or self.conn, text, limit)
 
     def all(self, building: str | None = None) -> list[dict[str, Any]]:
         return q.all_residents(self.conn, building)

@@ -270,22 +270,25 @@ class RosterDialog(QDialog):
         if self._print_task is not None:
             return
         chosen = self.selected()
-        ids = (
-            [chosen["id"]]
-            if chosen
-            else [r["id"] for r in self.roster.search(self.search.text(), limit=100_000)]
-        )
+        if not chosen and not self.rows:
+            return
         if not path:
             path, _ = QFileDialog.getSaveFileName(
                 self, t("roster_print", self.lang), "passes.pdf", "PDF (*.pdf)"
             )
-        if not path or not ids:
+        if not path:
             return
         single, lang, roster = chosen is not None, self.lang, self.roster
+        wanted = self.search.text()
 
         def work(ctx: TaskContext) -> int:
             conn = roster.own_connection()
-            try:
+            try:  # everyone matching the search is read here too, not on the GUI thread
+                ids = (
+                    [chosen["id"]]
+                    if chosen
+                    else [r["id"] for r in roster.search(wanted, limit=100_000, conn=conn)]
+                )
                 cards = roster.pass_cards(ids, conn=conn)
             finally:
                 conn.close()
