@@ -851,6 +851,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Camera {camera} saved: training mode ends when Gatepost is opened again and records"
         " go to the official log; until then it is still practice",
     ),
+    # issue #12: background work, sync attempts, threads that restart
+    "sync_cannot_connect": ("无法连接服务器：{reason}", "Cannot connect to the server: {reason}"),
+    "enrol_kept_for_later": (
+        "连不上配对服务器（{detail}）。已记下配对码，联网后自动配对",
+        "Cannot reach the pairing server ({detail}). The code is kept; the gate pairs when online",
+    ),
+    "camera_restarted": ("摄像头线程已重启", "The camera thread was restarted"),
+    "decoder_restarted": ("识别线程已重启", "The code reader thread was restarted"),
+    "db_memory_no_threads": (
+        "内存数据库不能在后台线程使用",
+        "An in-memory database cannot be used from a background thread",
+    ),
 }
 
 

@@ -1,26 +1,39 @@
-"""One helper for writing a record and its outbox event in one transaction."""
+"""The one helper that writes a record and its outbox event in one transaction (#12).
+
+Every writer uses it: the gate (passages, fever checks, voids), shifts, the officer's audit,
+the roster (resident changes, which include issuing a pass) and visitor passes. A full disk
+or another SQLite write failure becomes the known `db_write_failed` message, here only.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from app.errors import KnownError
 from db import outbox
 from db.connection import transaction
 
+T = TypeVar("T")
+Event = tuple[str, dict[str, Any]]  # (event id, event body)
+
 
 def write_record(
     conn: sqlite3.Connection,
     kind: str,
-    insert: Callable[[sqlite3.Connection, dict[str, Any]], None],
+    insert: Callable[[sqlite3.Connection, dict[str, Any]], T],
     row: dict[str, Any],
-) -> None:
-    """Insert the row and append its event (id = the record id); disk errors become known."""
+    event: Callable[[T], Event] | None = None,
+) -> T:
+    """Run insert(conn, row) and append its outbox event, together or not at all; returns
+    what insert returned. The event is (row["id"], row) unless `event(result)` says otherwise
+    (a record whose id the database assigns); it is stamped with row["ts_utc"]."""
     try:
         with transaction(conn):
-            insert(conn, row)
-            outbox.append(conn, row["id"], kind, row, row["ts_utc"])
+            result = insert(conn, row)
+            event_id, body = event(result) if event is not None else (row["id"], row)
+            outbox.append(conn, event_id, kind, body, row["ts_utc"])
     except sqlite3.OperationalError as exc:  # disk full, locked, I/O error
         raise KnownError("db_write_failed", detail=str(exc)) from exc
+    return result

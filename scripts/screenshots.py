@@ -52,7 +52,7 @@ def main() -> int:
                 )
             )
         win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
-        install_features(win, gdb, sync_attempts=1)
+        install_features(win, gdb)
         win.resize(1366, 728)
         win.show()
         win.on_camera_status("ok", "webcam:0")

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import Clock
+from app.crashlog import install_thread_hook
 from app.database import GateDatabase, open_database
 from app.errors import KnownError
 from app.gate.journal import DeskJournal
@@ -20,6 +21,8 @@ from app.gate.service import GateService
 from app.gate.training import is_training, open_training, training_dir
 from app.i18n import t
 from app.settings import Settings
+from ui.common.qtlog import install_qt_log
+from ui.common.runner import wait_for_all
 from ui.common.style import apply_style
 from ui.gate.window import MainWindow
 from ui.scan.camera import CameraController
@@ -42,13 +45,17 @@ def install_excepthook(window_ref: list[MainWindow]) -> None:
     sys.excepthook = hook
 
 
+SYNC_TIMEOUT_S = 6.0  # per socket operation: a silent server shows as 离线 within 10 s
+
+
 def install_features(
-    window: MainWindow, gdb: Any, sync_attempts: int = 0, sync: bool = True
+    window: MainWindow, gdb: Any, sync_transport: Any = None, sync: bool = True
 ) -> None:
     """Everything built on the gate desk: roster and passes (#4), shifts, officer and
     reports (#5), sync status and USB (#6). The one place the window is assembled.
     sync=False (练习模式): nothing of the training database is ever sent or exported."""
     from app.sync.service import SyncService
+    from app.sync.transport import HttpTransport
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
@@ -58,9 +65,10 @@ def install_features(
         # practice records leave the window on no file either: no export (F10), no USB bundle
         window.action_bar.set_enabled("shift_export", False, t("training_no_export", window.lang))
         return
-    # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
+    # short attempts on a timer (#12): one try each, batches to a deadline, then the backoff
+    transport = sync_transport or HttpTransport(timeout=SYNC_TIMEOUT_S)
     window.features["sync"] = attach_sync(
-        window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang
+        window, SyncService(gdb.path, transport=transport), window.lang
     )
 
 
@@ -83,6 +91,7 @@ class GateSession:
         for timer in self.window.findChildren(QTimer):  # no feature reads a closed database
             timer.stop()
         self.controller.stop()
+        wait_for_all(10_000)  # background work ends (cancelled) before its database closes
         self.journal.close()
         if self.gdb is not self.real:
             self.gdb.close()
@@ -93,7 +102,7 @@ def open_session(
     data_dir: Path,
     camera: str | None = None,
     lang: str | None = None,
-    sync_attempts: int = 0,
+    sync_transport: Any = None,
     clock: Clock | None = None,
 ) -> GateSession:
     """Open the database the camera calls for and build the window on it. The demo camera
@@ -120,12 +129,14 @@ def open_session(
         training=training,
         real_settings=Settings(real.conn) if training else None,
     )
-    install_features(window, gdb, sync_attempts, sync=not training)
+    install_features(window, gdb, sync_transport, sync=not training)
     journal = DeskJournal(window.desk, training_dir(data_dir) if training else data_dir)
     return GateSession(gdb, real, controller, window, journal, training)
 
 
 def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
+    install_thread_hook()  # a thread that dies says so in gatepost.log (#12)
+    install_qt_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Gatepost")
     app.setApplicationDisplayName("门岗通 Gatepost")

@@ -75,12 +75,15 @@ class ReportService:
         self, date_from: str, date_to: str | None = None, conn: sqlite3.Connection | None = None
     ) -> data.Report:
         d1, d2 = data.parse_range(date_from, date_to)
+        # everything through the caller's connection: on an export's thread, the GUI
+        # thread's connection must not be touched (not even for the settings)
+        settings = self.settings if conn is None else Settings(conn)
         return data.gather(
             conn or self.gdb.conn,
             d1,
             d2,
-            str(self.settings.get("checkpoint_id")),
-            str(self.settings.get("checkpoint_name")),
+            str(settings.get("checkpoint_id")),
+            str(settings.get("checkpoint_name")),
         )
 
     def today_hourly(self) -> list[int]:

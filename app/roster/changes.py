@@ -11,9 +11,8 @@ from typing import Any
 from app.clock import Clock, local_iso, utc_iso
 from app.errors import KnownError
 from app.ids import uuid7
-from db import outbox
+from app.records_writer import write_record
 from db import roster as q
-from db.connection import transaction
 
 
 def write_change(
@@ -25,35 +24,39 @@ def write_change(
     resident_id: int | None = None,
     source: str | None = None,
 ) -> dict[str, Any]:
-    """Insert or update one resident with its change row and outbox event, in one transaction."""
+    """Insert or update one resident with its change row and outbox event, in one transaction
+    (app.records_writer.write_record: a full disk is the known db_write_failed)."""
     now = clock.now()
     stamp = {"ts_utc": utc_iso(now), "ts_local": local_iso(now)}
     meta = {"updated_utc": stamp["ts_utc"], "updated_by": who}
+
+    def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
+        rid = resident_id
+        if rid is None:
+            rid = q.insert_resident(conn, {**fields, **meta})
+        else:
+            q.update_resident(conn, rid, {**fields, **meta})
+        state = q.get_resident(conn, rid)
+        assert state is not None
+        change = {
+            "id": uuid7(),
+            **row,
+            "resident_id": rid,
+            "action": action,
+            "who": who,
+            "source": source,
+            "state": json.dumps(state, ensure_ascii=False),
+        }
+        q.insert_change(conn, change)
+        return {**change, "state": state}
+
     try:
-        with transaction(conn):
-            if resident_id is None:
-                resident_id = q.insert_resident(conn, {**fields, **meta})
-            else:
-                q.update_resident(conn, resident_id, {**fields, **meta})
-            state = q.get_resident(conn, resident_id)
-            assert state is not None
-            change: dict[str, Any] = {
-                "id": uuid7(),
-                **stamp,
-                "resident_id": resident_id,
-                "action": action,
-                "who": who,
-                "source": source,
-                "state": json.dumps(state, ensure_ascii=False),
-            }
-            q.insert_change(conn, change)
-            outbox.append(
-                conn, change["id"], "roster_change", {**change, "state": state}, change["ts_utc"]
-            )
+        event = write_record(
+            conn, "roster_change", insert, stamp, event=lambda body: (body["id"], body)
+        )
     except sqlite3.IntegrityError as exc:
         if "id_number" in str(exc):
             raise KnownError("id_duplicate") from exc
         raise
-    except sqlite3.OperationalError as exc:
-        raise KnownError("db_write_failed", detail=str(exc)) from exc
+    state: dict[str, Any] = event["state"]
     return state

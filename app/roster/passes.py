@@ -25,9 +25,9 @@ from app.errors import KnownError
 from app.ids import uuid7
 from app.privacy import mask_name
 from app.records.identity import Identity
+from app.records_writer import write_record
 from app.roster.changes import write_change
 from app.scan.payload import PASS_PREFIX
-from db import outbox
 from db import roster as q
 from db.connection import transaction
 
@@ -272,9 +272,13 @@ def visitor_pass(
         "valid_until": end.isoformat(),
         "issued_by": who,
     }
-    with transaction(conn):
-        pass_id = q.insert_visitor_pass(conn, row)
-        outbox.append(conn, event_id, "visitor_pass", {**row, "id": pass_id}, row["ts_utc"])
+    pass_id = write_record(
+        conn,
+        "visitor_pass",
+        q.insert_visitor_pass,
+        row,
+        event=lambda new_id: (event_id, {**row, "id": new_id}),
+    )
     return pass_id, sign(key, PassFields(KIND_VISITOR, b"", pass_id, 0, now, end, host_household))
 
 

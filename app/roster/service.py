@@ -3,6 +3,7 @@ through app.roster.changes.write_change)."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import Any
 
@@ -29,7 +30,11 @@ class RosterService:
 
     @property
     def who(self) -> str:
-        return str(self.settings.get("volunteer")) or "-"
+        return self._who(self.settings)
+
+    @staticmethod
+    def _who(settings: Settings) -> str:
+        return str(settings.get("volunteer")) or "-"
 
     def today(self) -> date:
         return self.clock.now().date()
@@ -89,8 +94,11 @@ class RosterService:
     def find_id_number(self, id_number: str) -> dict[str, Any] | None:
         return q.get_by_id_number(self.conn, id_number)
 
-    def search(self, text: str, limit: int = 200) -> list[dict[str, Any]]:
-        return q.search(self.conn, text, limit)
+    def search(
+        self, text: str, limit: int = 200, conn: sqlite3.Connection | None = None
+    ) -> list[dict[str, Any]]:
+        """conn: another thread's own connection (printing everyone reads 5,000 rows)."""
+        return q.search(conn or self.conn, text, limit)
 
     def all(self, building: str | None = None) -> list[dict[str, Any]]:
         return q.all_residents(self.conn, building)
@@ -105,31 +113,45 @@ class RosterService:
     def views(self, rows: list[dict[str, Any]], masked: bool = True) -> list[res.ResidentView]:
         return [res.view(r, self.today(), masked) for r in rows]
 
-    # ----- import (the GUI runs apply_import off the GUI thread)
+    # ----- long work: each call opens its own connection (the GUI runs them off its thread;
+    # a connection never crosses threads)
+    def own_connection(self) -> sqlite3.Connection:
+        if str(self.gdb.path) == ":memory:":  # another connection would see an empty database
+            raise KnownError("db_memory_no_threads")
+        return connect(self.gdb.path)
+
     def plan_import(self, path: str) -> Any:
-        return importer.plan(self.conn, path, self.today())
+        conn = self.own_connection()
+        try:
+            return importer.plan(conn, path, self.today())
+        finally:
+            conn.close()
 
     def apply_import(self, the_plan: Any, progress: Any = None, cancelled: Any = None) -> Any:
-        """Writes on its own connection when the database is a file (safe off the GUI thread)."""
-        own = str(self.gdb.path) != ":memory:"
-        conn = connect(self.gdb.path) if own else self.conn
+        conn = self.own_connection()
         try:
-            return importer.apply(conn, the_plan, self.clock, self.who, progress, cancelled)
+            who = self._who(Settings(conn))  # this thread's connection only
+            return importer.apply(conn, the_plan, self.clock, who, progress, cancelled)
         finally:
-            if own:
-                conn.close()
+            conn.close()
 
     # ----- printing
     def pass_cards(
-        self, resident_ids: list[int] | None = None, building: str | None = None
+        self,
+        resident_ids: list[int] | None = None,
+        building: str | None = None,
+        conn: sqlite3.Connection | None = None,
     ) -> list[Any]:
-        """Cards for these residents (current serial, validity from the setting)."""
+        """Cards for these residents (current serial, validity from the setting); a resident
+        without a pass is issued one first, one transaction each: off the GUI thread, pass the
+        thread's own connection."""
+        settings = self.settings if conn is None else Settings(conn)  # never another thread's
         return printing.pass_cards(
-            self.conn,
+            conn or self.conn,
             self.clock,
-            str(self.settings.get("checkpoint_name")),
-            int(self.settings.get("pass_valid_days")),
+            str(settings.get("checkpoint_name")),
+            int(settings.get("pass_valid_days")),
             building,
             resident_ids,
-            self.who,
+            self._who(settings),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -15,6 +16,8 @@ from .decoder import FrameDecoder, _as_bgr, _merge
 from .engines import Quad, map_points, zx_read
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
+
+log = logging.getLogger(__name__)
 
 REPEAT_AFTER_S = 1.5  # the same code is reported again only after it has been out of view this long
 
@@ -99,9 +102,32 @@ class StreamDecoder:
         self._last_text: str | None = None
         self._last_seen = 0.0
         self._thread: threading.Thread | None = None
+        self._deep = deep
+        self.failed_jobs = 0  # deep jobs that raised (logged; the worker went on)
+        self.restarts = 0  # times revive() found the worker gone and started a new one
         if deep:
-            self._thread = threading.Thread(target=self._work, name="scan-deep", daemon=True)
-            self._thread.start()
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        self._thread = threading.Thread(target=self._work, name="scan-deep", daemon=True)
+        self._thread.start()
+
+    def alive(self) -> bool:
+        """False when the deep worker should run and does not (the watchdog's question)."""
+        if not self._deep or self._closed:
+            return True
+        return self._thread is not None and self._thread.is_alive()
+
+    def revive(self) -> bool:
+        """Start the deep worker again if it stopped; True when it had to (tell the volunteer)."""
+        if self.alive():
+            return False
+        log.error("the deep decode worker had stopped; starting a new one")
+        with self._lock:
+            self._busy = False
+        self.restarts += 1
+        self._start_worker()
+        return True
 
     # ---------------------------------------------------------------- per-frame path
     def feed(self, frame_bgr: np.ndarray) -> ScanResult | None:
@@ -203,19 +229,11 @@ class StreamDecoder:
                 frame, box, slot, t0 = job
                 self._busy = True
             try:
-                found = self._voted()
-                if not found:
-                    found = self._dec.decode_within(
-                        frame,
-                        self._budget * 1000.0,
-                        hints=(box,),
-                        keep_going=lambda: not self._closed,
-                    )
-                if not found:
-                    found = self._fused(box, slot)
-                if not found:
-                    with self._lock:  # this candidate failed: the other one's turn next
-                        self._turn = 1 - slot
+                found = self._deep_job(frame, box, slot)
+            except Exception:  # one bad frame costs that frame, never the live reading
+                self.failed_jobs += 1
+                log.exception("deep decode failed on one frame; the worker goes on")
+                found = []
             finally:
                 self._busy = False
             if found:
@@ -223,6 +241,23 @@ class StreamDecoder:
                 ms = (time.perf_counter() - t0) * 1000.0
                 with self._lock:
                     self._found = ScanResult(r.text, r.points, r.color, ms)
+
+    def _deep_job(self, frame: np.ndarray, box: Box, slot: int) -> list[ScanResult]:
+        """The grid votes, the full decoder on the tracked box, then the fused crops."""
+        found = self._voted()
+        if not found:
+            found = self._dec.decode_within(
+                frame,
+                self._budget * 1000.0,
+                hints=(box,),
+                keep_going=lambda: not self._closed,
+            )
+        if not found:
+            found = self._fused(box, slot)
+        if not found:
+            with self._lock:  # this candidate failed: the other one's turn next
+                self._turn = 1 - slot
+        return found
 
     def _voted(self) -> list[ScanResult]:
         """Add the located symbols kept since the last job to the grid votes; the first read."""

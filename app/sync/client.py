@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,8 @@ class SyncReport:
     error: str | None = None  # message code
     error_detail: str | None = None
     delays: list[float] = field(default_factory=list)
+    more: bool = False  # the deadline came with events still to send: go on soon
+    retry_after: float | None = None  # what the server asked for with its last 429/503
 
 
 class SyncClient:
@@ -141,8 +144,13 @@ class SyncClient:
         self,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
+        deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> SyncReport:
-        """One sync run; the outcome is both returned and stored for the status widget."""
+        """One sync run; the outcome is both returned and stored for the status widget.
+
+        With a deadline (a `monotonic()` time) no new batch starts after it: the run ends ok
+        with `more` set, and the caller schedules the next one (the window's short attempts)."""
         report = SyncReport()
         ident = load_identity(self.conn)
         if not ident.enrolled:
@@ -167,6 +175,9 @@ class SyncClient:
                         return report
                     events = self._batch(cursor)
                     if not events:
+                        break
+                    if deadline is not None and report.batches and monotonic() >= deadline:
+                        report.more = True
                         break
                     self._send(ident, events, report)
                     cursor = events[-1]["seq"]
@@ -196,6 +207,7 @@ class SyncClient:
             except Retryable as exc:
                 log.info("sync attempt %d failed: %s", report.attempts, exc.detail)
                 report.error, report.error_detail = "sync_offline", exc.detail
+                report.retry_after = exc.retry_after
                 state.record_error(self.conn, self._now(), report.error, exc.detail)
                 failures += 1
                 give_up = 0 < self.max_attempts <= failures  # 0: retry until cancelled

@@ -6,11 +6,15 @@ writer), so it never holds up the gate's writes.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from app.clock import Clock, SystemClock
+from app.clock import Clock, SystemClock, utc_iso
+from app.errors import KnownError
 from app.sync import state
 from app.sync.ack import AckResult, import_ack
 from app.sync.backoff import Backoff
@@ -18,7 +22,23 @@ from app.sync.bundle import export_bundle
 from app.sync.client import SyncClient, SyncReport
 from app.sync.identity import SyncIdentity, load_identity
 from app.sync.transport import HttpTransport, Transport
+from db import settings_store
 from db.connection import connect
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "sync_pending_enrolment"  # a pairing QR read while the server was unreachable
+UNREACHABLE = ("enrol_unreachable", "enrol_unreachable_key_kept")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One short attempt's outcome and the status after it (read on the same thread)."""
+
+    report: SyncReport
+    status: state.SyncStatus
+    pending_enrolment: bool
+    skipped: bool = False  # a timer's attempt with nothing to do: not paired, or 401/403
 
 
 class SyncService:
@@ -84,6 +104,90 @@ class SyncService:
         conn = self._conn()
         try:
             return self._client(conn, None).enrol(text, name)
+        finally:
+            conn.close()
+
+    def enrol_or_keep(self, text: str, name: str = "") -> SyncIdentity:
+        """Pair now; when the server cannot be reached, keep the QR text so that the next
+        attempt pairs first (a gate offline for weeks must not need the code scanned again).
+        Still raises the unreachable KnownError, so the volunteer is told."""
+        conn = self._conn()
+        try:
+            try:
+                ident = self._client(conn, None).enrol(text, name)
+            except KnownError as exc:
+                if exc.code in UNREACHABLE:
+                    settings_store.put(conn, PENDING_KEY, text)
+                    raise KnownError(
+                        "enrol_kept_for_later", detail=exc.params.get("detail", "")
+                    ) from exc
+                raise
+            settings_store.put(conn, PENDING_KEY, "")
+            return ident
+        finally:
+            conn.close()
+
+    def pending_enrolment(self) -> str | None:
+        conn = self._conn()
+        try:
+            return settings_store.get(conn, PENDING_KEY) or None
+        finally:
+            conn.close()
+
+    def _enrol_pending(self, conn: sqlite3.Connection) -> KnownError | None:
+        """Try the kept pairing text; kept again if still unreachable, dropped (and returned)
+        when the server refuses it: then it will never work and the volunteer must know."""
+        text = settings_store.get(conn, PENDING_KEY)
+        if not text:
+            return None
+        try:
+            self._client(conn, None).enrol(text)
+        except KnownError as exc:
+            if exc.code in UNREACHABLE:
+                return None
+            settings_store.put(conn, PENDING_KEY, "")
+            detail = str(exc.params.get("reason", ""))
+            state.record_error(conn, utc_iso(self.clock.now()), exc.code, detail)
+            log.warning("kept pairing code dropped: %s", exc.code)
+            return exc
+        settings_store.put(conn, PENDING_KEY, "")
+        log.info("paired with the kept pairing code")
+        return None
+
+    def attempt(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        budget_s: float = 20.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        auto: bool = False,
+    ) -> Attempt:
+        """One bounded attempt for the window's timer: a kept pairing first, then one try at
+        the server (no backoff sleeping here) and batches until `budget_s` has passed.
+        An `auto` attempt does nothing when the gate is not paired (and has no kept pairing)
+        or the server refused its token: only a person pressing 立即同步 or a new pairing
+        tries again then."""
+        deadline = monotonic() + budget_s
+        conn = self._conn()
+        try:
+            if auto and not settings_store.get(conn, PENDING_KEY):
+                now = state.read_status(conn)
+                if not now.enrolled or now.stopped:
+                    return Attempt(SyncReport(), now, False, skipped=True)
+            refused = self._enrol_pending(conn)
+            if refused is not None:
+                report = SyncReport(error=refused.code, error_detail=str(refused))
+                return Attempt(report, state.read_status(conn), False)
+            report = SyncClient(
+                conn,
+                self.transport,
+                self.clock,
+                Backoff(sleep=lambda _s: None),
+                batch_size=self.batch_size,
+                max_attempts=1,
+            ).run(progress, cancelled, deadline=deadline, monotonic=monotonic)
+            pending = bool(settings_store.get(conn, PENDING_KEY))
+            return Attempt(report, state.read_status(conn), pending)
         finally:
             conn.close()
 

@@ -26,3 +26,23 @@ def window(qtbot, service, rig):
     controller.start()
     yield win
     controller.stop()
+
+
+@pytest.fixture
+def gdb(tmp_path_factory):
+    """GUI tests run work on other threads: a file database, as at the gate, so each thread
+    opens its own connection (an in-memory one cannot be shared, and is not)."""
+    from app.database import open_database
+
+    db = open_database(tmp_path_factory.mktemp("gatedb"))  # beside tmp_path, not in it
+    yield db
+    db.close()
+
+
+@pytest.fixture(autouse=True)
+def _background_work_ends_with_the_test():
+    """Work a test started on the runner is cancelled and waited for before the next test."""
+    yield
+    from ui.common.runner import wait_for_all
+
+    assert wait_for_all(15_000), "background work still running 15 s after the test"

@@ -319,7 +319,7 @@ def test_the_assembled_window_fits_a_1366x768_screen(qtbot, gdb, service):
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
     qtbot.addWidget(win)
-    install_features(win, gdb, sync_attempts=1)
+    install_features(win, gdb)
     try:
         for lang in ("zh", "en"):
             if win.lang != lang:
@@ -346,7 +346,7 @@ def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
     qtbot.addWidget(win)
-    install_features(win, gdb, sync_attempts=1)
+    install_features(win, gdb)
     try:
         win.toggle_language()
         texts = [
@@ -380,7 +380,7 @@ def test_features_attach_through_the_declared_extension_point(qtbot, gdb, servic
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
     qtbot.addWidget(win)
     before = set(vars(win))
-    install_features(win, gdb, sync_attempts=1)
+    install_features(win, gdb)
     try:
         assert set(vars(win)) == before  # nothing bolted on
         assert set(win.features) == {"roster", "shifts", "sync"}

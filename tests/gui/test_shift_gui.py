@@ -151,8 +151,10 @@ def _dialog(qtbot, reports, tmp_path, fmt="csv"):
 def test_export_dialog_runs_off_thread_and_audits(qtbot, reports, tmp_path):
     dlg = _dialog(qtbot, reports, tmp_path)
     dlg.pin.setText("9")
-    dlg.start()
-    assert "Wrong officer PIN" in dlg.message.text() and dlg.worker is None
+    with qtbot.waitSignal(dlg.done, timeout=10000):
+        dlg.start()  # the PIN is checked off the GUI thread too
+    assert "Wrong officer PIN" in dlg.message.text() and dlg.task is None
+    assert dlg.pin.text() == "" and dlg.start_button.isEnabled()
     dlg.pin.setText("2468")
     with qtbot.waitSignal(dlg.done, timeout=10000) as blocker:
         dlg.start()
@@ -202,8 +204,8 @@ def test_export_dialog_cancel_leaves_no_file(qtbot, reports, tmp_path, monkeypat
     dlg.pin.setText("2468")
 
     def cancel_early(done, total):
-        if done >= 3 and dlg.worker is not None:
-            dlg.worker.cancel()
+        if done >= 3 and dlg.task is not None:
+            dlg.task.cancel()
 
     monkeypatch.setattr(export, "_tick", _wrap_tick(export._tick, cancel_early))
     with qtbot.waitSignal(dlg.done, timeout=10000) as blocker:

@@ -60,6 +60,7 @@ def features(qtbot, window):
     f = install_shift_features(window, ask_pin=ask_pin, open_dialog=driver)
     f.test_driver, f.test_pins, f.test_pins_given = driver, pins, pins_given
     qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
+    qtbot.waitUntil(lambda: f.purge_task is None, timeout=5000)  # the start's purge (runner)
     return f
 
 
@@ -164,9 +165,13 @@ def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, serv
         verify_pin=lambda parent, officer: given.pop(0) if officer.verify(given[0]) else None,
     )
     qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)  # sign-in done
-    assert "尚未同步" in window.message.text() and f.purge_button.isVisibleTo(window)
+    # the purge runs off the GUI thread: its warning arrives when it has looked
+    qtbot.waitUntil(lambda: f.purge_button.isVisibleTo(window), timeout=5000)
+    assert "尚未同步" in window.message.text()
     given.append("2468")
-    f.confirm_purge()
+    with qtbot.waitSignal(f.purged, timeout=10000) as blocker:
+        f.confirm_purge()
+    assert blocker.args[0]["counts"]["passages"] == 1
     assert not f.purge_button.isVisibleTo(window)
     assert service.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
     assert [r["action"] for r in f.officer.audit_log()][-2:] == ["delete", "purge"]

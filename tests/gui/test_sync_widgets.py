@@ -47,16 +47,16 @@ def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, widgets):
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
     add_events(gdb.conn, 42)
-    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    widget = SyncStatusWidget(service, lang="zh", online_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
     widgets.append(widget)
-    widget.refreshRequested.emit()
+    widget.refresh()
     # the labels change on the GUI thread after the worker's signal: wait for them
     qtbot.waitUntil(lambda: widget.waiting_label.text() == "待上传 42 条", timeout=5000)
     assert widget.last_label.text() == "从未同步"
-    with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
+    with qtbot.waitSignal(widget.attemptFinished, timeout=10000) as blocker:
         qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
-    assert blocker.args[0].accepted == 42
+    assert blocker.args[0].report.accepted == 42
     qtbot.waitUntil(lambda: widget.waiting_label.text() == "待上传 0 条", timeout=5000)
     assert widget.state_label.text() == "在线"
     assert widget.last_label.text().startswith("上次同步 ")
@@ -72,10 +72,10 @@ def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup, widgets):
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
     add_events(gdb.conn, 3)
     devices.revoke(store, gdb.device.device_id)
-    widget = SyncStatusWidget(service, lang="en", auto_interval_ms=0, refresh_interval_ms=0)
+    widget = SyncStatusWidget(service, lang="en", online_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
     widgets.append(widget)
-    with qtbot.waitSignal(widget.worker.finished, timeout=10000):
+    with qtbot.waitSignal(widget.attemptFinished, timeout=10000):
         widget.sync_now()
     qtbot.waitUntil(lambda: "refused this gate" in widget.error_label.text(), timeout=5000)
     assert widget.waiting_label.text() == "3 waiting"
@@ -87,10 +87,10 @@ def test_not_enrolled_says_use_usb(qtbot, setup, widgets):
     from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
-    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    widget = SyncStatusWidget(service, lang="zh", online_interval_ms=0, refresh_interval_ms=0)
     qtbot.addWidget(widget)
     widgets.append(widget)
-    with qtbot.waitSignal(widget.worker.finished, timeout=10000):
+    with qtbot.waitSignal(widget.attemptFinished, timeout=10000):
         widget.sync_now()
     qtbot.waitUntil(lambda: "U盘" in widget.error_label.text(), timeout=5000)
     widget.shutdown()
@@ -108,7 +108,7 @@ def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path
     qtbot.addWidget(dialog)
     assert not dialog.export_button.isEnabled()
     dialog.set_folder(str(usb))
-    with qtbot.waitSignal(dialog.worker.done, timeout=20000) as blocker:
+    with qtbot.waitSignal(dialog.exported, timeout=20000) as blocker:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
         assert "可以拔出" not in dialog.message.text()
     path = Path(blocker.args[0])
@@ -127,7 +127,7 @@ def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
     dialog = BundleExportDialog(service, lang="zh")
     qtbot.addWidget(dialog)
     dialog.set_folder(str(tmp_path))
-    with qtbot.waitSignal(dialog.worker.failed, timeout=10000):
+    with qtbot.waitSignal(dialog.exportFailed, timeout=10000):
         dialog.start_export()
     qtbot.waitUntil(lambda: dialog.message.text() == "没有待导出的记录", timeout=5000)
     assert dialog.export_button.isEnabled()
@@ -140,7 +140,7 @@ def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
     from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
-    attachment = attach_sync(window, service, "zh", auto_interval_ms=0)
+    attachment = attach_sync(window, service, "zh", online_interval_ms=0)
     found = window.statusBar().findChildren(SyncStatusWidget)
     assert found == [attachment.widget]
     dialog = attachment.open_usb_export()
@@ -150,30 +150,37 @@ def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
     from app.scan.types import ScanResult
 
     text = devices.new_enrolment(store, "http://127.0.0.1:1")
-    with qtbot.waitSignal(attachment.widget.worker.enrolled, timeout=10000):
+    with qtbot.waitSignal(attachment.widget.enrolled, timeout=10000):
         attachment.on_scanned(ScanResult(text=text))
     assert service.status().enrolled
     window.close()
-    assert not attachment.widget.thread.isRunning()
+    assert attachment.widget.closed and not attachment.widget.next_timer.isActive()
 
 
-def test_pressing_sync_now_during_a_backoff_wait_retries_at_once(qtbot, setup, widgets):
+def test_offline_waits_the_backoff_and_sync_now_tries_at_once(qtbot, setup, widgets):
+    """The server asks for 10 minutes: the timer waits that long, 立即同步 does not."""
     from app.sync.transport import Retryable
     from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
-    service.max_attempts = 3
     add_events(gdb.conn, 5)
-    transport.faults.append(Retryable("HTTP 503", retry_after=600.0))  # would wait 10 min
-    widget = SyncStatusWidget(service, lang="zh", auto_interval_ms=0, refresh_interval_ms=0)
+    transport.faults.append(Retryable("HTTP 503", retry_after=600.0))
+    widget = SyncStatusWidget(service, lang="zh", online_interval_ms=60_000, refresh_interval_ms=0)
     qtbot.addWidget(widget)
     widgets.append(widget)
-    with qtbot.waitSignal(widget.worker.finished, timeout=10000) as blocker:
-        widget.autoRequested.emit()
-        qtbot.waitUntil(lambda: widget.worker.busy and not transport.faults, timeout=5000)
+    with qtbot.waitSignal(widget.attemptFinished, timeout=10000) as blocker:
+        widget.start_attempt(manual=False)
+    assert blocker.args[0].report.error == "sync_offline"
+    assert widget.next_timer.isActive() and widget.next_delay_ms == 600_000
+    assert widget.state_label.text() == "离线" and widget.state_label.toolTip() == "HTTP 503"
+    assert widget.waiting_label.text() == "待上传 5 条"
+    with qtbot.waitSignal(widget.attemptFinished, timeout=10000) as blocker:
         qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
-    assert blocker.args[0].ok and blocker.args[0].accepted == 5
+        assert widget.error_label.text() == "无法连接服务器：HTTP 503"  # before any answer
+    assert blocker.args[0].report.ok and blocker.args[0].report.accepted == 5
+    assert widget.state_label.text() == "在线" and widget.waiting_label.text() == "待上传 0 条"
+    assert widget.next_delay_ms == 60_000  # back to the ordinary pace
     widget.shutdown()
 
 
@@ -202,12 +209,12 @@ def test_usb_dialog_imports_the_servers_ack(qtbot, setup, tmp_path):
     qtbot.addWidget(dialog)
     assert dialog.ack_button.text() == "导入回执"
     assert service.status().waiting == 30
-    with qtbot.waitSignal(dialog.worker.ackDone, timeout=10000):
+    with qtbot.waitSignal(dialog.ackDone, timeout=10000):
         dialog.start_ack_import(str(ack))
     qtbot.waitUntil(lambda: "已导入回执" in dialog.message.text(), timeout=5000)
     assert "第 30 条" in dialog.message.text()
     assert service.status().waiting == 0
-    with qtbot.waitSignal(dialog.worker.ackFailed, timeout=10000):
+    with qtbot.waitSignal(dialog.ackFailed, timeout=10000):
         dialog.start_ack_import(str(foreign))
     qtbot.waitUntil(lambda: "另一台服务器" in dialog.message.text(), timeout=5000)
     assert dialog.ack_button.isEnabled()
@@ -230,11 +237,11 @@ def test_a_pairing_qr_on_the_gate_camera_pairs_and_is_not_shown_as_unrecognised(
     window.reset_person()
     window.banner.show_state("idle", "", "")
 
-    attachment = attach_sync(window, service, "zh", auto_interval_ms=0)
+    attachment = attach_sync(window, service, "zh", online_interval_ms=0)
     shown: list[str] = []
     original = window.banner.show_state
     window.banner.show_state = lambda state, *a: (shown.append(state), original(state, *a))
-    with qtbot.waitSignal(attachment.widget.worker.enrolled, timeout=15000):
+    with qtbot.waitSignal(attachment.widget.enrolled, timeout=15000):
         rig.show(frame(text, "black", module_px=5.0))
     rig.show(blank())
     assert service.status().enrolled
@@ -244,4 +251,4 @@ def test_a_pairing_qr_on_the_gate_camera_pairs_and_is_not_shown_as_unrecognised(
     window.handle_payload("hello", "unknown")
     assert window.banner.title.text() == "未识别"
     window.close()
-    assert not attachment.widget.thread.isRunning()
+    assert attachment.widget.closed and not attachment.widget.next_timer.isActive()

@@ -72,7 +72,7 @@ def practice_ready(data_dir):
 def opened(qtbot, data_dir, camera):
     from ui.app import open_session
 
-    session = open_session(data_dir, camera, "zh", sync_attempts=1, clock=FakeClock())
+    session = open_session(data_dir, camera, "zh", clock=FakeClock())
     window = session.window
     window.asker = FakeAsker()
     window.sounds.enabled = False

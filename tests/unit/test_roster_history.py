@@ -51,7 +51,8 @@ def test_an_import_names_the_file(gdb, clock, tmp_path):
     roster = RosterService(gdb, clock)
     rows = [["姓名", "身份证号", "住址"], ["张三", rf.ZHANG, "3-2-501"]]
     path = rf.write_csv(tmp_path / "花名册.csv", rows)
-    importer.apply(gdb.conn, roster.plan_import(str(path)), clock, "网格员")
+    plan = importer.plan(gdb.conn, str(path), clock.now().date())  # in-memory: on this thread
+    importer.apply(gdb.conn, plan, clock, "网格员")
     resident = roster.find_id_number(rf.ZHANG)
     (line,) = roster.history_lines(resident["id"])
     assert line.who == "网格员" and line.action_text() == "导入新增（花名册.csv）"

@@ -132,3 +132,26 @@ def test_records_survive_a_reopen(tmp_path, clock):
     gdb.conn.close()  # no clean shutdown, no checkpoint
     again = connect(tmp_path / "gatepost.db")
     assert count(again, "passages") == 1 and count(again, "outbox") == 1
+
+
+def test_a_connection_stays_on_the_thread_that_opened_it(tmp_path):
+    """A connection per thread (#12): using one from another thread fails loudly."""
+    import sqlite3
+    import threading
+
+    from db.connection import connect
+
+    conn = connect(tmp_path / "gate.db")
+    errors: list[BaseException] = []
+
+    def other_thread() -> None:
+        try:
+            conn.execute("SELECT 1")
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            errors.append(exc)
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    t.join()
+    conn.close()
+    assert len(errors) == 1 and isinstance(errors[0], sqlite3.ProgrammingError)

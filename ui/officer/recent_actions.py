@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton
 from app import officer as roles
 from app.errors import KnownError
 from app.i18n import t
+from ui.common.runner import run_guarded
 
 UNMASK_SECONDS = 60
 # (window, officer, action, detail) -> True when authorised (and audited)
@@ -61,10 +62,7 @@ class RecentActions(QObject):
         self.unmask_button.setStyleSheet("" if masked else "color: #c62828; font-weight: bold")
 
     def _safe(self, fn: Callable[[], Any]) -> None:
-        try:
-            fn()
-        except KnownError as exc:
-            self.window.show_message(exc.message(self.lang), error=True)
+        run_guarded(self.window, fn, self.lang)
 
     def _officer_ok(self, action: str, detail: dict[str, Any]) -> bool:
         if not self.officer.has_pin():

@@ -1,8 +1,9 @@
 """Export dialog: dates, format, masking, officer PIN; the file is written off the GUI thread
 with a progress bar and a cancel button (#5).
 
-Takes an app.reports.service.ReportService. The PIN check and the audit entries are written on
-the GUI thread (the one writer); the worker only reads, through its own connection.
+Takes an app.reports.service.ReportService. The PIN check (scrypt) and the file run on the
+background runner through a connection of their own; the audit of the end is written on the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QDate, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,45 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connections import thread_database
 from app.errors import KnownError
 from app.i18n import t
-from app.reports.rows import ExportCancelled
-
-
-class ExportWorker(QObject):
-    """Runs ReportService.run_export on a QThread; cancel() is checked between batches."""
-
-    progress = Signal(int, int)
-    finished = Signal(int)
-    cancelled = Signal()
-    failed = Signal(str)
-
-    def __init__(self, reports: Any, job: Any, lang: str) -> None:
-        super().__init__()
-        self.reports, self.job, self.lang = reports, job, lang
-        self._cancel = False
-
-    def cancel(self) -> None:
-        self._cancel = True
-
-    def _is_cancelled(self) -> bool:
-        return self._cancel
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.emit(done, total)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            rows = self.reports.run_export(self.job, self._progress, self._is_cancelled)
-        except ExportCancelled:
-            self.cancelled.emit()
-        except KnownError as exc:
-            self.failed.emit(exc.message(self.lang))
-        except Exception as exc:  # noqa: BLE001  (a bug: say it, keep the gate running)
-            self.failed.emit(t("export_failed", self.lang, detail=f"{type(exc).__name__}: {exc}"))
-        else:
-            self.finished.emit(rows)
+from app.reports.service import ReportService
+from ui.common.runner import Task, TaskContext, run_in_background
 
 
 class ExportDialog(QDialog):
@@ -131,8 +98,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.thread: QThread | None = None
-        self.worker: ExportWorker | None = None
+        self.task: Task | None = None
         self.job: Any = None
         self._format_changed()
 
@@ -157,33 +123,48 @@ class ExportDialog(QDialog):
         if self.format.currentData() == "audit":
             self.export_audit()
             return
-        try:
-            self.job = self.reports.prepare_export(
-                self.format.currentText(),
-                self.path.text(),
-                self.date_from.date().toString("yyyy-MM-dd"),
-                self.date_to.date().toString("yyyy-MM-dd"),
-                pin=self.pin.text(),
-                unmasked=self.unmasked.isChecked(),
-                lang=self.lang,
-                summary=self.with_summary.isChecked(),
-            )
-        except KnownError as exc:
-            self.message.setText(exc.message(self.lang))
-            self.pin.clear()
-            return
+        reports = self.reports
+        fmt, out, pin = self.format.currentText(), self.path.text(), self.pin.text()
+        d1 = self.date_from.date().toString("yyyy-MM-dd")
+        d2 = self.date_to.date().toString("yyyy-MM-dd")
+        unmasked, summary, lang = (
+            self.unmasked.isChecked(),
+            self.with_summary.isChecked(),
+            self.lang,
+        )
         self.pin.clear()
         self.message.setText("")
         self.start_button.setEnabled(False)
-        self.thread = QThread(self)
-        self.worker = ExportWorker(self.reports, self.job, self.lang)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.progress.connect(self.on_progress)
-        self.worker.finished.connect(self.on_finished)
-        self.worker.cancelled.connect(self.on_cancelled)
-        self.worker.failed.connect(self.on_failed)
-        self.thread.start()
+        self.job = None
+        started: dict[str, Any] = {}
+
+        def work(ctx: TaskContext) -> int:
+            """The PIN check (scrypt, tens of ms) and the file, both off the GUI thread, on
+            this thread's own connection; the job is kept for the audit of its end."""
+            own = thread_database(reports.gdb)
+            try:
+                here = ReportService(own, reports.clock, pdf_renderer=reports.pdf_renderer)
+                job = here.prepare_export(
+                    fmt, out, d1, d2, pin=pin, unmasked=unmasked, lang=lang, summary=summary
+                )
+                started["job"] = job
+                return int(here.run_export(job, ctx.progress, ctx.cancelled))
+            finally:
+                own.close()
+
+        def keep_job() -> None:
+            self.job = started.get("job")
+
+        self.task = run_in_background(
+            work,
+            on_done=lambda rows: (keep_job(), self.on_finished(rows)),
+            on_error=lambda text, exc: (keep_job(), self.on_failed(text, exc)),
+            on_progress=self.on_progress,
+            on_cancelled=lambda: (keep_job(), self.on_cancelled()),
+            lang=self.lang,
+            parent=self,
+            name="export",
+        )
 
     def export_audit(self) -> None:
         """The audit log is small: written at once, on this (the writer's) thread."""
@@ -197,8 +178,8 @@ class ExportDialog(QDialog):
 
     @Slot()
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        if self.task is not None:
+            self.task.cancel()
         else:
             self.reject()
 
@@ -206,32 +187,28 @@ class ExportDialog(QDialog):
     def on_progress(self, done: int, total: int) -> None:
         self.progress.setValue(100 if total <= 0 else done * 100 // total)
 
-    def _stop_thread(self) -> None:
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.thread, self.worker = None, None
+    def _task_over(self) -> None:
+        self.task = None
         self.start_button.setEnabled(True)
 
     @Slot(int)
     def on_finished(self, rows: int) -> None:
-        self._stop_thread()
+        self._task_over()
         self.reports.finish_export(self.job, rows)
         self.progress.setValue(100)
         self._end(t("export_done", self.lang, rows=rows, path=str(self.job.out)))
 
     @Slot()
     def on_cancelled(self) -> None:
-        self._stop_thread()
-        self.reports.finish_export(self.job, None)
+        self._task_over()
+        if self.job is not None:  # cancelled after the PIN check: the audit says so
+            self.reports.finish_export(self.job, None)
         self.progress.setValue(0)
         self._end(t("export_cancelled", self.lang))
 
-    @Slot(str)
-    def on_failed(self, text: str) -> None:
-        self._stop_thread()
+    def on_failed(self, text: str, exc: BaseException) -> None:
+        """A known error in its words, a bug as `bug` (logged with its traceback by the runner)."""
+        self._task_over()
         self._end(text)
 
     def _end(self, text: str) -> None:
@@ -239,7 +216,6 @@ class ExportDialog(QDialog):
         self.done.emit(text)
 
     def closeEvent(self, event: Any) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self._stop_thread()
+        if self.task is not None:  # ends at its next batch; no file is left under the name
+            self.task.cancel()
         super().closeEvent(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import KnownError
 from app.i18n import t
+from ui.common.runner import Task, TaskContext, run_in_background
 
 COLUMNS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags", "status")
 FIELDS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags")
@@ -167,8 +168,7 @@ class RosterDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout.addLayout(buttons)
-        self._print_thread: QThread | None = None
-        self._print_task: Any = None
+        self._print_task: Task | None = None
         self.refresh()
 
     @Slot()
@@ -260,72 +260,86 @@ class RosterDialog(QDialog):
         self.key_dialog = KeyQrDialog(self.roster, self.lang, self)
         self.key_dialog.open()
 
-    # ----- printing: cards are signed here, the PDF is drawn off the GUI thread
+    # ----- printing: passes are issued and the PDF drawn off the GUI thread (5,000 residents
+    # without a pass are 5,000 transactions), on the runner's own connection
     @Slot()
     def print_passes(self, path: str | None = None) -> None:
         """The selected resident as one card, or everyone matching the search on A4 sheets."""
-        from ui.roster.importing import Task
         from ui.roster.pass_print import write_pdf
 
-        if self._print_thread is not None:
+        if self._print_task is not None:
             return
         chosen = self.selected()
-        ids = (
-            [chosen["id"]]
-            if chosen
-            else [r["id"] for r in self.roster.search(self.search.text(), limit=100_000)]
-        )
+        if not chosen and not self.rows:
+            return
         if not path:
             path, _ = QFileDialog.getSaveFileName(
                 self, t("roster_print", self.lang), "passes.pdf", "PDF (*.pdf)"
             )
-        if not path or not ids:
+        if not path:
             return
-        cards = self.roster.pass_cards(ids)
-        single, lang = chosen is not None, self.lang
-        thread = QThread(self)
-        task = Task(
-            lambda progress, cancelled: write_pdf(
-                cards, path, single=single, lang=lang, progress=progress, cancelled=cancelled
+        single, lang, roster = chosen is not None, self.lang, self.roster
+        wanted = self.search.text()
+
+        def work(ctx: TaskContext) -> int:
+            conn = roster.own_connection()
+            try:  # everyone matching the search is read here too, not on the GUI thread
+                ids = (
+                    [chosen["id"]]
+                    if chosen
+                    else [r["id"] for r in roster.search(wanted, limit=100_000, conn=conn)]
+                )
+                cards = roster.pass_cards(ids, conn=conn)
+            finally:
+                conn.close()
+            return write_pdf(
+                cards,
+                path,
+                single=single,
+                lang=lang,
+                progress=ctx.progress,
+                cancelled=ctx.cancelled,
             )
-        )
-        task.moveToThread(thread)
-        thread.started.connect(task.run)
-        task.progress.connect(self._on_print_progress)
-        task.done.connect(self._on_printed)
-        task.failed.connect(self._on_print_failed)
-        task.done.connect(thread.quit)
-        task.failed.connect(thread.quit)
-        self._print_thread, self._print_task, self._print_path = thread, task, path
+
+        self._print_path = path
         self.bar.setValue(0)
         self.bar.setVisible(True)
         self.print_cancel.setVisible(True)
-        thread.start()
+        self._print_task = run_in_background(
+            work,
+            on_done=self._on_printed,
+            on_error=self._on_print_failed,
+            on_progress=self._on_print_progress,
+            on_cancelled=self._on_print_cancelled,
+            lang=lang,
+            parent=self,
+            name="pass printing",
+        )
 
     @Slot(int, int)
     def _on_print_progress(self, done: int, total: int) -> None:
         self.bar.setMaximum(max(1, total))
         self.bar.setValue(done)
 
-    @Slot(object)
     def _on_printed(self, pages: object) -> None:
         self._print_finished()
         self.printed.emit(self._print_path if pages else "")
 
-    @Slot(object)
-    def _on_print_failed(self, exc: object) -> None:
+    def _on_print_failed(self, text: str, exc: BaseException) -> None:
+        self._print_finished()
+        self.count.setText(text)
+        self.printed.emit("")
+
+    def _on_print_cancelled(self) -> None:
         self._print_finished()
         self.printed.emit("")
 
     def _print_finished(self) -> None:
-        if self._print_thread is not None:
-            self._print_thread.quit()
-            self._print_thread.wait(10_000)
-        self._print_thread = None
+        self._print_task = None
         self.bar.setVisible(False)
         self.print_cancel.setVisible(False)
 
     @Slot()
     def cancel_print(self) -> None:
         if self._print_task is not None:
-            self._print_task.stop.set()
+            self._print_task.cancel()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -21,36 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import KnownError
 from app.i18n import t
 from app.roster.residents import EDITABLE
+from ui.common.runner import Task, TaskContext, run_in_background
 
 # the roster's own columns (app.roster.residents.EDITABLE) plus the one an import file may
 # have instead of building/unit/room: a whole address; name, ID, phone and address read first
 _READ_FIRST = ("name", "id_number", "phone", "address")
 PREVIEW_FIELDS = (*_READ_FIRST, *(f for f in EDITABLE if f not in _READ_FIRST))
-
-
-class Task(QObject):
-    """Runs fn(progress, cancelled) on a worker thread; results come back as signals."""
-
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        super().__init__()
-        self.fn = fn
-        self.stop = threading.Event()
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self.fn(self.progress.emit, self.stop.is_set)
-        except Exception as exc:  # known errors and bugs alike go back to the GUI thread
-            self.failed.emit(exc)
-        else:
-            self.done.emit(result)
 
 
 class ImportDialog(QDialog):
@@ -63,9 +40,8 @@ class ImportDialog(QDialog):
         self.roster, self.lang = roster, lang
         self.plan: Any = None
         self.result: Any = None
-        self._thread: QThread | None = None
         self._task: Task | None = None
-        self._working = False
+        self._closed = False
         self.setWindowTitle(t("import_title", lang))
         self.resize(900, 560)
         layout = QVBoxLayout(self)
@@ -94,34 +70,39 @@ class ImportDialog(QDialog):
             buttons.addWidget(b)
         layout.addLayout(buttons)
 
-    # ----- background work
-    def _run(self, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> None:
-        thread = QThread(self)
-        task = Task(fn)
-        task.moveToThread(thread)
-        thread.started.connect(task.run)
-        task.progress.connect(self._on_progress)
-        task.done.connect(on_done)
-        task.failed.connect(self._on_failed)
-        task.done.connect(thread.quit)
-        task.failed.connect(thread.quit)
-        self._thread, self._task = thread, task
-        self._working = True
-        thread.start()
+    # ----- background work (the runner: the roster service opens its own connection)
+    def _run(self, fn: Callable[[TaskContext], Any], on_done: Callable[[Any], None]) -> None:
+        def done(result: Any) -> None:
+            self._task = None
+            if not self._closed:
+                on_done(result)
+
+        self._task = run_in_background(
+            fn,
+            on_done=done,
+            on_error=self._on_failed,
+            on_progress=self._on_progress,
+            on_cancelled=lambda: setattr(self, "_task", None),
+            lang=self.lang,
+            parent=self,
+            name="roster import",
+        )
 
     @property
     def busy(self) -> bool:
-        return self._working
+        return self._task is not None
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
+        if self._closed:
+            return
         self.bar.setMaximum(max(total, 1))
         self.bar.setValue(done)
 
-    @Slot(object)
-    def _on_failed(self, exc: object) -> None:
-        self._working = False
-        text = exc.message(self.lang) if isinstance(exc, KnownError) else t("bug", self.lang)
+    def _on_failed(self, text: str, exc: BaseException) -> None:
+        self._task = None
+        if self._closed:
+            return
         self.summary.setText(text)
         self.summary.setStyleSheet("color: #c62828; font-weight: bold;")
         self.bar.setVisible(False)
@@ -143,11 +124,11 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.summary.setText("…")
         self.summary.setStyleSheet("")
-        self._run(lambda progress, cancelled: self.roster.plan_import(path), self._on_plan)
+        roster = self.roster
+        self._run(lambda ctx: roster.plan_import(path), self._on_plan)
 
     @Slot(object)
     def _on_plan(self, plan: Any) -> None:
-        self._working = False
         self.plan = plan
         fields = [f for f in PREVIEW_FIELDS if f in plan.mapping]
         self.preview.setColumnCount(len(fields))
@@ -189,15 +170,14 @@ class ImportDialog(QDialog):
         self.choose_button.setEnabled(False)
         self.bar.setVisible(True)
         self.bar.setValue(0)
-        plan = self.plan
+        plan, roster = self.plan, self.roster
         self._run(
-            lambda progress, cancelled: self.roster.apply_import(plan, progress, cancelled),
+            lambda ctx: roster.apply_import(plan, ctx.progress, ctx.cancelled),
             self._on_imported,
         )
 
     @Slot(object)
     def _on_imported(self, result: Any) -> None:
-        self._working = False
         self.result = result
         self.bar.setVisible(False)
         self.choose_button.setEnabled(True)
@@ -220,16 +200,14 @@ class ImportDialog(QDialog):
     @Slot()
     def cancel(self) -> None:
         """While importing: stop after the current batch. Otherwise: close."""
-        if self.busy and self._task is not None:
-            self._task.stop.set()
+        if self._task is not None:
+            self._task.cancel()
             return
         self.reject()
 
     def done(self, code: int) -> None:  # noqa: D401 - Qt API
-        """Closing stops an import after its current batch and waits for the thread."""
+        """Closing stops an import after its current batch (its rows so far stay written)."""
         if self._task is not None:
-            self._task.stop.set()
-        for thread in self.findChildren(QThread):
-            thread.quit()
-            thread.wait(10_000)
+            self._task.cancel()
+        self._closed = True
         super().done(code)

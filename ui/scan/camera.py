@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from app.scan.sources import FrameSource, SourceError, make_source
@@ -45,7 +45,9 @@ class CameraWorker(QObject):
 
     frame = Signal(QImage)
     scanned = Signal(object)  # app.scan.types.ScanResult
-    status = Signal(str, str)  # state: ok | disconnected | no_camera ; source name
+    # state: ok | disconnected | no_camera | restarted (the camera thread had stopped) |
+    # decoder_restarted (the deep decode thread had stopped) ; source name
+    status = Signal(str, str)
     finished = Signal()
 
     def __init__(
@@ -63,6 +65,7 @@ class CameraWorker(QObject):
         self.retry_seconds = retry_seconds
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self.restarted = False  # set by the controller's watchdog before it starts us again
 
     # called from the GUI thread
     def stop(self) -> None:
@@ -98,12 +101,16 @@ class CameraWorker(QObject):
         source: FrameSource | None = None
         spec = self._spec
         found = False  # a webcam that 'auto' had and lost is disconnected, not missing
+        if self.restarted:
+            self.restarted = False
+            self.status.emit("restarted", spec)
         try:
             while not self._stop.is_set():
                 with self._lock:
                     if self._pending_spec is not None:
                         spec, self._pending_spec = self._pending_spec, None
                         found = False
+                        self._spec = spec  # a restart after a crash keeps the chosen source
                         if source is not None:
                             source.close()
                             source = None
@@ -141,12 +148,17 @@ class CameraWorker(QObject):
                 except Exception:  # a decoder bug costs one frame, not the gate
                     log.exception("decoder failed on a frame")
                     results = []
+                revive = getattr(decoder, "revive", None)
+                if revive is not None and revive():  # its deep thread had stopped
+                    self.status.emit("decoder_restarted", source.name)
                 if results:
                     self.scanned.emit(results[0])
                     frame = outline_codes(frame, results)
                 self.frame.emit(to_qimage(frame))
                 spent = time.monotonic() - started
                 self._sleep(max(0.0, 1.0 / max(1.0, source.fps) - spent))
+        except Exception:  # the loop is over; the controller's watchdog starts it again
+            log.exception("camera loop ended by a bug")
         finally:
             if source is not None:
                 source.close()
@@ -166,9 +178,18 @@ class CameraWorker(QObject):
 
 
 class CameraController(QObject):
-    """Owns the camera thread: start, switch source without restart, stop and wait."""
+    """Owns the camera thread: start, switch source without restart, stop and wait.
 
-    def __init__(self, spec: str, parent: QObject | None = None, **worker_kw: object) -> None:
+    A watchdog (a GUI-thread QTimer) notices a camera thread that ended without being asked
+    to, starts it again and says so through the worker's status signal ("restarted")."""
+
+    def __init__(
+        self,
+        spec: str,
+        parent: QObject | None = None,
+        watchdog_ms: int = 2000,
+        **worker_kw: object,
+    ) -> None:
         super().__init__(parent)
         self.thread = QThread()
         self.thread.setObjectName("camera")
@@ -176,14 +197,37 @@ class CameraController(QObject):
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.finished.connect(self.thread.quit)
+        self.running = False  # asked to run (start() without stop())
+        self.restarts = 0
+        self.watchdog = QTimer(self)
+        self.watchdog.setInterval(watchdog_ms)
+        self.watchdog.timeout.connect(self.check)
 
     def start(self) -> None:
+        self.running = True
         self.thread.start()
+        if self.watchdog.interval() > 0:
+            self.watchdog.start()
+
+    @Slot()
+    def check(self) -> bool:
+        """Start the camera thread again if it ended while it should run; True if it did."""
+        if not self.running or self.thread.isRunning():
+            return False
+        self.thread.wait(1000)  # finished: make sure it is really out of run()
+        self.restarts += 1
+        log.error("the camera thread had stopped; starting it again (%d)", self.restarts)
+        self.worker._stop.clear()
+        self.worker.restarted = True  # run() says so first, from its own thread like all states
+        self.thread.start()
+        return True
 
     def set_source(self, spec: str) -> None:
         self.worker.set_source(spec)
 
     def stop(self, timeout_ms: int = 5000) -> None:
+        self.running = False
+        self.watchdog.stop()
         self.worker.stop()
         self.thread.quit()
         self.thread.wait(timeout_ms)

@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from app import officer as roles
+from app.connections import thread_database
 from app.errors import KnownError
 from app.i18n import t
 from app.officer import OfficerAuth
@@ -22,6 +23,7 @@ from app.reports.service import ReportService
 from app.retention import RetentionService
 from app.shifts.service import ShiftService
 from ui.common.features import Action
+from ui.common.runner import Task, TaskContext, run_guarded, run_in_background
 from ui.officer.pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from ui.officer.recent_actions import RecentActions
 from ui.reports.export_dialog import ExportDialog
@@ -51,6 +53,8 @@ def ask_pin_dialog(parent: QWidget, officer: Any, action: str, detail: dict[str,
 class ShiftFeatures(QObject):
     """Owns the #5 services for one window and the buttons/shortcuts that open the dialogs."""
 
+    purged = Signal(object)  # a purge ended: its result, or None when it did not run
+
     def __init__(
         self,
         window: Any,
@@ -65,6 +69,7 @@ class ShiftFeatures(QObject):
         self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf)
         self.officer = OfficerAuth(gdb, clock)
         self.retention = RetentionService(gdb, clock)
+        self.purge_task: Task | None = None
         self.ask_pin = ask_pin or ask_pin_dialog
         self.verify_pin = verify_pin or verify_pin_dialog
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
@@ -104,14 +109,7 @@ class ShiftFeatures(QObject):
         self.recent_actions.retranslate()
 
     def _safe(self, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except KnownError as exc:
-            self.window.show_message(exc.message(self.window.lang), error=True)
-        except Exception:  # noqa: BLE001  (a bug: logged, the gate goes on)
-            log.exception("bug in shift features")
-            self.window.show_message(t("bug", self.window.lang), error=True)
-        return None
+        return run_guarded(self.window, fn, self.window.lang)
 
     def _changed(self) -> None:
         self.window._update_volunteer()
@@ -171,27 +169,57 @@ class ShiftFeatures(QObject):
     def settings_allowed(self) -> bool:
         return self._authorised(roles.SETTINGS_CHANGE, {})
 
+    def _purge(self, pin: str | None) -> None:
+        """The purge reads and deletes a year's worth of rows: on the runner, on its own
+        connection; the outcome comes back to the window."""
+        if self.purge_task is not None:
+            return
+        gdb, clock = self.window.service.gdb, self.window.service.clock
+
+        def work(ctx: TaskContext) -> dict[str, Any] | None:
+            own = thread_database(gdb)
+            try:
+                return RetentionService(own, clock).run_daily(pin=pin)
+            finally:
+                own.close()
+
+        self.purge_task = run_in_background(
+            work,
+            on_done=lambda result: self._purged(result, pin is not None),
+            on_error=lambda text, exc: self._purge_failed(text, exc, pin is not None),
+            lang=self.window.lang,
+            parent=self.window,
+            name="retention purge",
+        )
+
+    def _purged(self, result: dict[str, Any] | None, confirmed: bool) -> None:
+        self.purge_task = None
+        if result is None:
+            return
+        done = result["counts"].get("passages", 0)
+        if confirmed:
+            self.purge_button.hide()
+        if done or confirmed:
+            self.window.show_message(
+                t("purge_done", self.window.lang, cutoff=result["cutoff"], passages=done)
+            )
+        if confirmed:
+            self.window.refresh()
+        self.purged.emit(result)
+
+    def _purge_failed(self, text: str, exc: BaseException, confirmed: bool) -> None:
+        self.purge_task = None
+        self.window.show_message(text, error=True)
+        if not confirmed:  # the officer's button only while the warning stands
+            self.purge_button.setVisible(
+                isinstance(exc, KnownError) and exc.code == "purge_warning"
+            )
+        self.purged.emit(None)
+
     @Slot()
     def daily_purge(self) -> None:
         """Purge old records once a day; a warning (not a purge) when unsynced/unexported."""
-        try:
-            result = self.retention.run_daily()
-        except KnownError as exc:
-            self.window.show_message(exc.message(self.window.lang), error=True)
-            self.purge_button.setVisible(exc.code == "purge_warning")
-            return
-        except Exception:  # noqa: BLE001
-            log.exception("retention purge failed")
-            return
-        if result and result["counts"].get("passages"):
-            self.window.show_message(
-                t(
-                    "purge_done",
-                    self.window.lang,
-                    cutoff=result["cutoff"],
-                    passages=result["counts"]["passages"],
-                )
-            )
+        self._purge(None)
 
     @Slot()
     def confirm_purge(self) -> None:
@@ -199,14 +227,7 @@ class ShiftFeatures(QObject):
         pin = self.verify_pin(self.window, self.officer)
         if pin is None:
             return
-        result = self._safe(lambda: self.retention.run_daily(pin=pin))
-        if result is not None:
-            self.purge_button.hide()
-            done = result["counts"].get("passages", 0)
-            self.window.show_message(
-                t("purge_done", self.window.lang, cutoff=result["cutoff"], passages=done)
-            )
-            self.window.refresh()
+        self._purge(pin)
 
     @Slot()
     def first_run(self) -> None:

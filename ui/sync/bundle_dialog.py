@@ -4,10 +4,10 @@ the events it acknowledges stop waiting (and the retention purge may drop them).
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -18,64 +18,25 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.errors import KnownError
 from app.i18n import t
 from app.sync.ack import AckRefused
-from app.sync.bundle import BundleCancelled
 from app.sync.service import SyncService
-
-
-class BundleWorker(QObject):
-    progress = Signal(int, int)
-    done = Signal(str)  # the verified bundle's path
-    failed = Signal(str)  # words for the volunteer
-    cancelled = Signal()
-    ackDone = Signal(str)  # words: how far the server holds this gate
-    ackFailed = Signal(str)  # words: why the ack was refused
-
-    def __init__(self, service: SyncService, lang: str) -> None:
-        super().__init__()
-        self.service = service
-        self.lang = lang
-        self.stop_event = threading.Event()
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.emit(done, total)
-
-    @Slot(str)
-    def export(self, folder: str) -> None:
-        try:
-            path = self.service.export_bundle(Path(folder), self._progress, self.stop_event.is_set)
-        except BundleCancelled:
-            self.cancelled.emit()
-        except KnownError as exc:
-            self.failed.emit(exc.message(self.lang))
-        except Exception as exc:  # a bug: say so, the gate keeps working
-            self.failed.emit(f"{t('bug', self.lang)} ({exc.__class__.__name__}: {exc})")
-        else:
-            self.done.emit(str(path))
-
-    @Slot(str)
-    def import_ack(self, path: str) -> None:
-        try:
-            result = self.service.import_ack(Path(path))
-        except AckRefused as exc:
-            self.ackFailed.emit(exc.text(self.lang))
-        except Exception as exc:  # a bug: say so, the gate keeps working
-            self.ackFailed.emit(f"{t('bug', self.lang)} ({exc.__class__.__name__}: {exc})")
-        else:
-            self.ackDone.emit(
-                t("ack_imported", self.lang, seq=result.acked_seq, n=result.newly_acked)
-            )
+from ui.common.runner import Task, run_in_background
 
 
 class BundleExportDialog(QDialog):
-    exportRequested = Signal(str)
-    ackRequested = Signal(str)
+    """Both jobs run on the background runner; the signals say how each one ended."""
 
-    def __init__(self, service: SyncService, lang: str = "zh", parent=None) -> None:
+    exported = Signal(str)  # the verified bundle's path
+    exportFailed = Signal(str)  # words for the volunteer
+    ackDone = Signal(str)  # words: how far the server holds this gate
+    ackFailed = Signal(str)  # words: why the ack was refused
+
+    def __init__(self, service: SyncService, lang: str = "zh", parent: Any = None) -> None:
         super().__init__(parent)
+        self.service = service
         self.lang = lang
+        self.task: Task | None = None
         self.folder: str | None = None
         self.result_path: str | None = None
         self.setWindowTitle(t("bundle_export", lang))
@@ -99,22 +60,10 @@ class BundleExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
 
-        self.thread = QThread(self)
-        self.worker = BundleWorker(service, lang)
-        self.worker.moveToThread(self.thread)
-        self.exportRequested.connect(self.worker.export)
-        self.ackRequested.connect(self.worker.import_ack)
-        self.worker.ackDone.connect(self.on_ack_message)
-        self.worker.ackFailed.connect(self.on_ack_message)
-        self.worker.progress.connect(self.on_progress)
-        self.worker.done.connect(self.on_done)
-        self.worker.failed.connect(self.on_failed)
-        self.worker.cancelled.connect(self.on_cancelled)
         self.choose_button.clicked.connect(self.choose_folder)
         self.export_button.clicked.connect(self.start_export)
         self.ack_button.clicked.connect(self.choose_ack)
         self.cancel_button.clicked.connect(self.cancel)
-        self.thread.start()
 
     @Slot()
     def choose_folder(self) -> None:
@@ -129,14 +78,23 @@ class BundleExportDialog(QDialog):
 
     @Slot()
     def start_export(self) -> None:
-        if not self.folder:
+        if not self.folder or self.task is not None:
             return
-        self.worker.stop_event.clear()
         self.export_button.setEnabled(False)
         self.choose_button.setEnabled(False)
         self.message.setText(t("bundle_writing", self.lang))
         self.progress.setRange(0, 0)
-        self.exportRequested.emit(self.folder)
+        service, folder = self.service, Path(self.folder)
+        self.task = run_in_background(
+            lambda ctx: str(service.export_bundle(folder, ctx.progress, ctx.cancelled)),
+            on_done=self.on_done,
+            on_error=self.on_failed,
+            on_progress=self.on_progress,
+            on_cancelled=self.on_cancelled,
+            lang=self.lang,
+            parent=self,
+            name="USB bundle",
+        )
 
     @Slot()
     def choose_ack(self) -> None:
@@ -149,9 +107,28 @@ class BundleExportDialog(QDialog):
     def start_ack_import(self, path: str) -> None:
         self.ack_button.setEnabled(False)
         self.message.setText(t("bundle_verifying", self.lang))
-        self.ackRequested.emit(path)
+        service, lang = self.service, self.lang
 
-    @Slot(str)
+        def done(result: Any) -> None:
+            text = t("ack_imported", lang, seq=result.acked_seq, n=result.newly_acked)
+            self.on_ack_message(text)
+            self.ackDone.emit(text)
+
+        def failed(text: str, exc: BaseException) -> None:
+            if isinstance(exc, AckRefused):  # its own words: why this ack is not usable
+                text = exc.text(lang)
+            self.on_ack_message(text)
+            self.ackFailed.emit(text)
+
+        run_in_background(
+            lambda ctx: service.import_ack(Path(path)),
+            on_done=done,
+            on_error=failed,
+            lang=lang,
+            parent=self,
+            name="ack import",
+        )
+
     def on_ack_message(self, text: str) -> None:
         self.ack_button.setEnabled(True)
         self.message.setText(text)
@@ -164,6 +141,7 @@ class BundleExportDialog(QDialog):
             self.message.setText(t("bundle_verifying", self.lang))
 
     def _idle(self) -> None:
+        self.task = None
         self.export_button.setEnabled(bool(self.folder))
         self.choose_button.setEnabled(True)
         self.progress.setRange(0, 1)
@@ -174,12 +152,13 @@ class BundleExportDialog(QDialog):
         self._idle()
         self.progress.setValue(1)
         self.message.setText(t("bundle_safe_to_remove", self.lang, path=path))
+        self.exported.emit(path)
 
-    @Slot(str)
-    def on_failed(self, text: str) -> None:
+    def on_failed(self, text: str, exc: BaseException) -> None:
         self._idle()
         self.progress.setValue(0)
         self.message.setText(text)
+        self.exportFailed.emit(text)
 
     @Slot()
     def on_cancelled(self) -> None:
@@ -188,13 +167,13 @@ class BundleExportDialog(QDialog):
 
     @Slot()
     def cancel(self) -> None:
-        if self.export_button.isEnabled() or not self.thread.isRunning():
+        if self.task is None:
             self.reject()
             return
-        self.worker.stop_event.set()
+        self.task.cancel()
 
-    def done(self, code: int) -> None:  # closing the dialog ends its thread
-        self.worker.stop_event.set()
-        self.thread.quit()
-        self.thread.wait(30_000)
+    def done(self, code: int) -> None:  # noqa: D401 - Qt API
+        """Closing cancels an export (it stops at its next step; no half bundle is left)."""
+        if self.task is not None:
+            self.task.cancel()
         super().done(code)

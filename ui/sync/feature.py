@@ -3,7 +3,8 @@
 `attach_sync(window, sync_service)` adds the status widget to the status bar, Ctrl+U for the
 USB export dialog, Ctrl+Shift+P to pair by pasting the server's QR text, pairing when the
 camera reads a pairing QR (through the window's payload_hooks, so the window does not also
-show 未识别), and ends the sync thread when the window closes.
+show 未识别; kept and used later when the server cannot be reached), and stops the sync
+attempts when the window closes.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from ui.sync.status import SyncStatusWidget
 
 class SyncAttachment(QObject):
     def __init__(
-        self, window: QMainWindow, service: SyncService, lang: str, auto_interval_ms: int = 60_000
+        self, window: QMainWindow, service: SyncService, lang: str, online_interval_ms: int = 5_000
     ) -> None:
         super().__init__(window)
         self.window = window
         self.service = service
         self.lang = lang
-        self.widget = SyncStatusWidget(service, lang=lang, auto_interval_ms=auto_interval_ms)
+        self.widget = SyncStatusWidget(service, lang=lang, online_interval_ms=online_interval_ms)
         window.statusBar().addPermanentWidget(self.widget)
         hooks = getattr(window, "retranslate_hooks", None)
         if hooks is not None:
@@ -85,6 +86,8 @@ class SyncAttachment(QObject):
 
 
 def attach_sync(
-    window: QMainWindow, service: SyncService, lang: str = "zh", auto_interval_ms: int = 60_000
+    window: QMainWindow, service: SyncService, lang: str = "zh", online_interval_ms: int = 5_000
 ) -> SyncAttachment:
-    return SyncAttachment(window, service, lang, auto_interval_ms)
+    """online_interval_ms: the pause between attempts while the server answers (0: only by
+    hand, for tests); while it does not, the client's backoff decides."""
+    return SyncAttachment(window, service, lang, online_interval_ms)

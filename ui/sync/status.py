@@ -1,5 +1,11 @@
 """Sync status for the gate window's status bar: online/offline, waiting, last sync, last error,
-and a 立即同步 button. Sync runs in a QObject worker on its own QThread: it never blocks the gate.
+and a 立即同步 button.
+
+Sync is a chain of short attempts (#12): each is `SyncService.attempt()` on the background
+runner (one connection try, batches until a deadline); a single-shot QTimer schedules the next:
+at once while a backlog remains, after `online_interval_ms` while all is well (so a server that
+goes away shows as 离线 within seconds), after the client's backoff (2 s … 10 min, Retry-After
+honoured) while it cannot be reached. Nothing here waits on the network on the GUI thread.
 
 Embed: `w = SyncStatusWidget(sync_service, lang="zh"); statusBar().addPermanentWidget(w)`;
 call `w.shutdown()` when the window closes.
@@ -7,111 +13,51 @@ call `w.shutdown()` when the window closes.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from app.errors import KnownError
 from app.i18n import t
-from app.sync.service import SyncService
-from app.sync.state import describe
-
-
-class SyncWorker(QObject):
-    """Lives on the sync thread; every slot runs there."""
-
-    progress = Signal(int, int)
-    finished = Signal(object)  # SyncReport
-    status = Signal(object)  # SyncStatus
-    failed = Signal(str)  # a bug's text; the gate keeps running
-    enrolled = Signal(str)  # the server paired with
-    enrol_failed = Signal(str)  # words for the volunteer
-
-    def __init__(self, service: SyncService) -> None:
-        super().__init__()
-        self.service = service
-        self.stop_event = threading.Event()
-        self.wake_event = threading.Event()  # 立即同步 during a backoff wait: retry now
-        self.busy = False
-        self.lang = "zh"
-
-    def _cancelled(self) -> bool:
-        return self.stop_event.is_set()
-
-    def _sleep(self, seconds: float) -> None:
-        # a cancel (which also sets wake_event) or a press of 立即同步 ends the wait at once
-        self.wake_event.wait(seconds)
-        self.wake_event.clear()
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.emit(done, total)
-
-    @Slot()
-    def run_sync(self) -> None:
-        if self.busy:
-            return
-        self.busy = True
-        self.stop_event.clear()
-        try:
-            report = self.service.sync_now(self._progress, self._cancelled, self._sleep)
-            self.finished.emit(report)
-        except Exception as exc:  # a bug: report it, never take the gate down
-            self.failed.emit(f"{exc.__class__.__name__}: {exc}")
-        finally:
-            self.busy = False
-            self.refresh()
-
-    @Slot()
-    def run_auto(self) -> None:
-        """A scheduled run; skipped after 401/403 until someone re-pairs or presses the button."""
-        status = self.service.status()
-        if status.enrolled and not status.stopped:
-            self.run_sync()
-        else:
-            self.status.emit(status)
-
-    @Slot(str)
-    def enrol(self, text: str) -> None:
-        """Pair with the server named in a QR text (scanned or pasted)."""
-        from app.errors import KnownError
-
-        try:
-            ident = self.service.enrol(text)
-        except KnownError as exc:
-            self.enrol_failed.emit(exc.message(self.lang))
-        except Exception as exc:
-            self.failed.emit(f"{exc.__class__.__name__}: {exc}")
-        else:
-            self.enrolled.emit(str(ident.server_url))
-        self.refresh()
-
-    @Slot()
-    def refresh(self) -> None:
-        try:
-            self.status.emit(self.service.status())
-        except Exception as exc:
-            self.failed.emit(f"{exc.__class__.__name__}: {exc}")
+from app.sync.backoff import Backoff
+from app.sync.service import Attempt, SyncService
+from app.sync.state import SyncStatus, describe
+from ui.common.runner import Task, TaskContext, run_in_background
 
 
 class SyncStatusWidget(QWidget):
-    syncRequested = Signal()
-    autoRequested = Signal()
-    refreshRequested = Signal()
-    enrolRequested = Signal(str)
+    attemptFinished = Signal(object)  # app.sync.service.Attempt, after the labels show it
+    statusShown = Signal(object)  # app.sync.state.SyncStatus
+    enrolled = Signal(str)  # the server paired with
+    enrolFailed = Signal(str)  # words for the volunteer
+    enrolRequested = Signal(str)  # a pairing QR text (scanned or pasted)
 
     def __init__(
         self,
         service: SyncService,
         lang: str = "zh",
-        auto_interval_ms: int = 60_000,
+        online_interval_ms: int = 5_000,
         refresh_interval_ms: int = 5_000,
+        budget_s: float = 20.0,
+        backoff: Backoff | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.lang = lang
         self.service = service
+        self.online_interval_ms = online_interval_ms
+        self.budget_s = budget_s
+        self.backoff = backoff or Backoff(sleep=lambda _s: None)  # only its delays are used
         self.last_report: Any = None
+        self.last_status: SyncStatus | None = None
+        self.attempt_task: Task | None = None
+        self.refresh_task: Task | None = None
+        self.again_now = False  # 立即同步 pressed during an attempt: another one right after
+        self.manual = False  # the attempt running was asked for by a person
+        self.closed = False
+        self.next_delay_ms: int | None = None  # when the timer's next attempt is due (tests)
+
         self.state_label = QLabel()
         self.waiting_label = QLabel()
         self.last_label = QLabel()
@@ -132,102 +78,213 @@ class SyncStatusWidget(QWidget):
             self.button,
         ):
             layout.addWidget(w)
-
-        self.thread = QThread(self)
-        self.thread.setObjectName("sync")
-        self.worker = SyncWorker(service)
-        self.worker.lang = lang
-        self.worker.moveToThread(self.thread)
-        self.syncRequested.connect(self.worker.run_sync)
-        self.autoRequested.connect(self.worker.run_auto)
-        self.refreshRequested.connect(self.worker.refresh)
-        self.enrolRequested.connect(self.worker.enrol)
-        self.worker.enrolled.connect(self.on_enrolled)
-        self.worker.enrol_failed.connect(self.on_enrol_failed)
-        self.worker.status.connect(self.show_status)
-        self.worker.progress.connect(self.show_progress)
-        self.worker.finished.connect(self.on_finished)
-        self.worker.failed.connect(self.on_failed)
         self.button.clicked.connect(self.sync_now)
-        self.thread.start()
+        self.enrolRequested.connect(self.enrol)
 
-        self.auto_timer = QTimer(self)
-        self.auto_timer.timeout.connect(self._auto_tick)
-        if auto_interval_ms > 0:
-            self.auto_timer.start(auto_interval_ms)
-            QTimer.singleShot(min(auto_interval_ms, 10_000), self._auto_tick)  # soon after start
+        self.next_timer = QTimer(self)
+        self.next_timer.setSingleShot(True)
+        self.next_timer.timeout.connect(self._timer_attempt)
+        if online_interval_ms > 0:
+            self._schedule(min(online_interval_ms, 2_000))  # soon after start
         self.refresh_timer = QTimer(self)
-        self.refresh_timer.timeout.connect(self.refreshRequested)
+        self.refresh_timer.timeout.connect(self.refresh)
         if refresh_interval_ms > 0:
             self.refresh_timer.start(refresh_interval_ms)
-        self.refreshRequested.emit()
+        self.refresh()
+
+    # ------------------------------------------------------------------ attempts
+    @property
+    def busy(self) -> bool:
+        return self.attempt_task is not None
+
+    def _schedule(self, delay_ms: int) -> None:
+        if self.closed or self.online_interval_ms <= 0 and not self.again_now:
+            return
+        self.next_delay_ms = max(0, int(delay_ms))
+        self.next_timer.start(self.next_delay_ms)
 
     @Slot()
-    def _auto_tick(self) -> None:
-        if not self.worker.busy:  # a run still retrying keeps its own backoff; never pile up
-            self.autoRequested.emit()
+    def _timer_attempt(self) -> None:
+        self.start_attempt(manual=False)
 
     @Slot()
     def sync_now(self) -> None:
-        if self.worker.busy:  # waiting to retry: try again now instead of queueing another run
-            self.worker.wake_event.set()
+        """立即同步: try now; while offline the reason is shown at once, not after a wait."""
+        status = self.last_status
+        if status is not None and not status.online and status.last_error == "sync_offline":
+            self._show_cannot_connect(status.last_error_detail or "")
+        if self.busy:
+            self.again_now = True
             return
-        self.button.setEnabled(False)
-        self.button.setText(t("sync_running", self.lang))
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.syncRequested.emit()
+        self.start_attempt(manual=True)
+
+    def start_attempt(self, manual: bool) -> None:
+        if self.closed or self.busy:
+            return
+        self.next_timer.stop()
+        self.manual = manual
+        if manual:
+            self.button.setEnabled(False)
+            self.button.setText(t("sync_running", self.lang))
+            self.progress.setRange(0, 0)
+            self.progress.show()
+        budget, service = self.budget_s, self.service
+
+        def work(ctx: TaskContext) -> Attempt:
+            return service.attempt(ctx.progress, ctx.cancelled, budget_s=budget, auto=not manual)
+
+        self.attempt_task = run_in_background(
+            work,
+            on_done=self._attempt_done,
+            on_error=self._attempt_failed,
+            on_progress=self.show_progress,
+            on_cancelled=self._attempt_over,
+            lang=self.lang,
+            parent=self,
+            name="sync attempt",
+        )
+
+    def _attempt_over(self) -> None:
+        self.attempt_task = None
+        self.button.setEnabled(True)
+        self.button.setText(t("sync_now", self.lang))
+        self.progress.hide()
+
+    def _attempt_done(self, attempt: Attempt) -> None:
+        manual = self.manual
+        self._attempt_over()
+        if self.closed:
+            return
+        report = attempt.report
+        self.last_report = report
+        self.show_status(attempt.status)
+        if manual and report.error == "sync_offline":
+            self._show_cannot_connect(report.error_detail or "")
+        self.attemptFinished.emit(attempt)
+        if self.again_now:
+            self.again_now = False
+            self.start_attempt(manual=True)
+        elif report.ok and report.more:
+            self._schedule(0)
+        elif report.ok or attempt.skipped:
+            self.backoff.reset()
+            self._schedule(self.online_interval_ms)
+        elif report.error == "sync_offline":
+            self._schedule(int(self.backoff.next_delay(report.retry_after) * 1000))
+        else:  # refused, a bad event, not paired: try again at the ordinary pace
+            self._schedule(self.online_interval_ms)
+
+    def _attempt_failed(self, text: str, exc: BaseException) -> None:
+        self._attempt_over()
+        if self.closed:
+            return
+        self.error_label.setText(text)
+        self.error_label.setToolTip("" if isinstance(exc, KnownError) else repr(exc))
+        self._schedule(int(self.backoff.next_delay() * 1000))
+
+    def _show_cannot_connect(self, reason: str) -> None:
+        self.error_label.setText(t("sync_cannot_connect", self.lang, reason=reason))
+        self.error_label.setToolTip(reason)
+
+    # ------------------------------------------------------------------ pairing
+    @Slot(str)
+    def enrol(self, text: str) -> None:
+        """Pair off the GUI thread; unreachable: the code is kept and the next attempt pairs."""
+        service = self.service
+        run_in_background(
+            lambda ctx: service.enrol_or_keep(text),
+            on_done=self._enrol_done,
+            on_error=self._enrol_failed,
+            lang=self.lang,
+            parent=self,
+            name="sync pairing",
+        )
+
+    def _enrol_done(self, ident: Any) -> None:
+        if self.closed:
+            return
+        self.error_label.setText("")
+        server = str(ident.server_url)
+        self.last_label.setText(t("enrol_done", self.lang, server=server))
+        self.enrolled.emit(server)
+        if self.busy:
+            self.again_now = True
+        else:
+            self.start_attempt(manual=False)
+
+    def _enrol_failed(self, text: str, exc: BaseException) -> None:
+        if self.closed:
+            return
+        self.error_label.setText(text)
+        self.enrolFailed.emit(text)
+        if isinstance(exc, KnownError) and exc.code == "enrol_kept_for_later":
+            self.backoff.reset()
+            self._schedule(int(self.backoff.next_delay() * 1000))
+
+    # ------------------------------------------------------------------ status
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read the local status (new records waiting) without touching the network."""
+        if self.closed or self.refresh_task is not None:
+            return
+        service = self.service
+
+        def done(status: SyncStatus) -> None:
+            self.refresh_task = None
+            if not self.closed and not self.busy:
+                self.show_status(status)
+
+        def failed(text: str, exc: BaseException) -> None:
+            self.refresh_task = None
+            if not self.closed:
+                self.error_label.setText(text)
+
+        self.refresh_task = run_in_background(
+            lambda ctx: service.status(),
+            on_done=done,
+            on_error=failed,
+            on_cancelled=lambda: setattr(self, "refresh_task", None),
+            lang=self.lang,
+            parent=self,
+            name="sync status",
+        )
 
     def set_lang(self, lang: str) -> None:
-        """Re-label in another language; the status words follow at the next refresh."""
+        """Re-label in another language; the status words follow at once."""
         self.lang = lang
         if self.button.isEnabled():
             self.button.setText(t("sync_now", lang))
-        self.refreshRequested.emit()
+        if self.last_status is not None:
+            self.show_status(self.last_status)
 
     @Slot(int, int)
     def show_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
+        if total <= 0:
+            return
+        self.progress.show()
+        self.progress.setRange(0, total)
         self.progress.setValue(done)
 
     @Slot(object)
-    def show_status(self, status: Any) -> None:
+    def show_status(self, status: SyncStatus) -> None:
+        self.last_status = status
         words = describe(status, self.lang, self.service.clock.now())
         self.state_label.setText(words["state"])
         self.state_label.setStyleSheet("color: #1b7f3b;" if status.online else "color: #8a6d00;")
+        # the reason on hover: what the last attempt met (a refused connection, a timeout …)
+        why = status.last_error_detail or words["error"]
+        self.state_label.setToolTip("" if status.online else why)
         self.waiting_label.setText(words["waiting"])
         self.last_label.setText(words["last"])
         self.error_label.setText(words["error"])
-
-    @Slot(object)
-    def on_finished(self, report: Any) -> None:
-        self.last_report = report
-        self.button.setEnabled(True)
-        self.button.setText(t("sync_now", self.lang))
-        self.progress.hide()
-
-    @Slot(str)
-    def on_enrolled(self, server: str) -> None:
-        self.error_label.setText("")
-        self.last_label.setText(t("enrol_done", self.lang, server=server))
-
-    @Slot(str)
-    def on_enrol_failed(self, text: str) -> None:
-        self.error_label.setText(text)
-
-    @Slot(str)
-    def on_failed(self, text: str) -> None:
-        self.button.setEnabled(True)
-        self.button.setText(t("sync_now", self.lang))
-        self.progress.hide()
-        self.error_label.setText(t("bug", self.lang))
-        self.error_label.setToolTip(text)
+        self.error_label.setToolTip(status.last_error_detail or "")
+        self.statusShown.emit(status)
 
     def shutdown(self) -> None:
-        """Stop the timers, cancel a running sync (it ends at its next step), end the thread."""
-        self.auto_timer.stop()
+        """Stop the timers and cancel what runs (an attempt ends at its next batch)."""
+        self.closed = True
+        self.next_timer.stop()
         self.refresh_timer.stop()
-        self.worker.stop_event.set()
-        self.worker.wake_event.set()
-        self.thread.quit()
-        self.thread.wait(30_000)
+        for task in (self.attempt_task, self.refresh_task):
+            if task is not None:
+                task.cancel()
