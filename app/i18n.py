@@ -134,8 +134,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This database was made by a newer Gatepost (version {found} > {known}); please upgrade.",
     ),
     "db_write_failed": (
-        "保存失败：{detail}。记录未丢失，请重试。",
-        "Could not save: {detail}. Nothing was lost; try again.",
+        "保存失败：本次记录未保存（磁盘已满或数据库无法写入）。请腾出空间后重新登记。",
+        "NOT saved: this record was not written (disk full or database not writable). "
+        "Free some space, then record it again.",
     ),
     "bug": ("程序出错，已记录日志，门岗可继续使用。", "A bug was logged; the gate keeps working."),
     "no_display": (

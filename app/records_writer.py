@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from app.errors import KnownError
 from db import outbox
 from db.connection import transaction
+
+log = logging.getLogger(__name__)
 
 
 def write_record(
@@ -23,4 +26,5 @@ def write_record(
             insert(conn, row)
             outbox.append(conn, row["id"], kind, row, row["ts_utc"])
     except sqlite3.OperationalError as exc:  # disk full, locked, I/O error
+        log.error("could not write a %s record: %s", kind, exc)  # SQLite's text: log only
         raise KnownError("db_write_failed", detail=str(exc)) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ from app.settings import Settings
 from db import outbox
 from db import roster as q
 from db.connection import transaction
+
+log = logging.getLogger(__name__)
 
 
 def write_change(
@@ -57,6 +60,7 @@ def write_change(
             raise KnownError("id_duplicate") from exc
         raise
     except sqlite3.OperationalError as exc:
+        log.error("could not write a roster change: %s", exc)  # SQLite's text: log only
         raise KnownError("db_write_failed", detail=str(exc)) from exc
     return state
 
