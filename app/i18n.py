@@ -584,6 +584,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officer_fevers": ("发热", "Fevers"),
     "officer_last_sync_local": ("最近同步", "Last sync"),
     "officer_received": ("收到时间", "Received"),
+    # --- hostile input and damaged files (#13, gate side): roster files, bundles, images, db
+    "import_is_folder": (
+        "这是一个文件夹，不是表格：{path}",
+        "This is a folder, not a spreadsheet: {path}",
+    ),
+    "import_too_many_rows": (
+        "表格超过 {limit} 行，请分成几个文件导入",
+        "The sheet has more than {limit} rows; split it into several files",
+    ),
+    "import_too_many_columns": (
+        "表格超过 {limit} 列，请只保留居民信息的列",
+        "The sheet has more than {limit} columns; keep only the residents' columns",
+    ),
+    "import_too_big": (
+        "文件过大或结构异常（{what}），已拒绝读取",
+        "The file is too large or oddly built ({what}); refused before reading",
+    ),
+    "import_field_too_long": (
+        "第 {row} 行有一个格子内容过长，文件可能已损坏",
+        "Row {row} has a cell far too long; the file may be damaged",
+    ),
+    "import_damaged": (
+        "表格文件已损坏，无法读取，请重新保存后再导入",
+        "The spreadsheet file is damaged; save it again and retry",
+    ),
+    "import_no_sheet": (
+        "工作簿里没有可读取的工作表（只有图表？）",
+        "The workbook has no worksheet to read (charts only?)",
+    ),
+    "import_sheet_missing": (
+        "工作簿缺少工作表内容，文件不完整",
+        "A worksheet is missing from the workbook; the file is incomplete",
+    ),
 }
 
 

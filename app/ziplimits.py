@@ -34,6 +34,7 @@ class ZipLimits:
     max_total_bytes: int  # all members, uncompressed
     max_ratio: int  # uncompressed / compressed for a member larger than 1 MB
     max_depth: int  # folders in a member's name ("a/b/c" is depth 2)
+    refuse_nested: bool = True  # a workbook may embed one (never opened); a bundle may not
 
 
 # zip members the checks treat as archives inside the archive (nesting is refused)
@@ -96,7 +97,7 @@ def check_infos(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
             raise ZipRefused("bad_member_name")
         if name.rstrip("/").count("/") > limits.max_depth:
             raise ZipRefused("too_deep")
-        if name.lower().endswith(NESTED_SUFFIXES):
+        if limits.refuse_nested and name.lower().endswith(NESTED_SUFFIXES):
             raise ZipRefused("nested_archive")
         if info.file_size > limits.max_member_bytes:
             raise ZipRefused("member_too_large")

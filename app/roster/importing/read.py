@@ -11,6 +11,7 @@ from typing import Any
 
 from app.errors import KnownError
 from app.roster import residents as res
+from app.roster.importing.xlsx import MAX_CELLS, MAX_COLS, MAX_ROWS, read_xlsx
 
 HEADER_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -37,9 +38,15 @@ _ADDRESS = re.compile(
 )
 
 
+MAX_CSV_BYTES = 32 << 20  # a 100,000-row roster as CSV is about 15 MB
+
+
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise KnownError("import_encoding") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -51,40 +58,50 @@ def _decode(data: bytes) -> str:
 
 
 def read_table(path: Path) -> list[list[Any]]:
-    """All rows of the first sheet (or the CSV) as lists; merged cells filled from their corner."""
+    """All rows of the first sheet (or the CSV) as lists; merged cells filled from their corner.
+    Files past the limits (rows, columns, cells, sizes) are refused with a KnownError."""
     suffix = path.suffix.lower()
-    if not path.exists():
+    if path.is_dir():
+        raise KnownError("import_is_folder", path=str(path))
+    if not path.is_file():
         raise KnownError("import_missing", path=str(path))
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return read_xlsx(path)
     if suffix in (".csv", ".txt", ".tsv"):
-        text = _decode(path.read_bytes())
-        try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        return _read_csv(path)
     raise KnownError("import_format", suffix=suffix or "?")
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    import zipfile
-
-    import openpyxl
-
+def _read_csv(path: Path) -> list[list[Any]]:
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise KnownError("import_unreadable", detail=str(exc)) from None
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    for rng in ws.merged_cells.ranges:
-        corner = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
-        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
-            for c in range(rng.min_col - 1, rng.max_col):
-                if c < len(rows[r]):
-                    rows[r][c] = corner
-    wb.close()
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise KnownError("import_too_big", what="bytes", limit=MAX_CSV_BYTES)
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        raise KnownError("import_unreadable", detail=exc.strerror or type(exc).__name__) from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[Any]] = []
+    cells = 0
+    # newline="" lets the reader end lines at CR, LF or CRLF (old Mac exports use CR alone)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for row in reader:
+            if reader.line_num > 2 * MAX_ROWS or (len(rows) >= MAX_ROWS and any(row)):
+                raise KnownError("import_too_many_rows", limit=MAX_ROWS)
+            if len(row) > MAX_COLS and any(row[MAX_COLS:]):
+                raise KnownError("import_too_many_columns", limit=MAX_COLS)
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise KnownError("import_too_big", what="cells", limit=MAX_CELLS)
+            if len(rows) < MAX_ROWS:
+                rows.append(row[:MAX_COLS])
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise KnownError("import_field_too_long", row=reader.line_num) from None
+        raise KnownError("import_unreadable", detail=f"CSV, line {reader.line_num}") from None
     return rows
 
 
