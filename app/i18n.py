@@ -617,6 +617,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作簿缺少工作表内容，文件不完整",
         "A worksheet is missing from the workbook; the file is incomplete",
     ),
+    "image_missing": ("找不到图片文件", "file not found"),
+    "image_is_folder": ("这是一个文件夹，不是图片", "is a directory"),
+    "image_empty": ("图片文件是空的", "empty file"),
+    "image_file_too_large": ("图片文件过大", "file too large"),
+    "image_cannot_read": ("无法读取图片文件：{detail}", "cannot read file: {detail}"),
+    "image_unreadable": ("无法识别的图片或图片已损坏", "not a readable image"),
+    "image_too_many_pixels": (
+        "图片像素过多（超过 {limit} 像素），已拒绝解码",
+        "image too large (over {limit} pixels); not decoded",
+    ),
+    "image_too_small": (
+        "图片太小（{width}×{height}），放不下二维码（至少 {side}×{side}）",
+        "image too small ({width}x{height}) to hold a QR code (at least {side}x{side})",
+    ),
 }
 
 

@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from typing import IO
 
-import cv2
 import numpy as np
 
-from .decoder import FrameDecoder
-from .payload import classify_payload
+from app.errors import KnownError
 
-MAX_IMAGE_BYTES = 64 * 1024 * 1024  # a camera still is a few MB; refuse anything absurd unread
+from .decoder import FrameDecoder
+from .image import load_image
+from .payload import classify_payload
 
 
 def _load(path: str) -> np.ndarray:
-    """Read an image through imdecode so non-ASCII paths work; raise ValueError with a reason."""
-    if not os.path.exists(path):
-        raise ValueError("file not found")
-    if os.path.isdir(path):
-        raise ValueError("is a directory")
-    size = os.path.getsize(path)
-    if size == 0:
-        raise ValueError("empty file")
-    if size > MAX_IMAGE_BYTES:
-        raise ValueError("file too large")
+    """Read an image within limits (app.scan.image); raise ValueError with the reason."""
     try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as e:
-        raise ValueError(f"cannot read file: {e.strerror or e}") from None
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if img is None:
-        raise ValueError("not a readable image")
-    return img
+        return load_image(path)
+    except KnownError as exc:
+        raise ValueError(exc.message("en")) from None
 
 
 def decode_one(path: str, decoder: FrameDecoder) -> dict:
