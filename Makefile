@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test deps lint bench screenshots clean
+.PHONY: run test fuzz deps lint bench screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/system-deps.txt
 	bash scripts/ensure-system-deps.sh
@@ -22,6 +22,11 @@ run: $(STAMP)
 ## Install everything and run the whole test suite offscreen.
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+## Fuzz every parser a stranger can feed for long (the short runs are part of `make test`).
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	GATEPOST_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m fuzz tests/hostile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app db ui server bench main.py tests scripts
