@@ -631,6 +631,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "图片太小（{width}×{height}），放不下二维码（至少 {side}×{side}）",
         "image too small ({width}x{height}) to hold a QR code (at least {side}x{side})",
     ),
+    "db_salvaged": (
+        "数据库文件损坏：已抢救出 {copied} 行数据，丢失 {lost} 行（未上传记录序号：{seqs}）。"
+        "损坏的文件另存为 {moved}。请告知街道。",
+        "The database was damaged: {copied} rows saved, {lost} lost (outbox sequence numbers: "
+        "{seqs}). The damaged file is kept as {moved}. Tell the subdistrict.",
+    ),
+    "db_check_damaged": (
+        "数据库检查发现损坏（{problems} 处）。门岗可继续登记；下次启动时将自动抢救数据。",
+        "The database check found damage ({problems} problems). Keep recording; the next "
+        "start salvages the data.",
+    ),
+    "db_check_chain": (
+        "待上传记录的校验不符（序号 {seqs}），请告知街道。",
+        "Outbox events off the hash chain (sequence numbers {seqs}); tell the subdistrict.",
+    ),
+    "db_in_use": (
+        "数据库正被门岗程序使用，请先关闭门岗程序再抢救。",
+        "The database is open in Gatepost; close it before salvaging.",
+    ),
 }
 
 
