@@ -178,7 +178,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "密码错误次数过多，已锁定，请 {minutes} 分钟后再试",
         "Too many wrong PINs; locked for {minutes} min",
     ),
-    "pin_invalid": ("密码须为 4–12 位数字", "The PIN must be 4–12 digits"),
+    "pin_invalid": ("密码须为 6–12 位数字", "The PIN must be 6–12 digits"),
     "pin_prompt": ("请输入干部密码", "Officer PIN"),
     "pin_new_prompt": ("请输入新的干部密码", "New officer PIN"),
     "pin_old_prompt": ("请输入原干部密码", "Current officer PIN"),
