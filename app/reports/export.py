@@ -55,11 +55,17 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise
 
 
-def _csv_text(value: Any) -> Any:
-    """A note must never become a formula in Excel or WPS."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != "-":
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell must never become a formula in Excel or WPS (= + - @, tab, CR first)."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS and value != "-":
         return "'" + value
     return value
+
+
+_csv_text = csv_safe  # the name this module's writers use
 
 
 def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:

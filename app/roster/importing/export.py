@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from app.privacy import mask_id, mask_name, mask_phone
+from app.reports.export import csv_safe
 from db import roster as q
 
 EXPORT_HEADERS = (
@@ -45,6 +46,6 @@ def export_csv(conn: sqlite3.Connection, path: Path | str, masked: bool = True) 
                 )
             elif out["id_number"]:
                 out["id_number"] += "\t"  # Excel keeps an 18-digit ID as text
-            w.writerow([out[k] for k, _ in EXPORT_HEADERS])
+            w.writerow([csv_safe(out[k]) for k, _ in EXPORT_HEADERS])
     os.replace(tmp, path)
     return len(rows)
