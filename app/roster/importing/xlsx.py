@@ -125,7 +125,10 @@ def read_xlsx(path: Path) -> list[list[Any]]:
         ws.reset_dimensions()  # a <dimension> can lie either way: read what is really there
         rows = _read_rows(ws)
         part = getattr(ws, "_worksheet_path", None)
-        merges = _merges(wb._archive, part) if part else []
+        merges: list[tuple[int, int, int, int]] = []
+        if part:
+            with zipfile.ZipFile(path) as archive:  # checked above: sizes and ratio
+                merges = _merges(archive, str(part).lstrip("/"))
     except KnownError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged deflate, bad XML, missing parts
