@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 SKIP_TABLES = ("_sqlite_migrations",)  # the fresh file records its own migrations
 MAX_PROBLEMS = 50
 _PROBE_LIMIT = 200_000  # rowids probed one by one past a damaged page before giving up
+_MAX_SPAN = 5_000_000  # rowids looked at between the first and the last known
 _STUCK_LIMIT = 10_000  # rows in a row that do not move forward: the cursor is in a loop
 
 
@@ -240,7 +241,9 @@ def _missing(copied: list[int], bounds: tuple[int, int] | None, top: int | None)
     if not known:
         return []
     have = set(copied)
-    return [r for r in range(min(known), max(known) + 1) if r not in have]
+    lo = min(known)
+    hi = min(max(known), lo + _MAX_SPAN)  # a garbage rowid from a damaged page can be huge
+    return [r for r in range(lo, hi + 1) if r not in have]
 
 
 def _next_readable(

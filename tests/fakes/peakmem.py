@@ -19,7 +19,11 @@ result = None
 """
 _EPILOGUE = """
 _peak = tracemalloc.get_traced_memory()[1]
-_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # VmHWM belongs to this program image; ru_maxrss survives exec from a big parent
+    with open("/proc/self/status") as _fh:
+        _rss_kb = next(int(ln.split()[1]) for ln in _fh if ln.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    _rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print("@@" + json.dumps({"result": result, "heap_mb": _peak / 2**20, "rss_mb": _rss_kb / 1024,
                          "seconds": time.perf_counter() - _t0}))
 """
@@ -29,7 +33,7 @@ print("@@" + json.dumps({"result": result, "heap_mb": _peak / 2**20, "rss_mb": _
 class Peak:
     result: object
     heap_mb: float  # tracemalloc peak of Python allocations
-    rss_mb: float  # ru_maxrss of the whole process (imports included)
+    rss_mb: float  # peak RSS of the whole child (imports included): VmHWM, else ru_maxrss
     seconds: float
 
 
