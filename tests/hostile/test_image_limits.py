@@ -86,3 +86,15 @@ def test_a_key_qr_photo_too_large_says_so(big_png, gdb, clock):
     with pytest.raises(KnownError) as err:
         keyqr.import_key_file(gdb.conn, big_png, clock)
     assert err.value.code == "image_too_many_pixels"
+
+
+def test_an_image_folder_source_refuses_a_huge_picture(big_png, tmp_path):
+    from app.scan.sources import ImageFolderSource, SourceError
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(big_png.read_bytes())
+    source = ImageFolderSource(folder)
+    source.open()
+    with pytest.raises(SourceError, match="too large"):
+        source.read()
