@@ -650,6 +650,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库正被门岗程序使用，请先关闭门岗程序再抢救。",
         "The database is open in Gatepost; close it before salvaging.",
     ),
+    "bundle_why_damaged": ("文件已损坏或不是数据包", "the file is damaged or not a bundle"),
+    "bundle_why_no_such_file": ("找不到文件", "no such file"),
+    "bundle_why_unreadable": ("无法读取文件", "the file cannot be read"),
+    "bundle_why_too_large": ("文件过大", "the file is too large"),
+    "bundle_why_too_many_members": ("包内文件过多", "too many files inside"),
+    "bundle_why_too_deep": ("包内目录层级异常", "folders nested inside"),
+    "bundle_why_nested_archive": ("包内还有压缩包", "an archive inside the archive"),
+    "bundle_why_bad_member_name": ("包内文件名异常", "a file name inside is unsafe"),
+    "bundle_why_duplicate_member": ("包内文件重名", "a file name inside appears twice"),
+    "bundle_why_member_too_large": ("包内文件过大", "a file inside is too large"),
+    "bundle_why_member_larger_than_declared": (
+        "包内文件比声明的大（压缩炸弹？）",
+        "a file inside is larger than it claims (a zip bomb?)",
+    ),
+    "bundle_why_compression_ratio": (
+        "压缩比异常（压缩炸弹？），未解压",
+        "compressed far too well (a zip bomb?); not unpacked",
+    ),
+    "bundle_why_too_large_unpacked": ("解压后过大，未解压", "too large unpacked; not unpacked"),
+    "bundle_why_bad_content": ("内容格式异常", "the content is malformed"),
 }
 
 

@@ -40,6 +40,14 @@ class BundleRefused(KnownError):
         super().__init__("bundle_refused", reason=reason)
         self.reason = reason
 
+    def message(self, lang: str = "zh") -> str:
+        """The reason in words where it has some (bundle_why_*), else its code."""
+        from app.i18n import MESSAGES, t
+
+        why = f"bundle_why_{self.reason}"
+        reason = t(why, lang) if why in MESSAGES else self.reason
+        return t("bundle_refused", lang, reason=reason)
+
 
 # what a real bundle can look like: three members at the top, events a few hundred bytes
 # each and compressing a few times at most; a zip bomb breaks these before it is inflated
