@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LINTED := app db ui server cli bench main.py tests scripts
 
-.PHONY: run test deps lint bench screenshots clean
+.PHONY: run test fuzz deps lint bench screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/system-deps.txt
 	bash scripts/ensure-system-deps.sh
@@ -23,6 +23,11 @@ run: $(STAMP)
 ## Install everything and run the whole test suite offscreen.
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+## Fuzz every parser a stranger can feed for long (the short runs are part of `make test`).
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	GATEPOST_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m fuzz tests/hostile $(PYTEST_ARGS)
 
 ## ruff (lint + format), mypy on app/ and db/ (config in pyproject.toml), import contracts.
 lint: $(STAMP)

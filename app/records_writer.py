@@ -7,6 +7,7 @@ or another SQLite write failure becomes the known `db_write_failed` message, her
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from db.connection import transaction
 
 T = TypeVar("T")
 Event = tuple[str, dict[str, Any]]  # (event id, event body)
+log = logging.getLogger(__name__)
 
 
 def write_record(
@@ -35,5 +37,6 @@ def write_record(
             event_id, body = event(result) if event is not None else (row["id"], row)
             outbox.append(conn, event_id, kind, body, row["ts_utc"])
     except sqlite3.OperationalError as exc:  # disk full, locked, I/O error
+        log.error("could not write a %s record: %s", kind, exc)  # SQLite's text: log only
         raise KnownError("db_write_failed", detail=str(exc)) from exc
     return result

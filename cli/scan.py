@@ -26,16 +26,17 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
 def decode_one(path: str, decoder: FrameDecoder) -> dict[str, Any]:
     """The JSON object for one file; payloads the gate must refuse are reported, never shown."""
-    from app.scan.images import load_image
+    from app.errors import KnownError
+    from app.scan.image import load_image
     from app.scan.payload import classify_payload
 
     try:
-        img = load_image(path)
+        img = load_image(path)  # within limits: a bomb is refused from its header (#13)
         t0 = time.perf_counter()
         found = decoder.decode(img)
         ms = round((time.perf_counter() - t0) * 1000.0, 1)
-    except ValueError as e:
-        return {"file": path, "error": str(e)}
+    except KnownError as e:
+        return {"file": path, "error": e.message("en")}
     except Exception as e:  # noqa: BLE001 - the command promises a line, not a traceback
         return {"file": path, "error": f"internal error: {type(e).__name__}"}
     if not found:

@@ -41,3 +41,12 @@ def service(gdb, clock):
     svc = GateService(gdb, clock)
     svc.settings.set("volunteer", "王阿姨")
     return svc
+
+
+@pytest.fixture(autouse=True)
+def _cheap_pin_hash(monkeypatch):
+    """The production scrypt cost (≥ 250 ms a try) would make every PIN in the suite slow;
+    tests/hostile/test_files_private.py measures the real one."""
+    from app import officer
+
+    monkeypatch.setattr(officer, "SCRYPT", {"n": 2**12, "r": 8, "p": 1})

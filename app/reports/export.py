@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app import files
+from app.cells import csv_safe
 from app.errors import KnownError
 from app.i18n import t
 from app.reports.model import Report
@@ -47,11 +48,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
         yield tmp
 
 
-def _csv_text(value: Any) -> Any:
-    """A note must never become a formula in Excel or WPS."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != "-":
-        return "'" + value
-    return value
+_csv_text = csv_safe  # the name this module's writers use
 
 
 def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:

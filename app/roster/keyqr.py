@@ -49,11 +49,13 @@ def is_image(path: Path) -> bool:
 def read_key_image(path: Path | str) -> str:
     """The 'GPK1:' text of the key QR in a photo or PNG (the scan engine reads it)."""
     from app.scan.decoder import FrameDecoder
-    from app.scan.images import load_image
+    from app.scan.image import load_image
 
     try:
-        frame = load_image(str(path))
-    except ValueError:
+        frame = load_image(path)
+    except KnownError as exc:
+        if exc.code in ("image_too_many_pixels", "image_too_small"):
+            raise  # say what is wrong with the picture
         raise KnownError("key_qr_unreadable") from None
     for result in FrameDecoder(budget_ms=2000).decode(frame):
         if result.text.strip().startswith(passes.KEY_PREFIX):

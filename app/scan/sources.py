@@ -9,7 +9,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from app.errors import KnownError
 from app.scan.demo import DemoSource
+from app.scan.image import load_image
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpg", ".mjpeg"}
@@ -121,10 +123,12 @@ class ImageFolderSource:
         if not self._files:
             raise SourceError("not open")
         i = int((time.monotonic() - self._start) / self.hold) % len(self._files)
-        frame = cv2.imread(str(self._files[i]), cv2.IMREAD_COLOR)
-        if frame is None:
-            raise SourceError(f"unreadable image: {self._files[i].name}")
-        return frame
+        try:
+            return load_image(self._files[i])  # the pixel limit before decoding (#13 item 2)
+        except KnownError as exc:
+            raise SourceError(
+                f"unreadable image: {self._files[i].name} ({exc.message('en')})"
+            ) from None
 
     def close(self) -> None:
         self._files = []

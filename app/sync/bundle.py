@@ -14,16 +14,18 @@ import json
 import sqlite3
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app import files
+from app import files, ziplimits
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
+from app.i18n import MESSAGES, t
 from app.sync import state
 from app.sync.identity import key_id_of, load_identity, verify
 from app.sync.protocol import event_from_row, event_problem
+from app.ziplimits import ZipLimits
 from db.connection import transaction
 
 FORMAT = "gatepost-bundle"
@@ -31,12 +33,33 @@ VERSION = 1
 Progress = Callable[[int, int], None]
 
 
-class BundleRefused(Exception):
+class BundleRefused(KnownError):
     """The bundle itself is unusable (truncated, altered, wrongly signed); `reason` says why."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__("bundle_refused", reason=reason)
         self.reason = reason
+
+    def message(self, lang: str = "zh") -> str:
+        """The reason in words where it has some (bundle_why_*), else its code."""
+
+        why = f"bundle_why_{self.reason}"
+        reason = t(why, lang) if why in MESSAGES else self.reason
+        return t("bundle_refused", lang, reason=reason)
+
+
+# what a real bundle can look like: three members at the top, events a few hundred bytes
+# each and compressing a few times at most; a zip bomb breaks these before it is inflated
+LIMITS = ZipLimits(
+    max_file_bytes=1 << 30,
+    max_members=8,
+    max_member_bytes=1 << 30,
+    max_total_bytes=(1 << 30) + (1 << 21),
+    max_ratio=100,
+    max_depth=0,
+)
+MAX_MANIFEST_BYTES = 1 << 20
+MAX_SIGNATURE_BYTES = 4096
 
 
 class BundleCancelled(Exception):
@@ -150,23 +173,39 @@ def export_bundle(
     return final
 
 
-def verify_bundle(path: Path, max_bytes: int = 1 << 31) -> VerifiedBundle:
-    """Open and check everything; raise BundleRefused with the reason otherwise."""
+def check_bundle_archive(source: Path | bytes) -> None:
+    """The cheap checks alone (size, members, ratio, nesting; nothing inflated): the server's
+    upload calls this before it keeps or unpacks a file. Raises BundleRefused."""
     try:
-        if Path(path).stat().st_size > max_bytes:
-            raise BundleRefused("too_large")
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            for needed in ("manifest.json", "events.jsonl", "signature"):
-                if needed not in names:
-                    raise BundleRefused(f"missing_{needed}")
-            manifest_bytes = zf.read("manifest.json")
-            signature = zf.read("signature").decode("ascii", "replace").strip()
-            events_bytes = zf.read("events.jsonl")
-    except BundleRefused:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, ValueError) as exc:
-        raise BundleRefused(f"damaged: {exc.__class__.__name__}") from None
+        ziplimits.open_checked(source, LIMITS).close()
+    except ziplimits.ZipRefused as exc:
+        raise BundleRefused(exc.reason) from None
+
+
+def verify_bundle(path: Path | bytes, max_bytes: int = LIMITS.max_file_bytes) -> VerifiedBundle:
+    """Open and check everything; raise BundleRefused with the reason otherwise (a zip bomb
+    is refused from its directory before anything is inflated)."""
+    limits = replace(LIMITS, max_file_bytes=min(max_bytes, LIMITS.max_file_bytes))
+    try:
+        with ziplimits.open_checked(path if isinstance(path, bytes) else Path(path), limits) as zf:
+            manifest_bytes = ziplimits.read_member(zf, "manifest.json", MAX_MANIFEST_BYTES)
+            signature = (
+                ziplimits.read_member(zf, "signature", MAX_SIGNATURE_BYTES)
+                .decode("ascii", "replace")
+                .strip()
+            )
+            events_bytes = ziplimits.read_member(zf, "events.jsonl")
+    except ziplimits.ZipRefused as exc:
+        reason = exc.reason
+        raise BundleRefused("too_large" if reason == "too_large" else reason) from None
+    try:
+        return _check_contents(manifest_bytes, signature, events_bytes)
+    except (RecursionError, OverflowError, TypeError, KeyError, IndexError, AttributeError):
+        # hostile JSON (nesting, huge numbers, wrong types) never escapes as a bug
+        raise BundleRefused("bad_content") from None
+
+
+def _check_contents(manifest_bytes: bytes, signature: str, events_bytes: bytes) -> VerifiedBundle:
     try:
         manifest = json.loads(manifest_bytes.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -11,12 +11,12 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from app.cells import csv_safe
 from server.officer.queries import EXPORT_COLUMNS, iter_export_rows
 from server.store import Store
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_ROWS = 1_000_000  # data rows per sheet: below Excel's 1,048,576 with the header
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -38,12 +38,7 @@ def attachment(name: str) -> str:
     return f'attachment; filename="{name}"'
 
 
-def safe_cell(value: Any) -> Any:
-    """Text that Excel, WPS or LibreOffice would run as a formula starts with an apostrophe,
-    as in the gate's own export (a lone "-" stays as it is)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and value != "-":
-        return "'" + value
-    return value
+safe_cell = csv_safe  # one rule for every export (app/cells.py)
 
 
 def _rows(store: Store, day: str) -> Iterator[list[Any]]:

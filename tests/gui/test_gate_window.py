@@ -314,7 +314,7 @@ def test_the_assembled_window_fits_a_1366x768_screen(qtbot, gdb, service):
     from ui.common.sound import Sounds
     from ui.gate.window import MainWindow
 
-    OfficerAuth(gdb).set_pin("2468")
+    OfficerAuth(gdb).set_pin("246810")
     shifts = ShiftService(gdb)
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
@@ -341,7 +341,7 @@ def test_every_feature_follows_the_language_switch(qtbot, tmp_path, clock):
 
     gdb = open_database(tmp_path)  # a file: the sync worker opens its own connection
     service = GateService(gdb, clock)
-    OfficerAuth(gdb).set_pin("2468")
+    OfficerAuth(gdb).set_pin("246810")
     shifts = ShiftService(gdb)
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
@@ -374,7 +374,7 @@ def test_features_attach_through_the_declared_extension_point(qtbot, gdb, servic
     from ui.common.sound import Sounds
     from ui.gate.window import MainWindow
 
-    OfficerAuth(gdb).set_pin("2468")
+    OfficerAuth(gdb).set_pin("246810")
     shifts = ShiftService(gdb)
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")

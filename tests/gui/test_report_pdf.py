@@ -23,7 +23,7 @@ def test_pdf_report_has_chinese_totals_chart_and_exact_rows(qapp, day_of_gate, t
 
     day_of_gate.pdf_renderer = render_pdf
     out = tmp_path / "day.pdf"
-    assert day_of_gate.export("pdf", out, "2026-11-29", pin="2468") == 13
+    assert day_of_gate.export("pdf", out, "2026-11-29", pin="246810") == 13
     assert out.read_bytes().startswith(b"%PDF")
     info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
     assert "(A4)" in info and "Pages:           1" in info
@@ -43,7 +43,7 @@ def test_pdf_unmasked_shows_the_id(qapp, day_of_gate, tmp_path):  # noqa: F811
 
     day_of_gate.pdf_renderer = render_pdf
     out = tmp_path / "u.pdf"
-    day_of_gate.export("pdf", out, "2026-11-29", pin="2468", unmasked=True)
+    day_of_gate.export("pdf", out, "2026-11-29", pin="246810", unmasked=True)
     assert "350203199001011234" in pdf_text(out)
 
 
@@ -61,9 +61,9 @@ def test_a_long_pdf_breaks_pages_and_keeps_every_row(qapp, gdb, tmp_path):
         gate.record(PassageDraft(code_color="red", payload_text=f"r{i}", note=f"第{i:03d}号"))
         clock.advance(60)
     svc = ReportService(gdb, clock, pdf_renderer=render_pdf)
-    svc.officer.set_pin("2468")
+    svc.officer.set_pin("246810")
     out = tmp_path / "long.pdf"
-    svc.export("pdf", out, "2026-11-29", pin="2468")
+    svc.export("pdf", out, "2026-11-29", pin="246810")
     info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True)
     pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
     assert pages >= 3

@@ -175,10 +175,10 @@ def test_import_dialog_previews_then_imports_off_the_gui_thread(qtbot, roster, t
 
 
 def test_import_can_be_cancelled(qtbot, roster, tmp_path, monkeypatch):
-    from app.roster import importer
+    from app.roster.importing import apply as importing_apply
     from ui.roster.importing import ImportDialog
 
-    monkeypatch.setattr(importer, "BATCH", 1)
+    monkeypatch.setattr(importing_apply, "BATCH", 1)
     rows = [["姓名", "身份证号", "住址"]] + [
         [f"居民{i}", rf.make_id("19800101", i), f"1-1-{100 + i}"] for i in range(1, 30)
     ]

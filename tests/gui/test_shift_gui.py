@@ -83,13 +83,13 @@ def test_pin_dialog_stays_open_on_wrong_pin_and_audits(qtbot, gdb, clock):
     from ui.officer.pin import OfficerPinDialog
 
     officer = OfficerAuth(gdb, clock)
-    officer.set_pin("2468")
+    officer.set_pin("246810")
     dlg = OfficerPinDialog(officer, "yellow_override", {"reason": "社区医生确认"}, "en")
     qtbot.addWidget(dlg)
     dlg.pin.setText("1111")
     dlg.try_accept()
     assert dlg.result() == 0 and "Wrong officer PIN (4 tries left)" == dlg.message.text()
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
     dlg.try_accept()
     assert dlg.result() == 1
     assert officer.audit_log("yellow_override")[0]["detail"] == '{"reason": "社区医生确认"}'
@@ -99,7 +99,7 @@ def test_pin_dialog_shows_the_lockout(qtbot, gdb, clock):
     from ui.officer.pin import OfficerPinDialog
 
     officer = OfficerAuth(gdb, clock)
-    officer.set_pin("2468")
+    officer.set_pin("246810")
     dlg = OfficerPinDialog(officer, "delete", {}, "en")
     qtbot.addWidget(dlg)
     for _ in range(5):
@@ -119,7 +119,7 @@ def reports(gdb, clock):
         clock.advance(600)
     gate.record(PassageDraft(code_color="yellow", payload_text="y"))
     svc = ReportService(gdb, clock)
-    svc.officer.set_pin("2468")
+    svc.officer.set_pin("246810")
     return svc
 
 
@@ -155,7 +155,7 @@ def test_export_dialog_runs_off_thread_and_audits(qtbot, reports, tmp_path):
         dlg.start()  # the PIN is checked off the GUI thread too
     assert "Wrong officer PIN" in dlg.message.text() and dlg.task is None
     assert dlg.pin.text() == "" and dlg.start_button.isEnabled()
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
     with qtbot.waitSignal(dlg.done, timeout=10000) as blocker:
         dlg.start()
     assert blocker.args == [f"Exported 31 records to {tmp_path / 'r.csv'}"]
@@ -169,14 +169,14 @@ def test_export_dialog_runs_off_thread_and_audits(qtbot, reports, tmp_path):
 def test_export_dialog_writes_the_csv_summary_unless_unticked(qtbot, reports, tmp_path):
     dlg = _dialog(qtbot, reports, tmp_path)
     assert dlg.with_summary.isChecked() and dlg.with_summary.isEnabled()
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
     with qtbot.waitSignal(dlg.done, timeout=10000):
         dlg.start()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r-summary.csv", "r.csv"]
     for p in tmp_path.iterdir():
         p.unlink()
     dlg.with_summary.setChecked(False)
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
     with qtbot.waitSignal(dlg.done, timeout=10000):
         dlg.start()
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
@@ -201,7 +201,7 @@ def test_export_dialog_cancel_leaves_no_file(qtbot, reports, tmp_path, monkeypat
 
     monkeypatch.setattr(export, "CHECK_EVERY", 1)
     dlg = _dialog(qtbot, reports, tmp_path, "xlsx")
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
 
     def cancel_early(done, total):
         if done >= 3 and dlg.task is not None:
@@ -225,7 +225,7 @@ def _wrap_tick(tick, hook):
 
 def test_export_dialog_writes_a_pdf(qtbot, reports, tmp_path):
     dlg = _dialog(qtbot, reports, tmp_path, "pdf")
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
     with qtbot.waitSignal(dlg.done, timeout=20000):
         dlg.start()
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
@@ -235,7 +235,7 @@ def test_export_dialog_writes_the_audit_log(qtbot, reports, tmp_path):
     dlg = _dialog(qtbot, reports, tmp_path)
     dlg.format.setCurrentIndex(dlg.format.findData("audit"))
     dlg.path.setText(str(tmp_path / "audit.csv"))
-    dlg.pin.setText("2468")
+    dlg.pin.setText("246810")
     with qtbot.waitSignal(dlg.done):
         dlg.start()
     with open(tmp_path / "audit.csv", encoding="utf-8-sig", newline="") as fh:

@@ -96,12 +96,12 @@ def test_settings_and_yellow_override_need_the_officer(features, window):
     window.asker.settings = lambda values, lang: calls.append("settings")
     window.settings_button.click()
     assert calls == ["settings"] and features.test_pins == []  # no PIN set yet: first run
-    features.officer.set_pin("2468")
+    features.officer.set_pin("246810")
     features.test_pins_given.append("1111")
     window.settings_button.click()
     assert calls == ["settings"]  # wrong PIN: nothing opened
     window.handle_payload("https://jkm.example.invalid/v?t=YELLOW-1", "yellow")
-    features.test_pins_given.append("2468")
+    features.test_pins_given.append("246810")
     window.asker.answers = [("other", "社区证明已核实")]
     window.override_yellow()
     assert window.current.override_reason == "社区证明已核实"
@@ -133,16 +133,16 @@ def test_first_run_sets_the_officer_pin(qtbot, window):
     from ui.shifts.feature import install_shift_features
 
     def set_pin(dlg):
-        dlg.first.setText("2468")
+        dlg.first.setText("246810")
         dlg.second.setText("2469")
         dlg.try_accept()
         assert dlg.message.text() == "两次输入不一致"
-        dlg.second.setText("2468")
+        dlg.second.setText("246810")
         dlg.try_accept()
 
     f = install_shift_features(window, open_dialog=Driver(set_pin, sign_in_as("王阿姨")))
     qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
-    assert f.officer.has_pin() and f.officer.verify("2468")
+    assert f.officer.has_pin() and f.officer.verify("246810")
 
 
 def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, service):
@@ -157,7 +157,7 @@ def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, serv
         service.gdb, FakeClock(datetime(2026, 10, 1, 9, 0, tzinfo=timezone(timedelta(hours=8))))
     )
     old.record(PassageDraft(code_color="green", payload_text="x", temperature="36.5"))
-    OfficerAuth(service.gdb, service.clock).set_pin("2468")
+    OfficerAuth(service.gdb, service.clock).set_pin("246810")
     given = []
     f = install_shift_features(
         window,
@@ -168,7 +168,7 @@ def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, serv
     # the purge runs off the GUI thread: its warning arrives when it has looked
     qtbot.waitUntil(lambda: f.purge_button.isVisibleTo(window), timeout=5000)
     assert "尚未同步" in window.message.text()
-    given.append("2468")
+    given.append("246810")
     with qtbot.waitSignal(f.purged, timeout=10000) as blocker:
         f.confirm_purge()
     assert blocker.args[0]["counts"]["passages"] == 1
@@ -212,12 +212,12 @@ def test_unmasked_view_needs_the_pin_is_audited_and_masks_itself(
     actions.unmask_button.click()
     assert "尚未设置干部密码" in window.message.text()  # no PIN: no unguarded unmasking
     assert window.recent.masked and "11010519491231002X" not in _person_cells(window)[0]
-    features.officer.set_pin("2468")
+    features.officer.set_pin("246810")
     features.test_pins_given.append("1111")
     actions.unmask_button.click()
     assert window.recent.masked and features.test_pins == ["unmasked_view"]
     actions.seconds = 0.2  # the real view lasts 60 s; the test waits for a shorter one
-    features.test_pins_given.append("2468")
+    features.test_pins_given.append("246810")
     actions.unmask_button.click()
     assert not window.recent.masked
     assert _person_cells(window) == ["张三丰 11010519491231002X"]
@@ -235,8 +235,8 @@ def test_unmasked_view_needs_the_pin_is_audited_and_masks_itself(
 def test_unmasked_view_can_be_masked_again_by_hand(features, window, service, clock):
     _record(service, "张三丰", "11010519491231002X", clock)
     window.refresh()
-    features.officer.set_pin("2468")
-    features.test_pins_given.append("2468")
+    features.officer.set_pin("246810")
+    features.test_pins_given.append("246810")
     features.recent_actions.unmask_button.click()
     assert not window.recent.masked and features.recent_actions.timer.isActive()
     features.recent_actions.unmask_button.click()  # 隐藏: no PIN needed to mask
@@ -259,7 +259,7 @@ def test_void_selected_older_record_needs_the_pin(features, window, service, clo
     actions = features.recent_actions
     actions.void_button.click()
     assert window.message.text() == "请先在最近记录中选中一条"
-    features.officer.set_pin("2468")
+    features.officer.set_pin("246810")
     _select(window, old["id"])
     assert window.recent.selected_id() == old["id"]
     window.asker.answers.append(("void_duplicate", ""))
@@ -268,7 +268,7 @@ def test_void_selected_older_record_needs_the_pin(features, window, service, clo
     assert features.test_pins == ["void_older"]
     assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 0
     window.asker.answers.append(("void_duplicate", ""))
-    features.test_pins_given.append("2468")
+    features.test_pins_given.append("246810")
     actions.void_button.click()
     void = service.conn.execute("SELECT * FROM voids").fetchone()
     assert void["target_id"] == old["id"] and void["reason"] == "重复登记"
@@ -301,8 +301,8 @@ def test_first_run_asks_the_pin_then_the_sign_in_never_stacked(qtbot, window):
         QTimer.singleShot(100, loop.quit)
         loop.exec()
         assert driver.opened == ["SetPinDialog"]
-        dlg.first.setText("2468")
-        dlg.second.setText("2468")
+        dlg.first.setText("246810")
+        dlg.second.setText("246810")
         dlg.try_accept()
 
     driver = Driver(set_pin, sign_in_as("王阿姨"))

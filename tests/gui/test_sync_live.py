@@ -34,7 +34,7 @@ def gate_window(qtbot, tmp_path: Path):
 
     (tmp_path / "gate").mkdir()
     gdb = open_database(tmp_path / "gate")  # a file: sync opens its own connection
-    OfficerAuth(gdb).set_pin("2468")  # past the first-run dialogs, as at a working gate
+    OfficerAuth(gdb).set_pin("246810")  # past the first-run dialogs, as at a working gate
     shifts = ShiftService(gdb)
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
     win = MainWindow(GateService(gdb), None, sounds=Sounds(enabled=False), lang="zh")

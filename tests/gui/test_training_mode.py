@@ -42,7 +42,7 @@ def counts(path):
 def on_duty(gdb, clock):
     """A PIN and a volunteer on duty, so the window opens without its first-run dialogs."""
     if not OfficerAuth(gdb, clock).has_pin():
-        OfficerAuth(gdb, clock).set_pin("2468")
+        OfficerAuth(gdb, clock).set_pin("246810")
     shifts = ShiftService(gdb, clock)
     shifts.start(shifts.add_volunteer("王阿姨")["id"])
 

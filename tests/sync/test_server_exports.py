@@ -12,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from app.cells import FORMULA_STARTS
 from app.ids import uuid7
 from app.sync.bundle import export_bundle
 from db import outbox
@@ -110,7 +111,7 @@ def test_xlsx_holds_no_formula_and_marks_the_voided_passage(site):
     values = list(ws.values)
     header = values[0]
     cells = [c for row in values[1:] for c in row if isinstance(c, str)]
-    assert not any(c.startswith(ex.FORMULA_START) for c in cells)
+    assert not any(c.startswith(FORMULA_STARTS) for c in cells)
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
     voided = [row[header.index("voided")] for row in values[1:] if row[3] == "passage"]
     assert voided.count("voided") == 1

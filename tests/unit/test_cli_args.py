@@ -173,7 +173,7 @@ def test_visitor_pass_for_a_room_nobody_lives_in(
 
 def test_export_with_empty_stdin_says_a_pin_is_needed(tmp_path: Path) -> None:
     data = str(tmp_path / "gate")
-    assert cli("--data-dir", data, "set-pin", GATEPOST_OFFICER_PIN="13579").returncode == 0
+    assert cli("--data-dir", data, "set-pin", GATEPOST_OFFICER_PIN="135790").returncode == 0
     env = {k: v for k, v in os.environ.items() if k != "GATEPOST_OFFICER_PIN"}
     out = subprocess.run(
         [
@@ -205,11 +205,11 @@ def test_export_with_empty_stdin_says_a_pin_is_needed(tmp_path: Path) -> None:
 def test_export_rejects_a_bad_date_before_asking_for_the_pin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135790")
     assert main.main(["set-pin"]) == 0
     monkeypatch.delenv("GATEPOST_OFFICER_PIN")
     asked: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "13579")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "135790")
     out = str(tmp_path / "r.xlsx")
     assert main.main(["export", "--date", "2026-13-45", "--out", out]) == 1
     assert "2026-13-45" in capsys.readouterr().err and asked == []
@@ -263,11 +263,11 @@ def test_settings_cli_refuses_out_of_range_with_the_message(
 def test_settings_value_is_checked_before_the_pin_is_asked(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135790")
     assert main.main(["set-pin"]) == 0
     monkeypatch.delenv("GATEPOST_OFFICER_PIN")
     asked: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "13579")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "135790")
     assert main.main(["settings", "debounce_seconds", "-3"]) == 2
     assert asked == []
     assert main.main(["settings", "debounce_seconds", "5"]) == 0 and len(asked) == 1

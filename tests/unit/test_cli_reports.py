@@ -12,7 +12,7 @@ def run(*argv):
 
 
 def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
     assert run("set-pin") == 0
     assert run("shift", "status", "--lang", "en") == 0
     assert "Nobody is signed in" in capsys.readouterr().out
@@ -46,11 +46,11 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
     assert not (tmp_path / "x.csv").exists()
     assert not (tmp_path / "x-summary.csv").exists()
     # changing the PIN needs the old one
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
-    monkeypatch.setenv("GATEPOST_OFFICER_NEW_PIN", "24680")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
+    monkeypatch.setenv("GATEPOST_OFFICER_NEW_PIN", "246802")
     assert run("set-pin") == 0
     audit = tmp_path / "audit.csv"
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "24680")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "246802")
     assert run("export", "--audit", "--out", str(audit)) == 0
     with open(audit, encoding="utf-8-sig", newline="") as fh:
         actions = [r[3] for r in list(csv.reader(fh))[1:]]
@@ -58,7 +58,7 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
 
 
 def test_bad_dates_are_a_message_not_a_traceback(monkeypatch, capsys, tmp_path):
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
     run("set-pin")
     assert (
         run("export", "--date", "29/11/2026", "--out", str(tmp_path / "a.xlsx"), "--lang", "en")
@@ -69,14 +69,14 @@ def test_bad_dates_are_a_message_not_a_traceback(monkeypatch, capsys, tmp_path):
 
 def test_changing_a_setting_needs_the_pin_once_one_is_set(monkeypatch, capsys):
     assert run("settings", "retention_days", "30") == 0  # no PIN yet: first-run set-up
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
     run("set-pin")
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "1111")
     assert run("settings", "retention_days", "14") == 1
     capsys.readouterr()
     assert run("settings", "retention_days") == 0
     assert capsys.readouterr().out.strip() == "30"
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
     assert run("settings", "retention_days", "14") == 0
     from app.database import open_database
     from app.officer import OfficerAuth
@@ -93,7 +93,7 @@ def test_demo_data_then_purge_from_the_command_line(monkeypatch, capsys):
     assert '"shifts": 9' in capsys.readouterr().out
     assert run("purge", "--lang", "en") == 0  # all within 28 days
     assert "Nothing to purge" in capsys.readouterr().out
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
     run("set-pin")
     run("settings", "retention_days", "2")
     capsys.readouterr()
@@ -114,7 +114,7 @@ def test_demo_data_then_purge_from_the_command_line(monkeypatch, capsys):
 
 @pytest.mark.gui
 def test_export_pdf_from_the_command_line(qapp, monkeypatch, tmp_path):
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "13579")
+    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135791")
     run("set-pin")
     run("demo-data", "--days", "1", "--residents", "40")
     from datetime import date, timedelta

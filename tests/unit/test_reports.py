@@ -116,7 +116,7 @@ def day_of_gate(gdb):
     gate.void_last("录入错误")
     shifts.log("检查组来访")
     svc = ReportService(gdb, clock)
-    svc.officer.set_pin("2468")
+    svc.officer.set_pin("246810")
     return svc
 
 
@@ -129,7 +129,7 @@ def read_csv(path):
 
 def test_csv_export_masked_by_default(day_of_gate, tmp_path):
     out = tmp_path / "day.csv"
-    rows = day_of_gate.export("csv", out, "2026-11-29", pin="2468")
+    rows = day_of_gate.export("csv", out, "2026-11-29", pin="246810")
     table = read_csv(out)
     assert table[0][0] == "时间" and len(table) == 1 + rows == 1 + 13
     assert ID not in out.read_text(encoding="utf-8-sig")
@@ -146,7 +146,7 @@ def test_unmasked_export_needs_the_pin_and_is_audited(day_of_gate, tmp_path):
     with pytest.raises(KnownError) as err:
         day_of_gate.export("csv", out, "2026-11-29", pin="0000", unmasked=True)
     assert err.value.code == "pin_wrong" and not out.exists()
-    day_of_gate.export("csv", out, "2026-11-29", pin="2468", unmasked=True)
+    day_of_gate.export("csv", out, "2026-11-29", pin="246810", unmasked=True)
     assert ID in out.read_text(encoding="utf-8-sig")
     actions = [(r["action"]) for r in day_of_gate.officer.audit_log()]
     assert actions[-3:] == ["pin_ok", "unmasked_view", "export"]
@@ -157,7 +157,7 @@ def test_xlsx_export_has_three_sheets_real_dates_and_frozen_header(day_of_gate, 
     from openpyxl import load_workbook
 
     out = tmp_path / "day.xlsx"
-    assert day_of_gate.export("xlsx", out, "2026-11-29", pin="2468", lang="en") == 13
+    assert day_of_gate.export("xlsx", out, "2026-11-29", pin="246810", lang="en") == 13
     wb = load_workbook(out)
     passages, summary, fevers = wb.worksheets
     assert passages.title == "Passages" and passages.freeze_panes == "A2"
@@ -181,13 +181,13 @@ def test_export_rejects_bad_input_without_a_file(day_of_gate, tmp_path):
         (("doc", "2026-11-29"), "export_bad_format"),
     ]:
         with pytest.raises(KnownError) as err:
-            day_of_gate.export(args[0], tmp_path / "x", args[1], pin="2468")
+            day_of_gate.export(args[0], tmp_path / "x", args[1], pin="246810")
         assert err.value.code == code
     with pytest.raises(KnownError) as err:
-        day_of_gate.export("csv", tmp_path / "x", "2026-11-29", "2026-11-28", pin="2468")
+        day_of_gate.export("csv", tmp_path / "x", "2026-11-29", "2026-11-28", pin="246810")
     assert err.value.code == "export_bad_range"
     with pytest.raises(KnownError) as err:
-        day_of_gate.export("csv", tmp_path / "no" / "x.csv", "2026-11-29", pin="2468")
+        day_of_gate.export("csv", tmp_path / "no" / "x.csv", "2026-11-29", pin="246810")
     assert err.value.code == "export_no_dir"
     assert list(tmp_path.iterdir()) == []
 
@@ -203,7 +203,7 @@ def test_cancelled_export_leaves_no_file_and_is_audited(day_of_gate, tmp_path, m
             "xlsx",
             out,
             "2026-11-29",
-            pin="2468",
+            pin="246810",
             progress=lambda d, n: seen.append((d, n)),
             cancel=lambda: len(seen) >= 2,
         )
@@ -213,7 +213,7 @@ def test_cancelled_export_leaves_no_file_and_is_audited(day_of_gate, tmp_path, m
 
 def test_audit_log_export(day_of_gate, tmp_path):
     out = tmp_path / "audit.csv"
-    n = day_of_gate.export_audit(out, pin="2468")
+    n = day_of_gate.export_audit(out, pin="246810")
     table = read_csv(out)
     assert len(table) == n + 1 and table[1][3] == "pin_set"
     assert day_of_gate.officer.audit_log()[-1]["action"] == "audit_export"
@@ -244,7 +244,7 @@ def test_ctrl_c_during_export_leaves_no_file_and_is_audited(day_of_gate, tmp_pat
 
     with pytest.raises(KeyboardInterrupt):
         day_of_gate.export(
-            "csv", tmp_path / "day.csv", "2026-11-29", pin="2468", progress=interrupt
+            "csv", tmp_path / "day.csv", "2026-11-29", pin="246810", progress=interrupt
         )
     assert list(tmp_path.iterdir()) == []
     assert '"status": "cancelled"' in day_of_gate.officer.audit_log("export")[-1]["detail"]
@@ -252,7 +252,7 @@ def test_ctrl_c_during_export_leaves_no_file_and_is_audited(day_of_gate, tmp_pat
 
 def test_csv_summary_file_holds_totals_fevers_and_refusals(day_of_gate, tmp_path):
     out = tmp_path / "day.csv"
-    day_of_gate.export("csv", out, "2026-11-29", pin="2468", lang="en")
+    day_of_gate.export("csv", out, "2026-11-29", pin="246810", lang="en")
     table = read_csv(tmp_path / "day-summary.csv")  # BOM checked there
     cells = {r[0]: r[1] for r in table if len(r) >= 2 and r[0]}
     assert cells["Passages"] == "13" and cells["Refused"] == "3"
@@ -281,8 +281,8 @@ def test_csv_summary_file_holds_totals_fevers_and_refusals(day_of_gate, tmp_path
 
 def test_csv_summary_is_optional_and_unmasked_only_when_chosen(day_of_gate, tmp_path):
     out = tmp_path / "log.csv"
-    day_of_gate.export("csv", out, "2026-11-29", pin="2468", summary=False)
+    day_of_gate.export("csv", out, "2026-11-29", pin="246810", summary=False)
     assert sorted(tmp_path.iterdir()) == [out]
-    day_of_gate.export("csv", out, "2026-11-29", pin="2468", unmasked=True)
+    day_of_gate.export("csv", out, "2026-11-29", pin="246810", unmasked=True)
     text = (tmp_path / "log-summary.csv").read_text(encoding="utf-8-sig")
     assert ID in text and "13812345678" in text

@@ -63,10 +63,10 @@ def test_purge_boundary_keeps_exactly_retention_days(aged):
         "2026-11-01",
         "2026-11-02",
     ]
-    svc.officer.set_pin("1357")
+    svc.officer.set_pin("135790")
     with pytest.raises(KnownError):
         svc.run_daily(pin="0000")
-    result = svc.run_daily(pin="1357")
+    result = svc.run_daily(pin="135790")
     assert result["counts"]["passages"] == 4 and result["counts"]["fever_checks"] == 2
     assert days(gdb) == ["2026-11-01", "2026-11-02"]
     assert days(gdb, "fever_checks") == ["2026-11-01", "2026-11-02"]
@@ -84,13 +84,13 @@ def test_purge_boundary_keeps_exactly_retention_days(aged):
 def test_exported_and_synced_data_is_purged_without_asking(aged):
     gdb, clock = aged
     svc = RetentionService(gdb, clock)
-    svc.officer.set_pin("1357")
+    svc.officer.set_pin("135790")
     import tempfile
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as d:
         ReportService(gdb, clock).export(
-            "csv", Path(d) / "a.csv", "2026-10-30", "2026-10-31", pin="1357"
+            "csv", Path(d) / "a.csv", "2026-10-30", "2026-10-31", pin="135790"
         )
     gdb.conn.execute("UPDATE outbox SET acked_utc = 'x'")  # the sync acknowledged everything
     before = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]

@@ -6,6 +6,7 @@ import pytest
 
 from app.errors import KnownError
 from app.roster import importer
+from app.roster.importing import apply as importing_apply
 from app.roster.service import RosterService
 from main import main
 from tests.fakes import roster_files as rf
@@ -183,7 +184,7 @@ def test_files_that_cannot_be_read_say_why(tmp_path, roster):
 
 
 def test_cancel_between_batches_keeps_whole_batches_only(tmp_path, roster, monkeypatch):
-    monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(importing_apply, "BATCH", 2)
     rows = [["姓名", "身份证号", "住址"]] + [
         [f"居民{i}", rf.make_id("19800101", i), f"1-1-{100 + i}"] for i in range(1, 8)
     ]

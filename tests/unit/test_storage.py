@@ -34,7 +34,7 @@ def test_every_passage_has_its_outbox_event(service):
     assert outbox.verify_chain(conn)
 
 
-def test_a_transaction_failing_half_way_leaves_nothing(service, monkeypatch):
+def test_a_transaction_failing_half_way_leaves_nothing(service, monkeypatch, caplog):
     def broken_append(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
@@ -42,6 +42,10 @@ def test_a_transaction_failing_half_way_leaves_nothing(service, monkeypatch):
     with pytest.raises(KnownError) as err:
         service.record(PassageDraft(code_color="green", payload_text="p1", temperature="36.5"))
     assert err.value.code == "db_write_failed"
+    zh, en = err.value.message("zh"), err.value.message("en")
+    assert "未保存" in zh and "NOT saved" in en  # never "nothing was lost" (#13 item 12)
+    assert "disk is full" not in zh and "database or" not in zh  # SQLite's English: log only
+    assert "database or disk is full" in caplog.text
     assert count(service.conn, "passages") == 0
     assert count(service.conn, "outbox") == 0
 

@@ -39,7 +39,7 @@ def test_the_training_database_is_its_own_file_with_the_real_settings_and_pin(re
     settings.set("fever_threshold", "37.5")
     settings.set("checkpoint_name", "北门")
     settings.set("camera_source", "demo")
-    OfficerAuth(real, clock).set_pin("2468")
+    OfficerAuth(real, clock).set_pin("246810")
     before = counts(real)
     training = open_training(tmp_path, real)
     try:
@@ -48,7 +48,7 @@ def test_the_training_database_is_its_own_file_with_the_real_settings_and_pin(re
         copied = Settings(training.conn)
         assert copied.get("fever_threshold") == 37.5 and copied.get("checkpoint_name") == "北门"
         assert copied.get("camera_source") == "demo"
-        OfficerAuth(training, clock).authorize("2468", "settings_change", {})
+        OfficerAuth(training, clock).authorize("246810", "settings_change", {})
         open_training(tmp_path, real).close()  # a second start does not add the PIN again
         assert training.conn.execute("SELECT COUNT(*) FROM officer_pin").fetchone()[0] == 1
     finally:
