@@ -43,6 +43,7 @@ def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> No
     """Everything built on the gate desk: roster and passes (#4), shifts, officer and
     reports (#5), sync status and USB (#6). The one place the window is assembled."""
     from app.sync.service import SyncService
+    from ui.admin.feature import install_admin
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
@@ -52,6 +53,7 @@ def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> No
     window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang
     )
+    install_admin(window)  # #16: pairing, USB, keys, purge, PIN, language: F12 管理
 
 
 def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
