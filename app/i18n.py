@@ -813,6 +813,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin_pin": ("设置或修改干部密码", "Set or change the officer PIN"),
     "admin_language": ("切换语言 中文 / English", "Switch language 中文 / English"),
     "admin_no_sync": ("同步功能未启用", "Sync is not available in this window"),
+    "admin_print": (
+        "打印住户通行证（全部或某一栋）",
+        "Print resident passes (all or one building)",
+    ),
+    "admin_print_which": ("为哪些住户打印？", "Print passes for"),
+    "admin_print_all": ("全部住户", "All residents"),
+    "admin_print_building": ("{building} 栋", "Building {building}"),
+    "admin_print_started": ("正在生成通行证 PDF…", "Making the pass PDF…"),
+    "admin_print_busy": (
+        "上一份通行证还在生成，请稍候",
+        "The previous passes are still being made",
+    ),
 }
 
 

@@ -54,7 +54,7 @@ def test_f12_opens_the_list_of_every_task(window):
     assert window.features["admin"] is feature
     feature.button.click()
     (dlg,) = driver.seen
-    assert list(dlg.buttons) == ["pair", "usb", "key", "purge", "pin", "language"]
+    assert list(dlg.buttons) == ["pair", "usb", "print", "key", "purge", "pin", "language"]
     assert dlg.buttons["pair"].text() == "与服务器配对（粘贴配对码）"
     assert feature.button.text() == "管理 F12"
 
@@ -113,6 +113,49 @@ def test_another_gates_public_key_from_a_file_is_trusted(window, service, tmp_pa
     assert "gate-b.key" in labels
     feature.open()  # cancelled file choice: nothing happens
     assert window.message.text().startswith("已导入公钥")
+
+
+def test_passes_for_one_building_are_drawn_off_the_gui_thread(qtbot, window, service, tmp_path):
+    from app.roster.service import RosterService
+    from tests.fakes import roster_files as rf
+
+    roster = RosterService(service.gdb, service.clock)
+    for i in range(3):
+        roster.add(
+            {
+                "name": f"居民{i}号",
+                "id_number": rf.make_id("19700101", i + 1),
+                "building": "3" if i else "5",
+                "room": str(101 + i),
+            }
+        )
+
+    def pick_building_3(dlg):
+        items = [dlg.combo.itemText(n) for n in range(dlg.combo.count())]
+        assert items == ["全部住户", "3 栋", "5 栋"]
+        dlg.combo.setCurrentIndex(1)
+        dlg.accept()
+
+    out = tmp_path / "building-3.pdf"
+    feature, _ = install(
+        window, choose("print"), pick_building_3, choose_pdf=lambda parent, title: str(out)
+    )
+    feature.open()
+    assert window.message.text() == "正在生成通行证 PDF…"  # the desk is not blocked meanwhile
+    qtbot.waitUntil(lambda: window.message.text().startswith("2 张通行证"), timeout=20_000)
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_passes_with_no_residents_say_so(window, tmp_path):
+    feature, _ = install(
+        window,
+        choose("print"),
+        lambda dlg: dlg.accept(),
+        choose_pdf=lambda parent, title: str(tmp_path / "none.pdf"),
+    )
+    feature.open()
+    assert window.message.text() == "花名册里没有居民，未生成文件"
+    assert not (tmp_path / "none.pdf").exists()
 
 
 def test_purge_now_with_nothing_old(window):

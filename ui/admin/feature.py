@@ -1,6 +1,7 @@
 """管理 F12 (#16): what the README called command-line only, in the window.
 
-Pairing by paste, the USB bundle (export and the server's ack), another gate's public key
+Pairing by paste, the USB bundle (export and the server's ack), passes for everyone or a
+building, another gate's public key
 from a file, purge now, the officer PIN and the language. The officer PIN is asked where
 the command line asks for it: the purge when unsynced or unexported data would go, and the
 current PIN before a new one. The command line keeps every one of them for scripts.
@@ -21,15 +22,21 @@ from app.officer import OfficerAuth
 from app.retention import RetentionService
 from app.roster import keyqr
 from ui.admin.dialogs import AdminDialog, ChangePinDialog, PastePairDialog
+from ui.admin.printing import BuildingDialog, PassPrinter
 from ui.common.features import Action
 
 log = logging.getLogger(__name__)
-FileChooser = Callable[[QWidget, str], "str | None"]
+FileChooser = Callable[[QWidget, str], "str | None"]  # (parent, title) -> path or None
 PinVerifier = Callable[[QWidget, Any], "str | None"]
 
 
 def choose_file_dialog(parent: QWidget, title: str) -> str | None:
     path, _ = QFileDialog.getOpenFileName(parent, title)
+    return path or None
+
+
+def choose_pdf_dialog(parent: QWidget, title: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, "passes.pdf", "PDF (*.pdf)")
     return path or None
 
 
@@ -48,6 +55,7 @@ class AdminFeature(QObject):
         open_dialog: Callable[[QDialog], Any] | None = None,
         choose_file: FileChooser | None = None,
         verify_pin: PinVerifier | None = None,
+        choose_pdf: FileChooser | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -58,12 +66,17 @@ class AdminFeature(QObject):
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
         self.choose_file = choose_file or choose_file_dialog
         self.verify_pin = verify_pin or verify_pin_dialog
+        self.choose_pdf = choose_pdf or choose_pdf_dialog
+        self.printer = PassPrinter(gdb, self.clock, self)
+        self.printer.finished.connect(lambda text: self.window.show_message(text))
+        self.printer.failed.connect(lambda text: self.window.show_message(text, error=True))
         self.button = window.add_action(Action("admin", "admin_title", self.open, "F12"))
 
     def tasks(self) -> list[tuple[str, str, Callable[[], Any]]]:
         return [
             ("pair", "admin_pair", self.pair_by_paste),
             ("usb", "admin_usb", self.usb),
+            ("print", "admin_print", self.print_passes),
             ("key", "admin_key", self.import_key),
             ("purge", "admin_purge", self.purge_now),
             ("pin", "admin_pin", self.change_pin),
@@ -105,6 +118,17 @@ class AdminFeature(QObject):
     def usb(self) -> None:
         """The USB bundle dialog: export to the stick, import the server's ack."""
         self._sync().open_usb_export()
+
+    def print_passes(self) -> None:
+        """Pass cards for everyone or one building, as `main.py print-passes [--building]`."""
+        lang = self.window.lang
+        dlg = BuildingDialog(self.printer.buildings(), lang, self.window)
+        if self.open_dialog(dlg) != QDialog.DialogCode.Accepted:
+            return
+        out = self.choose_pdf(self.window, t("admin_print", lang))
+        if out:
+            self.printer.start(dlg.building(), out, lang)
+            self.window.show_message(t("admin_print_started", lang))
 
     def import_key(self) -> None:
         """Trust another gate's pass key: its text file or a picture of its QR."""
