@@ -144,6 +144,23 @@ def test_passes_for_one_building_are_drawn_off_the_gui_thread(qtbot, window, ser
     assert window.message.text() == "正在生成通行证 PDF…"  # the desk is not blocked meanwhile
     qtbot.waitUntil(lambda: window.message.text().startswith("2 张通行证"), timeout=20_000)
     assert out.read_bytes().startswith(b"%PDF")
+    assert feature.printer.thread is None  # ended, nothing left running
+
+
+def test_closing_the_window_waits_for_the_pdf_being_drawn(window, service, tmp_path):
+    from app.roster.service import RosterService
+    from tests.fakes import roster_files as rf
+
+    RosterService(service.gdb, service.clock).add(
+        {"name": "居民", "id_number": rf.make_id("19700101", 1), "building": "3", "room": "1"}
+    )
+    out = tmp_path / "all.pdf"
+    feature, _ = install(
+        window, choose("print"), lambda dlg: dlg.accept(), choose_pdf=lambda p, title: str(out)
+    )
+    feature.open()
+    window.close()
+    assert feature.printer.thread is None and out.read_bytes().startswith(b"%PDF")
 
 
 def test_passes_with_no_residents_say_so(window, tmp_path):

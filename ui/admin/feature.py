@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.errors import KnownError
@@ -71,6 +71,12 @@ class AdminFeature(QObject):
         self.printer.finished.connect(lambda text: self.window.show_message(text))
         self.printer.failed.connect(lambda text: self.window.show_message(text, error=True))
         self.button = window.add_action(Action("admin", "admin_title", self.open, "F12"))
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.printer.stop()  # a PDF being drawn is finished before the window goes
+        return False
 
     def tasks(self) -> list[tuple[str, str, Callable[[], Any]]]:
         return [

@@ -87,6 +87,9 @@ class PassPrinter(QObject):
         self.thread, self.task = thread, task
         thread.start()
 
+    def stop(self) -> None:
+        self._stop_thread()
+
     def _stop_thread(self) -> None:
         if self.thread is not None:
             self.thread.quit()
