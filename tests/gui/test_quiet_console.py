@@ -84,3 +84,11 @@ def test_the_handler_writes_to_the_log(caplog):
     assert levels[0] == (logging.DEBUG, f"{Context.category}: Couldn't load pipewire-0.3 library")
     assert levels[1][0] == logging.INFO and "no sound device" in levels[1][1]
     assert levels[2][0] == logging.DEBUG
+
+
+def test_the_sounds_are_where_the_window_looks_for_them():
+    """ui/common/sound.py looked under ui/resources after the rooms move: no sound at all."""
+    from ui.common.sound import SOUNDS
+
+    assert SOUNDS == ROOT / "resources" / "sounds"
+    assert all((SOUNDS / f"{name}.wav").is_file() for name in ("ok", "refused", "alarm"))
