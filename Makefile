@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LINTED := app db ui server cli bench main.py tests scripts
 
-.PHONY: run test fuzz deps lint bench screenshots clean
+.PHONY: run test fuzz deps lint bench screenshots clean bundle
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/system-deps.txt
 	bash scripts/ensure-system-deps.sh
@@ -36,8 +36,12 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+## The one-folder app (#16): dist/Gatepost/Gatepost; `bash scripts/bundle-smoke.sh` checks it.
+bundle: $(STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist packaging/gatepost.spec
+
 bench: $(STAMP)
 	for b in bench/*_bench.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build dist

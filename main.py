@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,16 @@ from cli import build_parser
 from cli.common import data_dir, fail
 
 log = logging.getLogger("gatepost")
+
+
+def quiet_native_libraries() -> None:
+    """#16: OpenCV's camera-probing warnings ("can't open camera by index") stay off the
+    terminal; the camera code logs what failed itself. Set before cv2 is imported; an
+    explicit OPENCV_LOG_LEVEL (a developer's) wins."""
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+
+
+quiet_native_libraries()  # at import: whatever imports cv2 next must find it set
 
 
 def setup_logging(data_dir: Path, verbose: bool = False) -> None:

@@ -9,6 +9,8 @@ import platformdirs
 
 ENV_VAR = "GATEPOST_DATA_DIR"
 DB_NAME = "gatepost.db"
+# sounds, icons: beside app/ in a checkout, and in a PyInstaller bundle (packaging/gatepost.spec)
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:

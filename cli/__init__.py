@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from app import __version__
 from cli.common import Commands, add_common_options
 
 GROUPS: tuple[str, ...] = (
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="main.py",
         description="门岗通 Gatepost — checkpoint desk for a closed-loop residential compound.",
     )
+    parser.add_argument("--version", action="version", version=f"门岗通 Gatepost {__version__}")
     add_common_options(parser, None)
     # the same options are accepted after the subcommand too (main.py info --data-dir X)
     shared = argparse.ArgumentParser(add_help=False)

@@ -40,6 +40,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
         print(t("no_display", "zh"), file=sys.stderr)
         print(t("no_display", "en"), file=sys.stderr)
         return 2
+    from ui.common.qtlog import install_qt_log
+
+    install_qt_log()  # #16: Qt multimedia and audio chatter to the log, not the terminal
     from ui.app import run_gui
 
     return run_gui(

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import Clock
@@ -20,6 +21,7 @@ from app.gate.journal import DeskJournal
 from app.gate.service import GateService
 from app.gate.training import is_training, open_training, training_dir
 from app.i18n import t
+from app.paths import RESOURCES
 from app.settings import Settings
 from ui.common.qtlog import install_qt_log
 from ui.common.runner import wait_for_all
@@ -56,6 +58,7 @@ def install_features(
     sync=False (练习模式): nothing of the training database is ever sent or exported."""
     from app.sync.service import SyncService
     from app.sync.transport import HttpTransport
+    from ui.admin.feature import install_admin
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
@@ -70,6 +73,7 @@ def install_features(
     window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, transport=transport), window.lang
     )
+    install_admin(window)  # #16: pairing, USB, keys, purge, PIN, language: F12 管理
 
 
 @dataclass
@@ -136,10 +140,11 @@ def open_session(
 
 def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) -> int:
     install_thread_hook()  # a thread that dies says so in gatepost.log (#12)
-    install_qt_log()
+    install_qt_log()  # idempotent: cli/gate.py installs it before Qt loads too
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Gatepost")
     app.setApplicationDisplayName("门岗通 Gatepost")
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "gatepost.png")))  # #16
     apply_style(app)  # type: ignore[arg-type]
     try:
         session = open_session(data_dir, camera, lang)
@@ -152,6 +157,8 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)
     window.showMaximized()
+    # after the first pass of the event loop: the bundle smoke test times the first frame by it
+    QTimer.singleShot(0, lambda: log.info("window shown"))
     session.controller.start()
     code = app.exec()
     session.close()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtWidgets import QApplication
 
+from app.paths import RESOURCES
+
 log = logging.getLogger(__name__)
-SOUNDS = Path(__file__).resolve().parents[1] / "resources" / "sounds"
+SOUNDS = RESOURCES / "sounds"
 
 
 class Sounds(QObject):

@@ -1,0 +1,1 @@
+"""What was command-line only, in the window (#16): pairing, USB, keys, purge, PIN, language."""

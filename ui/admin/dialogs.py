@@ -1,0 +1,125 @@
+"""The 管理 dialogs (#16): the list of tasks, pairing by paste, the officer PIN change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import KnownError
+from app.i18n import t
+
+
+def _ok_cancel(dialog: QDialog, lang: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok", lang))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel", lang))
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class AdminDialog(QDialog):
+    """One button per task; a button closes the list and runs its task."""
+
+    def __init__(
+        self, tasks: list[tuple[str, str, Callable[[], Any]]], lang: str, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(t("admin_title", lang))
+        self.chosen: Callable[[], Any] | None = None
+        layout = QVBoxLayout(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, label, slot in tasks:
+            button = QPushButton(t(label, lang))
+            button.setObjectName(f"admin_{name}")
+            button.setMinimumHeight(40)
+            button.clicked.connect(lambda _=False, s=slot: self._choose(s))
+            layout.addWidget(button)
+            self.buttons[name] = button
+        close = QPushButton(t("dialog_close", lang))
+        close.clicked.connect(self.reject)
+        layout.addWidget(close)
+
+    def _choose(self, slot: Callable[[], Any]) -> None:
+        self.chosen = slot
+        self.accept()
+
+
+class PastePairDialog(QDialog):
+    """The text of the server's pairing QR, pasted (from a chat message or the officer page)."""
+
+    def __init__(self, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self.setWindowTitle(t("admin_pair", lang))
+        self.text = QLineEdit()
+        self.text.setObjectName("pair_text")
+        self.text.setPlaceholderText("gatepost://enrol?…")
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        buttons = _ok_cancel(self, lang)
+        buttons.accepted.connect(self.try_accept)
+        layout = QVBoxLayout(self)
+        for w in (QLabel(t("admin_pair_hint", lang)), self.text, self.message, buttons):
+            layout.addWidget(w)
+
+    def try_accept(self) -> None:
+        if not self.text.text().strip().startswith("gatepost://enrol?"):
+            self.message.setText(t("admin_pair_not_code", self.lang))
+            return
+        self.accept()
+
+
+class ChangePinDialog(QDialog):
+    """The current PIN (when there is one), the new one twice: officer.set_pin(new, old)."""
+
+    def __init__(self, officer: Any, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.officer, self.lang = officer, lang
+        self.setWindowTitle(t("admin_pin", lang))
+        self.old, self.first, self.second = QLineEdit(), QLineEdit(), QLineEdit()
+        for name, box in (("old", self.old), ("new", self.first), ("repeat", self.second)):
+            box.setObjectName(f"pin_{name}")
+            box.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel(t("pin_invalid", lang))  # the rule, before the first try
+        self.message.setWordWrap(True)
+        buttons = _ok_cancel(self, lang)
+        buttons.accepted.connect(self.try_accept)
+        layout = QVBoxLayout(self)
+        if officer.has_pin():
+            layout.addWidget(QLabel(t("pin_old_prompt", lang)))
+            layout.addWidget(self.old)
+        for w in (
+            QLabel(t("pin_new_prompt", lang)),
+            self.first,
+            QLabel(t("pin_repeat_prompt", lang)),
+            self.second,
+            self.message,
+            buttons,
+        ):
+            layout.addWidget(w)
+
+    def try_accept(self) -> None:
+        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        if self.first.text() != self.second.text():
+            self.message.setText(t("pin_mismatch", self.lang))
+            return
+        old = self.old.text() if self.officer.has_pin() else None
+        try:
+            self.officer.set_pin(self.first.text(), old)
+        except KnownError as exc:
+            self.message.setText(exc.message(self.lang))
+            self.old.clear()
+            return
+        self.accept()
