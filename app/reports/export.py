@@ -54,10 +54,16 @@ def _csv_text(value: Any) -> Any:
     return value
 
 
+ID_CELL = PASSAGE_HEADERS.index("col_id_number")
+TEMP_CELLS = tuple(PASSAGE_HEADERS.index(c) for c in ("col_temperature", "col_retest"))
+
+
 def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:
     values = passage_values(row, lang, masked, text_time=True)
     for i in PASSAGE_TEXT_CELLS:
         values[i] = _csv_text(values[i])
+    if not masked and values[ID_CELL]:
+        values[ID_CELL] = f"{values[ID_CELL]}\t"  # Excel/WPS keep an 18-digit ID as text
     return values
 
 
@@ -124,6 +130,18 @@ def write_summary_csv(report: Report, out: Path, *, lang: str = "zh", masked: bo
     return len(events)
 
 
+def _xlsx_cells(ws: Any, values: list[Any], temps: tuple[int, ...] = TEMP_CELLS) -> list[Any]:
+    """Temperatures show one decimal (38.0, not 38): a number cell with the format 0.0."""
+    from openpyxl.cell import WriteOnlyCell  # lazy: openpyxl is heavy, CSV needs none
+
+    for i in temps:
+        if values[i] is not None:
+            cell = WriteOnlyCell(ws, value=values[i])
+            cell.number_format = "0.0"
+            values[i] = cell
+    return values
+
+
 def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> Any:
     from openpyxl.utils import get_column_letter  # lazy: openpyxl is heavy, CSV needs none
 
@@ -184,8 +202,13 @@ def _fill_xlsx(
     ws = _sheet(
         wb, t("total_passages", lang), [t(h, lang) for h in PASSAGE_HEADERS], PASSAGE_WIDTHS
     )
+    # the filter arrows on the header row (the range is known up front: write_only sheets
+    # cannot be rewritten once rows are in)
+    from openpyxl.utils import get_column_letter
+
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(PASSAGE_HEADERS))}{total + 1}"
     for row in q.iter_passages(conn, report.date_from, report.date_to):
-        ws.append(passage_values(row, lang, masked))
+        ws.append(_xlsx_cells(ws, passage_values(row, lang, masked)))
         done += 1
         if done % CHECK_EVERY == 0:
             _tick(done, total, progress, cancel)
@@ -198,6 +221,7 @@ def _fill_xlsx(
         [t(h, lang) for h in FEVER_HEADERS],
         (20, 10, 8, 9, 10, 14, 16, 10, 22, 16, 12, 24),
     )
+    fever_temps = tuple(FEVER_HEADERS.index(c) for c in ("col_temperature", "col_retest"))
     for r in fever_refusal_rows(report, lang, masked):
-        fev.append(r)
+        fev.append(_xlsx_cells(fev, r, fever_temps))
     _tick(done, total, progress, cancel)
