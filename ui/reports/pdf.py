@@ -65,6 +65,9 @@ class _Pager:
         h = size * 1.7
         self.need(h)
         self.font(size, bold)
+        total = sum(widths)
+        if total > self.width:  # never past the right margin: the columns shrink to fit
+            widths = [w * self.width / total for w in widths]
         x = 0.0
         for text, w in zip(cells, widths, strict=False):
             self.p.drawText(
@@ -170,6 +173,16 @@ def render_pdf(
         pg.heading(t("report_by_hour", lang))
         _chart(pg, report.by_hour, lang)
         pg.heading(t("report_by_category", lang))
+        cat_widths = [120.0, 60.0, 80.0, 80.0]
+        pg.line(
+            [
+                t(c, lang)
+                for c in ("col_category", "col_direction", "decision_pass", "decision_refused")
+            ],
+            cat_widths,
+            8,
+            True,
+        )
         for c in report.by_category:
             pg.line(
                 [
@@ -178,11 +191,22 @@ def render_pdf(
                     str(c["passed"]),
                     str(c["refused"]),
                 ],
-                [120, 60, 80, 80],
+                cat_widths,
             )
         step(2)
         pg.heading(f"{t('report_fevers', lang)} · {t('report_refusals', lang)}")
-        widths = [62, 50, 38, 38, 50, 60, 75, 44, 90, 60]
+        widths = [
+            58.0,
+            42.0,
+            30.0,
+            40.0,
+            46.0,
+            62.0,
+            62.0,
+            36.0,
+            88.0,
+            46.0,
+        ]  # 510 pt: A4 less margins
         pg.line(
             [t(c, lang) for c in PDF_FEVER_HEADERS],
             widths,
@@ -197,6 +221,23 @@ def render_pdf(
             )
         step(3)
         pg.heading(t("report_shifts", lang))
+        shift_widths = [70.0, 80.0, 80.0, 130.0, 100.0, 50.0]
+        pg.line(
+            [
+                t(c, lang)
+                for c in (
+                    "col_volunteer",
+                    "col_start",
+                    "col_end",
+                    "col_count",
+                    "handover_notes",
+                    "col_acknowledged",
+                )
+            ],
+            shift_widths,
+            8,
+            True,
+        )
         for s in report.shifts:
             c = s["counts"]
             pg.line(
@@ -212,7 +253,7 @@ def render_pdf(
                     s["handover_note"] or "",
                     s["acknowledged_by"] or "",
                 ],
-                [70, 80, 80, 130, 100, 50],
+                shift_widths,
                 8,
             )
         pg.heading(t("report_notes", lang))
