@@ -793,6 +793,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # reports: records an officer can trust (#17)
     "export_format_label": ("格式", "Format"),
+    "col_check": ("校验码", "Check"),
+    "col_day": ("日期", "Day"),
+    "digest_label": ("门岗签名校验", "Gate-signed digest"),
+    "verify_ok": (
+        "一致：{file} 与门岗 {gate} 签名的记录相符（{days} 天，{rows} 行）",
+        "Consistent: {file} matches what gate {gate} signed ({days} days, {rows} rows)",
+    ),
+    "verify_mismatch": (
+        "不一致：{file} 与门岗签名的记录不符，以下内容被改动：",
+        "NOT consistent: {file} differs from what the gate signed:",
+    ),
+    "verify_row_changed": (
+        "第 {row} 行（{day}）的内容与其校验码不符",
+        "row {row} ({day}) does not match its check code",
+    ),
+    "verify_count": (
+        "{day}：签名记录 {n} 行，文件中有 {found} 行（有行被删除或添加）",
+        "{day}: {n} rows signed, {found} in the file (rows deleted or added)",
+    ),
+    "verify_codes_changed": (
+        "{day}：校验码列被改动或行被调换，无法定位到具体行",
+        "{day}: check codes changed or rows moved; the row cannot be named",
+    ),
+    "verify_day_unsigned": (
+        "{day}：文件中有此日的行，但没有此日的签名",
+        "{day}: the file has rows of this day but no signed digest for it",
+    ),
+    "verify_pdf_total": (
+        "PDF 上的通行记录数 {found} 与签名的 {n} 不符",
+        "The PDF shows {found} passages, the signature says {n}",
+    ),
+    "verify_other_gate": (
+        "拒绝：此报表由另一门岗的密钥（{key}）签名，不是本门岗的密钥（{own}）",
+        "Refused: this report was signed by another gate's key ({key}), not this gate's ({own})",
+    ),
+    "verify_bad_signature": (
+        "拒绝：{day} 的签名无效（签名行被改过，或不是门岗签发的）",
+        "Refused: the signature of {day} does not hold (the digest was edited, or forged)",
+    ),
+    "verify_no_digest": (
+        "拒绝：文件中没有门岗签名校验（签名行被删除，或不是门岗通导出的报表）",
+        "Refused: the file carries no gate-signed digest (deleted, or not a Gatepost export)",
+    ),
+    "verify_bad_key": (
+        "公钥格式不对：应为 64 位十六进制（report-key 显示本门岗的公钥）",
+        "Not a public key: 64 hex digits expected (report-key shows this gate's)",
+    ),
+    "verify_bad_file": ("无法读取 {file}：{detail}", "Cannot read {file}: {detail}"),
+    "verify_need_pdftotext": (
+        "检查 PDF 需要 pdftotext（安装 poppler-utils），或改为检查同日的 CSV/XLSX",
+        "Checking a PDF needs pdftotext (poppler-utils); or check the day's CSV/XLSX",
+    ),
+    "report_key_show": (
+        "本门岗报表签名公钥（主管用 verify-report --key 核对报表）：\n{key}\n编号 {key_id}",
+        "This gate's report signing key (officers check reports with verify-report --key):\n"
+        "{key}\nkey id {key_id}",
+    ),
 }
 
 

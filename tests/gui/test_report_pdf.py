@@ -89,3 +89,24 @@ def test_pdf_tables_have_headers_and_stay_inside_the_margin(qapp, day_of_gate, t
     bbox = pdf_text(out, "-bbox")
     ends = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
     assert ends and max(ends) <= 595.3 - 42.5 + 0.5
+
+
+def test_pdf_footer_carries_the_signed_digest_as_text_and_qr(qapp, day_of_gate, tmp_path):  # noqa: F811
+    """#17: the digest in the footer, read back by verify-report (text) and a QR reader."""
+    import cv2
+
+    from app.reports.verify import verify_file
+    from app.sync.identity import load_identity
+    from ui.reports.pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    day_of_gate.signer = load_identity
+    out = tmp_path / "day.pdf"
+    day_of_gate.export("pdf", out, "2026-11-29", pin="2468")
+    key = load_identity(day_of_gate.gdb.conn).public_key_hex
+    verdict = verify_file(out, key)
+    assert verdict.ok and [(d.day, d.n) for d in verdict.digests] == [("2026-11-29", 13)]
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(out), str(tmp_path / "p")], check=True)
+    page = cv2.imread(str(tmp_path / "p-1.png"))
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(page)
+    assert text == verdict.digests[0].text()

@@ -261,10 +261,63 @@ def render_pdf(
             pg.line(
                 [e["ts_local"][5:16].replace("T", " "), e["volunteer"], e["text"]], [70, 70, 380], 8
             )
+        if report.digests:
+            _digest_footer(pg, report.digests, lang)
         step(4)
     finally:
         painter.end()
     return int(report.totals["passages"])
+
+
+def _digest_footer(pg: _Pager, digests: list[str], lang: str) -> None:
+    """Each signed day digest at the foot of the last page: its text (what verify-report reads
+    back with pdftotext) and a small QR code of it (#17)."""
+    qr_pt, gap = 64.0, 4.0
+    block = qr_pt + gap
+    pg.need(12 + block * len(digests))
+    pg.y = max(pg.y, pg.height - 12 - block * len(digests))
+    pg.p.setPen(QColor("#444444"))
+    pg.line([t("digest_label", lang)], [pg.width], 7, True)
+    for text in digests:
+        top = pg.y
+        _qr(pg, text, pg.width - qr_pt, top, qr_pt)
+        payload, _, sig = text.partition(" sig=")
+        pg.font(5.5)
+        for i, part in enumerate(_wrap(payload, 100) + [f"sig={sig}"]):
+            pg.p.drawText(
+                pg.rect(0, top + i * 9, pg.width - qr_pt - 6, 9),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                part,
+            )
+        pg.y = top + block
+    pg.p.setPen(QColor("#000000"))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Break between fields (spaces), never inside one: pdftotext must read each field whole."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
+
+
+def _qr(pg: _Pager, text: str, x: float, y: float, size: float) -> None:
+    import qrcode  # the same generator as the pass cards' QR
+
+    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    cell = size / len(matrix)
+    black = QColor("#000000")
+    for r, cells in enumerate(matrix):
+        for c, dark in enumerate(cells):
+            if dark:
+                pg.p.fillRect(pg.rect(x + c * cell, y + r * cell, cell, cell), black)
 
 
 def _families() -> list[str]:

@@ -21,6 +21,7 @@ from app.officer import OfficerAuth
 from app.reports.service import ReportService
 from app.retention import RetentionService
 from app.shifts.service import ShiftService
+from app.sync.identity import load_identity
 from ui.common.features import Action
 from ui.officer.pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from ui.officer.recent_actions import RecentActions
@@ -62,7 +63,7 @@ class ShiftFeatures(QObject):
         self.window = window
         gdb, clock = window.service.gdb, window.service.clock
         self.shifts = ShiftService(gdb, clock)
-        self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf)
+        self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf, signer=load_identity)
         self.officer = OfficerAuth(gdb, clock)
         self.retention = RetentionService(gdb, clock)
         self.ask_pin = ask_pin or ask_pin_dialog
