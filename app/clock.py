@@ -42,6 +42,11 @@ class FakeClock:
         self._now += timedelta(seconds=seconds)
         self._mono += seconds
 
+    def jump(self, seconds: float) -> None:
+        """The wall clock is set (a dead CMOS battery, a volunteer "fixing" it); time itself,
+        the monotonic clock, does not move (#17)."""
+        self._now += timedelta(seconds=seconds)
+
 
 def utc_iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -840,6 +840,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "公钥格式不对：应为 64 位十六进制（report-key 显示本门岗的公钥）",
         "Not a public key: 64 hex digits expected (report-key shows this gate's)",
     ),
+    "col_clock": ("系统时间", "Clock"),
+    "purge_clock_suspect": (
+        "系统时间异常（偏差 {drift} 秒）：今天不按日期清理旧记录，请先校正电脑时间",
+        "System clock in doubt ({drift} s off): no purge by date today; set the PC's time first",
+    ),
+    "clock_alarm": (
+        "系统时间异常：{why}。请主管把电脑时间改正（右下角时间 → 调整日期/时间，或联网同步）；"
+        "期间的通行记录已标记“时间存疑”，照常登记即可",
+        "System clock wrong: {why}. Officer: set the PC's date and time (or let it sync); "
+        "passages meanwhile are marked 'clock in doubt', keep recording",
+    ),
+    "clock_alarm_mark": ("系统时间异常", "Clock wrong"),
+    "clock_why_behind_records": (
+        "电脑时间比最新记录早 {minutes} 分钟",
+        "the clock is {minutes} min earlier than the newest record",
+    ),
+    "clock_why_jumped": (
+        "电脑时间突然跳变了 {minutes} 分钟",
+        "the clock jumped by {minutes} min",
+    ),
+    "clock_why_off_reference": (
+        "电脑时间与服务器时间相差 {minutes} 分钟",
+        "the clock is {minutes} min away from the server's time",
+    ),
+    "clock_suspect_cell": (
+        "时间存疑：上次可信 {trusted} UTC，其后 {offset} 秒",
+        "Clock in doubt: last trusted {trusted} UTC, {offset} s later",
+    ),
+    "clock_suspect_cell_bare": ("时间存疑", "Clock in doubt"),
     "verify_bad_file": ("无法读取 {file}：{detail}", "Cannot read {file}: {detail}"),
     "verify_need_pdftotext": (
         "检查 PDF 需要 pdftotext（安装 poppler-utils），或改为检查同日的 CSV/XLSX",

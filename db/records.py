@@ -33,6 +33,9 @@ PASSAGE_COLUMNS = (
     "override_reason",
     "disposition",
     "note",
+    "clock_suspect",  # #17: written while the clock was in doubt (NULL/0: trusted)
+    "clock_trusted_utc",
+    "clock_offset_s",
 )
 FEVER_COLUMNS = (
     "id",

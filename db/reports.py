@@ -111,6 +111,9 @@ REPORT_COLUMNS = (
     "room",
     "volunteer",
     "note",
+    "clock_suspect",  # #17
+    "clock_trusted_utc",
+    "clock_offset_s",
 )
 
 

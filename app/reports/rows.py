@@ -39,8 +39,9 @@ PASSAGE_HEADERS = (
     "col_room",
     "col_volunteer",
     "col_note",
+    "col_clock",
 )
-PASSAGE_WIDTHS = (20, 10, 6, 10, 8, 8, 9, 10, 14, 16, 16, 10, 22, 16, 12, 24)
+PASSAGE_WIDTHS = (20, 10, 6, 10, 8, 8, 9, 10, 14, 16, 16, 10, 22, 16, 12, 24, 30)
 
 
 @functools.lru_cache(maxsize=512)
@@ -93,6 +94,9 @@ def passage_values(
         room,
         volunteer,
         note,
+        clock_suspect,
+        clock_trusted_utc,
+        clock_offset_s,
     ) = row
     return [
         ts[:19].replace("T", " ") if text_time else local_dt(ts),
@@ -111,7 +115,20 @@ def passage_values(
         "-".join(str(x) for x in (building, unit, room) if x) or None,
         volunteer,
         note or None,
+        clock_cell(clock_suspect, clock_trusted_utc, clock_offset_s, lang),
     ]
+
+
+def clock_cell(suspect: Any, trusted_utc: str | None, offset_s: Any, lang: str) -> str | None:
+    """A passage written while the clock was in doubt (#17): when the clock was last trusted
+    and the seconds counted since then, from which its real time can be worked out."""
+    if not suspect:
+        return None
+    if not trusted_utc:
+        return t("clock_suspect_cell_bare", lang)
+    return t(
+        "clock_suspect_cell", lang, trusted=trusted_utc[:19].replace("T", " "), offset=offset_s
+    )
 
 
 def summary_rows(report: Report, lang: str, masked: bool) -> list[list[Any]]:

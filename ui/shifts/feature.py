@@ -65,7 +65,7 @@ class ShiftFeatures(QObject):
         self.shifts = ShiftService(gdb, clock)
         self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf, signer=load_identity)
         self.officer = OfficerAuth(gdb, clock)
-        self.retention = RetentionService(gdb, clock)
+        self.retention = RetentionService(gdb, clock, guard=window.service.clock_guard)
         self.ask_pin = ask_pin or ask_pin_dialog
         self.verify_pin = verify_pin or verify_pin_dialog
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
