@@ -351,6 +351,14 @@ def m017_clock_suspect(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def m017_clock_marks(conn: sqlite3.Connection) -> None:
+    """#17: times heard from the server (sync replies), beside this gate's clock then."""
+    conn.execute(
+        "CREATE TABLE clock_marks (id INTEGER PRIMARY KEY, source TEXT NOT NULL, "
+        "their_utc TEXT NOT NULL, our_utc TEXT NOT NULL)"
+    )
+
+
 STEPS: tuple[Step, ...] = (
     ("m001_gate_desk", m001_gate_desk),
     ("m003_shifts_officer_audit", m003_shifts_officer_audit),
@@ -359,6 +367,7 @@ STEPS: tuple[Step, ...] = (
     ("m004_sync_state", m004_sync_state),
     ("m004_sync_usb_acks", m004_sync_usb_acks),
     ("m017_clock_suspect", m017_clock_suspect),
+    ("m017_clock_marks", m017_clock_marks),
 )
 
 

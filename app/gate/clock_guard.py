@@ -35,12 +35,28 @@ def describe(status: ClockStatus, lang: str) -> str:
     return t("clock_alarm", lang, why=why)
 
 
+def _utc(text: str) -> datetime | None:
+    """An aware UTC time from ISO text; None for anything else (never stops a passage)."""
+    try:
+        dt = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo is not None else None
+
+
+def _last_mark(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM clock_marks").fetchone()[0])
+
+
 def newest_trusted(conn: sqlite3.Connection) -> datetime | None:
-    """The newest passage written while the clock was trusted (UTC)."""
+    """What the clock may not be earlier than: the newest passage written while the clock was
+    trusted, and the newest USB ack's time (the server signed it; it was made before now)."""
     row = conn.execute(
         "SELECT max(ts_utc) FROM passages WHERE coalesce(clock_suspect, 0) = 0"
     ).fetchone()
-    return datetime.fromisoformat(row[0].replace("Z", "+00:00")) if row and row[0] else None
+    ack = conn.execute("SELECT max(created_utc) FROM sync_ack_imports").fetchone()
+    times = [dt for dt in (_utc(v) for v in (row[0], ack[0]) if v) if dt is not None]
+    return max(times) if times else None
 
 
 class ClockGuard:
@@ -51,6 +67,7 @@ class ClockGuard:
         self.anchor: tuple[datetime, float] | None = None  # last trusted (time, monotonic)
         self.referenced = False  # the anchor is a time heard from the server / a USB ack
         self.lower_bound = False  # the anchor is only the newest record's time (not a clock)
+        self.seen_mark = _last_mark(conn)  # server times heard before this start are old news
         self.status = ClockStatus(False)
 
     def observe(self, trusted: datetime) -> ClockStatus:
@@ -60,7 +77,25 @@ class ClockGuard:
         self.referenced, self.lower_bound = True, False
         return self.check()
 
+    def _heard(self) -> None:
+        """A server time stored by the sync client since the last look becomes the reference
+        (shifted by how long ago, by this clock, it was heard: under a minute)."""
+        row = self.conn.execute(
+            "SELECT id, their_utc, our_utc FROM clock_marks WHERE source = 'server' AND id > ? "
+            "ORDER BY id DESC LIMIT 1",
+            (self.seen_mark,),
+        ).fetchone()
+        if row is None:
+            return
+        self.seen_mark = int(row[0])
+        theirs, ours = _utc(row[1]), _utc(row[2])
+        if theirs is None or ours is None:
+            return
+        self.anchor = (theirs + (self.clock.now() - ours), self.clock.monotonic())
+        self.referenced, self.lower_bound = True, False
+
     def check(self) -> ClockStatus:
+        self._heard()
         now, mono = self.clock.now(), self.clock.monotonic()
         status = ClockStatus(False)
         if self.anchor is not None and not self.lower_bound:
