@@ -64,6 +64,8 @@ class ClockGuard:
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
         self.conn, self.clock = conn, clock
+        # seconds that never jump; with the system clock, counting while the PC sleeps
+        self._elapsed = getattr(clock, "boottime", clock.monotonic)
         self.anchor: tuple[datetime, float] | None = None  # last trusted (time, monotonic)
         self.referenced = False  # the anchor is a time heard from the server / a USB ack
         self.lower_bound = False  # the anchor is only the newest record's time (not a clock)
@@ -73,7 +75,7 @@ class ClockGuard:
     def observe(self, trusted: datetime) -> ClockStatus:
         """A time that can be trusted (the server's, in a sync reply or a USB ack) becomes the
         reference the clock is measured against from now on."""
-        self.anchor = (trusted, self.clock.monotonic())
+        self.anchor = (trusted, self._elapsed())
         self.referenced, self.lower_bound = True, False
         return self.check()
 
@@ -91,12 +93,12 @@ class ClockGuard:
         theirs, ours = _utc(row[1]), _utc(row[2])
         if theirs is None or ours is None:
             return
-        self.anchor = (theirs + (self.clock.now() - ours), self.clock.monotonic())
+        self.anchor = (theirs + (self.clock.now() - ours), self._elapsed())
         self.referenced, self.lower_bound = True, False
 
     def check(self) -> ClockStatus:
         self._heard()
-        now, mono = self.clock.now(), self.clock.monotonic()
+        now, mono = self.clock.now(), self._elapsed()
         status = ClockStatus(False)
         if self.anchor is not None and not self.lower_bound:
             at, at_mono = self.anchor
@@ -125,5 +127,5 @@ class ClockGuard:
         return {
             "clock_suspect": 1,
             "clock_trusted_utc": utc_iso(at),
-            "clock_offset_s": round(self.clock.monotonic() - at_mono, 1),
+            "clock_offset_s": round(self._elapsed() - at_mono, 1),
         }

@@ -106,3 +106,16 @@ def test_the_purge_takes_no_date_from_a_clock_in_doubt(gdb, clock):
     assert result is not None
     left = gdb.conn.execute("SELECT local_date, clock_suspect FROM passages").fetchall()
     assert [tuple(r) for r in left] == [("2025-11-29", 1)]
+
+
+def test_the_system_clock_guard_counts_while_the_pc_sleeps(gdb):
+    """A booth PC that sleeps overnight must not wake up to a false alarm: the guard measures
+    with CLOCK_BOOTTIME where there is one (Windows' monotonic clock counts sleep already)."""
+    import time
+
+    from app.clock import SystemClock
+
+    guard = ClockGuard(gdb.conn, SystemClock())
+    if hasattr(time, "CLOCK_BOOTTIME"):
+        assert abs(guard._elapsed() - time.clock_gettime(time.CLOCK_BOOTTIME)) < 1
+    assert not guard.check().suspect and not guard.check().suspect
