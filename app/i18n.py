@@ -869,6 +869,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Clock in doubt: last trusted {trusted} UTC, {offset} s later",
     ),
     "clock_suspect_cell_bare": ("时间存疑", "Clock in doubt"),
+    "col_backfill": ("补录", "Backfilled"),
+    "backfill_cell": (
+        "补录：纸质登记第 {page} 页，{when} UTC 由 {who} 录入",
+        "Backfilled: paper page {page}, typed in {when} UTC by {who}",
+    ),
+    "total_backfilled": ("其中补录", "Of which backfilled"),
+    "backfill_confirm": (
+        "请确认这一行：{doubts}",
+        "Please confirm this line: {doubts}",
+    ),
+    "backfill_future": ("纸上时间晚于现在", "the paper time is in the future"),
+    "backfill_gate_was_up": (
+        "纸上时间门岗电脑在正常登记（不在停机期间）",
+        "the gate PC was recording at the paper time (not while it was down)",
+    ),
+    "backfill_twice": (
+        "同一人同一分钟已有记录",
+        "the same person already has a record in that minute",
+    ),
+    "backfill_bad_line": (
+        "第 {page} 页这一行填写不完整（进出、类别、结果、页码）",
+        "Page {page}: this line is incomplete (direction, category, decision, page)",
+    ),
     "verify_bad_file": ("无法读取 {file}：{detail}", "Cannot read {file}: {detail}"),
     "verify_need_pdftotext": (
         "检查 PDF 需要 pdftotext（安装 poppler-utils），或改为检查同日的 CSV/XLSX",

@@ -359,6 +359,18 @@ def m017_clock_marks(conn: sqlite3.Connection) -> None:
     )
 
 
+def m017_backfill(conn: sqlite3.Connection) -> None:
+    """#17: a passage typed in afterwards from the paper register keeps its paper time as its
+    time (so it counts in that day) and says so: the sheet's page, when and by whom it was
+    typed in."""
+    for sql in (
+        "ALTER TABLE passages ADD COLUMN backfill_page INTEGER",
+        "ALTER TABLE passages ADD COLUMN entered_utc TEXT",
+        "ALTER TABLE passages ADD COLUMN entered_by TEXT",
+    ):
+        conn.execute(sql)
+
+
 STEPS: tuple[Step, ...] = (
     ("m001_gate_desk", m001_gate_desk),
     ("m003_shifts_officer_audit", m003_shifts_officer_audit),
@@ -368,6 +380,7 @@ STEPS: tuple[Step, ...] = (
     ("m004_sync_usb_acks", m004_sync_usb_acks),
     ("m017_clock_suspect", m017_clock_suspect),
     ("m017_clock_marks", m017_clock_marks),
+    ("m017_backfill", m017_backfill),
 )
 
 

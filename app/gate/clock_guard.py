@@ -52,7 +52,8 @@ def newest_trusted(conn: sqlite3.Connection) -> datetime | None:
     """What the clock may not be earlier than: the newest passage written while the clock was
     trusted, and the newest USB ack's time (the server signed it; it was made before now)."""
     row = conn.execute(
-        "SELECT max(ts_utc) FROM passages WHERE coalesce(clock_suspect, 0) = 0"
+        "SELECT max(ts_utc) FROM passages "
+        "WHERE coalesce(clock_suspect, 0) = 0 AND backfill_page IS NULL"  # paper times: no
     ).fetchone()
     ack = conn.execute("SELECT max(created_utc) FROM sync_ack_imports").fetchone()
     times = [dt for dt in (_utc(v) for v in (row[0], ack[0]) if v) if dt is not None]

@@ -133,7 +133,7 @@ def test_xlsx_digest_sheet_and_an_edited_cell_named(signed, tmp_path, capsys):
     signed.export("xlsx", out, "2026-11-29", pin="2468", unmasked=True)
     wb = load_workbook(out)
     assert [ws.title for ws in wb.worksheets][-1] == "门岗签名校验"
-    assert wb.worksheets[0].auto_filter.ref == "A1:R14"
+    assert wb.worksheets[0].auto_filter.ref == "A1:S14"  # and the check code
     assert verify(out) == 0 and "一致" in capsys.readouterr().out
     # the same rows hash as the CSV of the same choices: one digest, whichever file
     csv_out = tmp_path / "day.csv"
