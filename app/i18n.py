@@ -888,6 +888,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "同一人同一分钟已有记录",
         "the same person already has a record in that minute",
     ),
+    "backfill_bad_page": (
+        "页码应为纸质登记本的页数：{value}",
+        "Page: the register's page number: {value}",
+    ),
+    "backfill_bad_time": (
+        "时间应为 HH:MM（如 10:30）或 YYYY-MM-DD HH:MM：{value}",
+        "Time: HH:MM (10:30) or YYYY-MM-DD HH:MM: {value}",
+    ),
+    "backfill_title": ("补录纸质登记", "Backfill from paper"),
+    "backfill_hint": (
+        "按纸质登记逐行录入：Tab 换格，Enter 保存这一行；需要确认时再按一次 Enter",
+        "Type the paper register line by line: Tab moves, Enter saves the line; "
+        "Enter again to confirm when asked",
+    ),
+    "backfill_saved": ("已补录 {n} 行", "{n} lines backfilled"),
+    "backfill_confirm_again": ("再按 Enter 确认保存", "Press Enter again to save anyway"),
+    "col_page": ("页码", "Page"),
+    "col_paper_day": ("纸质登记日期", "Register date"),
+    "backfill_button": ("补录", "Backfill"),
     "backfill_bad_line": (
         "第 {page} 页这一行填写不完整（进出、类别、结果、页码）",
         "Page {page}: this line is incomplete (direction, category, decision, page)",

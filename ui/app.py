@@ -15,6 +15,7 @@ from app.errors import KnownError
 from app.gate.service import GateService
 from app.i18n import t
 from ui.common.style import apply_style
+from ui.gate.backfill_dialog import attach_backfill
 from ui.gate.clock_alarm import attach_clock_alarm
 from ui.gate.window import MainWindow
 from ui.scan.camera import CameraController
@@ -47,6 +48,7 @@ def install_features(window: MainWindow, gdb: Any, sync_attempts: int = 0) -> No
     install_roster(window, gdb)
     install_shift_features(window)
     attach_clock_alarm(window)  # #17: 系统时间异常
+    attach_backfill(window)  # #17: 补录 F11
     # max_attempts=0: a run keeps retrying with backoff (2 s … 10 min) on its own thread
     window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, max_attempts=sync_attempts), window.lang

@@ -10,7 +10,7 @@ recording (outside its down period), the same person in the same minute twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from app.clock import stamp, utc_iso
@@ -135,6 +135,55 @@ class BackfillSession:
         )
         write_record(self.conn, EVENT_KIND, records.insert_passage, row)
         return row
+
+
+def parse_line(
+    day: date,
+    tz: tzinfo | None,
+    *,
+    time_text: str,
+    page_text: str,
+    name: str = "",
+    room: str = "",
+    id_number: str = "",
+    temperature: str = "",
+    **choices: str,
+) -> PaperEntry:
+    """One typed line as a PaperEntry: time HH:MM (on the sheet's day) or YYYY-MM-DD HH:MM,
+    room as building-room (2-202), temperature 36.5 or 365; choices are the combo boxes'
+    codes (direction, category, code_color, decision)."""
+    page = page_text.strip()
+    if not page.isdigit() or int(page) < 1:
+        raise KnownError("backfill_bad_page", value=page_text)
+    text = time_text.strip().replace("：", ":")
+    try:
+        if len(text) <= 5:
+            hh, mm = (int(x) for x in text.split(":"))
+            when = datetime.combine(day, time(hh, mm), tzinfo=tz)
+        else:
+            when = datetime.fromisoformat(text).replace(tzinfo=tz)
+    except ValueError:
+        raise KnownError("backfill_bad_time", value=time_text) from None
+    temp = rules.parse_temperature(temperature) if temperature.strip() else None
+    building, _, room_no = room.strip().partition("-")
+    if not room_no:
+        building, room_no = "", building
+    if id_number.strip():
+        ident = Identity(
+            method="id_number",
+            person_name=name.strip() or None,
+            id_number=id_number.strip(),
+            building=building or None,
+            room=room_no or None,
+        )
+    else:
+        ident = Identity(
+            method="name_room" if name.strip() or room_no else "none",
+            person_name=name.strip() or None,
+            building=building or None,
+            room=room_no or None,
+        )
+    return PaperEntry(when, int(page), identity=ident, temperature=temp, **choices)
 
 
 def open_session(gate: GateService, pin: str | None) -> BackfillSession:
