@@ -272,7 +272,7 @@ def render_pdf(
 def _digest_footer(pg: _Pager, digests: list[str], lang: str) -> None:
     """Each signed day digest at the foot of the last page: its text (what verify-report reads
     back with pdftotext) and a small QR code of it (#17)."""
-    qr_pt, gap = 64.0, 4.0
+    qr_pt, gap = 96.0, 4.0  # about 3.4 cm: a phone reads it off the printout
     block = qr_pt + gap
     pg.need(12 + block * len(digests))
     pg.y = max(pg.y, pg.height - 12 - block * len(digests))
@@ -306,18 +306,21 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _qr(pg: _Pager, text: str, x: float, y: float, size: float) -> None:
+    """The QR code in whole device pixels per module: crisp edges a phone (or OpenCV) reads."""
     import qrcode  # the same generator as the pass cards' QR
 
-    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
     qr.add_data(text)
     qr.make(fit=True)
     matrix = qr.get_matrix()
-    cell = size / len(matrix)
+    cell = max(2, int(size * pg.scale / len(matrix)))  # device pixels per module
+    left, top = round(x * pg.scale), round(y * pg.scale)
+    pg.p.fillRect(QRectF(left, top, cell * len(matrix), cell * len(matrix)), QColor("#ffffff"))
     black = QColor("#000000")
     for r, cells in enumerate(matrix):
         for c, dark in enumerate(cells):
             if dark:
-                pg.p.fillRect(pg.rect(x + c * cell, y + r * cell, cell, cell), black)
+                pg.p.fillRect(QRectF(left + c * cell, top + r * cell, cell, cell), black)
 
 
 def _families() -> list[str]:
