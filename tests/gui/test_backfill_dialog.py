@@ -54,3 +54,22 @@ def test_backfill_by_keyboard_with_pin_and_a_confirmation(qtbot, window, service
     type_line(qtbot, dlg, "25:99", "", "", "赵六", "", "", "", "", "", "")
     qtbot.keyClick(dlg.time, Qt.Key.Key_Return)
     assert "HH:MM" in dlg.message.text() and dlg.table.rowCount() == 2
+
+
+def test_the_recent_list_shows_backfilled_and_clock_suspect_passages(qtbot, window, service):
+    from datetime import datetime, timedelta, timezone
+
+    from app.gate.backfill import PaperEntry, open_session
+    from app.gate.service import Identity, PassageDraft
+    from app.officer import OfficerAuth
+
+    OfficerAuth(service.gdb, service.clock).set_pin("2468")
+    ident = Identity(method="name_room", person_name="王五", building="2", room="202")
+    when = datetime(2026, 11, 29, 7, 30, tzinfo=timezone(timedelta(hours=8)))
+    open_session(service, "2468").add(PaperEntry(when, page=1, identity=ident, temperature=36.4))
+    service.record(PassageDraft(code_color="green", temperature="36.5", identity=ident))
+    service.clock.jump(-86400 * 365)
+    service.record(PassageDraft(code_color="green", temperature="36.5", identity=ident))
+    window.refresh()
+    results = {window.recent.item(r, 6).text() for r in range(window.recent.rowCount())}
+    assert results == {"通行", "补录 · 通行", "时间存疑 · 通行"}
