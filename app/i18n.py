@@ -870,6 +870,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "clock_suspect_cell_bare": ("时间存疑", "Clock in doubt"),
     "col_backfill": ("补录", "Backfilled"),
+    "reason_backfill": ("纸质登记为禁止通行", "Refused on the paper register"),
     "backfill_cell": (
         "补录：纸质登记第 {page} 页，{when} UTC 由 {who} 录入",
         "Backfilled: paper page {page}, typed in {when} UTC by {who}",

@@ -104,3 +104,12 @@ def test_a_confirmed_future_paper_time_does_not_make_the_clock_look_wrong(setup)
     future.paper_time = datetime(2026, 12, 5, 10, 0, tzinfo=CST)  # a slip of the pen
     session.add(future, confirmed=True)
     assert not gate.clock_guard.check().suspect
+
+
+def test_a_refusal_on_paper_has_words_in_the_export(setup):
+    from app.reports.rows import label
+
+    gate, _ = setup
+    row = open_session(gate, "2468").add(paper(9, 0, decision="refused"))
+    assert row["reason"] == "backfill"
+    assert label("reason", row["reason"], "zh") == "纸质登记为禁止通行"
