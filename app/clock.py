@@ -24,6 +24,13 @@ class SystemClock:
     def monotonic(self) -> float:
         return time.monotonic()
 
+    def boottime(self) -> float:
+        """Like monotonic, but counting while the PC sleeps (Linux CLOCK_BOOTTIME; on Windows
+        time.monotonic already does): the clock guard's yardstick (#17)."""
+        if hasattr(time, "CLOCK_BOOTTIME"):
+            return time.clock_gettime(time.CLOCK_BOOTTIME)
+        return time.monotonic()
+
 
 class FakeClock:
     """A clock the tests move by hand."""
@@ -41,6 +48,11 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
         self._mono += seconds
+
+    def jump(self, seconds: float) -> None:
+        """The wall clock is set (a dead CMOS battery, a volunteer "fixing" it); time itself,
+        the monotonic clock, does not move (#17)."""
+        self._now += timedelta(seconds=seconds)
 
 
 def utc_iso(dt: datetime) -> str:

@@ -11,6 +11,7 @@ from app import officer as roles
 from app.clock import Clock, SystemClock
 from app.database import GateDatabase
 from app.errors import KnownError
+from app.gate.clock_guard import ClockGuard
 from app.gate.journal import purge_journals
 from app.officer import OfficerAuth
 from app.reports.service import ReportService
@@ -44,14 +45,22 @@ class PurgePlan:
 
 
 class RetentionService:
-    def __init__(self, gdb: GateDatabase, clock: Clock | None = None) -> None:
+    def __init__(
+        self, gdb: GateDatabase, clock: Clock | None = None, guard: ClockGuard | None = None
+    ) -> None:
         self.gdb = gdb
         self.conn = gdb.conn
         self.clock = clock or SystemClock()
+        self.guard = guard or ClockGuard(self.conn, self.clock)
         self.settings = Settings(self.conn)
         self.officer = OfficerAuth(gdb, self.clock)
 
     def cutoff(self) -> str:
+        """Today less retention_days; never from a clock in doubt (#17): a PC back in 2000 or a
+        year ahead would purge by a date that is not today's."""
+        status = self.guard.check()
+        if status.suspect:
+            raise KnownError("purge_clock_suspect", drift=int(status.drift_s))
         days = max(1, int(self.settings.get("retention_days")))
         return (self.clock.now().date() - timedelta(days=days)).isoformat()
 

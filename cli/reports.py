@@ -34,6 +34,20 @@ def register(cmds: Commands) -> None:
         help="csv: only the passage log, without FILE-summary.csv next to it",
     )
 
+    p = cmds.add(
+        "verify-report",
+        cmd_verify_report,
+        help="check an exported csv/xlsx/pdf against the gate's signed day digests",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--key",
+        default=None,
+        metavar="HEX",
+        help="the gate's public key (report-key on the gate); default: this data dir's gate",
+    )
+    cmds.add("report-key", cmd_report_key, help="show the key this gate signs its reports with")
+
     p = cmds.add("demo-data", cmd_demo_data, help="fill the database with realistic demo days")
     p.add_argument("--days", type=int_range(1, DEMO_DAYS_MAX), default=14)
     p.add_argument("--residents", type=int_range(1, DEMO_RESIDENTS_MAX), default=500)
@@ -54,7 +68,43 @@ def report_service(gdb: GateDatabase) -> ReportService:
 
         return real(*a, **kw)
 
-    return ReportService(gdb, pdf_renderer=render_pdf)
+    from app.sync.identity import load_identity
+
+    return ReportService(gdb, pdf_renderer=render_pdf, signer=load_identity)
+
+
+def cmd_verify_report(args: argparse.Namespace) -> int:
+    """一致 (exit 0), or exactly which rows differ (exit 1); another gate's key is refused."""
+    from app.reports.verify import verify_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise KnownError("verify_bad_file", file=str(path), detail="not found")
+    key = args.key
+    if key is None:
+        from app.sync.identity import load_identity
+
+        gdb = open_db(args)
+        try:
+            key = load_identity(gdb.conn).public_key_hex
+        finally:
+            gdb.close()
+    verdict = verify_file(path, key.strip().lower())
+    for line in verdict.lines(args.lang):
+        print(line)
+    return 0 if verdict.ok else 1
+
+
+def cmd_report_key(args: argparse.Namespace) -> int:
+    from app.sync.identity import load_identity
+
+    gdb = open_db(args)
+    try:
+        ident = load_identity(gdb.conn)
+    finally:
+        gdb.close()
+    say("report_key_show", args.lang, key=ident.public_key_hex, key_id=ident.key_id)
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

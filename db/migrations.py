@@ -339,6 +339,38 @@ def m004_sync_usb_acks(conn: sqlite3.Connection) -> None:
         _append_only(conn, table)
 
 
+def m017_clock_suspect(conn: sqlite3.Connection) -> None:
+    """#17: a passage written while the clock was in doubt says so, with the seconds (monotonic)
+    since the last time the clock was trusted; the newest trusted record is found by index."""
+    for sql in (  # one by one: executescript would commit the runner's transaction
+        "ALTER TABLE passages ADD COLUMN clock_suspect INTEGER",
+        "ALTER TABLE passages ADD COLUMN clock_trusted_utc TEXT",
+        "ALTER TABLE passages ADD COLUMN clock_offset_s REAL",
+        "CREATE INDEX passages_by_ts_utc ON passages(ts_utc)",
+    ):
+        conn.execute(sql)
+
+
+def m017_clock_marks(conn: sqlite3.Connection) -> None:
+    """#17: times heard from the server (sync replies), beside this gate's clock then."""
+    conn.execute(
+        "CREATE TABLE clock_marks (id INTEGER PRIMARY KEY, source TEXT NOT NULL, "
+        "their_utc TEXT NOT NULL, our_utc TEXT NOT NULL)"
+    )
+
+
+def m017_backfill(conn: sqlite3.Connection) -> None:
+    """#17: a passage typed in afterwards from the paper register keeps its paper time as its
+    time (so it counts in that day) and says so: the sheet's page, when and by whom it was
+    typed in."""
+    for sql in (
+        "ALTER TABLE passages ADD COLUMN backfill_page INTEGER",
+        "ALTER TABLE passages ADD COLUMN entered_utc TEXT",
+        "ALTER TABLE passages ADD COLUMN entered_by TEXT",
+    ):
+        conn.execute(sql)
+
+
 STEPS: tuple[Step, ...] = (
     ("m001_gate_desk", m001_gate_desk),
     ("m003_shifts_officer_audit", m003_shifts_officer_audit),
@@ -346,6 +378,9 @@ STEPS: tuple[Step, ...] = (
     ("m002_roster", m002_roster),
     ("m004_sync_state", m004_sync_state),
     ("m004_sync_usb_acks", m004_sync_usb_acks),
+    ("m017_clock_suspect", m017_clock_suspect),
+    ("m017_clock_marks", m017_clock_marks),
+    ("m017_backfill", m017_backfill),
 )
 
 

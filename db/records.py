@@ -36,6 +36,12 @@ PASSAGE_COLUMNS = FEVER_COLUMNS + (
     "override_reason",
     "disposition",
     "note",
+    "clock_suspect",  # #17: written while the clock was in doubt (NULL/0: trusted)
+    "clock_trusted_utc",
+    "clock_offset_s",
+    "backfill_page",  # #17: typed in from the paper register (NULL: recorded at the desk)
+    "entered_utc",
+    "entered_by",
 )
 
 

@@ -20,7 +20,8 @@ def totals(conn: sqlite3.Connection, date_from: str, date_to: str) -> dict[str, 
           coalesce(sum(p.decision = 'refused' AND p.direction = 'out'), 0) AS refused_out,
           coalesce(sum(p.decision = 'refused'), 0) AS refused,
           coalesce(sum(p.reason = 'watchlist'), 0) AS watchlist,
-          coalesce(sum(p.override_reason IS NOT NULL), 0) AS overrides
+          coalesce(sum(p.override_reason IS NOT NULL), 0) AS overrides,
+          coalesce(sum(p.backfill_page IS NOT NULL), 0) AS backfilled
         {_LIVE} AND {_RANGE}
         """,
         (date_from, date_to),
@@ -111,6 +112,12 @@ REPORT_COLUMNS = (
     "room",
     "volunteer",
     "note",
+    "clock_suspect",  # #17
+    "clock_trusted_utc",
+    "clock_offset_s",
+    "backfill_page",  # #17: 补录
+    "entered_utc",
+    "entered_by",
 )
 
 

@@ -13,7 +13,9 @@ def _collect(conn: sqlite3.Connection, cutoff: str) -> None:
     )
     conn.execute("DELETE FROM temp.purge_ids")
     conn.execute(
-        "INSERT INTO temp.purge_ids SELECT id, 'passages' FROM passages WHERE local_date < ?",
+        # a passage dated by a clock in doubt is never purged by that date (#17)
+        "INSERT INTO temp.purge_ids SELECT id, 'passages' FROM passages "
+        "WHERE local_date < ? AND coalesce(clock_suspect, 0) = 0",
         (cutoff,),
     )
     conn.execute(
@@ -23,7 +25,7 @@ def _collect(conn: sqlite3.Connection, cutoff: str) -> None:
     conn.execute(
         "INSERT INTO temp.purge_ids SELECT id, 'fever_checks' FROM fever_checks f "
         "WHERE local_date < ? AND NOT EXISTS (SELECT 1 FROM passages p "
-        "WHERE p.fever_check_id = f.id AND p.local_date >= ?)",
+        "WHERE p.fever_check_id = f.id AND (p.local_date >= ? OR p.clock_suspect = 1))",
         (cutoff, cutoff),
     )
     conn.execute(
@@ -65,7 +67,9 @@ def plan(conn: sqlite3.Connection, cutoff: str) -> dict[str, Any]:
     days = [
         r[0]
         for r in conn.execute(
-            "SELECT DISTINCT local_date FROM passages WHERE local_date < ? ORDER BY 1", (cutoff,)
+            "SELECT DISTINCT local_date FROM passages "
+            "WHERE local_date < ? AND coalesce(clock_suspect, 0) = 0 ORDER BY 1",
+            (cutoff,),
         )
     ]
     return {"counts": counts, "unsynced": int(unsynced), "days": days}

@@ -26,6 +26,8 @@ from app.settings import Settings
 from ui.common.qtlog import install_qt_log
 from ui.common.runner import wait_for_all
 from ui.common.style import apply_style
+from ui.gate.backfill_dialog import attach_backfill
+from ui.gate.clock_alarm import attach_clock_alarm
 from ui.gate.window import MainWindow
 from ui.scan.camera import CameraController
 from ui.shifts.feature import install_shift_features
@@ -64,6 +66,8 @@ def install_features(
 
     install_roster(window, gdb)
     install_shift_features(window)
+    attach_clock_alarm(window)  # #17: 系统时间异常
+    attach_backfill(window)  # #17: 补录 F11
     if not sync:
         # practice records leave the window on no file either: no export (F10), no USB bundle
         window.action_bar.set_enabled("shift_export", False, t("training_no_export", window.lang))

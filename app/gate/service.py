@@ -11,6 +11,7 @@ from app.clock import Clock, SystemClock, stamp
 from app.database import GateDatabase
 from app.errors import KnownError
 from app.gate import rules
+from app.gate.clock_guard import ClockGuard
 from app.ids import uuid7
 from app.privacy import payload_hash
 from app.records.identity import Identity
@@ -58,6 +59,8 @@ class GateService:
         self.conn: sqlite3.Connection = gdb.conn
         self.clock = clock or SystemClock()
         self.settings = Settings(self.conn)
+        # #17: each passage asks whether the clock can be trusted (the window shows why not)
+        self.clock_guard = ClockGuard(self.conn, self.clock)
 
     # ----- helpers
     @property
@@ -95,6 +98,7 @@ class GateService:
             "unit": ident.unit,
             "room": ident.room,
             "resident_id": ident.resident_id,
+            **self.clock_guard.marks(),
         }
 
     def _write(self, kind: str, insert: Any, row: dict[str, Any]) -> None:
@@ -174,6 +178,7 @@ class GateService:
             fever_check_id=fever_id,
             temperature=fever["temperature"],
             retest_temperature=temp,
+            **self.clock_guard.marks(),
         )
         if temp is not None and not self._fever(temp) and disposition is None:
             row.update(decision="pass", note=note)

@@ -11,7 +11,7 @@ import csv
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from app import files
 from app.cells import csv_safe
 from app.errors import KnownError
 from app.i18n import t
+from app.reports.digest import Digester, Signer
 from app.reports.model import Report
 from app.reports.rows import (  # noqa: F401  (re-exported for callers)
     FEVER_HEADERS,
@@ -36,6 +37,7 @@ from app.reports.rows import (  # noqa: F401  (re-exported for callers)
 from db import reports as q
 
 CHECK_EVERY = 500
+CHECK_WIDTH = 18  # the check-code column (#17)
 
 
 @contextlib.contextmanager
@@ -51,10 +53,16 @@ def atomic_output(path: Path) -> Iterator[Path]:
 _csv_text = csv_safe  # the name this module's writers use
 
 
+ID_CELL = PASSAGE_HEADERS.index("col_id_number")
+TEMP_CELLS = tuple(PASSAGE_HEADERS.index(c) for c in ("col_temperature", "col_retest"))
+
+
 def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:
     values = passage_values(row, lang, masked, text_time=True)
     for i in PASSAGE_TEXT_CELLS:
         values[i] = _csv_text(values[i])
+    if not masked and values[ID_CELL]:
+        values[ID_CELL] = f"{values[ID_CELL]}\t"  # Excel/WPS keep an 18-digit ID as text
     return values
 
 
@@ -74,20 +82,50 @@ def write_csv(
     masked: bool = True,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    signer: Signer | None = None,
+    tz: tzinfo | None = None,
 ) -> int:
-    """The passage log as CSV with a BOM so Excel and WPS read the Chinese right."""
+    """The passage log as CSV with a BOM so Excel and WPS read the Chinese right. With the
+    gate's key (signer), each row ends in its check code and each day gets a signed digest
+    row after a blank line (#17)."""
     total = q.count_passages(conn, report.date_from, report.date_to)
     done = 0
+    digester = Digester(report.date_from, report.date_to)
+    headers = [*PASSAGE_HEADERS, "col_check"] if signer else PASSAGE_HEADERS
     with atomic_output(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([t(h, lang) for h in PASSAGE_HEADERS])
+        writer.writerow([t(h, lang) for h in headers])
         for row in q.iter_passages(conn, report.date_from, report.date_to):
-            writer.writerow(_csv_row(row, lang, masked))
+            values = _csv_row(row, lang, masked)
+            if signer is not None:
+                values.append(digester.add(values))
+            writer.writerow(values)
             done += 1
             if done % CHECK_EVERY == 0:
                 _tick(done, total, progress, cancel)
+        if signer is not None:
+            writer.writerow([])
+            for d in digester.digests(conn, signer, masked, tz):
+                writer.writerow([t("digest_label", lang), d.day, d.n, d.text()])
         _tick(done, total, progress, cancel)
     return done
+
+
+def day_digests(
+    conn: sqlite3.Connection,
+    report: Report,
+    signer: Signer,
+    *,
+    lang: str = "zh",
+    masked: bool = True,
+    tz: tzinfo | None = None,
+) -> list[str]:
+    """The digest lines of the report's days, as the CSV of the same choices would carry them
+    (the PDF prints these: it has no rows of its own to check)."""
+    digester = Digester(report.date_from, report.date_to)
+    for row in q.iter_passages(conn, report.date_from, report.date_to):
+        digester.add(_csv_row(row, lang, masked))
+    return [d.text() for d in digester.digests(conn, signer, masked, tz)]
 
 
 def summary_path(out: Path) -> Path:
@@ -121,6 +159,24 @@ def write_summary_csv(report: Report, out: Path, *, lang: str = "zh", masked: bo
     return len(events)
 
 
+def _xlsx_cells(ws: Any, values: list[Any], temps: tuple[int, ...] = TEMP_CELLS) -> list[Any]:
+    """Temperatures show one decimal (38.0, not 38): a number cell with the format 0.0; text
+    starting with = stays text (openpyxl would write it as a formula)."""
+    from openpyxl.cell import WriteOnlyCell  # lazy: openpyxl is heavy, CSV needs none
+
+    for i, v in enumerate(values):
+        if isinstance(v, str) and v[:1] == "=":  # a note is text, never a formula (#17)
+            cell = WriteOnlyCell(ws, value=v)
+            cell.data_type = "s"
+            values[i] = cell
+    for i in temps:
+        if values[i] is not None:
+            cell = WriteOnlyCell(ws, value=values[i])
+            cell.number_format = "0.0"
+            values[i] = cell
+    return values
+
+
 def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> Any:
     from openpyxl.utils import get_column_letter  # lazy: openpyxl is heavy, CSV needs none
 
@@ -142,15 +198,18 @@ def write_xlsx(
     masked: bool = True,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    signer: Signer | None = None,
+    tz: tzinfo | None = None,
 ) -> int:
-    """Three sheets (passages, summary, fevers & refusals), written row by row (write_only)."""
+    """Three sheets (passages, summary, fevers & refusals), written row by row (write_only);
+    with the gate's key, a check-code column and a fourth sheet of signed day digests (#17)."""
     from openpyxl import Workbook  # lazy: openpyxl is heavy, CSV needs none
 
     total = q.count_passages(conn, report.date_from, report.date_to)
     with atomic_output(out) as tmp:
         wb = Workbook(write_only=True)
         try:
-            _fill_xlsx(wb, conn, report, lang, masked, progress, cancel, total)
+            _fill_xlsx(wb, conn, report, lang, masked, progress, cancel, total, signer, tz)
         except BaseException:
             _discard(wb)
             raise
@@ -176,13 +235,24 @@ def _fill_xlsx(
     progress: Progress | None,
     cancel: Cancel | None,
     total: int,
+    signer: Signer | None = None,
+    tz: tzinfo | None = None,
 ) -> None:
     done = 0
-    ws = _sheet(
-        wb, t("total_passages", lang), [t(h, lang) for h in PASSAGE_HEADERS], PASSAGE_WIDTHS
-    )
+    digester = Digester(report.date_from, report.date_to)
+    headers = [*PASSAGE_HEADERS, "col_check"] if signer else PASSAGE_HEADERS
+    widths = (*PASSAGE_WIDTHS, CHECK_WIDTH) if signer else PASSAGE_WIDTHS
+    ws = _sheet(wb, t("total_passages", lang), [t(h, lang) for h in headers], widths)
+    # the filter arrows on the header row (the range is known up front: write_only sheets
+    # cannot be rewritten once rows are in)
+    from openpyxl.utils import get_column_letter
+
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{total + 1}"
     for row in q.iter_passages(conn, report.date_from, report.date_to):
-        ws.append(passage_values(row, lang, masked))
+        values = passage_values(row, lang, masked)
+        if signer is not None:
+            values.append(digester.add(values))
+        ws.append(_xlsx_cells(ws, values))
         done += 1
         if done % CHECK_EVERY == 0:
             _tick(done, total, progress, cancel)
@@ -195,6 +265,16 @@ def _fill_xlsx(
         [t(h, lang) for h in FEVER_HEADERS],
         (20, 10, 8, 9, 10, 14, 16, 10, 22, 16, 12, 24),
     )
+    fever_temps = tuple(FEVER_HEADERS.index(c) for c in ("col_temperature", "col_retest"))
     for r in fever_refusal_rows(report, lang, masked):
-        fev.append(r)
+        fev.append(_xlsx_cells(fev, r, fever_temps))
+    if signer is not None:
+        sheet = _sheet(
+            wb,
+            t("digest_label", lang),
+            [t(h, lang) for h in ("col_day", "col_count", "digest_label")],
+            (12, 8, 120),
+        )
+        for d in digester.digests(conn, signer, masked, tz):
+            sheet.append([d.day, d.n, d.text()])
     _tick(done, total, progress, cancel)

@@ -20,3 +20,4 @@ class Report:
     refusals: list[dict[str, Any]]
     shifts: list[dict[str, Any]] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)  # signed day digests (#17), for the PDF

@@ -39,8 +39,10 @@ PASSAGE_HEADERS = (
     "col_room",
     "col_volunteer",
     "col_note",
+    "col_clock",
+    "col_backfill",
 )
-PASSAGE_WIDTHS = (20, 10, 6, 10, 8, 8, 9, 10, 14, 16, 16, 10, 22, 16, 12, 24)
+PASSAGE_WIDTHS = (20, 10, 6, 10, 8, 8, 9, 10, 14, 16, 16, 10, 22, 16, 12, 24, 30, 30)
 
 
 @functools.lru_cache(maxsize=512)
@@ -93,6 +95,12 @@ def passage_values(
         room,
         volunteer,
         note,
+        clock_suspect,
+        clock_trusted_utc,
+        clock_offset_s,
+        backfill_page,
+        entered_utc,
+        entered_by,
     ) = row
     return [
         ts[:19].replace("T", " ") if text_time else local_dt(ts),
@@ -111,7 +119,29 @@ def passage_values(
         "-".join(str(x) for x in (building, unit, room) if x) or None,
         volunteer,
         note or None,
+        clock_cell(clock_suspect, clock_trusted_utc, clock_offset_s, lang),
+        backfill_cell(backfill_page, entered_utc, entered_by, lang),
     ]
+
+
+def backfill_cell(page: Any, entered_utc: str | None, by: str | None, lang: str) -> str | None:
+    """补录 with the paper page, and when and by whom it was typed in (#17)."""
+    if page is None:
+        return None
+    when = (entered_utc or "")[:16].replace("T", " ")
+    return t("backfill_cell", lang, page=page, when=when, who=by or "-")
+
+
+def clock_cell(suspect: Any, trusted_utc: str | None, offset_s: Any, lang: str) -> str | None:
+    """A passage written while the clock was in doubt (#17): when the clock was last trusted
+    and the seconds counted since then, from which its real time can be worked out."""
+    if not suspect:
+        return None
+    if not trusted_utc:
+        return t("clock_suspect_cell_bare", lang)
+    return t(
+        "clock_suspect_cell", lang, trusted=trusted_utc[:19].replace("T", " "), offset=offset_s
+    )
 
 
 def summary_rows(report: Report, lang: str, masked: bool) -> list[list[Any]]:
@@ -129,6 +159,7 @@ def summary_rows(report: Report, lang: str, masked: bool) -> list[list[Any]]:
         [t("total_fever_checks", lang), tt["fever_checks"]],
         [t("total_watchlist", lang), tt["watchlist"]],
         [t("report_voided", lang), tt["voided"]],
+        [t("total_backfilled", lang), tt.get("backfilled", 0)],
         [],
         [
             t("report_by_category", lang),

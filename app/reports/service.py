@@ -18,12 +18,15 @@ from app.errors import KnownError
 from app.i18n import t
 from app.officer import OfficerAuth
 from app.reports import data, export
+from app.reports.digest import Signer
 from app.settings import Settings
 from db.connection import connect
 
 FORMATS = ("csv", "xlsx", "pdf")
 # ui.reports.pdf.render_pdf, injected by main.py or the window (app never imports Qt)
 PdfRenderer = Callable[..., int]
+# app.sync.identity.load_identity, injected by cli/ or ui/ (reports and sync are independent)
+SignerLoader = Callable[[sqlite3.Connection], Signer]
 
 
 @dataclass
@@ -35,6 +38,7 @@ class ExportJob:
     masked: bool
     lang: str
     summary: bool = True  # csv: also FILE-summary.csv (totals, fevers, refusals)
+    signer: Signer | None = None  # the gate's key: each day gets a signed digest (#17)
 
     @property
     def summary_out(self) -> Path | None:
@@ -57,9 +61,14 @@ class ReportService:
     """Gathers reports and writes export files; the only way a file with records leaves."""
 
     def __init__(
-        self, gdb: GateDatabase, clock: Clock | None = None, pdf_renderer: PdfRenderer | None = None
+        self,
+        gdb: GateDatabase,
+        clock: Clock | None = None,
+        pdf_renderer: PdfRenderer | None = None,
+        signer: SignerLoader | None = None,
     ) -> None:
         self.gdb = gdb
+        self.signer = signer
         self.clock = clock or SystemClock()
         self.officer = OfficerAuth(gdb, self.clock)
         self.settings = Settings(gdb.conn)
@@ -123,6 +132,8 @@ class ReportService:
         job = ExportJob(
             fmt, out, d1, d2, not unmasked, lang or str(self.settings.get("language")), summary
         )
+        if self.signer is not None:  # here: making the key on first use writes
+            job.signer = self.signer(self.gdb.conn)
         if unmasked:
             self.officer.audit(roles.UNMASKED_VIEW, job.detail())
         return job
@@ -137,6 +148,8 @@ class ReportService:
         conn, own = self._reader()
         try:
             report = self.report(job.date_from, job.date_to, conn)
+            tz = self.clock.now().tzinfo
+            signed: dict[str, Any] = {"signer": job.signer, "tz": tz}
             kw: dict[str, Any] = {  # the PDF renderer (ui/) takes the same keywords
                 "lang": job.lang,
                 "masked": job.masked,
@@ -152,6 +165,7 @@ class ReportService:
                     masked=job.masked,
                     progress=progress,
                     cancel=cancel,
+                    **signed,
                 )
                 if job.summary_out is not None:  # after the log: a cancel leaves neither
                     export.write_summary_csv(
@@ -167,8 +181,13 @@ class ReportService:
                     masked=job.masked,
                     progress=progress,
                     cancel=cancel,
+                    **signed,
                 )
             assert self.pdf_renderer is not None
+            if job.signer is not None:
+                report.digests = export.day_digests(
+                    conn, report, job.signer, lang=job.lang, masked=job.masked, tz=tz
+                )
             with export.atomic_output(job.out) as tmp:
                 return int(self.pdf_renderer(report, tmp, **kw))
         except OSError as exc:

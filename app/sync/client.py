@@ -122,6 +122,11 @@ class SyncClient:
                         "VALUES (?, ?, ?, ?)",
                         (r.seq, r.event_id, r.reason or "rejected", now),
                     )
+            if reply.server_utc:  # the gate's clock guard compares (#17)
+                self.conn.execute(
+                    "INSERT INTO clock_marks(source, their_utc, our_utc) VALUES ('server', ?, ?)",
+                    (reply.server_utc, now),
+                )
         for r in reply.results:
             setattr(report, r.status, getattr(report, r.status) + 1)
         report.acked_seq = reply.acked_seq

@@ -68,6 +68,7 @@ class EventResult:
 class BatchReply:
     results: list[EventResult]
     acked_seq: int
+    server_utc: str | None = None  # the server's clock when it answered (#17)
 
 
 class InvalidReply(Exception):
@@ -95,7 +96,8 @@ def parse_reply(raw: bytes, sent: list[dict[str, Any]]) -> BatchReply:
         ):
             raise InvalidReply("reply answers a different event")
         out.append(EventResult(event["seq"], event["event_id"], item["status"], item.get("reason")))
-    return BatchReply(out, acked)
+    server_utc = data.get("server_utc")
+    return BatchReply(out, acked, server_utc if isinstance(server_utc, str) else None)
 
 
 def parse_head(raw: bytes) -> int:

@@ -69,3 +69,45 @@ def test_a_long_pdf_breaks_pages_and_keeps_every_row(qapp, gdb, tmp_path):
     assert pages >= 3
     text = pdf_text(out)
     assert text.count("红码") == 120
+
+
+def test_pdf_tables_have_headers_and_stay_inside_the_margin(qapp, day_of_gate, tmp_path):  # noqa: F811
+    """#17: 按类别 and 值班与交班 have column headers; no word crosses the right margin."""
+    import re
+
+    from ui.reports.pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    out = tmp_path / "day.pdf"
+    day_of_gate.export("pdf", out, "2026-11-29", pin="246810")
+    lines = pdf_text(out).splitlines()
+    cat = next(i for i, line in enumerate(lines) if line.strip() == "按类别")
+    assert re.search(r"类别\s+进出\s+通行\s+禁止通行", lines[cat + 1])
+    shifts = next(i for i, line in enumerate(lines) if line.strip() == "值班与交班")
+    assert re.search(r"值班志愿者\s+开始\s+结束\s+数量\s+交班备注\s+接班确认", lines[shifts + 1])
+    # A4 is 595.3 pt wide with 15 mm (42.5 pt) margins: every word ends before 552.8 pt
+    bbox = pdf_text(out, "-bbox")
+    ends = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
+    assert ends and max(ends) <= 595.3 - 42.5 + 0.5
+
+
+def test_pdf_footer_carries_the_signed_digest_as_text_and_qr(qapp, day_of_gate, tmp_path):  # noqa: F811
+    """#17: the digest in the footer, read back by verify-report (text) and a QR reader."""
+    import cv2
+    import zxingcpp  # the scan engine's reader
+
+    from app.reports.verify import verify_file
+    from app.sync.identity import load_identity
+    from ui.reports.pdf import render_pdf
+
+    day_of_gate.pdf_renderer = render_pdf
+    day_of_gate.signer = load_identity
+    out = tmp_path / "day.pdf"
+    day_of_gate.export("pdf", out, "2026-11-29", pin="246810")
+    key = load_identity(day_of_gate.gdb.conn).public_key_hex
+    verdict = verify_file(out, key)
+    assert verdict.ok and [(d.day, d.n) for d in verdict.digests] == [("2026-11-29", 13)]
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(out), str(tmp_path / "p")], check=True)
+    page = cv2.imread(str(tmp_path / "p-1.png"))
+    texts = [r.text for r in zxingcpp.read_barcodes(page)]
+    assert texts == [verdict.digests[0].text()]

@@ -242,3 +242,32 @@ def test_export_dialog_writes_the_audit_log(qtbot, reports, tmp_path):
         actions = [r[3] for r in list(csv.reader(fh))[1:]]
     assert actions == ["pin_set"]
     assert reports.officer.audit_log()[-1]["action"] == "audit_export"
+
+
+def test_export_dialog_enter_in_pin_exports_and_button_then_says_close(
+    qtbot, reports, tmp_path, monkeypatch
+):
+    """#17: Enter in the PIN field exports (no file chooser); the format box is labelled; once
+    the file is written the cancel button says Close."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog, QFormLayout
+
+    def no_chooser(*a, **kw):
+        raise AssertionError("Enter opened the file chooser")
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", no_chooser)
+    dlg = _dialog(qtbot, reports, tmp_path)
+    dlg.show()
+    form = dlg.findChild(QFormLayout)
+    assert form.labelForField(dlg.format).text() == "Format"
+    assert dlg.cancel_button.text() == "Cancel"
+    dlg.pin.setText("246810")
+    with qtbot.waitSignal(dlg.done, timeout=10000) as blocker:
+        qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
+    assert blocker.args[0].startswith("Exported 31 records")
+    assert (tmp_path / "r.csv").exists() and dlg.cancel_button.text() == "Close"
+    assert dlg.isVisible()
+    dlg.pin.setText("0")
+    dlg.start()  # a new attempt (here a wrong PIN) makes it a Cancel button again
+    assert dlg.cancel_button.text() == "Cancel"
+    qtbot.waitUntil(lambda: "Wrong officer PIN" in dlg.message.text(), timeout=10000)

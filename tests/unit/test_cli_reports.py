@@ -22,7 +22,11 @@ def test_set_pin_shift_and_export_from_the_command_line(tmp_path, monkeypatch, c
     out = tmp_path / "r.csv"
     assert run("export", "--date", "2026-11-29", "--format", "csv", "--out", str(out)) == 0
     with open(out, encoding="utf-8-sig", newline="") as fh:
-        assert len(list(csv.reader(fh))) == 1  # header only: no passages that day
+        table = list(csv.reader(fh))
+    # header only (no passages that day), then the day's signed digest after a blank row (#17)
+    assert (
+        len(table) == 3 and table[1] == [] and table[2][:3] == ["门岗签名校验", "2026-11-29", "0"]
+    )
     with open(tmp_path / "r-summary.csv", encoding="utf-8-sig", newline="") as fh:
         assert ["通行记录", "0"] in list(csv.reader(fh))  # the summary goes next to it
     assert "r-summary.csv" in capsys.readouterr().out

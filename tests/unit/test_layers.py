@@ -112,6 +112,8 @@ IN_FUNCTION_ALLOWED = {
     ("app/roster/importing/xlsx.py", "openpyxl"),  # heavy: only when a workbook comes in
     ("app/scan/image.py", "PIL"),  # Pillow only to read an image's header
     ("app/roster/keyqr.py", "app.scan.image"),  # OpenCV only when a photo comes in
+    ("app/reports/export.py", "openpyxl.cell"),
+    ("app/reports/verify.py", "openpyxl"),  # only when an XLSX is checked (#17)
     ("app/roster/keyqr.py", "app.scan.decoder"),  # the QR engine only when a photo comes in
     ("app/settings.py", "app.scan.sources"),  # OpenCV only to check a camera source written
 }

@@ -286,3 +286,31 @@ def test_csv_summary_is_optional_and_unmasked_only_when_chosen(day_of_gate, tmp_
     day_of_gate.export("csv", out, "2026-11-29", pin="246810", unmasked=True)
     text = (tmp_path / "log-summary.csv").read_text(encoding="utf-8-sig")
     assert ID in text and "13812345678" in text
+
+
+def test_unmasked_csv_keeps_id_numbers_as_text_for_excel(day_of_gate, tmp_path):
+    """#17: bare 18 digits become 3.50203E+17 in Excel/WPS; a trailing tab keeps them text."""
+    out = tmp_path / "day.csv"
+    day_of_gate.export("csv", out, "2026-11-29", pin="246810", unmasked=True)
+    table = read_csv(out)
+    ids = [r[12] for r in table[1:14] if r[12]]
+    assert ids and all(i == ID + "\t" for i in ids)
+    masked = tmp_path / "m.csv"
+    day_of_gate.export("csv", masked, "2026-11-29", pin="246810")
+    assert read_csv(masked)[1][12] == "3502**********1234"  # no tab when masked
+
+
+def test_xlsx_temperatures_one_decimal_and_passages_autofilter(day_of_gate, tmp_path):
+    """#17: 38.0 shows as 38.0 (format 0.0); the passages sheet has filter arrows."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "day.xlsx"
+    day_of_gate.export("xlsx", out, "2026-11-29", pin="246810")
+    passages, _summary, fevers = load_workbook(out).worksheets
+    assert passages.auto_filter.ref == "A1:R14"  # 18 columns
+    temps = [r[5] for r in passages.iter_rows(min_row=2) if r[5].value is not None]
+    assert temps and all(c.number_format == "0.0" for c in temps)
+    assert {c.value for c in temps} >= {36.5, 37.9}
+    fev = list(fevers.iter_rows(min_row=2))
+    assert fev[0][2].value == 37.9 and fev[0][2].number_format == "0.0"
+    assert fev[0][3].number_format == "0.0"

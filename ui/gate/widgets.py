@@ -185,6 +185,10 @@ class RecentTable(QTableWidget):
                 result += f" · {t('reason_' + row['reason'], lang)}"
             if row.get("voided"):
                 result = f"{t('voided', lang)} · {result}"
+            if row.get("backfill_page") is not None:  # #17: typed in from paper
+                result = f"{t('col_backfill', lang)} · {result}"
+            if row.get("clock_suspect"):  # #17: written while the clock was in doubt
+                result = f"{t('clock_suspect_cell_bare', lang)} · {result}"
             cells = [
                 when,
                 t(f"dir_{row['direction']}", lang),

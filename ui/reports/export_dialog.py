@@ -57,6 +57,7 @@ class ExportDialog(QDialog):
         self.path = QLineEdit(str(Path.home() / f"gatepost-{today.toString('yyyy-MM-dd')}.xlsx"))
         self.path.setObjectName("path")
         browse = QPushButton("…")
+        browse.setAutoDefault(False)  # Enter exports; only a click opens the file chooser
         browse.clicked.connect(self.browse)
         self.unmasked = QCheckBox(t("export_unmasked", lang))
         # CSV holds one table: the summary (totals, fevers, refusals) goes to a second file,
@@ -67,6 +68,7 @@ class ExportDialog(QDialog):
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setObjectName("pin")
+        self.pin.returnPressed.connect(self.start)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -76,8 +78,10 @@ class ExportDialog(QDialog):
         self.start_button = QPushButton(t("export", lang))
         self.start_button.setObjectName("start")
         self.start_button.clicked.connect(self.start)
+        self.start_button.setAutoDefault(False)  # the PIN field's Enter starts it, once
         self.cancel_button = QPushButton(t("cancel", lang))
         self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.cancel)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path)
@@ -85,7 +89,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow(t("col_start", lang), self.date_from)
         form.addRow(t("col_end", lang), self.date_to)
-        form.addRow("", self.format)
+        form.addRow(t("export_format_label", lang), self.format)
         form.addRow("", path_row)
         form.addRow("", self.with_summary)
         form.addRow("", self.unmasked)
@@ -120,6 +124,9 @@ class ExportDialog(QDialog):
 
     @Slot()
     def start(self) -> None:
+        if self.task is not None:  # already exporting (Enter pressed twice)
+            return
+        self.cancel_button.setText(t("cancel", self.lang))
         if self.format.currentData() == "audit":
             self.export_audit()
             return
@@ -174,6 +181,7 @@ class ExportDialog(QDialog):
             self.message.setText(exc.message(self.lang))
         else:
             self._end(t("export_done", self.lang, rows=rows, path=self.path.text()))
+            self.cancel_button.setText(t("dialog_close", self.lang))
         self.pin.clear()
 
     @Slot()
@@ -197,6 +205,7 @@ class ExportDialog(QDialog):
         self.reports.finish_export(self.job, rows)
         self.progress.setValue(100)
         self._end(t("export_done", self.lang, rows=rows, path=str(self.job.out)))
+        self.cancel_button.setText(t("dialog_close", self.lang))  # nothing left to cancel
 
     @Slot()
     def on_cancelled(self) -> None:

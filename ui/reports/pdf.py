@@ -65,6 +65,9 @@ class _Pager:
         h = size * 1.7
         self.need(h)
         self.font(size, bold)
+        total = sum(widths)
+        if total > self.width:  # never past the right margin: the columns shrink to fit
+            widths = [w * self.width / total for w in widths]
         x = 0.0
         for text, w in zip(cells, widths, strict=False):
             self.p.drawText(
@@ -170,6 +173,16 @@ def render_pdf(
         pg.heading(t("report_by_hour", lang))
         _chart(pg, report.by_hour, lang)
         pg.heading(t("report_by_category", lang))
+        cat_widths = [120.0, 60.0, 80.0, 80.0]
+        pg.line(
+            [
+                t(c, lang)
+                for c in ("col_category", "col_direction", "decision_pass", "decision_refused")
+            ],
+            cat_widths,
+            8,
+            True,
+        )
         for c in report.by_category:
             pg.line(
                 [
@@ -178,11 +191,22 @@ def render_pdf(
                     str(c["passed"]),
                     str(c["refused"]),
                 ],
-                [120, 60, 80, 80],
+                cat_widths,
             )
         step(2)
         pg.heading(f"{t('report_fevers', lang)} · {t('report_refusals', lang)}")
-        widths = [62, 50, 38, 38, 50, 60, 75, 44, 90, 60]
+        widths = [
+            58.0,
+            42.0,
+            30.0,
+            40.0,
+            46.0,
+            62.0,
+            62.0,
+            36.0,
+            88.0,
+            46.0,
+        ]  # 510 pt: A4 less margins
         pg.line(
             [t(c, lang) for c in PDF_FEVER_HEADERS],
             widths,
@@ -197,6 +221,23 @@ def render_pdf(
             )
         step(3)
         pg.heading(t("report_shifts", lang))
+        shift_widths = [70.0, 80.0, 80.0, 130.0, 100.0, 50.0]
+        pg.line(
+            [
+                t(c, lang)
+                for c in (
+                    "col_volunteer",
+                    "col_start",
+                    "col_end",
+                    "col_count",
+                    "handover_notes",
+                    "col_acknowledged",
+                )
+            ],
+            shift_widths,
+            8,
+            True,
+        )
         for s in report.shifts:
             c = s["counts"]
             pg.line(
@@ -212,7 +253,7 @@ def render_pdf(
                     s["handover_note"] or "",
                     s["acknowledged_by"] or "",
                 ],
-                [70, 80, 80, 130, 100, 50],
+                shift_widths,
                 8,
             )
         pg.heading(t("report_notes", lang))
@@ -220,10 +261,66 @@ def render_pdf(
             pg.line(
                 [e["ts_local"][5:16].replace("T", " "), e["volunteer"], e["text"]], [70, 70, 380], 8
             )
+        if report.digests:
+            _digest_footer(pg, report.digests, lang)
         step(4)
     finally:
         painter.end()
     return int(report.totals["passages"])
+
+
+def _digest_footer(pg: _Pager, digests: list[str], lang: str) -> None:
+    """Each signed day digest at the foot of the last page: its text (what verify-report reads
+    back with pdftotext) and a small QR code of it (#17)."""
+    qr_pt, gap = 96.0, 4.0  # about 3.4 cm: a phone reads it off the printout
+    block = qr_pt + gap
+    pg.need(12 + block * len(digests))
+    pg.y = max(pg.y, pg.height - 12 - block * len(digests))
+    pg.p.setPen(QColor("#444444"))
+    pg.line([t("digest_label", lang)], [pg.width], 7, True)
+    for text in digests:
+        top = pg.y
+        _qr(pg, text, pg.width - qr_pt, top, qr_pt)
+        payload, _, sig = text.partition(" sig=")
+        pg.font(5.5)
+        for i, part in enumerate(_wrap(payload, 100) + [f"sig={sig}"]):
+            pg.p.drawText(
+                pg.rect(0, top + i * 9, pg.width - qr_pt - 6, 9),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                part,
+            )
+        pg.y = top + block
+    pg.p.setPen(QColor("#000000"))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Break between fields (spaces), never inside one: pdftotext must read each field whole."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
+
+
+def _qr(pg: _Pager, text: str, x: float, y: float, size: float) -> None:
+    """The QR code in whole device pixels per module: crisp edges a phone (or OpenCV) reads."""
+    import qrcode  # the same generator as the pass cards' QR
+
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    cell = max(2, int(size * pg.scale / len(matrix)))  # device pixels per module
+    left, top = round(x * pg.scale), round(y * pg.scale)
+    pg.p.fillRect(QRectF(left, top, cell * len(matrix), cell * len(matrix)), QColor("#ffffff"))
+    black = QColor("#000000")
+    for r, cells in enumerate(matrix):
+        for c, dark in enumerate(cells):
+            if dark:
+                pg.p.fillRect(QRectF(left + c * cell, top + r * cell, cell, cell), black)
 
 
 def _families() -> list[str]:

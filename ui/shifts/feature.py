@@ -22,6 +22,7 @@ from app.officer import OfficerAuth
 from app.reports.service import ReportService
 from app.retention import RetentionService
 from app.shifts.service import ShiftService
+from app.sync.identity import load_identity
 from ui.common.features import Action
 from ui.common.runner import Task, TaskContext, run_guarded, run_in_background
 from ui.officer.pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
@@ -66,9 +67,9 @@ class ShiftFeatures(QObject):
         self.window = window
         gdb, clock = window.service.gdb, window.service.clock
         self.shifts = ShiftService(gdb, clock)
-        self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf)
+        self.reports = ReportService(gdb, clock, pdf_renderer=render_pdf, signer=load_identity)
         self.officer = OfficerAuth(gdb, clock)
-        self.retention = RetentionService(gdb, clock)
+        self.retention = RetentionService(gdb, clock, guard=window.service.clock_guard)
         self.purge_task: Task | None = None
         self.ask_pin = ask_pin or ask_pin_dialog
         self.verify_pin = verify_pin or verify_pin_dialog
