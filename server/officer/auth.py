@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from app import officer as gate_officer
 from app.clock import Clock, SystemClock, utc_iso
-from app.officer import SCRYPT
 from server.audit import audit
 from server.store import Store, Tx
 
@@ -40,7 +40,8 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> str:
 def hash_password(password: str, salt: bytes | None = None) -> str:
     """scrypt with the gate's cost, as `scrypt$n$r$p$salt$digest`."""
     salt = salt or os.urandom(16)
-    n, r, p = SCRYPT["n"], SCRYPT["r"], SCRYPT["p"]
+    cost = gate_officer.SCRYPT  # read at each call: the gate's cost, whatever it is now
+    n, r, p = cost["n"], cost["r"], cost["p"]
     return f"scrypt${n}${r}${p}${salt.hex()}${_scrypt(password, salt, n, r, p)}"
 
 
@@ -61,7 +62,8 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def _current(stored: str) -> bool:
-    return stored.startswith(f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}$")
+    cost = gate_officer.SCRYPT
+    return stored.startswith(f"scrypt${cost['n']}${cost['r']}${cost['p']}$")
 
 
 # ----------------------------------------------------------------- officers
