@@ -26,6 +26,14 @@ from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable
 if TYPE_CHECKING:
     from ui.gate.window import MainWindow
 
+# the top bar and the status bar (the features' buttons) are slimmer than the desk's own
+# buttons, so the whole window fits a 1366×690 or 1280×680 client area (#10 item 6)
+COMPACT = """
+QStatusBar QPushButton, QPushButton[compact="true"] { min-height: 28px; padding: 2px 8px; }
+QStatusBar QLabel { padding: 0 4px; }
+"""
+PREVIEW_MIN = (480, 200)  # the camera picture grows into whatever height is left
+
 
 def button(
     text: str, slot: Callable[[], Any], checkable: bool = False, name: str | None = None
@@ -44,8 +52,10 @@ def build(win: MainWindow) -> None:
     """Top bar, then camera + banner + actions | temperature + keypad | today, then status bar."""
     central = QWidget()
     win.setCentralWidget(central)
+    win.setStyleSheet(COMPACT)
     outer = QVBoxLayout(central)
-    outer.setContentsMargins(8, 6, 8, 6)
+    outer.setContentsMargins(8, 4, 8, 4)
+    outer.setSpacing(4)
     _build_top(win, outer)
     # the features' buttons (roster F5/F6, shifts F7-F10, …) sit on the left of the status
     # bar (sync owns its right side), so the window still fits a 1366×768 booth screen
@@ -53,7 +63,7 @@ def build(win: MainWindow) -> None:
     win.tool_bar = QHBoxLayout(tools)
     win.tool_bar.setContentsMargins(0, 0, 0, 0)
     win.tool_bar.addStretch(1)
-    win.statusBar().addWidget(tools, 1)
+    win.statusBar().addWidget(tools)  # no stretch: the sync status (right) keeps its room
 
     body = QHBoxLayout()
     outer.addLayout(body, 1)
@@ -72,6 +82,8 @@ def _build_top(win: MainWindow, outer: QVBoxLayout) -> None:
     win.camera_label = QLabel()
     win.lang_button = button("", win.toggle_language)
     win.settings_button = button("", win.open_settings)
+    for b in (win.change_volunteer, win.lang_button, win.settings_button):
+        b.setProperty("compact", True)
     top.addWidget(win.title)
     top.addSpacing(16)
     top.addWidget(win.volunteer_label)
@@ -89,9 +101,10 @@ def _build_top(win: MainWindow, outer: QVBoxLayout) -> None:
 def _build_left(win: MainWindow) -> QVBoxLayout:
     """Camera, result banner, 下一位, message, and the six action buttons."""
     left = QVBoxLayout()
+    left.setSpacing(4)
     win.preview = QLabel()
     win.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    win.preview.setMinimumSize(480, 330)
+    win.preview.setMinimumSize(*PREVIEW_MIN)
     win.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     win.preview.setStyleSheet("background: #263238; color: #eceff1; border-radius: 8px;")
     left.addWidget(win.preview, 1)
@@ -136,6 +149,7 @@ def _build_left(win: MainWindow) -> QVBoxLayout:
 def _build_middle(win: MainWindow) -> QVBoxLayout:
     """Temperature field, quick temperatures, keypad, direction and category."""
     mid = QVBoxLayout()
+    mid.setSpacing(4)
     win.temp_label = QLabel()
     mid.addWidget(win.temp_label)
     win.temperature = QLineEdit()

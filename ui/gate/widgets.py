@@ -75,13 +75,14 @@ class Keypad(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
-        grid.setSpacing(6)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫"]
         for i, k in enumerate(keys):
             b = QPushButton(k)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumSize(64, 40)
-            b.setStyleSheet("font-size: 24px;")
+            b.setMinimumWidth(64)  # 40 px high: a finger's width, and the window fits 690 px
+            b.setStyleSheet("font-size: 24px; min-height: 32px; padding: 0 4px;")
             b.clicked.connect(self._emitter("back" if k == "⌫" else k))
             grid.addWidget(b, i // 3, i % 3)
 
