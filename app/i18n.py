@@ -791,6 +791,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "配对失败：服务器不认识此配对码，请核对或重新生成",
         "Pairing refused: the server does not know this code; check it or make a new one",
     ),
+    # gate window polish (#10 items 6, 9)
+    "volunteer_change": ("更换", "Change"),
 }
 
 

@@ -344,6 +344,13 @@ def misfits(qtbot, window, width, height):
         for b in buttons[i + 1 :]:
             if widget_rect(a, window).intersects(widget_rect(b, window)):
                 problems.append(("overlap", a.text(), b.text()))
+    recent = window.recent
+    result = recent.RESULT
+    if recent.rowCount() and (
+        recent.columnViewportPosition(result) + recent.columnWidth(result)
+        > recent.viewport().width()
+    ):
+        problems.append(("结果 column out of view", recent.columnWidth(result)))
     bar = window.statusBar()
     if not (bar.isVisible() and client.contains(widget_rect(bar, window))):
         problems.append(("status bar", widget_rect(bar, window)))
@@ -363,12 +370,15 @@ def test_every_button_and_the_status_bar_fit_the_booth_screen(qtbot, assembled, 
         win.toggle_language()
     assert misfits(qtbot, win, *size) == []
     # the busiest desk: a person at the desk, one waiting in 下一位, a message, a fever resting
+    win.handle_payload(DEFAULT_CARDS[2].payload, "red")
+    win.on_enter()  # the longest 结果: 拒绝 · 红码/黄码
     win.handle_payload(DEFAULT_CARDS[3].payload, "green")
     win.temperature.setText("38.2")
     win.on_enter()
     win.handle_payload(DEFAULT_CARDS[0].payload, "green")
     win.handle_payload(DEFAULT_CARDS[1].payload, "yellow")
     assert win.next_label.isVisible() and win.fever_box.isVisible()
+    assert win.recent.rowCount() == 1
     assert misfits(qtbot, win, *size) == []
     assert win.banner.title.font().pixelSize() >= 32  # read from a step away
 

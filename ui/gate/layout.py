@@ -77,6 +77,8 @@ def _build_top(win: MainWindow, outer: QVBoxLayout) -> None:
     win.title = QLabel()
     win.title.setStyleSheet("font-size: 26px; font-weight: bold;")
     win.volunteer_label = QLabel()
+    for label in (win.title, win.volunteer_label):
+        label.setTextFormat(Qt.TextFormat.PlainText)  # checkpoint and volunteer names as typed
     win.change_volunteer = button("", win.ask_volunteer)
     win.clock_label = QLabel()
     win.camera_label = QLabel()

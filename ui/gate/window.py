@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         name = str(self.settings.get("checkpoint_name"))
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
-        self.change_volunteer.setText("更换" if lang == "zh" else "Change")
+        self.change_volunteer.setText(t("volunteer_change", lang))
         self._update_volunteer()
         self.lang_button.setText(t("language", lang))
         self.settings_button.setText(t("settings", lang))
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
     @guarded
     def refresh(self) -> None:
         self.counters.set_counts(self.service.today())
-        self.recent.set_rows(self.service.recent(50))
+        self.recent.set_rows(self.service.recent(50), self.service.clock.now().date())
         self._refresh_fevers()
 
     def _refresh_fevers(self) -> None:
