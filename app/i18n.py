@@ -664,6 +664,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The rest is not over ({minutes} min left). Re-test now?",
     ),
     "yellow_override_short": ("黄码放行", "Let yellow pass"),
+    # short labels for the status bar's buttons: all of them fit 1280 px in English too
+    "roster_button": ("居民花名册", "Roster"),
+    "visitor_button": ("访客通行证", "Visitor"),
+    "stats_button": ("统计", "Stats"),
+    "shift_log_button": ("值班日志", "Log"),
     "dialog_open": (
         "请先回答打开的对话框（或按 Esc）",
         "Answer the open dialog first (or Esc)",
@@ -1111,6 +1116,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This gate's report signing key (officers check reports with verify-report --key):\n"
         "{key}\nkey id {key_id}",
     ),
+    # gate window polish (#10 items 6, 9)
+    "volunteer_change": ("更换", "Change"),
 }
 
 

@@ -1,6 +1,8 @@
-"""Render the gate window in its main states to docs/screenshots/ (offscreen, no camera).
+"""Render the gate window in its main states to docs/screenshots/ at 1366×690 (no camera).
 
-.venv/bin/python scripts/screenshots.py
+The client area of a 1366×768 booth screen with a taskbar and a title bar:
+xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py
+(without a display it falls back to Qt's offscreen platform)
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -29,6 +32,7 @@ from ui.gate.window import MainWindow  # noqa: E402
 from ui.scan.camera import to_qimage  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+SIZE = (1366, 690)
 
 
 def main() -> int:
@@ -39,7 +43,7 @@ def main() -> int:
         gdb = open_database(Path(tmp))
         service = GateService(gdb)
         service.settings.set("checkpoint_name", "翔鹭花城三期 东门")
-        OfficerAuth(gdb).set_pin("2468")
+        OfficerAuth(gdb).set_pin("246810")
         shifts = ShiftService(gdb)
         shifts.start(shifts.add_volunteer("王阿姨", "13812345678")["id"])
         for i, temp in enumerate(("36.4", "36.6", "36.5", "36.2", "36.8")):
@@ -53,37 +57,44 @@ def main() -> int:
             )
         win = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
         install_features(win, gdb)
-        win.resize(1366, 728)
         win.show()
-        win.on_camera_status("ok", "webcam:0")
+        win.resize(*SIZE)
+        win.on_camera_status("ok", "0")
 
         def snap(name: str, frame_card=None) -> None:
             frame = render_phone(frame_card) if frame_card else render_phone(DEFAULT_CARDS[0])
             if frame_card is None:
                 frame[:] = (88, 96, 104)
+            for _ in range(3):
+                app.processEvents()
             win.on_frame(to_qimage(frame))
             app.processEvents()
-            win.grab().save(str(OUT / f"{name}.png"))
+            shot = win.grab()
+            assert (shot.width(), shot.height()) == SIZE, (shot.width(), shot.height())
+            shot.save(str(OUT / f"{name}.png"))
             print(OUT / f"{name}.png")
 
         snap("idle")
-        green, yellow, red = DEFAULT_CARDS[0], DEFAULT_CARDS[1], DEFAULT_CARDS[2]
+        green, yellow, red, green2 = DEFAULT_CARDS[:4]
         win.handle_payload(green.payload, "green")
         win.temperature.setText("36.5")
-        snap("green-scanned", green)
         win.on_enter()
         snap("green-pass", green)
+        # 下一位: a green person at the desk, the next phone (yellow) read meanwhile waits
+        win.handle_payload(green2.payload, "green")
+        win.temperature.setText("36.")
+        win.handle_payload(yellow.payload, "yellow")
+        snap("next-waiting", yellow)
+        win.reset_person()  # Esc: the green person at the desk, then the yellow one
+        win.reset_person()
         win.handle_payload(red.payload, "red")
-        snap("red-code", red)
         win.on_enter()
         snap("red-refused", red)
         win.debouncer.reset()
-        win.handle_payload(DEFAULT_CARDS[3].payload, "green")
+        win.handle_payload(green2.payload, "green")
         win.temperature.setText("37.6")
         win.on_enter()
-        snap("fever-alarm", DEFAULT_CARDS[3])
-        win.handle_payload(yellow.payload, "yellow")
-        snap("yellow-code", yellow)
+        snap("fever-alarm", green2)
         win.close()
         app.processEvents()
         gdb.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -41,6 +41,8 @@ class Banner(QFrame):
         self.title.setObjectName("bannerTitle")
         self.detail.setObjectName("bannerDetail")
         self.icon.setMinimumWidth(70)
+        for label in (self.title, self.detail):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people, not markup
         self.detail.setWordWrap(True)
         self.title.setWordWrap(True)
         text = QVBoxLayout()
@@ -75,13 +77,14 @@ class Keypad(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
-        grid.setSpacing(6)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫"]
         for i, k in enumerate(keys):
             b = QPushButton(k)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumSize(64, 40)
-            b.setStyleSheet("font-size: 24px;")
+            b.setMinimumWidth(64)  # 40 px high: a finger's width, and the window fits 690 px
+            b.setStyleSheet("font-size: 24px; min-height: 32px; padding: 0 4px;")
             b.clicked.connect(self._emitter("back" if k == "⌫" else k))
             grid.addWidget(b, i // 3, i % 3)
 
@@ -140,6 +143,8 @@ class RecentTable(QTableWidget):
         "en": ["Time", "Dir", "Category", "Person", "Code", "Temp", "Result"],
     }
 
+    PERSON, RESULT = 3, 6
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 7, parent)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -147,8 +152,14 @@ class RecentTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # 结果 is shown right after the time (the model's order stays): in a 1280-wide window
+        # the seven columns do not all fit, and the result is what the volunteer looks for
+        header.moveSection(self.RESULT, 1)
+        header.setSectionResizeMode(self.PERSON, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.lang = "zh"
         self.masked = True  # False only while the officer's unmasked view lasts
         self.retranslate("zh")
@@ -169,14 +180,20 @@ class RecentTable(QTableWidget):
 
     _rows: list[dict[str, Any]] | None = None
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    _today: date | None = None
+
+    def set_rows(self, rows: list[dict[str, Any]], today: date | None = None) -> None:
+        """today: rows from another day show their date (MM-DD) before the time."""
         lang = self.lang
         keep = self.selected_id()
         self._rows = rows
+        self._today = today if today is not None else self._today
         self.clearSelection()
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            when = datetime.fromisoformat(row["ts_local"]).strftime("%H:%M:%S")
+            ts = datetime.fromisoformat(row["ts_local"])
+            same_day = self._today is None or ts.date() == self._today
+            when = ts.strftime("%H:%M:%S" if same_day else "%m-%d %H:%M")
             temp = "" if row.get("temperature") is None else f"{row['temperature']:.1f}"
             if row.get("retest_temperature") is not None:
                 temp += f"→{row['retest_temperature']:.1f}"

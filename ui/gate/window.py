@@ -10,38 +10,26 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QWidget
 
 from app.errors import KnownError
 from app.gate.desk import CATEGORY_KEYS, Desk, Dialog, Step
-from app.gate.desk_view import record_words, render
+from app.gate.desk_view import render
 from app.gate.people import Person
-from app.gate.rules import CATEGORIES, DISPOSITIONS
+from app.gate.rules import CATEGORIES
 from app.gate.service import GateService
 from app.gate.training import is_training
 from app.i18n import t
 from app.scan.types import ScanResult
-from ui.common.features import Action, ActionBar
+from ui.common.features import Action
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
-from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable
+from ui.gate.layout import build, button
+from ui.gate.questions import question
 
 log = logging.getLogger(__name__)
 # keys the desk understands, and the window's shortcut for each
 DESK_KEYS = ("F1", "F2", "F3", "F4", "Esc", "Ctrl+R", "Ctrl+Y", *CATEGORY_KEYS)
-VOID_REASONS = ("void_wrong_entry", "void_duplicate", "other")
 
 
 def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -129,163 +117,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        central = QWidget()
-        self.setCentralWidget(central)
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(8, 6, 8, 6)
-
-        top = QHBoxLayout()
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 26px; font-weight: bold;")
-        self.volunteer_label = QLabel()
-        self.change_volunteer = self._button("", self.ask_volunteer)
-        self.clock_label = QLabel()
-        self.camera_label = QLabel()
-        self.lang_button = self._button("", self.toggle_language)
-        self.settings_button = self._button("", self.open_settings)
-        top.addWidget(self.title)
-        top.addSpacing(16)
-        top.addWidget(self.volunteer_label)
-        top.addWidget(self.change_volunteer)
-        top.addStretch(1)
-        top.addWidget(self.camera_label)
-        top.addSpacing(12)
-        top.addWidget(self.clock_label)
-        top.addWidget(self.lang_button)
-        top.addWidget(self.settings_button)
-        self.top_bar = top
-        outer.addLayout(top)
-        # the features' buttons (roster F5/F6, shifts F7-F10, …) sit on the left of the status
-        # bar (sync owns its right side), so the window still fits a 1366×768 booth screen
-        tools = QWidget()
-        self.tool_bar = QHBoxLayout(tools)
-        self.tool_bar.setContentsMargins(0, 0, 0, 0)
-        self.tool_bar.addStretch(1)
-        self.statusBar().addWidget(tools, 1)
-        self.action_bar = ActionBar(self, self.tool_bar)
-
-        body = QHBoxLayout()
-        outer.addLayout(body, 1)
-
-        # left: camera + result
-        left = QVBoxLayout()
-        self.preview = QLabel()
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(480, 330)
-        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.preview.setStyleSheet("background: #263238; color: #eceff1; border-radius: 8px;")
-        left.addWidget(self.preview, 1)
-        self.banner = Banner()
-        left.addWidget(self.banner)
-        # 下一位: a code read while someone is at the desk waits here, never replaces them
-        self.next_label = QLabel()
-        self.next_label.setObjectName("nextUp")
-        self.next_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.next_label.setStyleSheet(
-            "font-size: 20px; font-weight: bold; background: #fff3e0; color: #e65100;"
-            " border: 2px dashed #e65100; border-radius: 6px; padding: 4px 10px;"
-        )
-        self.next_label.hide()
-        left.addWidget(self.next_label)
-        self.message = QLabel()
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        left.addWidget(self.message)
-        actions = QGridLayout()
-        self.record_button = self._button("", self.on_enter, name="primary")
-        self.clear_button = self._button("", self.reset_person)
-        self.manual_button = self._button("", self.manual_entry)
-        self.undo_button = self._button("", self.undo)
-        self.refuse_button = self._button("", self.refuse, name="danger")
-        self.override_button = self._button("", self.override_yellow)
-        for i, b in enumerate(
-            (
-                self.record_button,
-                self.manual_button,
-                self.refuse_button,
-                self.clear_button,
-                self.undo_button,
-                self.override_button,
-            )
-        ):
-            actions.addWidget(b, i // 3, i % 3)
-        left.addLayout(actions)
-        body.addLayout(left, 5)
-
-        # middle: temperature, keypad, direction, category, actions
-        mid = QVBoxLayout()
-        self.temp_label = QLabel()
-        mid.addWidget(self.temp_label)
-        self.temperature = QLineEdit()
-        self.temperature.setObjectName("temperature")
-        self.temperature.setMaxLength(64)
-        self.temperature.returnPressed.connect(self.on_enter)
-        self.temperature.textChanged.connect(lambda text: self.desk.set_typed(text))
-        mid.addWidget(self.temperature)
-        quick = QHBoxLayout()
-        self.quick_buttons = []
-        for value in self.settings.quick_temps():
-            # a single digit d then Enter is 36.d: the button shows its key
-            key = f"  [{int(round((value - 36.0) * 10))}]" if 36.0 <= value < 36.95 else ""
-            b = self._button(f"{value:.1f}{key}", functools.partial(self.quick_temp, value))
-            quick.addWidget(b)
-            self.quick_buttons.append(b)
-        mid.addLayout(quick)
-        self.keypad = Keypad()
-        self.keypad.key.connect(self.on_keypad)
-        mid.addWidget(self.keypad)
-
-        dirs = QHBoxLayout()
-        self.dir_group = QButtonGroup(self)
-        self.dir_buttons = {}
-        for key in ("in", "out"):
-            b = self._button("", functools.partial(self.set_direction, key), checkable=True)
-            b.setMinimumHeight(48)
-            self.dir_group.addButton(b)
-            self.dir_buttons[key] = b
-            dirs.addWidget(b)
-        mid.addLayout(dirs)
-        cats = QGridLayout()
-        self.cat_group = QButtonGroup(self)
-        self.cat_buttons = {}
-        for i, key in enumerate(CATEGORIES):
-            b = self._button("", functools.partial(self.set_category, key), checkable=True)
-            self.cat_group.addButton(b)
-            self.cat_buttons[key] = b
-            cats.addWidget(b, i // 3, i % 3)
-        mid.addLayout(cats)
-
-        mid.addStretch(1)
-        body.addLayout(mid, 4)
-
-        # right: today at a glance
-        right = QVBoxLayout()
-        self.counters = Counters()
-        right.addWidget(self.counters)
-        self.fever_box = QGroupBox()
-        fl = QVBoxLayout(self.fever_box)
-        self.fevers = FeverList()
-        self.fevers.retest.connect(self.retest)
-        fl.addWidget(self.fevers)
-        right.addWidget(self.fever_box)
-        self.recent_box = QGroupBox()
-        rl = QVBoxLayout(self.recent_box)
-        self.recent = RecentTable()
-        rl.addWidget(self.recent)
-        right.addWidget(self.recent_box, 1)
-        body.addLayout(right, 5)
+        build(self)  # ui/gate/layout.py: the widgets become this window's attributes
 
     def _button(
         self, text: str, slot: Callable[[], Any], checkable: bool = False, name: str | None = None
     ) -> QPushButton:
-        b = QPushButton(text)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the temperature field keeps the keyboard
-        b.setCheckable(checkable)
-        if name:
-            b.setObjectName(name)
-        b.clicked.connect(lambda _=False: slot())
-        return b
+        return button(text, slot, checkable, name)
 
     def _shortcuts(self) -> None:
         self._shortcut_objs = []
@@ -301,7 +138,7 @@ class MainWindow(QMainWindow):
         name = str(self.settings.get("checkpoint_name"))
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
-        self.change_volunteer.setText("更换" if lang == "zh" else "Change")
+        self.change_volunteer.setText(t("volunteer_change", lang))
         self._update_volunteer()
         self.lang_button.setText(t("language", lang))
         self.settings_button.setText(t("settings", lang))
@@ -437,58 +274,7 @@ class MainWindow(QMainWindow):
         self.render()
 
     def _question(self, dialog: Dialog) -> Any:
-        """Ask the volunteer (or the officer) what the desk wants to know; None is cancel."""
-        lang, ask = self.lang, self.asker
-        kind = dialog.kind
-        if kind == "manual":
-            return ask.manual_identity(lang)
-        if kind == "refuse":
-            choices = [("no_code", t("reason_no_code", lang)), ("other", t("reason_other", lang))]
-            return ask.choose(t("refuse_reason", lang), choices, lang, note_for={"other"})
-        if kind == "override":
-            guard = self.guards.get("yellow_override")
-            if guard is not None and not guard():
-                return None
-            choices = [("other", t("override_reason", lang))]
-            answer = ask.choose(t("override_reason", lang), choices, lang, note_for={"other"})
-            return {"reason": answer[1], "authorized": True} if answer else None
-        if kind == "confirm_color":
-            colors = [(c, t(f"code_{c}_short", lang)) for c in ("green", "yellow", "red")]
-            answer = ask.choose(t("confirm_color_title", lang), colors, lang)
-            return {"color": answer[0]} if answer else None
-        if kind == "retest_early":
-            due = self._retest_minutes_left(dialog.fever_id)
-            return ask.confirm(t("retest_early", lang, minutes=due), lang)
-        if kind == "retest":
-            return ask.temperature(t("fever_retest_prompt", lang), lang)
-        if kind == "disposition":
-            choices = [(d, t(f"disp_{d}", lang)) for d in DISPOSITIONS]
-            return ask.choose(t("fever_still", lang), choices, lang, note_for={"other"})
-        if kind == "void":
-            return self._void_reason(dialog)
-        return None
-
-    def _void_reason(self, dialog: Dialog) -> str | None:
-        lang = self.lang
-        title, detail = record_words(dialog.passage or {}, lang)
-        when = str((dialog.passage or {}).get("ts_local", ""))[11:16]
-        prompt = t("void_prompt", lang, what=f"{when} {title} · {detail}")
-        choices = [(k, t(k if k != "other" else "reason_other", lang)) for k in VOID_REASONS]
-        answer = self.asker.choose(prompt, choices, lang, note_for={"other"})
-        if not answer:
-            return None
-        key, note = answer
-        return note if key == "other" else t(key, "zh") + (f"：{note}" if note else "")
-
-    def _retest_minutes_left(self, fever_id: str | None) -> int:
-        from datetime import datetime
-
-        for fever in self.service.pending_fevers():
-            if fever["id"] == fever_id:
-                due = datetime.fromisoformat(self.service.retest_due_at(fever))
-                left = (due - self.service.clock.now()).total_seconds()
-                return max(1, round(left / 60))
-        return 0
+        return question(self, dialog)  # ui/gate/questions.py
 
     def quick_temp(self, value: float) -> None:
         self.temperature.setText(f"{value:.1f}")
@@ -601,7 +387,7 @@ class MainWindow(QMainWindow):
     @guarded
     def refresh(self) -> None:
         self.counters.set_counts(self.service.today())
-        self.recent.set_rows(self.service.recent(50))
+        self.recent.set_rows(self.service.recent(50), self.service.clock.now().date())
         self._refresh_fevers()
 
     def _refresh_fevers(self) -> None:

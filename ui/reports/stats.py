@@ -10,13 +10,18 @@ from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import t
 
+# 14 days of MM-DD side by side are elided to "1…" in a narrow window: slanted they stay whole
+DAY_LABELS_ANGLE = -60
 
-def _bar_chart(title: str, labels: list[str], sets: list[tuple[str, list[int]]]) -> QChart:
+
+def _bar_chart(
+    title: str, labels: list[str], sets: list[tuple[str, list[int]]], labels_angle: int = 0
+) -> QChart:
     chart = QChart()
     chart.setTitle(title)
     series = QBarSeries()
@@ -27,6 +32,7 @@ def _bar_chart(title: str, labels: list[str], sets: list[tuple[str, list[int]]])
     chart.addSeries(series)
     x = QBarCategoryAxis()
     x.append(labels)
+    x.setLabelsAngle(labels_angle)
     y = QValueAxis()
     y.setLabelFormat("%d")
     peak = max([0] + [max(v) if v else 0 for _, v in sets])
@@ -66,6 +72,13 @@ class StatsView(QWidget):
         self.daily: list[dict[str, Any]] = []
         self.refresh()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """F9 opens it, Esc closes it, like a dialog (#10)."""
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     def refresh(self) -> None:
         lang = self.lang
         self.hourly = self.reports.today_hourly()
@@ -85,6 +98,7 @@ class StatsView(QWidget):
                     (t("count_fever", lang), [d["fever"] for d in self.daily]),
                     (t("count_refused", lang), [d["refused"] for d in self.daily]),
                 ],
+                DAY_LABELS_ANGLE,
             )
         )
         today = self.daily[-1] if self.daily else {"passages": 0, "fever": 0, "refused": 0}

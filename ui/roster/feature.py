@@ -24,11 +24,11 @@ class RosterHook(QObject):
         self.dialog: Any = None
         window.payload_hooks.append(self.offer_key)
         self._asking_key = False
-        self.button = window.add_action(Action("roster", "roster_title", self.open_roster, "F6"))
+        self.button = window.add_action(Action("roster", "roster_button", self.open_roster, "F6"))
         # F5 (next to the roster's F6; Ctrl+V stays paste in the temperature field)
         self.visitor_dialog: Any = None
         self.visitor_button = window.add_action(
-            Action("visitor_pass", "visitor_pass_button", self.open_visitor_pass, "F5")
+            Action("visitor_pass", "visitor_button", self.open_visitor_pass, "F5")
         )
         window.retranslate_hooks.append(self.retranslate)
         self.overdue = QLabel()

@@ -129,6 +129,7 @@ class SignInDialog(QDialog):
             layout.addWidget(self.handover)
         layout.addWidget(self.error)
         layout.addWidget(self.sign_in)
+        self.name.setFocus()  # a new volunteer types their name at once (#10)
 
     def do_sign_in(self) -> None:
         try:

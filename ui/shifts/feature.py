@@ -84,7 +84,8 @@ class ShiftFeatures(QObject):
                 ("export", self.export),
             )
         ):
-            action = Action(f"shift_{key}", key, slot, f"F{7 + n}")
+            label = {"stats_title": "stats_button", "shift_log": "shift_log_button"}.get(key, key)
+            action = Action(f"shift_{key}", label, slot, f"F{7 + n}")
             self.buttons[key] = window.add_action(action)
         # shown only while a purge waits for the officer (unsynced or unexported data)
         self.purge_button = QPushButton("⚠ " + t("purge_confirm", window.lang))
