@@ -17,7 +17,8 @@ from typing import TypeVar
 import cv2
 import numpy as np
 
-from .qrcodec import GridRead, decode_grid, expected_function, side
+from .qrcodec import GridRead, decode_grid
+from .qrgeometry import expected_function, side
 
 Quad = Sequence[Sequence[float]] | np.ndarray  # four corners, as zxing or np.asarray gives them
 Q = TypeVar("Q", bound=Quad)

@@ -15,6 +15,7 @@ from qrcode.base import rs_blocks
 from app.scan import grid
 from app.scan import preprocess as pp
 from app.scan import qrcodec as qc
+from app.scan import qrgeometry as qg
 from app.scan.decoder import FrameDecoder
 from app.scan.engines import zx_read
 from app.scan.stream import StreamDecoder
@@ -72,13 +73,13 @@ def test_clean_grids_decode(text: str, level: str, version: int | None) -> None:
 def test_known_patterns_match_the_encoder() -> None:
     for v in (1, 2, 7, 8, 14, 22, 40):
         m, _v = matrix("a", "L", v)
-        val, known = qc.expected_function(v)
+        val, known = qg.expected_function(v)
         assert (m[known] == (val[known] == 1)).all()
-        assert known.sum() < qc.function_mask(v).sum()  # format/version areas are not "known"
+        assert known.sum() < qg.function_mask(v).sum()  # format/version areas are not "known"
 
 
 def _codeword_modules(v: int) -> tuple[np.ndarray, np.ndarray]:
-    rows, cols = qc.data_order(v)
+    rows, cols = qg.data_order(v)
     return rows, cols
 
 

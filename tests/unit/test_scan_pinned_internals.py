@@ -14,7 +14,7 @@ import reedsolo
 from qrcode.base import rs_blocks
 from qrcode.util import pattern_position
 
-from app.scan import qrcodec
+from app.scan import qrcodec, qrgeometry
 
 # format-info EC bits (the indices qrcodec passes to rs_blocks): L=1, M=0, Q=3, H=2
 L, M, Q, H = 1, 0, 3, 2
@@ -46,7 +46,7 @@ def test_rs_blocks_fill_every_version_at_every_level() -> None:
         if version in totals:
             assert per_level == {totals[version]}, version
         # the data region of the symbol holds the codewords (+ 0-7 remainder bits)
-        free = int((~qrcodec.function_mask(version)).sum())
+        free = int((~qrgeometry.function_mask(version)).sum())
         assert 0 <= free - 8 * per_level.pop() < 8, version
 
 

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.gate.rules import CATEGORIES
+from app.gate.training import is_training
+from app.i18n import t
 from ui.common.features import ActionBar
 from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable
 
@@ -215,3 +217,45 @@ def _build_right(win: MainWindow) -> QVBoxLayout:
     rl.addWidget(win.recent)
     right.addWidget(win.recent_box, 1)
     return right
+
+
+def show_camera_status(win: Any, state: str, source: str) -> None:
+    """The camera's state in the top bar, and in the preview when nothing is scanned."""
+    lang = win.lang
+    code = {"ok": "camera_ok", "no_camera": "camera_none"}.get(state, "camera_disconnected")
+    if state == "ok" and is_training(source):
+        code = "camera_demo_chosen"
+    text = t(code, lang)
+    if state == "no_camera":
+        # nothing is scanned: say so where the picture would be, and what to do instead
+        win.preview.clear()
+        win.preview.setText(f"{text}\n{t('camera_none_hint', lang)}")
+        win.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
+        text = f"{text} · {t('camera_none_short', lang)}"
+    elif state == "disconnected":
+        win.preview.clear()
+        win.preview.setText(f"{text}\n{t('camera_manual_hint', lang)}")
+        win.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
+    elif code == "camera_demo_chosen":
+        win.camera_label.setStyleSheet(
+            "color: white; background: #6a1b9a; padding: 2px 8px; font-weight: bold;"
+        )
+    else:
+        win.camera_label.setStyleSheet("color: #1b5e20;")
+    win.camera_label.setText(f"● {text}")
+
+
+def training_banner(win: Any) -> QLabel:
+    """练习模式: a wide band over the whole window, in both languages, never hidden."""
+    label = QLabel()
+    label.setObjectName("trainingBanner")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet(
+        "font-size: 22px; font-weight: bold; color: white; background: #6a1b9a;"
+        " border-radius: 6px; padding: 2px 8px;"
+    )
+    label.setText(f"{t('training_banner', 'zh')}    {t('training_banner', 'en')}")
+    layout = win.centralWidget().layout()
+    layout.insertWidget(0, label)
+    return label

@@ -24,7 +24,7 @@ from app.scan.types import ScanResult
 from ui.common.features import Action
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
-from ui.gate.layout import build, button
+from ui.gate.layout import build, button, show_camera_status, training_banner
 from ui.gate.questions import question
 
 log = logging.getLogger(__name__)
@@ -192,28 +192,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def on_camera_status(self, state: str, source: str) -> None:
         self.camera_state = state
-        lang = self.lang
-        code = {"ok": "camera_ok", "no_camera": "camera_none"}.get(state, "camera_disconnected")
-        if state == "ok" and is_training(source):
-            code = "camera_demo_chosen"
-        text = t(code, lang)
-        if state == "no_camera":
-            # nothing is scanned: say so where the picture would be, and what to do instead
-            self.preview.clear()
-            self.preview.setText(f"{text}\n{t('camera_none_hint', lang)}")
-            self.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
-            text = f"{text} · {t('camera_none_short', lang)}"
-        elif state == "disconnected":
-            self.preview.clear()
-            self.preview.setText(f"{text}\n{t('camera_manual_hint', lang)}")
-            self.camera_label.setStyleSheet("color: white; background: #c62828; padding: 2px 8px;")
-        elif code == "camera_demo_chosen":
-            self.camera_label.setStyleSheet(
-                "color: white; background: #6a1b9a; padding: 2px 8px; font-weight: bold;"
-            )
-        else:
-            self.camera_label.setStyleSheet("color: #1b5e20;")
-        self.camera_label.setText(f"● {text}")
+        show_camera_status(self, state, source)
 
     @Slot(object)
     @guarded
@@ -339,17 +318,7 @@ class MainWindow(QMainWindow):
 
     def _build_training_banner(self) -> None:
         """练习模式: a wide band over the whole window, in both languages, never hidden."""
-        label = QLabel()
-        label.setObjectName("trainingBanner")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet(
-            "font-size: 22px; font-weight: bold; color: white; background: #6a1b9a;"
-            " border-radius: 6px; padding: 2px 8px;"
-        )
-        label.setText(f"{t('training_banner', 'zh')}    {t('training_banner', 'en')}")
-        layout = self.centralWidget().layout()
-        layout.insertWidget(0, label)  # type: ignore[attr-defined]
-        self.training_label = label
+        self.training_label = training_banner(self)
         self.retranslate_hooks.append(self._retitle_training)
 
     def _retitle_training(self, lang: str) -> None:
