@@ -147,13 +147,13 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     install_qt_log()  # idempotent: cli/gate.py installs it before Qt loads too
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Gatepost")
-    app.setApplicationDisplayName("门岗通 Gatepost")
+    app.setApplicationDisplayName(t("app_name", "zh"))
     app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "gatepost.png")))  # #16
     apply_style(app)  # type: ignore[arg-type]
     try:
         session = open_session(data_dir, camera, lang)
     except KnownError as exc:
-        QMessageBox.critical(None, "门岗通 Gatepost", exc.message(lang or "zh"))
+        QMessageBox.critical(None, t("app_name", "zh"), exc.message(lang or "zh"))
         return 1
     window = session.window
     install_excepthook([window])

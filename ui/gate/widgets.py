@@ -138,10 +138,7 @@ class Counters(QWidget):
 class RecentTable(QTableWidget):
     """The last records; one row may be selected (to void it), names masked unless unmasked."""
 
-    HEADERS = {
-        "zh": ["时间", "进出", "类别", "人员", "健康码", "体温", "结果"],
-        "en": ["Time", "Dir", "Category", "Person", "Code", "Temp", "Result"],
-    }
+    COLUMNS = ("time", "dir", "category", "person", "code", "temp", "result")  # i18n recent_col_*
 
     PERSON, RESULT = 3, 6
 
@@ -166,7 +163,7 @@ class RecentTable(QTableWidget):
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
-        self.setHorizontalHeaderLabels(self.HEADERS["en" if lang == "en" else "zh"])
+        self.setHorizontalHeaderLabels([t(f"recent_col_{c}", lang) for c in self.COLUMNS])
 
     def selected_id(self) -> str | None:
         """The passage id of the selected row, if any."""

@@ -133,7 +133,10 @@ class ImportDialog(QDialog):
         fields = [f for f in PREVIEW_FIELDS if f in plan.mapping]
         self.preview.setColumnCount(len(fields))
         self.preview.setHorizontalHeaderLabels(
-            [f"{plan.mapping[f]} → {t(f, self.lang) if f != 'address' else '住址'}" for f in fields]
+            [
+                f"{plan.mapping[f]} → {t(f if f != 'address' else 'field_address', self.lang)}"
+                for f in fields
+            ]
         )
         from app.privacy import mask_id, mask_name, mask_phone
 
