@@ -128,3 +128,24 @@ def test_user_text_is_shown_as_plain_text(qtbot, window, service):
         assert label.textFormat() == Qt.TextFormat.PlainText
     window.banner.show_state("red", MARKUP, MARKUP)
     assert window.banner.title.text() == MARKUP and window.banner.detail.text() == MARKUP
+
+
+def test_qt_standard_buttons_follow_the_window_language(qtbot, window):
+    """A dialog's 确定 / 取消 come from Qt itself: they must not stay English in Chinese."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    def labels():
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        qtbot.addWidget(box)
+        ok = box.button(QDialogButtonBox.StandardButton.Ok).text()
+        cancel = box.button(QDialogButtonBox.StandardButton.Cancel).text()
+        return ok.replace("&", ""), cancel.replace("&", "")
+
+    window.lang = "zh"
+    window.retranslate()
+    assert labels() == ("确定", "取消")
+    window.toggle_language()
+    assert labels() == ("OK", "Cancel")
+    window.toggle_language()

@@ -22,6 +22,7 @@ from app.gate.training import is_training
 from app.i18n import t
 from app.scan.types import ScanResult
 from ui.common.features import Action
+from ui.common.qt_language import use_qt_language
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
 from ui.gate.layout import build, button, show_camera_status, training_banner
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         lang = self.lang
         self.desk.lang = lang
+        use_qt_language(lang)  # Qt's own OK / Cancel in the window's language
         name = str(self.settings.get("checkpoint_name"))
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
