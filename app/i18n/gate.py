@@ -175,9 +175,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "yellow_override_short": ("黄码放行", "Let yellow pass"),
     # short labels for the status bar's buttons: all of them fit 1280 px in English too
-    "roster_button": ("居民花名册", "Roster"),
-    "visitor_button": ("访客通行证", "Visitor"),
+    "roster_button": ("花名册", "Roster"),
+    "visitor_button": ("访客证", "Visitor"),
     "stats_button": ("统计", "Stats"),
+    "shift_end_button": ("交班", "Handover"),
     "shift_log_button": ("值班日志", "Log"),
     "dialog_open": (
         "请先回答打开的对话框（或按 Esc）",

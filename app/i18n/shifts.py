@@ -73,6 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "purge_nothing": ("没有需要清除的记录", "Nothing to purge"),
     "purge_confirm": ("清除旧记录（需干部确认）", "Purge old records (officer)"),
+    "purge_button": ("⚠ 清除旧记录", "⚠ Purge"),  # short: the status bar is full
     "audit_log": ("审计日志（CSV）", "Audit log (CSV)"),
     "stats_title": ("统计", "Statistics"),
     "stats_per_hour": ("今日每小时通行", "Passages per hour today"),

@@ -407,6 +407,7 @@ def test_every_button_and_the_status_bar_fit_the_booth_screen(qtbot, assembled, 
     win.handle_payload(DEFAULT_CARDS[1].payload, "yellow")
     assert win.next_label.isVisible() and win.fever_box.isVisible()
     assert win.recent.rowCount() == 1
+    win.features["shifts"].purge_button.show()  # a purge waiting for the officer, too
     assert misfits(qtbot, win, *size) == []
     assert win.banner.title.font().pixelSize() >= 32  # read from a step away
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # the top bar and the status bar (the features' buttons) are slimmer than the desk's own
 # buttons, so the whole window fits a 1366×690 or 1280×680 client area (#10 item 6)
 COMPACT = """
-QStatusBar QPushButton, QPushButton[compact="true"] { min-height: 28px; padding: 2px 8px; }
+QStatusBar QPushButton, QPushButton[compact="true"] { min-height: 28px; padding: 2px 4px; }
 QStatusBar QLabel { padding: 0 4px; }
 """
 PREVIEW_MIN = (480, 200)  # the camera picture grows into whatever height is left

@@ -84,11 +84,16 @@ class ShiftFeatures(QObject):
                 ("export", self.export),
             )
         ):
-            label = {"stats_title": "stats_button", "shift_log": "shift_log_button"}.get(key, key)
+            label = {
+                "stats_title": "stats_button",
+                "shift_log": "shift_log_button",
+                "shift_end": "shift_end_button",
+            }.get(key, key)
             action = Action(f"shift_{key}", label, slot, f"F{7 + n}")
             self.buttons[key] = window.add_action(action)
         # shown only while a purge waits for the officer (unsynced or unexported data)
-        self.purge_button = QPushButton("⚠ " + t("purge_confirm", window.lang))
+        self.purge_button = QPushButton(t("purge_button", window.lang))
+        self.purge_button.setToolTip(t("purge_confirm", window.lang))
         self.purge_button.setObjectName("shift_purge")
         self.purge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.purge_button.setStyleSheet("color: #c62828; font-weight: bold")
@@ -107,7 +112,8 @@ class ShiftFeatures(QObject):
         self.purge_timer.start(3600 * 1000)
 
     def retranslate(self, lang: str) -> None:
-        self.purge_button.setText("⚠ " + t("purge_confirm", lang))
+        self.purge_button.setText(t("purge_button", lang))
+        self.purge_button.setToolTip(t("purge_confirm", lang))
         self.recent_actions.retranslate()
 
     def _safe(self, fn: Callable[[], Any]) -> Any:
