@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from app.signatures import key_id_of
 from app.sync.ack import FORMAT, ack_file_name, build_ack_file, canonical, write_atomically
-from app.sync.identity import b64, key_id_of
+from app.sync.identity import b64
 from db.outbox import GENESIS
 from server.store import Store, utc_now
 

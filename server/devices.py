@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.sync.identity import enrolment_text, key_id_of
+from app.signatures import key_id_of
+from app.sync.identity import enrolment_text
 from server.store import Store, utc_now
 
 

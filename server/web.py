@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.clock import Clock, utc_iso
-from app.sync.identity import verify
+from app.signatures import verify
 from app.sync.protocol import PROTOCOL
 from server import devices
 from server.ingest import device_head, ingest

@@ -10,7 +10,6 @@ are masked, and an Ed25519 signature over all of it with the gate's sync key. Th
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import sqlite3
@@ -19,11 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from app.clock import utc_iso
 from app.errors import KnownError
+from app.signatures import key_id_of, verify
 
 MARK = "GPD1"
 ROW_HASH_HEX = 16
@@ -41,20 +38,6 @@ class Signer(Protocol):
     public_key_hex: str
 
     def sign(self, data: bytes) -> str: ...
-
-
-def key_id_of(public_key_hex: str) -> str:
-    """The key's short name, as app.sync.identity names it (first 16 hex of its SHA-256)."""
-    return hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()[:16]
-
-
-def _signature_holds(public_key_hex: str, signature_b64: str, data: bytes) -> bool:
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-        key.verify(base64.b64decode(signature_b64, validate=True), data)
-        return True
-    except (InvalidSignature, ValueError, TypeError):
-        return False
 
 
 def cell_text(value: Any) -> str:
@@ -168,5 +151,5 @@ def check_signature(d: DayDigest, public_key_hex: str) -> None:
         raise KnownError("verify_bad_key") from None
     if d.gate != own:
         raise KnownError("verify_other_gate", key=d.gate, own=own)
-    if not _signature_holds(public_key_hex, d.sig, d.payload().encode("utf-8")):
+    if not verify(public_key_hex, d.sig, d.payload().encode("utf-8")):
         raise KnownError("verify_bad_signature", day=d.day)

@@ -23,7 +23,8 @@ from typing import Any
 from app import files
 from app.clock import Clock, SystemClock, utc_iso
 from app.i18n import MESSAGES, t
-from app.sync.identity import key_id_of, load_identity, verify
+from app.signatures import key_id_of, verify
+from app.sync.identity import load_identity
 from db.connection import transaction
 from db.outbox import GENESIS
 

@@ -22,8 +22,9 @@ from app import files, ziplimits
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
 from app.i18n import MESSAGES, t
+from app.signatures import key_id_of, verify
 from app.sync import state
-from app.sync.identity import key_id_of, load_identity, verify
+from app.sync.identity import load_identity
 from app.sync.protocol import event_from_row, event_problem
 from app.ziplimits import ZipLimits
 from db.connection import transaction

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -18,28 +16,14 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from app.errors import KnownError
+from app.signatures import key_id_of
 from db.connection import transaction
 
 ENROL_SCHEME = "gatepost"
 
 
-def key_id_of(public_key_hex: str) -> str:
-    """A short stable name for a public key (first 16 hex of its SHA-256)."""
-    return hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()[:16]
-
-
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
-
-
-def verify(public_key_hex: str, signature_b64: str, data: bytes) -> bool:
-    """True when signature_b64 is this key's Ed25519 signature over data."""
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-        key.verify(base64.b64decode(signature_b64, validate=True), data)
-        return True
-    except (InvalidSignature, ValueError, TypeError):
-        return False
 
 
 @dataclass

@@ -6,7 +6,8 @@ import json
 from collections import deque
 from typing import Any
 
-from app.sync.identity import SyncIdentity, verify
+from app.signatures import verify
+from app.sync.identity import SyncIdentity
 from app.sync.protocol import encode_batch, parse_reply
 from app.sync.transport import AuthRefused, Refused, Retryable, TooLarge
 from server import devices

@@ -76,7 +76,8 @@ def test_forged_ack_is_refused_and_marks_nothing(store, gate, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from app.sync.identity import b64, key_id_of
+    from app.signatures import key_id_of
+    from app.sync.identity import b64
 
     other = Ed25519PrivateKey.generate()
     pub = other.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
@@ -232,7 +233,8 @@ def _other_key_ack(genuine, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from app.sync.identity import b64, key_id_of
+    from app.signatures import key_id_of
+    from app.sync.identity import b64
 
     doc = json.loads(genuine.read_text("utf-8"))
     payload = json.loads(doc["payload"])

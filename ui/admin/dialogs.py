@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -17,16 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import KnownError
 from app.i18n import t
-
-
-def _ok_cancel(dialog: QDialog, lang: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok", lang))
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel", lang))
-    buttons.rejected.connect(dialog.reject)
-    return buttons
+from ui.common.buttons import ok_cancel
 
 
 class AdminDialog(QDialog):
@@ -68,7 +58,7 @@ class PastePairDialog(QDialog):
         self.text.setPlaceholderText("gatepost://enrol?…")
         self.message = QLabel("")
         self.message.setStyleSheet("color: #c62828; font-weight: bold")
-        buttons = _ok_cancel(self, lang)
+        buttons = ok_cancel(self, lang, accept=False)
         buttons.accepted.connect(self.try_accept)
         layout = QVBoxLayout(self)
         for w in (QLabel(t("admin_pair_hint", lang)), self.text, self.message, buttons):
@@ -94,7 +84,7 @@ class ChangePinDialog(QDialog):
             box.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel(t("pin_invalid", lang))  # the rule, before the first try
         self.message.setWordWrap(True)
-        buttons = _ok_cancel(self, lang)
+        buttons = ok_cancel(self, lang, accept=False)
         buttons.accepted.connect(self.try_accept)
         layout = QVBoxLayout(self)
         if officer.has_pin():

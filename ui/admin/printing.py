@@ -16,7 +16,7 @@ from app.i18n import t
 from app.roster.printing import pass_cards
 from app.roster.service import RosterService
 from app.settings import Settings
-from ui.admin.dialogs import _ok_cancel
+from ui.common.buttons import ok_cancel
 from ui.common.runner import Task, pool, run_in_background
 from ui.roster.pass_print import write_pdf
 
@@ -32,7 +32,7 @@ class BuildingDialog(QDialog):
         self.combo.addItem(t("admin_print_all", lang), None)
         for b in buildings:
             self.combo.addItem(t("admin_print_building", lang, building=b), b)
-        buttons = _ok_cancel(self, lang)
+        buttons = ok_cancel(self, lang, accept=False)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
         for w in (QLabel(t("admin_print_which", lang)), self.combo, buttons):

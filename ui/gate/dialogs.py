@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -29,17 +28,9 @@ from app.gate.service import Identity
 from app.i18n import t
 from app.idcard import validate_id
 from app.settings import spec_for
+from ui.common.buttons import ok_cancel
 
-
-def _buttons(dialog: QDialog, lang: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok", lang))
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel", lang))
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
+_buttons = ok_cancel  # the one OK / Cancel row (ui/common/buttons.py)
 
 
 class ChoiceDialog(QDialog):

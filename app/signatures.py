@@ -1,0 +1,24 @@
+"""Ed25519 signatures checked the same way everywhere: sync batches and acks, USB bundles, the
+daily report's digest. A key is named by the first 16 hex digits of its SHA-256."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+def key_id_of(public_key_hex: str) -> str:
+    return hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()[:16]
+
+
+def verify(public_key_hex: str, signature_b64: str, data: bytes) -> bool:
+    """True when signature_b64 is this key's Ed25519 signature over data."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+        key.verify(base64.b64decode(signature_b64, validate=True), data)
+        return True
+    except (InvalidSignature, ValueError, TypeError):
+        return False
