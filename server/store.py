@@ -318,13 +318,12 @@ class PostgresStore(Store):
             return self._pool.get(timeout=60)
 
     @contextlib.contextmanager
-    def tx(self) -> Iterator[Tx]:
+    def _borrowed(self) -> Iterator[Any]:
+        """A pooled connection; one the server broke (or closed) is dropped, not put back."""
         conn = self._get()
         broken = False
         try:
-            with conn.transaction():
-                with conn.cursor() as cur:
-                    yield Tx(cur, "postgres")
+            yield conn
         except self._psycopg.OperationalError:
             broken = True
             raise
@@ -336,32 +335,27 @@ class PostgresStore(Store):
             else:
                 self._pool.put(conn)
 
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[Tx]:
+        with self._borrowed() as conn, conn.transaction(), conn.cursor() as cur:
+            yield Tx(cur, "postgres")
+
     def stream(
         self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
     ) -> Iterator[dict[str, Any]]:
         """A server-side (named) cursor: PostgreSQL sends size rows at a time."""
-        conn = self._get()
-        broken = False
-        try:
-            with conn.transaction():
-                with conn.cursor(name=f"gp_stream_{id(conn)}") as cur:
-                    cur.itersize = size
-                    cur.execute(sql.replace("?", "%s"), params)
-                    names: list[str] | None = None
-                    for row in cur:
-                        if names is None:
-                            names = [d[0] for d in cur.description]
-                        yield dict(zip(names, row, strict=True))
-        except self._psycopg.OperationalError:
-            broken = True
-            raise
-        finally:
-            if broken or conn.closed:
-                conn.close()
-                with self._lock:
-                    self._made -= 1
-            else:
-                self._pool.put(conn)
+        with (
+            self._borrowed() as conn,
+            conn.transaction(),
+            conn.cursor(name=f"gp_stream_{id(conn)}") as cur,
+        ):
+            cur.itersize = size
+            cur.execute(sql.replace("?", "%s"), params)
+            names: list[str] | None = None
+            for row in cur:
+                if names is None:
+                    names = [d[0] for d in cur.description]
+                yield dict(zip(names, row, strict=True))
 
     def close(self) -> None:
         while True:
