@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,7 +118,10 @@ def store(request, tmp_path: Path):
     yield from _pg_store()
 
 
-def _pg_store():
+@contextlib.contextmanager
+def fresh_pg_schema() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped afterwards. Without a
+    server the test is skipped (in CI, where one must be running, it fails)."""
     import os
     import secrets
 
@@ -132,16 +137,23 @@ def _pg_store():
     schema = "t_" + secrets.token_hex(6)
     admin.execute(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in url else "?"
-    from server.store import PostgresStore
-
-    s = PostgresStore(f"{url}{sep}options=-csearch_path%3D{schema}")
     try:
-        s.migrate()
-        yield s
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
     finally:
-        s.close()
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
+
+
+def _pg_store():
+    from server.store import PostgresStore
+
+    with fresh_pg_schema() as target:
+        s = PostgresStore(target)
+        try:
+            s.migrate()
+            yield s
+        finally:
+            s.close()
 
 
 @pytest.fixture

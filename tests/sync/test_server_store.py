@@ -102,24 +102,9 @@ s.close()
 
 @pytest.mark.slow
 def test_four_processes_migrate_an_empty_postgres_database_at_once():
-    import secrets
+    from tests.sync.conftest import fresh_pg_schema
 
-    from tests.sync.conftest import PG_DEFAULT
-
-    url = os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT)
-    try:
-        import psycopg
-
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI and not reachable: {exc}")
-        pytest.skip(f"no PostgreSQL server reachable ({exc.__class__.__name__})")
-    schema = "t_" + secrets.token_hex(6)
-    admin.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in url else "?"
-    target = f"{url}{sep}options=-csearch_path%3D{schema}"
-    try:
+    with fresh_pg_schema() as target:
         procs = [
             subprocess.Popen(
                 [sys.executable, "-c", MIGRATOR, target],
@@ -133,6 +118,3 @@ def test_four_processes_migrate_an_empty_postgres_database_at_once():
         results = [p.communicate(timeout=60) for p in procs]
         assert [p.returncode for p in procs] == [0] * 4, [err for _, err in results]
         assert {out.strip() for out, _ in results} == {str(len(MIGRATIONS))}
-    finally:
-        admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        admin.close()

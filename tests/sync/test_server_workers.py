@@ -4,7 +4,6 @@ started at once on an empty schema; refused with a message on SQLite."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from server import devices
 from server.run import free_port
 from server.store import PostgresStore
 
-from .conftest import PG_DEFAULT, add_events, assert_server_holds_exactly, make_client
+from .conftest import add_events, assert_server_holds_exactly, fresh_pg_schema, make_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,62 +39,49 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.slow
 def test_three_workers_on_an_empty_postgres_database_serve_one_gate(tmp_path, gate):
-    url = os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT)
-    try:
-        import psycopg
-
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI and not reachable: {exc}")
-        pytest.skip(f"no PostgreSQL server reachable ({exc.__class__.__name__})")
-    schema = "t_" + secrets.token_hex(6)
-    admin.execute(f"CREATE SCHEMA {schema}")
-    target = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": target}
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path), "server"]
-        + ["--port", str(port), "--workers", "3"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    store = None
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                time.sleep(0.1)
-        deadline = time.monotonic() + 30
-        while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        workers = _children(proc.pid)
-        assert len(workers) >= 3
-        store = PostgresStore(target)
-        client = make_client(gate.conn, HttpTransport(timeout=10), batch_size=50)
-        client.enrol(devices.new_enrolment(store, f"http://127.0.0.1:{port}"), "东门")
-        add_events(gate.conn, 400)
-        report = client.run()
-        assert report.ok and report.accepted == 400
-        assert_server_holds_exactly(store, gate)
-        assert proc.poll() is None and all(
-            os.path.exists(f"/proc/{w}") for w in workers
-        )  # no worker died
-    finally:
-        if store is not None:
-            store.close()
-        proc.send_signal(signal.SIGINT)
+    with fresh_pg_schema() as target:
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": target}
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path), "server"]
+            + ["--port", str(port), "--workers", "3"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        store = None
         try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        admin.close()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                    time.sleep(0.1)
+            deadline = time.monotonic() + 30
+            while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            workers = _children(proc.pid)
+            assert len(workers) >= 3
+            store = PostgresStore(target)
+            client = make_client(gate.conn, HttpTransport(timeout=10), batch_size=50)
+            client.enrol(devices.new_enrolment(store, f"http://127.0.0.1:{port}"), "东门")
+            add_events(gate.conn, 400)
+            report = client.run()
+            assert report.ok and report.accepted == 400
+            assert_server_holds_exactly(store, gate)
+            assert proc.poll() is None and all(
+                os.path.exists(f"/proc/{w}") for w in workers
+            )  # no worker died
+        finally:
+            if store is not None:
+                store.close()
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
