@@ -35,7 +35,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 PROBE_MS = 10
-PIN = "2468"
+PIN = "246810"
 SERVER_CODE = (
     "import sys; from pathlib import Path; from server.run import serve; "
     "serve(Path(sys.argv[1]), port=int(sys.argv[2]))"
@@ -247,7 +247,7 @@ def main() -> int:
         install_features(window, gdb)
         window.resize(1366, 728)
         window.show()
-        features = window.shift_features  # type: ignore[attr-defined]
+        features = window.features["shifts"]
         chip = window.features["sync"].widget  # type: ignore[attr-defined]
         chip.online_interval_ms = 0  # the timer stays out of the way until the sync row
         chip.next_timer.stop()
@@ -283,7 +283,7 @@ def main() -> int:
         # roster hook looks for overdue visitors) is measured by the row above; it stops here
         # so that the rows below show what each piece of work itself costs the GUI thread
         window._tick.stop()
-        hook_timer = getattr(getattr(window, "roster_hook", None), "timer", None)
+        hook_timer = getattr(window.features.get("roster"), "timer", None)
         if hook_timer is not None:
             hook_timer.stop()
 

@@ -149,3 +149,33 @@ def test_qt_standard_buttons_follow_the_window_language(qtbot, window):
     window.toggle_language()
     assert labels() == ("OK", "Cancel")
     window.toggle_language()
+
+
+def test_filling_the_recent_list_keeps_its_column_sizing(qtbot):
+    """set_rows pauses the header's resize-to-contents while it fills (speed: see
+    bench/gui_stall_bench.py) and must leave every column's mode as it was."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QHeaderView
+
+    from ui.gate.widgets import RecentTable
+
+    table = RecentTable()
+    qtbot.addWidget(table)
+    header = table.horizontalHeader()
+    before = [header.sectionResizeMode(c) for c in range(table.columnCount())]
+    row = dict(
+        id="p1",
+        ts_local="2026-11-29T08:00:00+08:00",
+        temperature=36.5,
+        decision="pass",
+        direction="in",
+        category="resident",
+        code_color="green",
+        person_name="张三",
+    )
+    table.set_rows([row, {**row, "id": "p2"}], date(2026, 11, 29))
+    assert [header.sectionResizeMode(c) for c in range(table.columnCount())] == before
+    assert QHeaderView.ResizeMode.ResizeToContents in before
+    assert table.rowCount() == 2 and table.item(1, 0).text() == "08:00:00"
+    assert table.updatesEnabled()
