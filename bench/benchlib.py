@@ -182,19 +182,8 @@ def render_markdown(
         f"Command: `{cmd}` (seed {seed}, {n} frames; "
         f"measured {time.strftime('%Y-%m-%d')} on this 2-core machine, single process).",
         "",
-        "| decoder | all | green | yellow | red | black | wrong texts | colour ok (of read) "
-        "| 640x480 median / p95 ms | 1280x720 median / p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, s in stats.items():
-        col = pct(s.color_ok, s.n_read) + f" ({s.color_bad} wrong)" if s.color_known else "–"
-        m1, m2 = s.ms("640x480"), s.ms("1280x720")
-        L.append(
-            f"| {name} | {pct(s.ok, s.n)} | "
-            + " | ".join(s.rate("color", c) for c in COLORS)
-            + f" | {s.wrong} | {col} | {m1[0]:.1f} / {m1[1]:.1f} "
-            f"| {m2[0]:.1f} / {m2[1]:.1f} |"
-        )
+    L += single_frame_table(stats)
     degs = list(dict.fromkeys(r["deg"] for r in next(iter(stats.values())).recs))
     L += [
         "",
@@ -278,3 +267,22 @@ def update_doc(path: Path, section: str, title: str = "Scan engine (issue #3)") 
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def single_frame_table(stats: dict) -> list[str]:
+    """The single-frame table: read rate per colour, wrong texts, colour, time per size."""
+    L = [
+        "| decoder | all | green | yellow | red | black | wrong texts | colour ok (of read) "
+        "| 640x480 median / p95 ms | 1280x720 median / p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in stats.items():
+        col = pct(s.color_ok, s.n_read) + f" ({s.color_bad} wrong)" if s.color_known else "–"
+        m1, m2 = s.ms("640x480"), s.ms("1280x720")
+        L.append(
+            f"| {name} | {pct(s.ok, s.n)} | "
+            + " | ".join(s.rate("color", c) for c in COLORS)
+            + f" | {s.wrong} | {col} | {m1[0]:.1f} / {m1[1]:.1f} "
+            f"| {m2[0]:.1f} / {m2[1]:.1f} |"
+        )
+    return L

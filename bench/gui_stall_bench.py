@@ -176,18 +176,7 @@ def measure(probe: Probe, label: str, start: Callable[[], Any], done: Callable[[
 def make_roster_csv(path: Path, n: int) -> Path:
     from tests.fakes import roster_files as rf
 
-    header = ["序号", "姓名", "身份证号", "联系电话", "住址", "标签"]
-    rows = [header] + [
-        [
-            i,
-            f"居民{i}",
-            rf.make_id(f"19{40 + i % 60:02d}0101", i % 1000, f"3502{i // 1000:02d}"),
-            f"138{i:08d}",
-            f"{1 + i // 200}栋{1 + i % 3}单元{101 + i % 200}",
-            "",
-        ]
-        for i in range(1, n + 1)
-    ]
+    rows = rf.compound_rows(n)
     return rf.write_csv(path, rows, "utf-8")
 
 

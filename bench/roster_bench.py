@@ -32,18 +32,7 @@ def timed(label: str, fn, repeat: int = 1):
 
 def main(n: int = 5000) -> None:
     clock = FakeClock()
-    header = ["序号", "姓名", "身份证号", "联系电话", "住址", "标签"]
-    rows = [header] + [
-        [
-            i,
-            f"居民{i}",
-            rf.make_id(f"19{40 + i % 60:02d}0101", i % 1000, f"3502{i // 1000:02d}"),
-            f"138{i:08d}",
-            f"{1 + i // 200}栋{1 + i % 3}单元{101 + i % 200}",
-            "",
-        ]
-        for i in range(1, n + 1)
-    ]
+    rows = rf.compound_rows(n)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         csv_path = rf.write_csv(tmp_path / "roster.csv", rows, "gbk")

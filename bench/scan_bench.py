@@ -25,14 +25,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from benchlib import (  # noqa: E402
-    COLORS,
     Stat,
     baseline_decoders,
     empty_frames,
-    pct,
     render_markdown,
     run_sequences,
     seq_table,
+    single_frame_table,
     update_doc,
 )
 
@@ -433,22 +432,7 @@ def _unread_costs(*tables: dict) -> list[str]:
 
 
 def _single_rows(title: str, stats: dict) -> list[str]:
-    L = [
-        f"{title}:",
-        "",
-        "| decoder | all | green | yellow | red | black | wrong texts | colour ok (of read) "
-        "| 640x480 median / p95 ms | 1280x720 median / p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, s in stats.items():
-        col = pct(s.color_ok, s.n_read) + f" ({s.color_bad} wrong)" if s.color_known else "–"
-        m1, m2 = s.ms("640x480"), s.ms("1280x720")
-        L.append(
-            f"| {name} | {pct(s.ok, s.n)} | "
-            + " | ".join(s.rate("color", c) for c in COLORS)
-            + f" | {s.wrong} | {col} | {m1[0]:.1f} / {m1[1]:.1f} | {m2[0]:.1f} / {m2[1]:.1f} |"
-        )
-    return L + [""]
+    return [f"{title}:", "", *single_frame_table(stats), ""]
 
 
 if __name__ == "__main__":

@@ -81,3 +81,19 @@ def write_xlsx(path: Path, rows: list[list[object]], merge_title: bool = True) -
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[2]))
     wb.save(path)
     return path
+
+
+def compound_rows(n: int) -> list[list[object]]:
+    """A large compound's roster as grid staff keep it: header row + n residents (benches)."""
+    header: list[object] = ["序号", "姓名", "身份证号", "联系电话", "住址", "标签"]
+    return [header] + [
+        [
+            i,
+            f"居民{i}",
+            make_id(f"19{40 + i % 60:02d}0101", i % 1000, f"3502{i // 1000:02d}"),
+            f"138{i:08d}",
+            f"{1 + i // 200}栋{1 + i % 3}单元{101 + i % 200}",
+            "",
+        ]
+        for i in range(1, n + 1)
+    ]
