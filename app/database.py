@@ -17,6 +17,7 @@ import secrets
 import shutil
 import sqlite3
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ from db import salvage as salvage_db
 
 log = logging.getLogger(__name__)
 HealthReport = salvage_db.Health
+SalvageCancelled = salvage_db.SalvageCancelled
+Progress = Callable[[int, int], None]
 SIDECARS = ("-wal", "-shm")
 
 
@@ -243,51 +246,137 @@ def health_warning(report: HealthReport) -> KnownError | None:
     return None
 
 
-def _move_aside(path: Path, now: datetime | None) -> Path:
+def _aside_name(path: Path, now: datetime | None) -> Path:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     moved = path.with_name(f"{path.name}.damaged-{stamp}")
     n = 1
     while moved.exists():
         n += 1
         moved = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    path.rename(moved)
-    for suffix in SIDECARS:
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.rename(moved.with_name(moved.name + suffix))
     return moved
 
 
-def salvage_in_place(path: Path, reason: str, now: datetime | None = None) -> SalvageReport:
-    """Move the damaged file aside, copy every readable row into a fresh file at `path`,
-    write `<moved>.report.json` and return what was lost."""
-    moved = _move_aside(path, now)
-    log.error("database %s damaged (%s); moved to %s, salvaging", path, reason, moved)
+def _rename_with_sidecars(src: Path, dst: Path) -> None:
+    src.rename(dst)
+    for suffix in SIDECARS:
+        side = src.with_name(src.name + suffix)
+        if side.exists():
+            side.rename(dst.with_name(dst.name + suffix))
+
+
+def _copy_with_wal(src: Path, dst: Path) -> None:
+    shutil.copyfile(src, dst)
+    wal = src.with_name(src.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, dst.with_name(dst.name + "-wal"))
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        for suffix in ("", *SIDECARS):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _work_files(path: Path) -> tuple[Path, Path]:
     scratch = path.with_name(f".{path.name}.salvage-src")
     fresh = path.with_name(f".{path.name}.salvage-new")
-    for leftover in (scratch, fresh):
-        for suffix in ("", *SIDECARS):
-            leftover.with_name(leftover.name + suffix).unlink(missing_ok=True)
+    _remove(scratch, fresh)
+    return scratch, fresh
+
+
+def _salvage_copy(
+    moved: Path,
+    scratch: Path,
+    fresh: Path,
+    report: SalvageReport,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """Rows of the kept damaged file (copied to scratch, header repaired) into fresh."""
+    _copy_with_wal(moved, scratch)  # the kept file stays exactly as it was found
+    salvage_db.repair_header(scratch)
+    result = salvage_db.salvage(scratch, fresh, migrations.migrate, progress, cancelled)
+    report.tables = result.tables
+    report.outbox_lost_seqs = result.outbox_lost_seqs
+    report.outbox_bad_seqs = result.outbox_bad_seqs
+
+
+def salvage_in_place(
+    path: Path,
+    reason: str,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SalvageReport:
+    """Move the damaged file aside, copy every readable row into a fresh file at `path`,
+    write `<moved>.report.json` and return what was lost. Cancelled (SalvageCancelled), the
+    file goes back where it was and no half-built file is left."""
+    moved = _aside_name(path, now)
+    _rename_with_sidecars(path, moved)
+    log.error("database %s damaged (%s); moved to %s, salvaging", path, reason, moved)
+    scratch, fresh = _work_files(path)
     report = SalvageReport(moved, reason)
     try:
-        shutil.copyfile(moved, scratch)  # the kept file stays exactly as it was found
-        wal = moved.with_name(moved.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, scratch.with_name(scratch.name + "-wal"))
-        salvage_db.repair_header(scratch)
-        result = salvage_db.salvage(scratch, fresh, migrations.migrate)
-        report.tables = result.tables
-        report.outbox_lost_seqs = result.outbox_lost_seqs
-        report.outbox_bad_seqs = result.outbox_bad_seqs
+        _salvage_copy(moved, scratch, fresh, report, progress, cancelled)
         fresh.replace(path)
+    except SalvageCancelled:
+        _remove(fresh)
+        _rename_with_sidecars(moved, path)
+        raise
     except (OSError, sqlite3.Error) as exc:
         log.exception("salvage failed (%s); starting an empty database", exc)
         report.reason += f"; salvage failed: {exc}"
-        for suffix in ("", *SIDECARS):
-            fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
+        _remove(fresh)
     finally:
-        for suffix in ("", *SIDECARS):
-            scratch.with_name(scratch.name + suffix).unlink(missing_ok=True)
+        _remove(scratch)
+    _finish_salvage(path, report)
+    return report
+
+
+def salvage_open(
+    path: Path,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SalvageReport:
+    """Salvage the database a running gate has open (管理 → 抢救数据, in the background, on
+    connections of its own): with the write lock held, the damaged file is copied aside and
+    its readable rows into a fresh file, which then replaces the content of the open file
+    page by page (SQLite's backup), so every open connection reads the salvaged data at once.
+    Cancelled, or failing, nothing is changed and no half-built file is left."""
+    path = Path(path)
+    moved = _aside_name(path, now)
+    scratch, fresh = _work_files(path)
+    report = SalvageReport(moved, "salvage asked for by the officer")
+    hold = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+    try:
+        hold.execute("BEGIN IMMEDIATE")  # nobody writes while the copy is taken
+        _copy_with_wal(path, moved)
+        _salvage_copy(moved, scratch, fresh, report, progress, cancelled)
+        hold.execute("ROLLBACK")
+        salvaged = sqlite3.connect(str(fresh))
+        try:
+            salvaged.backup(hold)
+        finally:
+            salvaged.close()
+    except BaseException as exc:
+        if hold.in_transaction:
+            hold.execute("ROLLBACK")
+        _remove(moved)
+        if isinstance(exc, sqlite3.Error | OSError):
+            log.exception("salvage of the open database failed")
+            raise KnownError("db_salvage_failed", detail=str(exc)) from None
+        raise
+    finally:
+        hold.close()
+        _remove(scratch, fresh)
+    _finish_salvage(path, report)
+    return report
+
+
+def _finish_salvage(path: Path, report: SalvageReport) -> None:
+    """Forget the request for a salvage; write the report (and rows set aside) by the kept file."""
+    moved = report.moved
     _salvage_requested(path).unlink(missing_ok=True)
     try:
         moved.with_name(moved.name + ".report.json").write_text(
@@ -305,7 +394,6 @@ def salvage_in_place(path: Path, reason: str, now: datetime | None = None) -> Sa
     except OSError:
         log.warning("could not write the salvage report next to %s", moved)
     log.error("salvage of %s: %s", path, report.as_dict())
-    return report
 
 
 def _plain(value: object) -> object:
@@ -313,19 +401,24 @@ def _plain(value: object) -> object:
     return value.hex() if isinstance(value, bytes) else value
 
 
-def salvage_database(data_dir: Path, now: datetime | None = None) -> SalvageReport:
+def salvage_database(
+    data_dir: Path,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SalvageReport:
     """`db salvage`: salvage the data dir's database by hand (the gate must be closed)."""
     path = database_path(data_dir)
     if not path.exists():
         raise KnownError("import_missing", path=str(path))
     if connection.live_markers(path):
         raise KnownError("db_in_use")
-    return salvage_in_place(path, "salvage asked for by hand", now)
+    return salvage_in_place(path, "salvage asked for by hand", now, progress, cancelled)
 
 
-def check_database(data_dir: Path) -> HealthReport:
-    """`db check`: the full check of the data dir's database."""
+def check_database(data_dir: Path, *, full: bool = True) -> HealthReport:
+    """`db check`: the check of the data dir's database (full: integrity_check)."""
     path = database_path(data_dir)
     if not path.exists():
         raise KnownError("import_missing", path=str(path))
-    return check_health(path, full=True)
+    return check_health(path, full=full)

@@ -35,6 +35,36 @@ class Health:
     seconds: float = 0.0
 
 
+class SalvageCancelled(Exception):
+    """The salvage was stopped by its caller; the caller removes the half-built file."""
+
+
+class _Steps:
+    """Progress in rows over the whole copy, and the cancel flag, asked every few rows."""
+
+    EVERY = 500
+
+    def __init__(
+        self,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+        total: int,
+    ) -> None:
+        self.progress, self.cancelled = progress, cancelled
+        self.done, self.total = 0, max(total, 1)
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if self.done % self.EVERY < n or n >= self.EVERY:
+            self.tick()
+
+    def tick(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise SalvageCancelled()
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+
 @dataclass
 class TableCopy:
     copied: int = 0
@@ -130,7 +160,24 @@ def _rowid_bounds(src: sqlite3.Connection, table: str) -> tuple[int, int] | None
     return None
 
 
-def _put(dst: sqlite3.Connection, insert: str, row: tuple[Any, ...], result: TableCopy) -> None:
+def _span(src: sqlite3.Connection, table: str) -> int:
+    """About how many rows a table holds, from its rowid range (0 when unreadable)."""
+    try:
+        bounds = _rowid_bounds(src, table)
+    except sqlite3.DatabaseError:
+        return 0
+    return 0 if bounds is None else min(bounds[1] - bounds[0] + 1, _MAX_SPAN)
+
+
+def _put(
+    dst: sqlite3.Connection,
+    insert: str,
+    row: tuple[Any, ...],
+    result: TableCopy,
+    steps: _Steps | None = None,
+) -> None:
+    if steps is not None:
+        steps.step()
     if dst.execute(insert, row).rowcount == 1:
         result.copied += 1
     else:
@@ -143,6 +190,7 @@ def _copy_table(
     table: str,
     cols: list[str],
     text: _TextCounter,
+    steps: _Steps | None = None,
 ) -> tuple[TableCopy, list[int]]:
     """Copy rows in rowid order; past an unreadable page, probe rowids one by one."""
     result = TableCopy()
@@ -165,7 +213,7 @@ def _copy_table(
                         raise sqlite3.DatabaseError("rowids go backwards: a loop of pages")
                     continue
                 stuck = 0
-                _put(dst, insert, tuple(row), result)
+                _put(dst, insert, tuple(row), result, steps)
                 last = rid
                 copied.append(rid)
                 if text.bad != before:
@@ -173,6 +221,8 @@ def _copy_table(
                     before = text.bad
             break  # reached the end
         except sqlite3.DatabaseError as exc:
+            if steps is not None:
+                steps.tick()
             if probing_from is None:
                 log.error("salvage %s: unreadable after rowid %s: %s", table, last, exc)
                 probing_from = last
@@ -181,7 +231,7 @@ def _copy_table(
                 break
             # copy the row found on its own, then scan on after it: every round moves on
             before = text.bad
-            _put(dst, insert, found, result)
+            _put(dst, insert, found, result, steps)
             last = int(found[0])
             copied.append(last)
             if text.bad != before:
@@ -197,7 +247,7 @@ def _copy_table(
         except sqlite3.DatabaseError:
             continue
         if row is not None:
-            _put(dst, insert, tuple(row), result)
+            _put(dst, insert, tuple(row), result, steps)
             copied.append(rid)
             found_late = True
     if found_late:
@@ -303,8 +353,11 @@ def salvage(
     src_path: Path,
     dst_path: Path,
     create_schema: Callable[[sqlite3.Connection], Any],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Salvage:
-    """Copy every readable row of src into a new file at dst made by create_schema."""
+    """Copy every readable row of src into a new file at dst made by create_schema;
+    progress(rows, about_total) every few hundred rows, SalvageCancelled when cancelled()."""
     report = Salvage()
     dst = sqlite3.connect(str(dst_path), isolation_level=None)
     dst.execute("PRAGMA journal_mode = WAL")
@@ -322,8 +375,10 @@ def salvage(
             )
             if str(r[0]) not in SKIP_TABLES
         ]
+        steps = _Steps(progress, cancelled, sum(_span(src, t) for t in tables))
         dst.execute("BEGIN")
         for table in tables:
+            steps.tick()
             try:
                 src_cols = set(_columns(src, table))
             except sqlite3.DatabaseError:
@@ -332,7 +387,7 @@ def salvage(
             if not cols:
                 report.tables[table] = TableCopy(unreadable=True)
                 continue
-            copy, rowids = _copy_table(src, dst, table, cols, text)
+            copy, rowids = _copy_table(src, dst, table, cols, text, steps)
             report.tables[table] = copy
             top = _autoinc(src, table)
             if top is not None:  # never hand out a sequence number the old file used
@@ -346,7 +401,10 @@ def salvage(
                 )
             if table == "outbox":
                 report.outbox_lost_seqs = _missing(rowids, _rowid_bounds(src, table), top)
+        steps.tick()
         dst.execute("COMMIT")
+        steps.done = steps.total
+        steps.tick()
         report.outbox_bad_seqs = [s for s in _bad_chain_seqs(dst) if s > 0]
     finally:
         src.close()
