@@ -9,11 +9,10 @@ import pytest
 
 from app import database
 from app.database import check_health, open_database, salvage_database
-from app.errors import KnownError
 from app.gate.service import GateService, PassageDraft
 from app.officer import OfficerAuth
 from app.reports.service import ReportService
-from app.sync.bundle import export_bundle
+from app.sync.bundle import export_bundle, verify_bundle
 from app.sync.identity import load_identity
 from db import connection
 from tests.fakes.damage import (
@@ -179,11 +178,10 @@ def test_export_and_bundle_survive_undecodable_text(tmp_path, clock):
     bundles = tmp_path / "stick"
     bundles.mkdir()
     # the bundle reads the row too (no OperationalError any more); the changed body no longer
-    # matches its hash, which the bundle's own check refuses by name. Sending such events as
-    # gaps is the sync side's part of #13 item 3, not done here.
-    with pytest.raises(KnownError) as err:
-        export_bundle(gdb.conn, bundles)
-    assert err.value.code == "bundle_write_failed" and "bad_hash" in err.value.params["detail"]
+    # matches its hash: it is left out and declared as a gap, the rest is sent (#13 item 3)
+    bundle = verify_bundle(export_bundle(gdb.conn, bundles))
+    events = gdb.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert len(bundle.manifest["gaps"]) == 1 and bundle.manifest["count"] == events - 1
     gdb.close()
 
 
