@@ -61,6 +61,7 @@ def install_features(
     from app.sync.service import SyncService
     from app.sync.transport import HttpTransport
     from ui.admin.feature import install_admin
+    from ui.admin.health import attach_db_health
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
@@ -77,6 +78,7 @@ def install_features(
     window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, transport=transport), window.lang
     )
+    attach_db_health(window)  # #13: the full check in the background, salvage from 管理
     install_admin(window)  # #16: pairing, USB, keys, purge, PIN, language: F12 管理
 
 

@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库完好，无需抢救。",
         "The database is sound; nothing to salvage.",
     ),
+    "admin_no_health": (
+        "此窗口未启用数据库检查",
+        "The database check is not available in this window",
+    ),
     "admin_no_sync": ("同步功能未启用", "Sync is not available in this window"),
     "admin_print": (
         "打印住户通行证（全部或某一栋）",

@@ -114,6 +114,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  {table}：{rows} 行文字已损坏（以 \ufffd 代替）",
         "  {table}: {rows} rows with damaged text (kept with \ufffd)",
     ),
+    "db_damage_mark": ("数据库损坏", "Database damaged"),
     "db_damage_found": (
         "数据库文件有损坏。门岗可以继续登记，已保存的记录不受影响。"
         "请联系干部：在“管理 F12”中抢救数据。",

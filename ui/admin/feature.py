@@ -86,6 +86,7 @@ class AdminFeature(QObject):
             ("key", "admin_key", self.import_key),
             ("purge", "admin_purge", self.purge_now),
             ("pin", "admin_pin", self.change_pin),
+            ("salvage", "admin_salvage", self.salvage),
             ("language", "admin_language", self.window.toggle_language),
         ]
 
@@ -163,6 +164,13 @@ class AdminFeature(QObject):
             return
         passages = result["counts"].get("passages", 0)
         self.window.show_message(t("purge_done", lang, cutoff=result["cutoff"], passages=passages))
+
+    def salvage(self) -> None:
+        """Salvage a damaged database with the officer PIN (ui/admin/health.py, #13)."""
+        health = self.window.features.get("health")
+        if health is None:
+            raise KnownError("admin_no_health")
+        health.salvage(self.verify_pin)
 
     def change_pin(self) -> None:
         """Set the officer PIN, or change it given the current one (as `main.py set-pin`)."""
