@@ -349,6 +349,44 @@ def repair_header(path: Path) -> list[str]:
     return fixed
 
 
+def _schema_problem(path: Path) -> str | None:
+    """SQLite's complaint when it cannot parse the file's schema at all, else None."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return None
+    except sqlite3.DatabaseError as exc:
+        return str(exc) if "schema" in str(exc) else None
+    finally:
+        conn.close()
+
+
+def repair_schema(path: Path, known: dict[tuple[str, str], str]) -> list[str]:
+    """When a garbled CREATE statement makes SQLite refuse every table, put back the gate's
+    own statement for each table and index it knows by name (the fresh file's, made by the
+    same migrations); on a scratch copy only. Returns the names repaired."""
+    problem = _schema_problem(path)
+    if problem is None:
+        return []
+    fixed: list[str] = []
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.text_factory = lambda data: data.decode("utf-8", "replace")
+    try:
+        conn.execute("PRAGMA writable_schema = ON")  # read the schema past the bad entry
+        rows = conn.execute("SELECT rowid, type, name, sql FROM sqlite_master").fetchall()
+        for rowid, kind, name, sql in rows:
+            want = known.get((kind, name))
+            if want is not None and sql != want:
+                conn.execute("UPDATE sqlite_master SET sql = ? WHERE rowid = ?", (want, rowid))
+                fixed.append(str(name))
+    except sqlite3.DatabaseError as exc:
+        log.error("salvage: the schema of %s cannot be repaired: %s", path, exc)
+    finally:
+        conn.close()
+    log.warning("salvage: %s (%s); statements put back: %s", problem, path, fixed)
+    return fixed
+
+
 def salvage(
     src_path: Path,
     dst_path: Path,
@@ -363,6 +401,13 @@ def salvage(
     dst.execute("PRAGMA journal_mode = WAL")
     create_schema(dst)
     dst.execute("PRAGMA foreign_keys = OFF")  # a resident lost must not drop their changes
+    known = {
+        (str(kind), str(name)): str(sql)
+        for kind, name, sql in dst.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+        )
+    }
+    repair_schema(src_path, known)
     src = sqlite3.connect(str(src_path), isolation_level=None)
     text = _TextCounter()
     src.text_factory = text

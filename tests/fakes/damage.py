@@ -100,3 +100,13 @@ def change_outbox_body(path, seq: int) -> None:
     raw = path.read_bytes()
     assert raw.count(old) == 1
     path.write_bytes(raw.replace(old, new))
+
+
+def garble_schema(path, table: str = "passages") -> None:
+    """Two bytes of one table's CREATE statement no longer UTF-8: SQLite then refuses every
+    table of the file ('malformed database schema')."""
+    raw = bytearray(path.read_bytes())
+    at = raw.find(f"CREATE TABLE {table}".encode())
+    assert at > 0
+    raw[at + 13 : at + 15] = b"\xbe\xbe"
+    path.write_bytes(bytes(raw))

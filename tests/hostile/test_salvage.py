@@ -19,6 +19,7 @@ from tests.fakes.damage import (
     PIN,
     corrupt_pages,
     damage_index_page,
+    garble_schema,
     gate_with_records,
     readable_rows,
     snapshot,
@@ -94,6 +95,25 @@ def test_a_damaged_header_is_salvaged_at_start_not_replaced(tmp_path, clock):
     assert again.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 50
     warning = again.warning()
     assert warning is not None and warning.code == "db_salvaged"
+    again.close()
+
+
+def test_a_garbled_create_statement_loses_no_row(tmp_path, clock):
+    """SQLite refuses every table of a file whose schema it cannot parse; the salvage puts
+    the gate's own statements back (on its scratch copy) and copies everything."""
+    data = tmp_path / "data"
+    gdb = gate_with_records(data, clock, passages=50)
+    device_id = gdb.device.device_id
+    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    gdb.close()
+    garble_schema(data / "gatepost.db")
+    health = check_health(data / "gatepost.db")
+    assert any("malformed database schema" in p for p in health.problems)
+    report = salvage_database(data, now=clock.now())
+    assert report.rows_lost == 0 and not report.lost_tables()
+    again = open_database(data)
+    assert again.device.device_id == device_id and OfficerAuth(again, clock).verify(PIN)
+    assert again.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 50
     again.close()
 
 
