@@ -197,23 +197,29 @@ def open_database(data_dir: Path, now: datetime | None = None) -> GateDatabase:
     for marker in connection.stale_markers(path):
         marker.unlink(missing_ok=True)
     make_private(data_dir, path)  # a salvaged file is new
-    conn = connection.connect(path)
     try:
-        migrations.migrate(conn)
+        conn = _connect_migrated(path)
     except migrations.NewerDatabase as exc:
-        conn.close()
         raise NewerDatabaseError("db_newer", found=exc.found, known=exc.known) from None
-    except sqlite3.DatabaseError as exc:  # damage the header check could not see
-        conn.close()
+    except salvage_db.READ_ERRORS as exc:  # damage the header check could not see
         if report is not None:
             raise
         report = salvage_in_place(path, str(exc), now)
-        conn = connection.connect(path)
-        migrations.migrate(conn)
+        conn = _connect_migrated(path)
     device = _ensure_device(conn)
     marker = connection.mark_open(path)
     moved = report.moved if report is not None else None
     return GateDatabase(conn, path, device, moved, report, marker)
+
+
+def _connect_migrated(path: Path) -> sqlite3.Connection:
+    conn = connection.connect(path)
+    try:
+        migrations.migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def open_memory() -> GateDatabase:

@@ -23,6 +23,9 @@ SKIP_TABLES = ("_sqlite_migrations",)  # the fresh file records its own migratio
 MAX_PROBLEMS = 50
 _PROBE_LIMIT = 200_000  # rowids probed one by one past a damaged page before giving up
 _MAX_SPAN = 5_000_000  # rowids looked at between the first and the last known
+# what reading a damaged file raises: SQLite's error, or Python failing to decode SQLite's
+# message when it quotes garbled bytes ("malformed database schema (\xbe…)")
+READ_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
 _STUCK_LIMIT = 10_000  # rows in a row that do not move forward: the cursor is in a loop
 
 
@@ -114,7 +117,7 @@ def check(path: Path, *, full: bool = True) -> Health:
         rows = conn.execute(f"PRAGMA {pragma}({MAX_PROBLEMS})").fetchall()
         health.problems = [str(r[0]) for r in rows if r[0] != "ok"]
         health.outbox_bad_seqs = _bad_chain_seqs(conn)
-    except sqlite3.DatabaseError as exc:
+    except READ_ERRORS as exc:
         health.problems.append(str(exc))
     finally:
         conn.close()
@@ -138,7 +141,7 @@ def _bad_chain_seqs(conn: sqlite3.Connection) -> list[int]:
             if broken_link or outbox.chain_hash(prev_hash, event_id, kind, body) != digest:
                 bad.append(int(seq))
             prev = (int(seq), digest)
-    except sqlite3.DatabaseError as exc:
+    except READ_ERRORS as exc:
         log.error("outbox unreadable while checking the chain: %s", exc)
         bad.append(-1)
     return bad
@@ -155,7 +158,7 @@ def _rowid_bounds(src: sqlite3.Connection, table: str) -> tuple[int, int] | None
             if lo is not None:
                 return int(lo), int(hi)
             return None
-        except sqlite3.DatabaseError:
+        except READ_ERRORS:
             pass
     return None
 
@@ -164,7 +167,7 @@ def _span(src: sqlite3.Connection, table: str) -> int:
     """About how many rows a table holds, from its rowid range (0 when unreadable)."""
     try:
         bounds = _rowid_bounds(src, table)
-    except sqlite3.DatabaseError:
+    except READ_ERRORS:
         return 0
     return 0 if bounds is None else min(bounds[1] - bounds[0] + 1, _MAX_SPAN)
 
@@ -220,7 +223,7 @@ def _copy_table(
                     result.bad_text += 1
                     before = text.bad
             break  # reached the end
-        except sqlite3.DatabaseError as exc:
+        except READ_ERRORS as exc:
             if steps is not None:
                 steps.tick()
             if probing_from is None:
@@ -244,7 +247,7 @@ def _copy_table(
             row = src.execute(
                 f'SELECT rowid, {names} FROM "{table}" WHERE rowid = ?', (rid,)
             ).fetchone()
-        except sqlite3.DatabaseError:
+        except READ_ERRORS:
             continue
         if row is not None:
             _put(dst, insert, tuple(row), result, steps)
@@ -276,7 +279,7 @@ DENSE_TABLES = (
 def _autoinc(src: sqlite3.Connection, table: str) -> int | None:
     try:
         row = src.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-    except sqlite3.DatabaseError:
+    except READ_ERRORS:
         return None
     return None if row is None else int(row[0])
 
@@ -319,7 +322,7 @@ def _next_readable(
             if row is None:
                 raise sqlite3.DatabaseError("row vanished")
             return tuple(row)
-        except sqlite3.DatabaseError:
+        except READ_ERRORS:
             probe += 1
             tried += 1
     return None
@@ -355,6 +358,8 @@ def _schema_problem(path: Path) -> str | None:
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return None
+    except UnicodeDecodeError:  # SQLite quoted a garbled name from the schema
+        return "malformed database schema (a name is not UTF-8)"
     except sqlite3.DatabaseError as exc:
         return str(exc) if "schema" in str(exc) else None
     finally:
@@ -373,13 +378,19 @@ def repair_schema(path: Path, known: dict[tuple[str, str], str]) -> list[str]:
     conn.text_factory = lambda data: data.decode("utf-8", "replace")
     try:
         conn.execute("PRAGMA writable_schema = ON")  # read the schema past the bad entry
-        rows = conn.execute("SELECT rowid, type, name, sql FROM sqlite_master").fetchall()
-        for rowid, kind, name, sql in rows:
+        rows = conn.execute("SELECT rowid, type, name, tbl_name, sql FROM sqlite_master").fetchall()
+        for rowid, kind, stored, tbl_name, sql in rows:
+            name = stored
+            if (kind, name) not in known and kind == "table" and (kind, tbl_name) in known:
+                name = tbl_name  # a table's name is its tbl_name: one of the two survived
             want = known.get((kind, name))
-            if want is not None and sql != want:
-                conn.execute("UPDATE sqlite_master SET sql = ? WHERE rowid = ?", (want, rowid))
+            if want is not None and (sql != want or name != stored):
+                conn.execute(
+                    "UPDATE sqlite_master SET name = ?, sql = ? WHERE rowid = ?",
+                    (name, want, rowid),
+                )
                 fixed.append(str(name))
-    except sqlite3.DatabaseError as exc:
+    except READ_ERRORS as exc:
         log.error("salvage: the schema of %s cannot be repaired: %s", path, exc)
     finally:
         conn.close()
@@ -426,7 +437,7 @@ def salvage(
             steps.tick()
             try:
                 src_cols = set(_columns(src, table))
-            except sqlite3.DatabaseError:
+            except READ_ERRORS:
                 src_cols = set()
             cols = [c for c in _columns(dst, table) if c in src_cols]
             if not cols:

@@ -116,10 +116,15 @@ def export_bundle(
     head = ""
     done = 0
     gaps: list[int] = []  # events that cannot be sent as they are: the server sees gaps
+    seen: int | None = None
     for row in _outbox_rows(conn, from_seq, gaps):
+        seq = int(row["seq"])
+        if seen is not None and seq > seen + 1:  # lost to damage: a salvage could not read them
+            gaps.extend(range(seen + 1, seq))
+        seen = seq
         event = event_from_row(row)
         if event_problem(event) is not None:  # a body changed on disk (#13 item 3)
-            gaps.append(int(row["seq"]))
+            gaps.append(seq)
             continue
         line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         events_buf.write(line)
@@ -145,7 +150,7 @@ def export_bundle(
         "created_utc": utc_iso(now),
     }
     if gaps:
-        manifest["gaps"] = sorted(gaps)
+        manifest["gaps"] = sorted(set(gaps))
         log.error("bundle: %d damaged outbox events left out as gaps: %s", len(gaps), gaps[:20])
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
     name = (
@@ -192,13 +197,13 @@ def _outbox_rows(conn: sqlite3.Connection, from_seq: int, gaps: list[int]) -> It
             last = int(row["seq"])
             yield row
         return
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         log.error("bundle: outbox unreadable after seq %s (%s); reading on row by row", last, exc)
     top = _max_seq(conn)
     for seq in range(last + 1, top + 1):
         try:
             found = conn.execute("SELECT * FROM outbox WHERE seq = ?", (seq,)).fetchone()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
             gaps.append(seq)
             continue
         if found is not None:
@@ -212,7 +217,7 @@ def _max_seq(conn: sqlite3.Connection) -> int:
     ):
         try:
             row = conn.execute(sql).fetchone()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
             continue
         if row is not None and row[0] is not None:
             return int(row[0])

@@ -102,11 +102,15 @@ def change_outbox_body(path, seq: int) -> None:
     path.write_bytes(raw.replace(old, new))
 
 
-def garble_schema(path, table: str = "passages") -> None:
-    """Two bytes of one table's CREATE statement no longer UTF-8: SQLite then refuses every
-    table of the file ('malformed database schema')."""
+def garble_schema(path, table: str = "passages", in_name: bool = False) -> None:
+    """Two bytes of one table's CREATE statement (or of its name in the schema, which SQLite
+    then quotes in its error message) no longer UTF-8: SQLite refuses every table of the file
+    ('malformed database schema'), and Python cannot even decode the message."""
     raw = bytearray(path.read_bytes())
-    at = raw.find(f"CREATE TABLE {table}".encode())
+    if in_name:
+        at = raw.find((table + table).encode())  # the schema row: name, then tbl_name
+    else:
+        at = raw.find(f"CREATE TABLE {table}".encode()) + 13
     assert at > 0
-    raw[at + 13 : at + 15] = b"\xbe\xbe"
+    raw[at : at + 2] = b"\xbe\xbe"
     path.write_bytes(bytes(raw))

@@ -74,6 +74,15 @@ def _fail_after(rows, n: int):
         yield row
 
 
+def test_events_a_salvage_lost_are_declared_as_gaps(gate, tmp_path):
+    """After a salvage the outbox has holes where rows were unreadable: the bundle declares
+    them instead of failing its own read-back check (chain_broken_inside)."""
+    add_events(gate.conn, 20)
+    gate.conn.execute("DELETE FROM outbox WHERE seq IN (8, 9, 15)")  # what the salvage lost
+    bundle = verify_bundle(export_bundle(gate.conn, tmp_path))
+    assert bundle.manifest["gaps"] == [8, 9, 15] and bundle.manifest["count"] == 17
+
+
 def test_a_gap_must_be_declared_in_the_signed_manifest(gate, tmp_path):
     """Events missing from the middle without being declared still break the bundle."""
     add_events(gate.conn, 10)
