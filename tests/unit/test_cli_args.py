@@ -191,14 +191,21 @@ def test_export_with_empty_stdin_says_a_pin_is_needed(tmp_path: Path) -> None:
     assert not (tmp_path / "r.csv").exists()
 
 
-def test_export_rejects_a_bad_date_before_asking_for_the_pin(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The officer's PIN is set (135790); each time a command asks for it, the prompt is kept
+    here and the PIN typed."""
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135790")
     assert main.main(["set-pin"]) == 0
     monkeypatch.delenv("GATEPOST_OFFICER_PIN")
-    asked: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "135790")
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": prompts.append(prompt) or "135790")
+    return prompts
+
+
+def test_export_rejects_a_bad_date_before_asking_for_the_pin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], asked: list[str]
+) -> None:
     out = str(tmp_path / "r.xlsx")
     assert main.main(["export", "--date", "2026-13-45", "--out", out]) == 1
     assert "2026-13-45" in capsys.readouterr().err and asked == []
@@ -249,14 +256,7 @@ def test_settings_cli_refuses_out_of_range_with_the_message(
     assert capsys.readouterr().out.strip() == "37.3"  # nothing was stored
 
 
-def test_settings_value_is_checked_before_the_pin_is_asked(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135790")
-    assert main.main(["set-pin"]) == 0
-    monkeypatch.delenv("GATEPOST_OFFICER_PIN")
-    asked: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "135790")
+def test_settings_value_is_checked_before_the_pin_is_asked(asked: list[str]) -> None:
     assert main.main(["settings", "debounce_seconds", "-3"]) == 2
     assert asked == []
     assert main.main(["settings", "debounce_seconds", "5"]) == 0 and len(asked) == 1
