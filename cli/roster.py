@@ -172,6 +172,7 @@ def cmd_export_residents(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """The compound's pass key: export the public half, or trust another gate's."""
+    from app import files
     from app.clock import SystemClock
     from app.roster import keyqr, passes
 
@@ -182,9 +183,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
         if args.keys_command == "export-public":
             text = passes.export_public_key(gdb.conn, SystemClock())
             if args.out:
-                tmp = Path(args.out + ".tmp")
-                tmp.write_text(text + "\n", encoding="ascii")
-                os.replace(tmp, args.out)
+                files.write_bytes(args.out, (text + "\n").encode("ascii"))
             if args.qr:
                 keyqr.write_png(text, args.qr)
             print(text)
