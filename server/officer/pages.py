@@ -9,10 +9,10 @@ import io
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -28,31 +28,51 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
+from app import gate_code
 from app.clock import Clock, SystemClock
+from app.errors import KnownError
 from app.i18n import MESSAGES, t
 from app.sync.bundle import BundleRefused
 from server import devices
 from server.audit import audit
 from server.bundles import import_bundle
-from server.limits import FORM_BODY, UPLOAD_BODY, TooLarge, capped_form
-from server.officer import auth, exports, queries
+from server.day_check import check_report
+from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_form
+from server.officer import auth, district, exports, queries
 from server.store import Store
 
+# the gates table: (column code for the header, sort key or "" when not sortable)
 HEADS = (
-    "officer_gate",
-    "officer_device",
-    "officer_via",
-    "officer_last_sync_local",
-    "officer_acked",
-    "officer_max",
-    "officer_gaps",
-    "officer_in",
-    "officer_out",
-    "officer_refused",
-    "officer_fevers",
-    "officer_counts",
-    "officer_quarantined",
-    "",
+    ("officer_gate_code", "code"),
+    ("officer_gate", "name"),
+    ("officer_state", "state"),
+    ("officer_via", ""),
+    ("officer_last_sync_local", "last_sync"),
+    ("officer_acked", ""),
+    ("officer_max", ""),
+    ("officer_gaps", ""),
+    ("officer_in", "in"),
+    ("officer_out", "out"),
+    ("officer_refused", "refused"),
+    ("officer_fevers", "fevers"),
+    ("officer_voids", "voids"),
+    ("officer_backfill", "backfill"),
+    ("officer_clock_suspect", "clock_suspect"),
+    ("officer_counts", ""),
+    ("officer_quarantined", ""),
+    ("", ""),
+)
+# the totals at the top, in order: (code of the label, key in district.totals)
+TOTALS = (
+    ("officer_total_gates", "gates"),
+    ("officer_in", "in"),
+    ("officer_out", "out"),
+    ("officer_refused", "refused"),
+    ("officer_fevers", "fevers"),
+    ("officer_voids", "voids"),
+    ("officer_backfill", "backfill"),
+    ("officer_clock_suspect", "clock_suspect"),
+    ("officer_state_silent", "silent"),
 )
 
 
@@ -91,10 +111,16 @@ def _gate_view(g: dict[str, Any], zone: ZoneInfo, lang: str) -> dict[str, Any]:
     counts = sorted(g["counts"].items())
     return {
         **g,
-        "last_sync": queries.local_time(g["last_sync_utc"], zone),
+        "code": gate_code.shown(str(g.get("gate_code") or "")),
+        "last_sync": queries.local_time(g["last_seen"], zone),
         "gap_text": ", ".join(f"{a}–{b}" for a, b in g["gaps"]) or "—",
         "count_text": " · ".join(f"{kind_label(k, lang)} {n}" for k, n in counts) or "0",
     }
+
+
+def compound_label(key: tuple[str, str], lang: str) -> str:
+    """A compound as the page names it: street · community, or 未分组."""
+    return " · ".join(part for part in key if part) or t("officer_ungrouped", lang)
 
 
 def _known(status: int, code: str, lang: str, **params: Any) -> Response:
@@ -118,10 +144,13 @@ def officer_routes(
     *,
     clock: Clock | None = None,
     proxies: Iterable[str] | None = None,
+    silent_after: timedelta | None = None,
 ) -> list[BaseRoute]:
     """The officer's pages over one store, in the officer's time zone. proxies: addresses
-    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES)."""
+    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES); silent_after:
+    a gate unheard for longer is 失联 (else $GATEPOST_SILENT_MINUTES, else 2 hours)."""
     zone = tz or queries.server_tz()
+    silent = silent_after or district.silent_after()
     clock = clock or SystemClock()
     trusted = auth.trusted_proxies(proxies)
 
@@ -195,6 +224,11 @@ def officer_routes(
         resp.delete_cookie(auth.COOKIE)
         return resp
 
+    def csrf_field(request: Request) -> Markup:
+        return Markup("<input type='hidden' name='csrf' value='{}'>").format(
+            auth.csrf_token(request)
+        )
+
     async def dashboard(request: Request) -> Response:
         if await guard(request) is None:
             return RedirectResponse("/login", status_code=303)
@@ -204,14 +238,33 @@ def officer_routes(
             return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
+        now = clock.now()
+        for g in gates:
+            g["state"] = district.state_of(g, now, silent)
+        view = district.View.of(request.query_params)
+        shown = district.select(gates, view, now)
+
+        def link(**changes: Any) -> str:
+            return "?" + urlencode({"date": day, **view.query(**changes)})
+
         return render(
             "dashboard.html",
             lang,
             "officer_title",
             day=day,
             heads=HEADS,
+            totals=[(code, key, n) for (code, key), n in _totals(gates)],
+            shown_count=len(shown),
+            view=view,
+            link=link,
+            states=district.STATES,
+            synced_choices=district.SYNCED,
+            silent_minutes=int(silent.total_seconds() // 60),
             zone_name=str(zone.key),
-            gates=[_gate_view(g, zone, lang) for g in gates],
+            groups=[
+                (compound_label(key, lang), [_gate_view(g, zone, lang) for g in members])
+                for key, members in district.groups(shown)
+            ],
             quarantine=[
                 {
                     **q,
@@ -222,9 +275,7 @@ def officer_routes(
             ],
             message=request.query_params.get("msg", ""),
             ack_for=request.query_params.get("ack", ""),
-            csrf_field=Markup("<input type='hidden' name='csrf' value='{}'>").format(
-                auth.csrf_token(request)
-            ),
+            csrf_field=csrf_field(request),
         )
 
     async def upload(request: Request, officer: Officer, form: Any) -> Response:
@@ -289,7 +340,8 @@ def officer_routes(
 
     async def enrol_code(request: Request, officer: Officer, form: Any) -> Response:
         base = str(request.base_url).rstrip("/")
-        text = await run_in_threadpool(devices.new_enrolment, store, base)
+        where = devices.Compound.of(form.get("street"), form.get("community"))
+        text = await run_in_threadpool(lambda: devices.new_enrolment(store, base, compound=where))
         with store.tx() as tx:
             audit(tx, officer.username, officer.address, "enrol_code", clock=clock)
         import qrcode
@@ -309,8 +361,9 @@ def officer_routes(
     async def enrol_offline(request: Request, officer: Officer, form: Any) -> Response:
         lang = lang_of(request)
         device_id = str(form.get("device_id", "")).strip()
+        where = devices.Compound.of(form.get("street"), form.get("community"))
         try:
-            await run_in_threadpool(
+            code = await run_in_threadpool(
                 lambda: devices.enrol_offline(
                     store,
                     device_id,
@@ -318,19 +371,70 @@ def officer_routes(
                     str(form.get("name", "")),
                     officer=officer.username,
                     address=officer.address,
+                    compound=where,
                 )
             )
-            text = t("officer_enrol_done", lang, device=device_id)
+            text = t("officer_enrol_done", lang, device=f"{gate_code.shown(code)} ({device_id})")
         except devices.EnrolError as exc:
             text = t("officer_enrol_failed", lang, reason=exc.reason)
         return RedirectResponse("/?msg=" + _quote(text), status_code=303)
 
+    async def revoke_ask(request: Request) -> Response:
+        """Revoke asks first: a page naming the gate, whose form does it (no JavaScript)."""
+        if await guard(request) is None:
+            return RedirectResponse("/login", status_code=303)
+        from server.acks import AckError, find_device
+
+        lang = lang_of(request)
+        try:
+            gate = await run_in_threadpool(find_device, store, request.path_params["device_id"])
+        except AckError as exc:
+            return _known(404, "revoke_unknown", lang, device="", reason=exc.reason)
+        return render(
+            "revoke.html",
+            lang,
+            "officer_revoke",
+            gate={**gate, "code": gate_code.shown(str(gate.get("gate_code") or ""))},
+            csrf_field=csrf_field(request),
+        )
+
     async def revoke_device(request: Request, officer: Officer, form: Any) -> Response:
         device_id = request.path_params["device_id"]
-        await run_in_threadpool(devices.revoke, store, device_id)
-        with store.tx() as tx:
-            audit(tx, officer.username, officer.address, "revoke", device_id, clock=clock)
+        if form.get("confirm") != "yes":  # not from the confirmation page: ask there
+            return RedirectResponse(f"/devices/{_quote(device_id)}/revoke", status_code=303)
+        await run_in_threadpool(
+            lambda: devices.revoke(
+                store, device_id, officer=officer.username, address=officer.address, clock=clock
+            )
+        )
         return RedirectResponse("/", status_code=303)
+
+    async def verify_report(request: Request, officer: Officer, form: Any) -> Response:
+        """An uploaded daily report checked as `main.py verify-report` does, with the key of
+        the enrolled gate that signed it, and its days against the events held here (#17)."""
+        lang = lang_of(request)
+        item = form.get("report")
+        name = getattr(item, "filename", "") or ""
+        suffix = Path(name).suffix.lower()
+        lines: list[str]
+        ok = False
+        if item is None or isinstance(item, str) or suffix not in REPORT_SUFFIXES:
+            lines = [t("officer_verify_pick", lang)]
+        else:
+            data = await item.read()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"report{suffix}"
+                path.write_bytes(data)
+                try:
+                    result = await run_in_threadpool(check_report, store, path)
+                    lines = [*result.verdict.lines(lang), *_day_lines(result.days, lang)]
+                    ok = result.ok
+                except KnownError as exc:
+                    lines = [exc.message(lang)]
+        with store.tx() as tx:
+            detail = {"file": name[:100], "ok": ok, "result": lines[:20]}
+            audit(tx, officer.username, officer.address, "report_verified", detail, clock=clock)
+        return render("verify.html", lang, "officer_verify", lines=lines, ok=ok, file=name)
 
     return [
         Route("/login", login_form, methods=["GET"]),
@@ -338,13 +442,34 @@ def officer_routes(
         Route("/logout", form_action(logout), methods=["POST"]),
         Route("/", dashboard, methods=["GET"]),
         Route("/bundles", form_action(upload, UPLOAD_BODY), methods=["POST"]),
+        Route("/reports/verify", form_action(verify_report, REPORT_BODY), methods=["POST"]),
         Route("/export.csv", export, methods=["GET"]),
         Route("/export.xlsx", export, methods=["GET"]),
         Route("/enrol-code", form_action(enrol_code), methods=["POST"]),
         Route("/devices/enrol", form_action(enrol_offline), methods=["POST"]),
+        Route("/devices/{device_id}/revoke", revoke_ask, methods=["GET"]),
         Route("/devices/{device_id}/revoke", form_action(revoke_device), methods=["POST"]),
         Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
+
+
+REPORT_SUFFIXES = (".csv", ".xlsx", ".pdf")
+
+
+def _totals(gates: list[dict[str, Any]]) -> list[tuple[tuple[str, str], int]]:
+    numbers = district.totals(gates)
+    return [((code, key), numbers[key]) for code, key in TOTALS]
+
+
+def _day_lines(days: list[Any], lang: str) -> list[str]:
+    """The server's side: per signed day, whether the passages held here match."""
+    out = []
+    for d in days:
+        code = "officer_day_match" if d.ok else "officer_day_differs"
+        out.append(t(code, lang, day=d.day, signed=d.signed, held=d.held))
+        if not d.head_held:
+            out.append(t("officer_day_head_missing", lang, day=d.day))
+    return out
 
 
 def _bundle_device(path: Path) -> str:

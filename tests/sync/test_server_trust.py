@@ -259,7 +259,9 @@ FORMS = [
 
 
 @SQLITE_ONLY
-@pytest.mark.parametrize("path,fields", FORMS + [("/devices/{gate}/revoke", {})])
+@pytest.mark.parametrize(
+    "path,fields", FORMS + [("/devices/{gate}/revoke", {"confirm": "yes"})]
+)
 def test_every_state_changing_form_needs_the_csrf_token(store, site, gate, path, fields):
     path = path.replace("{gate}", gate.device.device_id)
     op = opener()
@@ -281,7 +283,7 @@ def test_revoke_and_enrol_with_the_token_are_audited(store, site, gate):
     fields = {"device_id": "new-gate", "public_key": "cd" * 32, "csrf": csrf_of(op, site.url)}
     assert status_of(op, f"{site.url}/devices/enrol", fields) == 200
     assert devices.get_device(store, "new-gate").public_key == "cd" * 32
-    token = {"csrf": csrf_of(op, site.url)}
+    token = {"csrf": csrf_of(op, site.url), "confirm": "yes"}  # from the confirmation page
     assert status_of(op, f"{site.url}/devices/{gate.device.device_id}/revoke", token) == 200
     assert devices.get_device(store, gate.device.device_id).revoked
     actions = [r["action"] for r in audit_log(store)]
