@@ -143,7 +143,8 @@ def _sort_key(sort: str) -> Any:
         return lambda g: (g["day"][sort], name(g))
     if sort == "name":
         return name
-    return lambda g: (_ungrouped_last(compound_of(g)), name(g))
+    # by compound (未分组 last), 失联 gates first within each, then by name
+    return lambda g: (_ungrouped_last(compound_of(g)), _STATE_ORDER[g["state"]], name(g))
 
 
 def _ungrouped_last(key: tuple[str, str]) -> tuple[bool, str, str]:

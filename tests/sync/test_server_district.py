@@ -72,7 +72,7 @@ def test_totals_groups_and_silent_gates_then_the_filter(store, monkeypatch):
         assert "鼓楼街道 · 东街社区" in compounds
         rows = _rows(page)
         assert len(rows) == 40
-        silent_rows = [r for r in rows if r.startswith("<tr class='gate silent'")]
+        silent_rows = [r for r in rows if r.startswith("<tr class='gate is-silent'")]
         assert {re.search(r"data-device='([^']+)'", r)[1] for r in silent_rows} == set(made.silent)
         assert all("失联" in r and "class='state bad'" in r for r in silent_rows)
         # the filter: 失联 only; a gate by its code typed loosely; a compound

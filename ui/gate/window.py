@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
         self.gate_code_label.setText(
-            t("gate_code_shown", lang, code=gate_code.shown(self.own_code))
+            t("gate_code_shown", lang, gate=gate_code.shown(self.own_code))
         )
         self.change_volunteer.setText(t("volunteer_change", lang))
         self._update_volunteer()
