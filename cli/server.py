@@ -86,10 +86,12 @@ def port_in_use(host: str, port: int) -> bool:
 def cmd_server(args: argparse.Namespace) -> int:
     """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
     from server.officer import server_tz
+    from server.officer.district import silent_after
     from server.run import serve
 
     try:
         server_tz(args.tz)
+        silent_after()  # $GATEPOST_SILENT_MINUTES, checked before the server says it is up
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2

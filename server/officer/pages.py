@@ -41,6 +41,8 @@ from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_
 from server.officer import auth, district, exports, queries
 from server.store import Store
 
+# the day's numbers, as columns of the gates table and boxes of the totals: (label, key)
+DAY_COLUMNS = tuple((f"officer_{k}", k) for k in queries.DAY_KEYS)
 # the gates table: (column code for the header, sort key or "" when not sortable)
 HEADS = (
     ("officer_gate_code", "code"),
@@ -51,29 +53,13 @@ HEADS = (
     ("officer_acked", ""),
     ("officer_max", ""),
     ("officer_gaps", ""),
-    ("officer_in", "in"),
-    ("officer_out", "out"),
-    ("officer_refused", "refused"),
-    ("officer_fevers", "fevers"),
-    ("officer_voids", "voids"),
-    ("officer_backfill", "backfill"),
-    ("officer_clock_suspect", "clock_suspect"),
+    *DAY_COLUMNS,
     ("officer_counts", ""),
     ("officer_quarantined", ""),
     ("", ""),
 )
 # the totals at the top, in order: (code of the label, key in district.totals)
-TOTALS = (
-    ("officer_total_gates", "gates"),
-    ("officer_in", "in"),
-    ("officer_out", "out"),
-    ("officer_refused", "refused"),
-    ("officer_fevers", "fevers"),
-    ("officer_voids", "voids"),
-    ("officer_backfill", "backfill"),
-    ("officer_clock_suspect", "clock_suspect"),
-    ("officer_state_silent", "silent"),
-)
+TOTALS = (("officer_total_gates", "gates"), *DAY_COLUMNS, ("officer_state_silent", "silent"))
 
 
 def _quote(value: Any) -> str:
@@ -253,6 +239,7 @@ def officer_routes(
             "officer_title",
             day=day,
             heads=HEADS,
+            day_keys=queries.DAY_KEYS,
             totals=[(code, key, n) for (code, key), n in _totals(gates)],
             shown_count=len(shown),
             view=view,

@@ -30,7 +30,7 @@ from server.run import ServerThread
 from server.store import MIGRATIONS, SqliteStore
 from tests.fakes.district import make_district
 
-from .conftest import enrol_offline_gate
+from .conftest import desk_day, enrol_offline_gate
 from .test_server_trust import PASSWORD, _multipart, csrf_of, http_login, opener, status_of
 
 SQLITE_ONLY = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
@@ -78,7 +78,7 @@ def test_totals_groups_and_silent_gates_then_the_filter(store, monkeypatch):
         # the filter: 失联 only; a gate by its code typed loosely; a compound
         only = _page(op, srv.url, "&state=silent")
         assert len(_rows(only)) == len(made.silent)
-        assert "显示 %d / 40 个卡口" % len(made.silent) in only
+        assert f"显示 {len(made.silent)} / 40 个卡口" in only
         one = find_device(store, made.gates[3]["device_id"])
         typed = gate_code.shown(one["gate_code"]).lower()
         found = _rows(_page(op, srv.url, "&q=" + urllib.parse.quote(typed)))
@@ -250,18 +250,8 @@ def test_backfilled_and_clock_suspect_records_are_shown_and_exported(store, gate
 def _signed_report(gate, tmp_path, name: str = "d.csv"):
     """A real gate's day: two desk passages and one 补录, exported as a signed CSV."""
     from app.gate.backfill import PaperEntry, open_session
-    from app.gate.service import GateService, Identity, PassageDraft
-    from app.reports.service import ReportService
-    from app.sync.identity import load_identity
 
-    clock = FakeClock(datetime(2026, 11, 29, 7, 0, tzinfo=CST))
-    desk = GateService(gate, clock)
-    ident = Identity(method="name_room", person_name="张三", building="1", room="101")
-    for _ in range(2):
-        clock.advance(600)
-        desk.record(PassageDraft(code_color="green", temperature="36.5", identity=ident))
-    reports = ReportService(gate, clock, signer=load_identity)
-    reports.officer.set_pin("246810")
+    _, desk, ident, reports = desk_day(gate, 2)
     entry = PaperEntry(datetime(2026, 11, 29, 5, 40, tzinfo=CST), page=2, identity=ident)
     open_session(desk, "246810").add(entry)
     out = tmp_path / name
@@ -322,3 +312,11 @@ def test_an_uploaded_report_is_checked_against_its_gate_and_the_server(
         assert _upload(op, srv.url, "d.csv", report.read_bytes())[0] == 413
     verified = [json.loads(r["detail"])["ok"] for r in audit_log(store, "report_verified")]
     assert verified == [True, False, False, False]
+
+
+def test_the_server_will_not_start_with_a_bad_silent_threshold(tmp_path, monkeypatch, capsys):
+    import main
+
+    monkeypatch.setenv("GATEPOST_SILENT_MINUTES", "2h")
+    assert main.main(["--data-dir", str(tmp_path), "server", "--port", "1"]) == 2
+    assert "GATEPOST_SILENT_MINUTES" in capsys.readouterr().err
