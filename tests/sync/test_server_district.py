@@ -320,3 +320,40 @@ def test_the_server_will_not_start_with_a_bad_silent_threshold(tmp_path, monkeyp
     monkeypatch.setenv("GATEPOST_SILENT_MINUTES", "2h")
     assert main.main(["--data-dir", str(tmp_path), "server", "--port", "1"]) == 2
     assert "GATEPOST_SILENT_MINUTES" in capsys.readouterr().err
+
+
+@SQLITE_ONLY
+def test_the_enrol_forms_put_the_gate_in_its_compound(store):
+    set_officer(store, "jiedao", PASSWORD)
+    with ServerThread(store) as srv:
+        op = opener()
+        http_login(op, srv.url)
+        fields = {"device_id": "gate-x", "public_key": "ab" * 32, "name": "北门"}
+        where = {"street": "台江街道", "community": "南街社区"}
+        form = {**fields, **where, "csrf": csrf_of(op, srv.url)}
+        assert status_of(op, f"{srv.url}/devices/enrol", form) == 200
+        token = csrf_of(op, srv.url)
+        page = (
+            op.open(
+                urllib.request.Request(
+                    f"{srv.url}/enrol-code",
+                    data=urllib.parse.urlencode(
+                        {**where, "street": "鼓楼街道", "csrf": token}
+                    ).encode(),
+                ),
+                timeout=10,
+            )
+            .read()
+            .decode()
+        )
+        text = re.search(r"<code id='enrol-text'>([^<]+)</code>", page)[1].replace("&amp;", "&")
+        pairing = urllib.parse.parse_qs(text.split("?", 1)[1])["code"][0]
+        devices.enrol(store, pairing, "gate-y", "cd" * 32, "东门")
+        listed = _page(op, srv.url)
+    compound = {
+        d: (find_device(store, d)["street"], find_device(store, d)["community"])
+        for d in ("gate-x", "gate-y")
+    }
+    assert compound == {"gate-x": ("台江街道", "南街社区"), "gate-y": ("鼓楼街道", "南街社区")}
+    assert "data-compound='台江街道 · 南街社区'" in listed
+    assert "data-compound='鼓楼街道 · 南街社区'" in listed

@@ -137,3 +137,38 @@ def test_the_threshold_setting(monkeypatch):
     monkeypatch.setenv(district.SILENT_ENV, "two hours")
     with pytest.raises(ValueError, match=district.SILENT_ENV):
         district.silent_after()
+
+
+def _kinds_written() -> set[str]:
+    """Every outbox event kind the gate writes: the literal kinds handed to write_record and
+    the gate service's _write, and the EVENT_KIND constants (as the backfill's)."""
+    import ast
+    from pathlib import Path
+
+    kinds: set[str] = set()
+    for path in (Path(__file__).resolve().parents[2] / "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                at = {"write_record": 1, "_write": 0}.get(name)
+                if at is not None and len(node.args) > at:
+                    arg = node.args[at]
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        kinds.add(arg.value)
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "EVENT_KIND" for t in node.targets
+            ):
+                kinds.add(node.value.value)  # type: ignore[attr-defined]
+    return kinds
+
+
+def test_every_kind_a_gate_writes_has_a_chinese_label():
+    from app.i18n.server import MESSAGES as SERVER
+    from server.officer.pages import kind_label
+
+    kinds = _kinds_written()
+    assert {"passage", "fever_check", "void", "passage_backfill", "shift_event"} <= kinds
+    for kind in kinds:
+        assert f"kind_{kind}" in SERVER, kind
+        assert kind_label(kind, "zh") != kind and kind_label(kind, "en")
+    assert kind_label("passage_backfill", "zh") == "补录通行"
