@@ -231,7 +231,10 @@ def officer_routes(
         shown = district.select(gates, view, now)
 
         def link(**changes: Any) -> str:
-            return "?" + urlencode({"date": day, **view.query(**changes)})
+            keep = {"lang": "en"} if lang == "en" else {}
+            return "?" + urlencode({"date": day, **keep, **view.query(**changes)})
+
+        codes = {g["device_id"]: gate_code.shown(str(g.get("gate_code") or "")) for g in gates}
 
         return render(
             "dashboard.html",
@@ -256,6 +259,7 @@ def officer_routes(
                 {
                     **q,
                     "kind": kind_label(q["kind"], lang),
+                    "code": codes.get(q["device_id"]) or q["device_id"][:8],
                     "received": queries.local_time(q["received_utc"], zone),
                 }
                 for q in quarantine

@@ -103,6 +103,9 @@ def test_sorting_by_a_count_reorders_the_gates_within_their_groups(store):
             rows = _rows(_page(op, srv.url, "&sort=in" + order))
             ins = [int(re.search(r"class='n-in[^']*'>(\d+)<", r)[1]) for r in rows]
             assert ins == sorted(ins, reverse=reverse) and len(ins) == 12
+        english = _page(op, srv.url, "&lang=en&sort=in")
+        assert "<dt>Backfilled</dt>" in english and "Ungrouped" in english
+        assert "href='?date=2026-11-29&amp;lang=en&amp;sort=in&amp;order=desc'" in english
 
 
 def test_the_gate_code_comes_from_the_device_id_and_a_taken_one_is_refused(
@@ -357,3 +360,21 @@ def test_the_enrol_forms_put_the_gate_in_its_compound(store):
     assert compound == {"gate-x": ("台江街道", "南街社区"), "gate-y": ("鼓楼街道", "南街社区")}
     assert "data-compound='台江街道 · 南街社区'" in listed
     assert "data-compound='鼓楼街道 · 南街社区'" in listed
+
+
+@SQLITE_ONLY
+def test_quarantined_events_name_their_gate_by_its_code(store):
+    set_officer(store, "jiedao", PASSWORD)
+    code = devices.enrol_offline(store, "01a22967-aaaa", "ab" * 32, officer="t")
+    with store.tx() as tx:
+        tx.execute(
+            "INSERT INTO quarantine(device_id, seq, event_id, kind, body, created_utc, prev_hash, "
+            "hash, reason, received_utc) VALUES ('01a22967-aaaa', 5, 'e5', 'passage_backfill', "
+            "'{}', 't', 'p', 'h', 'bad_hash', '2026-11-29T01:00:00Z')"
+        )
+    with ServerThread(store) as srv:
+        op = opener()
+        http_login(op, srv.url)
+        page = _page(op, srv.url)
+    row = re.search(r"<tr class='quarantined'>.*?</tr>", page)[0]
+    assert f"<code>{gate_code.shown(code)}</code>" in row and "补录通行" in row
