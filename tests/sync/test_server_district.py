@@ -251,7 +251,8 @@ def test_backfilled_and_clock_suspect_records_are_shown_and_exported(store, gate
 
 # ----------------------------------------------------------------- the report, verified (#17)
 def _signed_report(gate, tmp_path, name: str = "d.csv"):
-    """A real gate's day: two desk passages and one 补录, exported as a signed CSV."""
+    """A real gate's day: two desk passages and one 补录, exported as a signed CSV, and as an
+    XLSX beside it."""
     from app.gate.backfill import PaperEntry, open_session
 
     _, desk, ident, reports = desk_day(gate, 2)
@@ -259,6 +260,7 @@ def _signed_report(gate, tmp_path, name: str = "d.csv"):
     open_session(desk, "246810").add(entry)
     out = tmp_path / name
     reports.export("csv", out, DAY, pin="246810")
+    reports.export("xlsx", out.with_suffix(".xlsx"), DAY, pin="246810")
     return out
 
 
@@ -304,6 +306,8 @@ def test_an_uploaded_report_is_checked_against_its_gate_and_the_server(
         assert f"第 {edited_at + 1} 行" in said  # the edited row, by its line number
         status, said = _upload(op, srv.url, "foreign.csv", foreign)
         assert status == 200 and "class='bad'" in said and "拒绝：此报表由另一门岗的密钥" in said
+        status, said = _upload(op, srv.url, "d.xlsx", report.with_suffix(".xlsx").read_bytes())
+        assert status == 200 and "class='ok'" in said and "一致" in said
         status, said = _upload(op, srv.url, "d.txt", report.read_bytes())
         assert "CSV、XLSX 或 PDF" in said
         import server.officer.pages as pages
@@ -314,7 +318,7 @@ def test_an_uploaded_report_is_checked_against_its_gate_and_the_server(
         http_login(op, srv.url)
         assert _upload(op, srv.url, "d.csv", report.read_bytes())[0] == 413
     verified = [json.loads(r["detail"])["ok"] for r in audit_log(store, "report_verified")]
-    assert verified == [True, False, False, False]
+    assert verified == [True, False, False, True, False]
 
 
 def test_the_server_will_not_start_with_a_bad_silent_threshold(tmp_path, monkeypatch, capsys):
