@@ -13,6 +13,7 @@ import csv
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def verify_file(path: Path | str, public_key_hex: str) -> Verdict:
             table, digest_text = _read_xlsx(path)
         else:
             table, digest_text = _read_csv(path)
-    except (OSError, ValueError, KeyError, csv.Error) as exc:
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as exc:
         raise KnownError("verify_bad_file", file=path.name, detail=str(exc)) from exc
     verdict = Verdict(path.name, _signed(digest_text, public_key_hex))
     _check_rows(verdict, table)
@@ -80,7 +81,7 @@ def digest_text(path: Path | str) -> str:
         return _pdf_text(path)
     try:
         return (_read_xlsx(path) if suffix == ".xlsx" else _read_csv(path))[1]
-    except (OSError, ValueError, KeyError, csv.Error) as exc:
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as exc:
         raise KnownError("verify_bad_file", file=path.name, detail=str(exc)) from exc
 
 

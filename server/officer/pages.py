@@ -6,6 +6,7 @@ read with a cap per route."""
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -377,10 +378,11 @@ def officer_routes(
         from server.acks import AckError, find_device
 
         lang = lang_of(request)
+        ref = request.path_params["device_id"]
         try:
-            gate = await run_in_threadpool(find_device, store, request.path_params["device_id"])
+            gate = await run_in_threadpool(find_device, store, ref)
         except AckError as exc:
-            return _known(404, "revoke_unknown", lang, device="", reason=exc.reason)
+            return _known(404, "revoke_unknown", lang, device=ref, reason=exc.reason)
         return render(
             "revoke.html",
             lang,
@@ -414,7 +416,9 @@ def officer_routes(
         else:
             data = await item.read()
             with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"report{suffix}"
+                # the officer's own file name in what is said, made safe for a path
+                stem = re.sub(r"[^\w.-]", "_", Path(name).stem)[:80].lstrip(".") or "report"
+                path = Path(folder) / f"{stem}{suffix}"
                 path.write_bytes(data)
                 try:
                     result = await run_in_threadpool(check_report, store, path)

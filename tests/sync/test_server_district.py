@@ -199,6 +199,10 @@ def test_revoke_asks_on_its_own_page_and_is_audited(store, gate):
         assert "确定吊销卡口 东门 · " + gate_code.shown(code) in ask and "revoke-yes" in ask
         token = csrf_of(op, srv.url)
         assert status_of(op, url, {"csrf": token}) == 200  # no confirmation: asked again
+        missing = urllib.request.Request(f"{srv.url}/devices/nosuchgate/revoke")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            op.open(missing, timeout=10)
+        assert err.value.code == 404 and "nosuchgate" in err.value.read().decode()
         assert not devices.get_device(store, gate.device.device_id).revoked
         assert audit_log(store, "revoke") == []
         assert status_of(op, url, {"csrf": token, "confirm": "yes"}) == 200
@@ -297,8 +301,8 @@ def test_an_uploaded_report_is_checked_against_its_gate_and_the_server(
     with ServerThread(store) as srv:
         op = opener()
         http_login(op, srv.url)
-        status, said = _upload(op, srv.url, "d.csv", report.read_bytes())
-        assert status == 200 and "class='ok'" in said
+        status, said = _upload(op, srv.url, "../东门 11-29.csv", report.read_bytes())
+        assert status == 200 and "class='ok'" in said and "一致：东门_11-29.csv" in said
         assert "一致" in said and "卡口签名 3 条，服务器收到 3 条，一致" in said
         edited = "\n".join(lines).encode("utf-8-sig")
         status, said = _upload(op, srv.url, "d.csv", edited)
@@ -308,6 +312,8 @@ def test_an_uploaded_report_is_checked_against_its_gate_and_the_server(
         assert status == 200 and "class='bad'" in said and "拒绝：此报表由另一门岗的密钥" in said
         status, said = _upload(op, srv.url, "d.xlsx", report.with_suffix(".xlsx").read_bytes())
         assert status == 200 and "class='ok'" in said and "一致" in said
+        status, said = _upload(op, srv.url, "junk.xlsx", b"not a workbook")
+        assert status == 200 and "无法读取 junk.xlsx" in said
         status, said = _upload(op, srv.url, "d.txt", report.read_bytes())
         assert "CSV、XLSX 或 PDF" in said
         import server.officer.pages as pages
@@ -318,7 +324,7 @@ def test_an_uploaded_report_is_checked_against_its_gate_and_the_server(
         http_login(op, srv.url)
         assert _upload(op, srv.url, "d.csv", report.read_bytes())[0] == 413
     verified = [json.loads(r["detail"])["ok"] for r in audit_log(store, "report_verified")]
-    assert verified == [True, False, False, True, False]
+    assert verified == [True, False, False, True, False, False]
 
 
 def test_the_server_will_not_start_with_a_bad_silent_threshold(tmp_path, monkeypatch, capsys):
