@@ -114,8 +114,10 @@ def test_pdf_footer_carries_the_signed_digest_as_text_and_qr(qapp, day_of_gate, 
 
 
 def test_the_server_checks_an_uploaded_pdf_against_the_gate_and_its_events(
-    qapp, day_of_gate, tmp_path
-):  # noqa: F811
+    qapp,
+    day_of_gate,  # noqa: F811
+    tmp_path,
+):
     """#17: the officer page's check of a PDF: the footer's digest, the gate's enrolled key,
     and the passages the server holds for that day."""
     from app.sync.bundle import export_bundle
