@@ -12,7 +12,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,7 +125,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "s004_gate_code_compound",
         # #15: the gate's short code (app/gate_code.py; filled for existing rows by
-        # _fill_gate_codes below) and the compound it stands in (street / community; '' is
+        # server/fills.py) and the compound it stands in (street / community; '' is
         # 未分组), also carried by a pairing code to the gate that uses it
         """
         ALTER TABLE devices ADD COLUMN gate_code TEXT;
@@ -137,27 +137,6 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
-
-
-def _fill_gate_codes(tx: Tx) -> None:
-    """Codes for the gates enrolled before codes existed, derived from the device id (what the
-    gate itself shows); two that collide: the earlier enrolled keeps it, the other takes the
-    next derivation. Deterministic, unique."""
-    from app import gate_code
-
-    taken = {r["gate_code"] for r in tx.execute("SELECT gate_code FROM devices") if r["gate_code"]}
-    for row in tx.execute(
-        "SELECT device_id FROM devices WHERE gate_code IS NULL ORDER BY enrolled_utc, device_id"
-    ):
-        attempt = 0
-        while (code := gate_code.derive(row["device_id"], attempt)) in taken:
-            attempt += 1
-        taken.add(code)
-        tx.execute("UPDATE devices SET gate_code = ? WHERE device_id = ?", (code, row["device_id"]))
-
-
-# data steps run in the same transaction, right after the migration of that name
-FILLS: dict[str, Callable[[Tx], None]] = {"s004_gate_code_compound": _fill_gate_codes}
 
 
 def migration_sql(ddl: str, dialect: str) -> list[str]:
@@ -220,6 +199,8 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)"
             )
+        from server.fills import FILLS  # data steps: Python, after their migration's DDL
+
         for name, ddl in MIGRATIONS:
             with self.tx() as tx:
                 self._lock_migrations(tx)
@@ -227,8 +208,9 @@ class Store:
                     continue
                 for stmt in migration_sql(ddl, self.dialect):
                     tx.execute(stmt)
-                if name in FILLS:
-                    FILLS[name](tx)
+                fill = FILLS.get(name)
+                if fill is not None:
+                    fill(tx)
                 tx.execute(
                     "INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
                     (name, utc_now()),

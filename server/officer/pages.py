@@ -6,14 +6,13 @@ read with a cap per route."""
 from __future__ import annotations
 
 import io
-import re
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -31,36 +30,14 @@ from starlette.routing import BaseRoute, Route
 
 from app import gate_code
 from app.clock import Clock, SystemClock
-from app.errors import KnownError
-from app.i18n import MESSAGES, t
+from app.i18n import t
 from app.sync.bundle import BundleRefused
 from server import devices
 from server.audit import audit
 from server.bundles import import_bundle
-from server.day_check import check_report
 from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_form
-from server.officer import auth, district, exports, queries
+from server.officer import auth, district, exports, queries, views
 from server.store import Store
-
-# the day's numbers, as columns of the gates table and boxes of the totals: (label, key)
-DAY_COLUMNS = tuple((f"officer_{k}", k) for k in queries.DAY_KEYS)
-# the gates table: (column code for the header, sort key or "" when not sortable)
-HEADS = (
-    ("officer_gate_code", "code"),
-    ("officer_gate", "name"),
-    ("officer_state", "state"),
-    ("officer_via", ""),
-    ("officer_last_sync_local", "last_sync"),
-    ("officer_acked", ""),
-    ("officer_max", ""),
-    ("officer_gaps", ""),
-    *DAY_COLUMNS,
-    ("officer_counts", ""),
-    ("officer_quarantined", ""),
-    ("", ""),
-)
-# the totals at the top, in order: (code of the label, key in district.totals)
-TOTALS = (("officer_total_gates", "gates"), *DAY_COLUMNS, ("officer_state_silent", "silent"))
 
 
 def _quote(value: Any) -> str:
@@ -86,28 +63,6 @@ def render(name: str, lang: str, title_code: str, **context: Any) -> HTMLRespons
 
     html = _ENV.get_template(name).render(lang=lang, title=tr(title_code), tr=tr, **context)
     return HTMLResponse(html)
-
-
-def kind_label(kind: str, lang: str) -> str:
-    """An event kind in the page's language (kind_* in app/i18n.py); an unknown kind as sent."""
-    code = f"kind_{kind}"
-    return t(code, lang) if code in MESSAGES else kind
-
-
-def _gate_view(g: dict[str, Any], zone: ZoneInfo, lang: str) -> dict[str, Any]:
-    counts = sorted(g["counts"].items())
-    return {
-        **g,
-        "code": gate_code.shown(str(g.get("gate_code") or "")),
-        "last_sync": queries.local_time(g["last_seen"], zone),
-        "gap_text": ", ".join(f"{a}–{b}" for a, b in g["gaps"]) or "—",
-        "count_text": " · ".join(f"{kind_label(k, lang)} {n}" for k, n in counts) or "0",
-    }
-
-
-def compound_label(key: tuple[str, str], lang: str) -> str:
-    """A compound as the page names it: street · community, or 未分组."""
-    return " · ".join(part for part in key if part) or t("officer_ungrouped", lang)
 
 
 def _known(status: int, code: str, lang: str, **params: Any) -> Response:
@@ -225,46 +180,17 @@ def officer_routes(
             return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
-        now = clock.now()
-        for g in gates:
-            g["state"] = district.state_of(g, now, silent)
-        view = district.View.of(request.query_params)
-        shown = district.select(gates, view, now)
-
-        def link(**changes: Any) -> str:
-            keep = {"lang": "en"} if lang == "en" else {}
-            return "?" + urlencode({"date": day, **keep, **view.query(**changes)})
-
-        codes = {g["device_id"]: gate_code.shown(str(g.get("gate_code") or "")) for g in gates}
-
+        context = views.dashboard(
+            gates,
+            quarantine,
+            views.Page(day, lang, zone, clock.now(), silent),
+            district.View.of(request.query_params),
+        )
         return render(
             "dashboard.html",
             lang,
             "officer_title",
-            day=day,
-            heads=HEADS,
-            day_keys=queries.DAY_KEYS,
-            totals=[(code, key, n) for (code, key), n in _totals(gates)],
-            shown_count=len(shown),
-            view=view,
-            link=link,
-            states=district.STATES,
-            synced_choices=district.SYNCED,
-            silent_minutes=int(silent.total_seconds() // 60),
-            zone_name=str(zone.key),
-            groups=[
-                (compound_label(key, lang), [_gate_view(g, zone, lang) for g in members])
-                for key, members in district.groups(shown)
-            ],
-            quarantine=[
-                {
-                    **q,
-                    "kind": kind_label(q["kind"], lang),
-                    "code": codes.get(q["device_id"]) or q["device_id"][:8],
-                    "received": queries.local_time(q["received_utc"], zone),
-                }
-                for q in quarantine
-            ],
+            **context,
             message=request.query_params.get("msg", ""),
             ack_for=request.query_params.get("ack", ""),
             csrf_field=csrf_field(request),
@@ -408,24 +334,11 @@ def officer_routes(
         lang = lang_of(request)
         item = form.get("report")
         name = getattr(item, "filename", "") or ""
-        suffix = Path(name).suffix.lower()
-        lines: list[str]
-        ok = False
-        if item is None or isinstance(item, str) or suffix not in REPORT_SUFFIXES:
-            lines = [t("officer_verify_pick", lang)]
+        if item is None or isinstance(item, str):
+            lines, ok = [t("officer_verify_pick", lang)], False
         else:
             data = await item.read()
-            with tempfile.TemporaryDirectory() as folder:
-                # the officer's own file name in what is said, made safe for a path
-                stem = re.sub(r"[^\w.-]", "_", Path(name).stem)[:80].lstrip(".") or "report"
-                path = Path(folder) / f"{stem}{suffix}"
-                path.write_bytes(data)
-                try:
-                    result = await run_in_threadpool(check_report, store, path)
-                    lines = [*result.verdict.lines(lang), *_day_lines(result.days, lang)]
-                    ok = result.ok
-                except KnownError as exc:
-                    lines = [exc.message(lang)]
+            lines, ok = await run_in_threadpool(views.check_upload, store, name, data, lang)
         with store.tx() as tx:
             detail = {"file": name[:100], "ok": ok, "result": lines[:20]}
             audit(tx, officer.username, officer.address, "report_verified", detail, clock=clock)
@@ -446,25 +359,6 @@ def officer_routes(
         Route("/devices/{device_id}/revoke", form_action(revoke_device), methods=["POST"]),
         Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
-
-
-REPORT_SUFFIXES = (".csv", ".xlsx", ".pdf")
-
-
-def _totals(gates: list[dict[str, Any]]) -> list[tuple[tuple[str, str], int]]:
-    numbers = district.totals(gates)
-    return [((code, key), numbers[key]) for code, key in TOTALS]
-
-
-def _day_lines(days: list[Any], lang: str) -> list[str]:
-    """The server's side: per signed day, whether the passages held here match."""
-    out = []
-    for d in days:
-        code = "officer_day_match" if d.ok else "officer_day_differs"
-        out.append(t(code, lang, day=d.day, signed=d.signed, held=d.held))
-        if not d.head_held:
-            out.append(t("officer_day_head_missing", lang, day=d.day))
-    return out
 
 
 def _bundle_device(path: Path) -> str:

@@ -164,7 +164,7 @@ def _kinds_written() -> set[str]:
 
 def test_every_kind_a_gate_writes_has_a_chinese_label():
     from app.i18n.server import MESSAGES as SERVER
-    from server.officer.pages import kind_label
+    from server.officer.views import kind_label
 
     kinds = _kinds_written()
     assert {"passage", "fever_check", "void", "passage_backfill", "shift_event"} <= kinds
