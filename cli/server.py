@@ -183,12 +183,23 @@ def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | 
         store.close()
 
 
+def say_ambiguous(ref: str, exc: Exception, lang: str) -> bool:
+    """A start of an id or code that fits several gates, said with their codes (True if so)."""
+    from server.acks import AmbiguousDevice
+
+    if isinstance(exc, AmbiguousDevice):
+        say_err("device_ambiguous", lang, device=ref, codes=", ".join(exc.codes))
+    return isinstance(exc, AmbiguousDevice)
+
+
 def write_ack_file(store: Store, device_ref: str, out_dir: Path, lang: str) -> int:
     from server.acks import AckError, write_ack
 
     try:
         path = write_ack(store, device_ref, out_dir)
     except AckError as exc:
+        if say_ambiguous(device_ref, exc, lang):
+            return 1
         say_err("ack_write_failed", lang, reason=exc.reason)
         return 1
     except OSError as exc:
@@ -221,7 +232,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         try:
             device = find_device(store, args.device)
         except AckError as exc:
-            say_err("revoke_unknown", args.lang, device=args.device, reason=exc.reason)
+            if not say_ambiguous(args.device, exc, args.lang):
+                say_err("revoke_unknown", args.lang, device=args.device, reason=exc.reason)
             return 1
         revoke(store, device["device_id"])
     finally:

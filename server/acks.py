@@ -35,6 +35,14 @@ class AckError(Exception):
         self.reason = reason
 
 
+class AmbiguousDevice(AckError):
+    """A start of a device id or code that fits several gates (codes: theirs, a few)."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(f"ambiguous_device ({', '.join(codes)})")
+        self.codes = codes
+
+
 @dataclass(frozen=True)
 class ServerKey:
     private_key_hex: str
@@ -97,7 +105,7 @@ def find_device(store: Store, ref: str) -> dict[str, Any]:
         raise AckError("unknown_device")
     if len(found) > 1:
         codes = sorted(str(r["gate_code"] or r["device_id"]) for r in found.values())[:5]
-        raise AckError(f"ambiguous_device ({', '.join(codes)})")
+        raise AmbiguousDevice([gate_code.shown(c) for c in codes])
     return next(iter(found.values()))
 
 

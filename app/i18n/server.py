@@ -37,6 +37,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind_passage_backfill": ("补录通行", "backfilled passage"),
     # --- server: the page for a district (#15) and the records an officer can trust (#17)
     "officer_gate_code": ("卡口代码", "Gate code"),
+    "device_ambiguous": (
+        "“{device}”对应多个卡口（{codes}）：请输入完整的卡口代码",
+        "“{device}” fits several gates ({codes}): type the whole gate code",
+    ),
     "officer_state": ("状态", "State"),
     "officer_state_ok": ("正常", "OK"),
     "officer_state_silent": ("失联", "Silent"),

@@ -170,7 +170,14 @@ def test_the_command_line_takes_a_code_and_refuses_an_ambiguous_start(tmp_path, 
     assert main.main([*args, "revoke", "01a22967"]) == 1  # the start of both ids
     err = capsys.readouterr().err
     second = gate_code.derive("01a22967-2")
-    assert "ambiguous_device" in err and first in err and second in err
+    assert err.startswith("“01a22967” fits several gates (")
+    assert gate_code.shown(first) in err and gate_code.shown(second) in err
+    dest = tmp_path / "acks"
+    dest.mkdir()
+    assert main.main([*args, "bundle", "ack", "--device", "01a22967", "--out", str(dest)]) == 1
+    assert "fits several gates" in capsys.readouterr().err
+    assert main.main([*args, "bundle", "ack", "--device", second, "--out", str(dest)]) == 0
+    assert len(list(dest.iterdir())) == 1  # the ack of the gate named by its code
     assert main.main([*args, "revoke", gate_code.shown(first).lower()]) == 0
     store = store_for(srv)
     try:
