@@ -5,6 +5,7 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- window, general
     "app_title": ("门岗通", "Gatepost"),
+    "gate_code_shown": ("卡口代码 {gate}", "Gate code {gate}"),  # #15: the officer page shows it
     "app_name": ("门岗通 Gatepost", "门岗通 Gatepost"),  # the product's name, in both scripts
     "recent_col_time": ("时间", "Time"),
     "recent_col_dir": ("进出", "Dir"),
