@@ -57,7 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Show the server's pairing QR to the camera…",
     ),
     "setup_roster_title": ("住户名单", "The residents' roster"),
-    "setup_roster_now": ("现在导入名单文件（Excel / CSV）…", "Import a roster file now (Excel / CSV)…"),
+    "setup_roster_now": (
+        "现在导入名单文件（Excel / CSV）…",
+        "Import a roster file now (Excel / CSV)…",
+    ),
     "setup_roster_later": (
         "以后再导入（名单 F6 → 导入）",
         "Later (Roster F6 → Import)",

@@ -42,7 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "pin_rule": (
         "干部密码：6–12 位数字，输入两次。请记牢，它保护导出、设置和删除",
-        "Officer PIN: 6–12 digits, typed twice. Keep it safe: it guards export, settings and deletion",
+        "Officer PIN: 6–12 digits, typed twice. Keep it safe: it guards export, settings"
+        " and deletion",
     ),
     "pin_wrong": ("干部密码错误（还可尝试 {left} 次）", "Wrong officer PIN ({left} tries left)"),
     "pin_locked": (

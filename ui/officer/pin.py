@@ -73,24 +73,34 @@ def ask_officer(
 
 
 class SetPinDialog(QDialog):
-    """First run: the officer chooses the PIN (typed twice); stored only as a scrypt hash."""
+    """No PIN yet (put off in the first-run wizard): the officer chooses it, typed twice, the
+    rule shown before the first try; stored only as a scrypt hash. `why`: the code that says
+    why it opened (a guarded action asks for the PIN first)."""
 
-    def __init__(self, officer: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, officer: Any, lang: str = "zh", parent: QWidget | None = None, why: str = "pin_rule"
+    ) -> None:
         super().__init__(parent)
         self.officer, self.lang = officer, lang
         self.setWindowTitle(t("pin_required_title", lang))
         self.first, self.second = QLineEdit(), QLineEdit()
-        for box in (self.first, self.second):
+        for name, box in (("new", self.first), ("repeat", self.second)):
+            box.setObjectName(f"pin_{name}")
             box.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel("")
-        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        self.why = QLabel(t(why, lang))
+        self.why.setWordWrap(True)
+        self.message = QLabel(t("pin_invalid", lang))  # the rule, before the first try
+        self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t("ok", lang))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("cancel", lang))
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         for w in (
+            self.why,
             QLabel(t("pin_new_prompt", lang)),
             self.first,
             QLabel(t("pin_repeat_prompt", lang)),
@@ -101,6 +111,7 @@ class SetPinDialog(QDialog):
             layout.addWidget(w)
 
     def try_accept(self) -> None:
+        self.message.setStyleSheet("color: #c62828; font-weight: bold")
         if self.first.text() != self.second.text():
             self.message.setText(t("pin_mismatch", self.lang))
             return
