@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         self.desk.lang = lang
         use_qt_language(lang)  # Qt's own OK / Cancel in the window's language
         name = str(self.settings.get("checkpoint_name"))
+        compound = str(self.settings.get("compound_name"))  # #16: set in the first-run wizard
+        name = f"{compound} {name}" if compound else name
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
         self.change_volunteer.setText(t("volunteer_change", lang))
