@@ -49,7 +49,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Scan the server's pairing QR (show it to the camera)",
     ),
     "setup_sync_paste": ("粘贴配对码", "Paste the pairing code"),
-    "setup_sync_usb": ("不联网（用U盘）", "No network (USB stick)"),
+    "sync_mode_server": ("联网（与服务器配对）", "Network (paired with the server)"),
+    "sync_mode_usb": ("不联网（用U盘）", "No network (USB stick)"),
     "setup_sync_none": ("请选择同步方式", "Choose how to sync"),
     "setup_sync_read": ("已读到配对码：{server}", "Pairing code read: {server}"),
     "setup_sync_wait": (

@@ -180,3 +180,34 @@ def test_the_wizard_is_not_shown_again_nor_in_training_mode(qtbot, session):
     window.training = False
     Settings(window.service.gdb.conn).set("checkpoint_name", "北门")
     assert run_first_start(window) is False  # set up before: nothing opens
+
+
+def test_every_step_can_be_changed_later_in_the_window(qtbot, session):
+    """设置: names, camera, sync mode; 管理 F12: the PIN, pairing, USB; F6: the roster."""
+    from ui.gate.dialogs import SettingsDialog
+
+    window = session.window
+    window.test_wizard.reject()
+    window.guards["settings"] = lambda: True  # the PIN guard has its own tests
+    seen = []
+
+    def change(values, lang):
+        dlg = SettingsDialog(values, lang, window)
+        qtbot.addWidget(dlg)
+        seen.append(dlg)
+        dlg.compound_name.setText("幸福里小区")
+        dlg.checkpoint_name.setText("南门")
+        dlg.sync_mode.setCurrentIndex(dlg.sync_mode.findData("usb"))
+        assert dlg.sync_mode.currentText() == "不联网（用U盘）"
+        dlg.camera.setCurrentText("demo")
+        return dlg.values()
+
+    window.asker.settings = change
+    window.open_settings()
+    s = Settings(window.service.gdb.conn)
+    assert (s.get("compound_name"), s.get("checkpoint_name")) == ("幸福里小区", "南门")
+    assert (s.get("sync_mode"), s.get("camera_source")) == ("usb", "demo")
+    assert "幸福里小区 南门" in window.windowTitle()
+    tasks = {name for name, _label, _slot in window.features["admin"].tasks()}
+    assert {"pair", "usb", "pin"} <= tasks
+    assert "roster" in window.action_bar.buttons

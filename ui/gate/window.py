@@ -292,6 +292,8 @@ class MainWindow(QMainWindow):
             str(s.get("checkpoint_name")),
             str(s.get("checkpoint_id")),
             str(s.get("volunteer")),
+            str(s.get("compound_name")),
+            str(s.get("sync_mode")),
         )
         new = self.asker.settings(values, self.lang)
         if new is None:

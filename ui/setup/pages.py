@@ -222,7 +222,9 @@ class SyncPage(Page):
         self.choices: dict[str, QRadioButton] = {}
         left = QVBoxLayout()
         for name in ("scan", "paste", "usb"):
-            radio = QRadioButton(t(f"setup_sync_{name}", lang))
+            radio = QRadioButton(
+                t("sync_mode_usb" if name == "usb" else f"setup_sync_{name}", lang)
+            )
             radio.setObjectName(f"setup_sync_{name}")
             self.group.addButton(radio)
             self.choices[name] = radio

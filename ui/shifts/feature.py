@@ -278,11 +278,16 @@ class ShiftFeatures(QObject):
         """The volunteer on duty signs in, once nothing else is open: the first-run wizard
         (ui/setup/, which sets the officer PIN) runs first and the sign-in waits for it."""
         if QApplication.activeModalWidget() is not None:
-            QTimer.singleShot(250, self, self.first_run)
+            QTimer.singleShot(250, self, self._first_run_later)
             return
         self.update_pin_status()  # the wizard may have set it
         if self.shifts.current() is None:
             self.sign_in()
+
+    @Slot()
+    def _first_run_later(self) -> None:
+        if self.window.isVisible():  # a window closed meanwhile has nobody to sign in
+            self.first_run()
 
 
 def _rewire(button: QPushButton, slot: Callable[[], Any]) -> None:
