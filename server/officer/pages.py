@@ -36,6 +36,7 @@ from server.audit import audit
 from server.bundles import import_bundle
 from server.limits import FORM_BODY, UPLOAD_BODY, TooLarge, capped_form
 from server.officer import auth, exports, queries
+from server.public_url import pairing_base
 from server.store import Store
 
 HEADS = (
@@ -288,7 +289,7 @@ def officer_routes(
         )
 
     async def enrol_code(request: Request, officer: Officer, form: Any) -> Response:
-        base = str(request.base_url).rstrip("/")
+        base = pairing_base(str(request.base_url))  # #16.5: the public URL when known
         text = await run_in_threadpool(devices.new_enrolment, store, base)
         with store.tx() as tx:
             audit(tx, officer.username, officer.address, "enrol_code", clock=clock)
