@@ -33,9 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "setup_camera_webcam": ("摄像头 {index}：{name}", "Webcam {index}: {name}"),
     "setup_camera_auto": ("自动（第一个摄像头）", "Automatic (the first webcam)"),
-    "setup_camera_demo": (
-        "演示画面 · 练习模式（假健康码，记录不计入正式台账，下次启动生效）",
-        "Demo picture · training mode (made-up codes, kept apart; from the next start)",
+    "setup_camera_demo": ("演示画面 · 练习模式", "Demo picture · training mode"),
+    "setup_camera_demo_note": (
+        "练习模式：假健康码，记录不计入正式台账；下次启动时生效",
+        "Training mode: made-up codes, records kept apart; from the next start",
     ),
     "setup_camera_file": ("视频文件或图片文件夹…", "A video file or an image folder…"),
     "setup_camera_none": ("请选择一个摄像头来源", "Choose a camera source"),

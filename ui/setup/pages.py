@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gate.training import is_training
 from app.i18n import t
 from app.setup.steps import SetupState
 from app.sync.identity import parse_enrolment
@@ -160,11 +161,14 @@ class CameraPage(Page):
         self.preview.setObjectName("setup_camera_preview")
         browse = QPushButton(t("setup_camera_file", lang))
         browse.clicked.connect(self.browse)
+        self.demo_note = _note(t("setup_camera_demo_note", lang), "color: #6a1b9a;")
+        self.demo_note.hide()
         left = QVBoxLayout()
         left.addWidget(_note(t("setup_camera_hint", lang)))
         if not webcams:
             left.addWidget(_note(t("setup_camera_no_webcam", lang), RED))
         left.addWidget(self.sources, 1)
+        left.addWidget(self.demo_note)
         left.addWidget(browse)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
@@ -179,7 +183,9 @@ class CameraPage(Page):
 
     def _picked(self, item: QListWidgetItem | None) -> None:
         if item is not None:
-            self.show_source(str(item.data(Qt.ItemDataRole.UserRole)))
+            spec = str(item.data(Qt.ItemDataRole.UserRole))
+            self.demo_note.setVisible(is_training(spec))
+            self.show_source(spec)
 
     def browse(self) -> None:
         path = (
