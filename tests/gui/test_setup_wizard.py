@@ -211,3 +211,31 @@ def test_every_step_can_be_changed_later_in_the_window(qtbot, session):
     tasks = {name for name, _label, _slot in window.features["admin"].tasks()}
     assert {"pair", "usb", "pin"} <= tasks
     assert "roster" in window.action_bar.buttons
+
+
+def test_a_pairing_qr_read_by_the_camera_fills_the_code_and_pairs_at_the_end(qtbot, session):
+    from app.sync.identity import enrolment_text
+
+    window = session.window
+    wiz = window.test_wizard
+    pairs = []
+    requested = window.features["sync"].widget.enrolRequested
+    requested.disconnect()  # no real pairing attempt on the network from a test
+    requested.connect(pairs.append)
+    sync = wiz.pages["sync"]
+    wiz.state.step = 3  # the sync step (the earlier ones have their own test)
+    wiz._show()
+    code = enrolment_text("http://192.168.1.20:8750", "AB-CD")
+    wiz.preview.pairing.emit(code)  # not chosen yet: a code shown by chance is not taken
+    assert sync.code.text() == ""
+    qtbot.mouseClick(sync.choices["scan"], Qt.MouseButton.LeftButton)
+    assert sync.preview.isVisible() and sync.code.isReadOnly()
+    wiz.preview.pairing.emit(code)  # what the camera thread sends for a pairing QR
+    assert sync.code.text() == code
+    assert sync.status.text() == "已读到配对码：http://192.168.1.20:8750"
+    wiz.state.checkpoint_name, wiz.state.pin_later, wiz.state.camera_source = "北门", True, "demo"
+    qtbot.mouseClick(wiz.next_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wiz.next_button, Qt.MouseButton.LeftButton)  # roster: later
+    assert wiz.result() == QDialog.DialogCode.Accepted
+    assert pairs == [code]  # handed to the sync feature, which pairs off the GUI thread
+    assert Settings(window.service.gdb.conn).get("sync_mode") == "server"

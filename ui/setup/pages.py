@@ -270,7 +270,9 @@ class SyncPage(Page):
         if self.chosen() != "scan":
             return
         self.code.setText(text)
-        self.status.setText(t("setup_sync_read", self.lang, server=parse_enrolment(text).server))
+        self.status.setText(
+            t("setup_sync_read", self.lang, server=parse_enrolment(text).server_url)
+        )
 
     def load(self, state: SetupState) -> None:
         if state.sync in self.choices:

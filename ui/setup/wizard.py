@@ -54,7 +54,7 @@ class SetupWizard(QDialog):
         source_factory: Callable[[str], FrameSource] = make_source,
     ) -> None:
         super().__init__(window)
-        self.window = window
+        self.gate = window
         self.lang = lang = window.lang
         self.setWindowTitle(t("setup_title", lang))
         self.setStyleSheet(WIZARD_STYLE)
@@ -163,7 +163,7 @@ class SetupWizard(QDialog):
         """The roster's own import dialog (preview, import off the GUI thread, cancel)."""
         from ui.roster.importing import ImportDialog
 
-        roster = self.window.features["roster"].roster
+        roster = self.gate.features["roster"].roster
         self.importer = ImportDialog(roster, self.lang, self)
         self.importer.imported.connect(self._imported)
         self.importer.open()
@@ -181,7 +181,7 @@ class SetupWizard(QDialog):
 
     # ------------------------------------------------------------------ done
     def finish(self) -> None:
-        state, window = self.state, self.window
+        state, window = self.state, self.gate
         try:
             apply_setup(state, window.service.gdb, self.officer)
         except KnownError as exc:
