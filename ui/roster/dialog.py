@@ -229,15 +229,9 @@ class RosterDialog(QDialog):
 
     @Slot()
     def open_import(self, path: str | None = None) -> None:
-        from ui.roster.importing import ImportDialog
+        from ui.roster.importing import start_import
 
-        self.importer = ImportDialog(self.roster, self.lang, self)
-        self.importer.imported.connect(self._on_saved)
-        self.importer.open()
-        if path:
-            self.importer.load(path)
-        else:
-            self.importer.choose_file()
+        self.importer = start_import(self.roster, self.lang, self, self._on_saved, path)
 
     @Slot()
     def open_visitor_pass(self) -> None:

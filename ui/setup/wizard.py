@@ -161,16 +161,10 @@ class SetupWizard(QDialog):
     # ------------------------------------------------------------------ the roster now
     def open_import(self, path: str | None = None) -> Any:
         """The roster's own import dialog (preview, import off the GUI thread, cancel)."""
-        from ui.roster.importing import ImportDialog
+        from ui.roster.importing import start_import
 
         roster = self.gate.features["roster"].roster
-        self.importer = ImportDialog(roster, self.lang, self)
-        self.importer.imported.connect(self._imported)
-        self.importer.open()
-        if path:
-            self.importer.load(path)
-        else:
-            self.importer.choose_file()
+        self.importer = start_import(roster, self.lang, self, self._imported, path)
         return self.importer
 
     def _imported(self, result: Any) -> None:
