@@ -180,10 +180,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stats_button": ("统计", "Stats"),
     "shift_end_button": ("交班", "Handover"),
     "shift_log_button": ("值班日志", "Log"),
-    "dialog_open": (
-        "请先回答打开的对话框（或按 Esc）",
-        "Answer the open dialog first (or Esc)",
-    ),
+    "dialog_open": ("请先回答打开的对话框（或按 Esc）", "Answer the open dialog first (or Esc)"),
     "replay_bad_line": ("第 {line} 行不是一个 JSON 事件", "Line {line} is not a JSON event"),
     "replay_unknown_event": (
         "第 {event} 个事件无法识别",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.gate.service import Identity
+from tests.fakes.dialogs import new_pin
 
 pytestmark = pytest.mark.gui
 
@@ -103,9 +104,7 @@ def test_settings_and_yellow_override_need_the_officer(features, window):
 
     def set_pin(dlg):
         assert dlg.message.text() == "密码须为 6–12 位数字"  # the rule, before the first try
-        dlg.first.setText("246810")
-        dlg.second.setText("246810")
-        dlg.try_accept()
+        new_pin("246810", "2469")(dlg)
 
     features.test_driver.steps.append(set_pin)
     window.settings_button.click()  # set now: the settings open (the one who set it asked)
@@ -152,9 +151,7 @@ def test_export_without_a_pin_opens_the_set_pin_dialog_then_the_export(qtbot, wi
 
     def set_pin(dlg):
         assert "请先设置干部密码" in dlg.why.text()
-        dlg.first.setText("246810")
-        dlg.second.setText("246810")
-        dlg.try_accept()
+        new_pin("246810", "2469")(dlg)
 
     driver = Driver(sign_in_as("王阿姨"), set_pin, lambda dlg: dlg.reject())
     f = install_shift_features(window, open_dialog=driver)
