@@ -162,9 +162,9 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)
     window.showMaximized()
-    run_first_start(window)  # #16: a new database is set up first, before the camera is taken
     # after the first pass of the event loop: the bundle smoke test times the first frame by it
     QTimer.singleShot(0, lambda: log.info("window shown"))
+    run_first_start(window)  # #16: a new database is set up first, before the camera is taken
     session.controller.start()
     code = app.exec()
     session.close()
