@@ -164,8 +164,8 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     window.showMaximized()
     # after the first pass of the event loop: the bundle smoke test times the first frame by it
     QTimer.singleShot(0, lambda: log.info("window shown"))
-    run_first_start(window)  # #16: a new database is set up first, before the camera is taken
-    session.controller.start()
+    # #16: a new database is set up first (the wizard), then the camera starts
+    run_first_start(window, then=session.controller.start)
     code = app.exec()
     session.close()
     return int(code)

@@ -175,11 +175,18 @@ def test_the_wizard_is_not_shown_again_nor_in_training_mode(qtbot, session):
     window = session.window
     window.test_wizard.reject()  # closed unfinished: shown again at the next start
     assert needs_setup(window.service.gdb.conn)
+    started = []
+    wiz = run_first_start(window, then=lambda: started.append("camera"), webcams=[])
+    qtbot.addWidget(wiz)
+    assert wiz.isVisible() and wiz.isModal() and started == []  # the camera waits for it
+    wiz.reject()
+    assert started == ["camera"]
     window.training = True  # 练习模式 borrows the real settings: never its own wizard
-    assert run_first_start(window) is False
+    assert run_first_start(window, then=lambda: started.append("training")) is None
     window.training = False
     Settings(window.service.gdb.conn).set("checkpoint_name", "北门")
-    assert run_first_start(window) is False  # set up before: nothing opens
+    assert run_first_start(window, then=lambda: started.append("again")) is None  # set up
+    assert started == ["camera", "training", "again"]  # no wizard: the camera at once
 
 
 def test_every_step_can_be_changed_later_in_the_window(qtbot, session):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -74,6 +75,9 @@ class SetupWizard(QDialog):
             sync="usb" if settings.get("sync_mode") == "usb" else "",
         )
         self.preview = CameraPreview(source_factory, self)
+        app = QApplication.instance()
+        if app is not None:  # the application quits with the wizard open: its camera first
+            app.aboutToQuit.connect(self.preview.stop)
         self.roster_count = 0
         self.importer: Any = None
         self.pages: dict[str, Page] = {
@@ -200,10 +204,18 @@ class SetupWizard(QDialog):
         super().done(code)
 
 
-def run_first_start(window: Any, **kwargs: Any) -> bool:
+def run_first_start(
+    window: Any, then: Callable[[], Any] = lambda: None, **kwargs: Any
+) -> SetupWizard | None:
     """Open the wizard over the window when this database was never set up (not in 练习模式,
-    which only borrows the real settings). True when it was shown."""
+    which only borrows the real settings), modal but without a loop of its own: the window's
+    loop runs it, so quitting the application ends it too. `then` (the window's camera) runs
+    when the wizard is closed, or at once when there is none: one program holds a webcam."""
     if window.training or not needs_setup(window.service.gdb.conn):
-        return False
-    SetupWizard(window, **kwargs).exec()
-    return True
+        then()
+        return None
+    wizard = SetupWizard(window, **kwargs)
+    wizard.setModal(True)  # the sign-in waits for it (ui/shifts/feature.py)
+    wizard.finished.connect(lambda _code: then())
+    wizard.show()
+    return wizard
