@@ -140,6 +140,12 @@ def test_the_wizard_walked_end_to_end_leaves_a_ready_window(qtbot, session, tmp_
     assert "幸福里小区 北门" in window.windowTitle()
     assert not window.features["shifts"].pin_status.isVisibleTo(window)
     assert "练习模式" in window.message.text()  # the demo: from the next start
+    # 不联网（用U盘）: the status bar says so instead of an amber 离线, and the timer never tries
+    widget = window.features["sync"].widget
+    widget.refresh()
+    qtbot.waitUntil(lambda: widget.state_label.text() == "不联网（用U盘）", timeout=5000)
+    widget._timer_attempt()
+    assert widget.attempt_task is None and widget.next_timer.isActive()
     qtbot.waitUntil(lambda: window.test_recorder.opened == ["SignInDialog"], timeout=5000)
     assert "王阿姨" in window.volunteer_label.text()
 
