@@ -1,7 +1,7 @@
 """Render the first-run wizard's five pages over the window, as a booth screen shows them
 (#16), to check that Chinese renders and nothing is cut off at 1366×690:
 
-xvfb-run -a -s "-screen 0 1366x690x24" .venv/bin/python scripts/wizard_screenshots.py [OUT]
+xvfb-run -a -s "-screen 0 1366x690x24" .venv/bin/python scripts/wizard_screenshots.py [OUT [en]]
 
 Every page goes to OUT (default /tmp/gatepost-wizard/); the camera page, with the demo's live
 picture, also to docs/screenshots/first-run-wizard.png.
@@ -38,11 +38,12 @@ def settle(app: QApplication, seconds: float = 0.3) -> None:
 
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/gatepost-wizard")
+    lang = sys.argv[2] if len(sys.argv) > 2 else "zh"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     apply_style(app)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
-        session = open_session(Path(tmp), None, "zh")
+        session = open_session(Path(tmp), None, lang)
         window = session.window
         window.features["shifts"].open_dialog = lambda dlg: None  # no sign-in over the shots
         window.showMaximized()
@@ -66,7 +67,7 @@ def main() -> int:
             path = out / f"{n}-{name}.png"
             shot.save(str(path))
             print(path, f"{shot.width()}×{shot.height()}", "wizard", geometry.getRect(), fits)
-            if name == "camera":
+            if name == "camera" and lang == "zh":
                 shot.save(str(DOC))
             if name != "roster":
                 if name == "sync":

@@ -32,8 +32,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count_watchlist": ("重点人员拦截", "Watchlist stops"),
     "shift_period": ("{start} 至 {end}", "{start} to {end}"),
     "pin_not_set": (
-        "尚未设置干部密码：请先设置（管理 F12 → 设置或修改干部密码）",
-        "No officer PIN yet: set it first (Admin F12 → Set or change the officer PIN)",
+        "尚未设置干部密码：请先设置（窗口：点红色“未设置干部密码”或 管理 F12；命令行：set-pin）",
+        "No officer PIN yet: set it first (window: the red “No officer PIN” or Admin F12;"
+        " command line: set-pin)",
     ),
     "pin_not_set_status": ("未设置干部密码", "No officer PIN"),
     "pin_set_first": (
