@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from app.errors import KnownError
 from app.i18n import t
 from cli.common import Commands, int_range, progress, say
+from server import public_url
 
 if TYPE_CHECKING:
     from server.store import Store
@@ -19,8 +20,14 @@ if TYPE_CHECKING:
 
 def register(cmds: Commands) -> None:
     p = cmds.add("server", cmd_server, help="run the subdistrict sync server")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="0.0.0.0: reachable by the gates")
     p.add_argument("--port", type=int_range(1, 65535), default=8750)
+    p.add_argument(
+        "--public-url",
+        default=None,
+        help="the address gates reach this server at, put in pairing codes and kept for"
+        f" enrol-code (default ${public_url.ENV}, else this PC's LAN address)",
+    )
     p.add_argument(
         "--tz",
         default=None,
@@ -36,7 +43,10 @@ def register(cmds: Commands) -> None:
         "enrol-code", cmd_enrol_code, help="server side: print a one-time pairing QR for a gate"
     )
     p.add_argument(
-        "--url", default="http://127.0.0.1:8750", help="the server address as the gates reach it"
+        "--url",
+        default=None,
+        help="the server address as the gates reach it (default: server --public-url, then"
+        f" ${public_url.ENV}, then this PC's LAN address on port 8750)",
     )
     p.add_argument("--no-qr", action="store_true", help="print only the text")
     compound_args(p)
@@ -100,6 +110,12 @@ def cmd_server(args: argparse.Namespace) -> int:
     if port_in_use(args.host, args.port):
         raise KnownError("server_port_busy", host=args.host, port=args.port)
     say_err("server_listening", args.lang, host=args.host, port=args.port)
+    url, source = public_url.choose(args.public_url, args.data_dir_path, args.host, args.port)
+    if args.public_url:
+        public_url.save(args.data_dir_path, url)  # enrol-code uses it too
+    if source != "bound":
+        os.environ[public_url.ENV] = url  # the officer page's pairing QR (and every worker)
+    say_public_url(url, source, args.lang)
     serve(args.data_dir_path, args.host, args.port, args.tz, args.workers)
     return 0
 
@@ -108,15 +124,23 @@ def say_err(code: str, lang: str, **params: object) -> None:
     print(t(code, lang, **params), file=sys.stderr)
 
 
+def say_public_url(url: str, source: str, lang: str) -> None:
+    """Which address the pairing codes name, why, and how to change it (on stderr)."""
+    say_err("public_url_used", lang, url=url, source=t(f"public_url_from_{source}", lang))
+    say_err("public_url_change", lang, env=public_url.ENV)
+
+
 def cmd_enrol_code(args: argparse.Namespace) -> int:
     """Server side: a one-time pairing code (QR) for one gate."""
     from server.devices import Compound, new_enrolment
     from server.run import store_for
 
+    url, source = public_url.choose(args.url, args.data_dir_path)
+    say_public_url(url, source, args.lang)
     store = store_for(args.data_dir_path)
     try:
         where = Compound.of(args.street, args.community)
-        text = new_enrolment(store, args.url.rstrip("/"), compound=where)
+        text = new_enrolment(store, url, compound=where)
     finally:
         store.close()
     if not args.no_qr:

@@ -89,6 +89,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "服务器核对 {day}：当日的链尾不在服务器收到的记录中（可能尚未同步）",
         "Server check {day}: the day's chain head is not among the events here (not synced yet?)",
     ),
+    # --- #16.5 the address in the pairing codes
+    "public_url_used": (
+        "配对码中的服务器地址：{url}（{source}）",
+        "The pairing codes name the server as {url} ({source})",
+    ),
+    "public_url_change": (
+        "如需更改：server --public-url 地址（会记住），enrol-code --url 地址，或环境变量 {env}",
+        "To change it: server --public-url URL (remembered), enrol-code --url URL, or {env}",
+    ),
+    "public_url_from_flag": ("命令行指定", "given on the command line"),
+    "public_url_from_env": ("来自环境变量", "from the environment"),
+    "public_url_from_saved": ("上次 server --public-url 保存的", "saved by server --public-url"),
+    "public_url_from_lan": ("本机局域网地址", "this PC's LAN address"),
+    "public_url_from_hostname": (
+        "本机名称：没有找到局域网地址",
+        "this PC's name: no LAN address found",
+    ),
+    "public_url_from_bound": (
+        "服务器只监听这个地址；要让门岗连上，请用 --host 0.0.0.0",
+        "the one address it listens on; for the gates, use --host 0.0.0.0",
+    ),
+    "public_url_bad": (
+        "服务器地址应为 http://主机:端口（不带路径）：{url}",
+        "The server address must be http://host:port (no path): {url}",
+    ),
     "server_workers_need_postgres": (
         "多个工作进程（--workers {workers}）需要 PostgreSQL：请设置 DATABASE_URL",
         "Several workers (--workers {workers}) need PostgreSQL: set DATABASE_URL",

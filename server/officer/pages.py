@@ -37,6 +37,7 @@ from server.audit import audit
 from server.bundles import import_bundle
 from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_form
 from server.officer import auth, district, exports, queries, views
+from server.public_url import pairing_base
 from server.store import Store
 
 
@@ -257,7 +258,7 @@ def officer_routes(
         )
 
     async def enrol_code(request: Request, officer: Officer, form: Any) -> Response:
-        base = str(request.base_url).rstrip("/")
+        base = pairing_base(str(request.base_url))  # #16.5: the public URL when known
         where = devices.Compound.of(form.get("street"), form.get("community"))
         text = await run_in_threadpool(lambda: devices.new_enrolment(store, base, compound=where))
         with store.tx() as tx:

@@ -256,6 +256,29 @@ def test_roster_dialog_prints_passes_off_the_gui_thread(qtbot, roster, tmp_path)
     assert sig.args == [str(one)] and pdf_pages(one) == 1
 
 
+def test_roster_dialog_prints_the_passes_of_the_selected_residents(qtbot, roster, tmp_path):
+    """#16: several residents chosen with Ctrl-click get their passes; the others none."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from ui.roster.dialog import RosterDialog
+
+    for i in range(5):
+        roster.add({"name": f"居民{i}", "id_number": rf.make_id("19800101", i + 1), "room": str(i)})
+    dlg = RosterDialog(roster, "zh")
+    qtbot.addWidget(dlg)
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    model = dlg.table.selectionModel()
+    for row in (1, 3):
+        model.select(dlg.table.model().index(row, 0), flags)
+    wanted = {dlg.rows[1]["id"], dlg.rows[3]["id"]}
+    out = tmp_path / "two.pdf"
+    with qtbot.waitSignal(dlg.printed, timeout=20000) as sig:
+        dlg.print_passes(str(out))
+    assert sig.args == [str(out)] and pdf_pages(out) == 1
+    issued = roster.conn.execute("SELECT id FROM residents WHERE pass_serial > 0").fetchall()
+    assert {r["id"] for r in issued} == wanted
+
+
 def test_a_visitor_pass_records_a_visitor(qtbot, window, rig, service, roster, hooked):
     host = roster.add(
         {"name": "李四", "id_number": rf.ZHANG, "building": "3", "unit": "2", "room": "501"}

@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
         self.desk.lang = lang
         use_qt_language(lang)  # Qt's own OK / Cancel in the window's language
         name = str(self.settings.get("checkpoint_name"))
+        compound = str(self.settings.get("compound_name"))  # #16: set in the first-run wizard
+        name = f"{compound} {name}" if compound else name
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
         self.gate_code_label.setText(
@@ -295,6 +297,8 @@ class MainWindow(QMainWindow):
             str(s.get("checkpoint_name")),
             str(s.get("checkpoint_id")),
             str(s.get("volunteer")),
+            str(s.get("compound_name")),
+            str(s.get("sync_mode")),
         )
         new = self.asker.settings(values, self.lang)
         if new is None:

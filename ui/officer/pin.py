@@ -74,13 +74,20 @@ def ask_officer(
 
 
 class SetPinDialog(QDialog):
-    """The officer's new PIN, typed twice, after the current one when there is one:
-    officer.set_pin(new, old); stored only as a scrypt hash. As is, the first run's (#5)."""
+    """The officer's new PIN, typed twice (the rule shown before the first try), after the
+    current one when there is one: officer.set_pin(new, old); stored only as a scrypt hash.
+    As is, the one a guarded action opens when no PIN was set yet (#16); `why` says so."""
 
     title = "pin_required_title"
-    rule: str | None = None  # a message shown before the first try
+    rule: str | None = "pin_invalid"  # a message shown before the first try
 
-    def __init__(self, officer: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        officer: Any,
+        lang: str = "zh",
+        parent: QWidget | None = None,
+        why: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.officer, self.lang = officer, lang
         self.setWindowTitle(t(self.title, lang))
@@ -88,6 +95,9 @@ class SetPinDialog(QDialog):
         for name, box in (("old", self.old), ("new", self.first), ("repeat", self.second)):
             box.setObjectName(f"pin_{name}")
             box.setEchoMode(QLineEdit.EchoMode.Password)
+        self.why = QLabel(t(why, lang) if why else "")
+        self.why.setWordWrap(True)
+        self.why.setVisible(bool(why))
         self.message = QLabel(t(self.rule, lang) if self.rule else "")
         self.message.setWordWrap(True)
         self.buttons = ok_cancel(self, lang, accept=False)
@@ -97,6 +107,7 @@ class SetPinDialog(QDialog):
             layout.addWidget(QLabel(t("pin_old_prompt", lang)))
             layout.addWidget(self.old)
         for w in (
+            self.why,
             QLabel(t("pin_new_prompt", lang)),
             self.first,
             QLabel(t("pin_repeat_prompt", lang)),
