@@ -80,7 +80,7 @@ def _hash(pin: str, salt: bytes, params: dict[str, int] | None = None) -> str:
     ).hex()
 
 
-def _valid_pin(pin: str | None) -> str:
+def valid_pin(pin: str | None) -> str:
     pin = (pin or "").strip()
     if not (pin.isdigit() and MIN_PIN_DIGITS <= len(pin) <= 12):
         raise KnownError("pin_invalid", min=MIN_PIN_DIGITS)
@@ -101,7 +101,7 @@ class OfficerAuth:
 
     def set_pin(self, new_pin: str, old_pin: str | None = None) -> None:
         """Set the first PIN, or change it when the old one is given and right."""
-        new_pin = _valid_pin(new_pin)
+        new_pin = valid_pin(new_pin)
         if self.has_pin() and (not old_pin or not self.verify(old_pin)):
             raise KnownError("pin_wrong", left=self.attempts_left())
         salt = secrets.token_bytes(16)

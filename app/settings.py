@@ -18,6 +18,7 @@ from db import settings_store
 
 QUICK_TEMP_LOW, QUICK_TEMP_HIGH, QUICK_TEMPS_MAX = 35.0, 42.0, 9
 WEBCAM_INDEX_MAX = 63
+SYNC_MODES = ("server", "usb")  # 联网（配对服务器） / 不联网（用U盘）
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -173,6 +174,15 @@ SETTINGS: tuple[Setting, ...] = (
         "checkpoint_id", str, "gate-1", "This checkpoint's id, printed on every record.", 1, 40
     ),
     Setting("checkpoint_name", str, "小区正门", "Name shown in the window and reports.", 1, 40),
+    # #16: the first-run wizard asks for both; the window's title shows the compound
+    Setting("compound_name", str, "", "The compound (小区) this gate belongs to.", 0, 40),
+    Setting(
+        "sync_mode",
+        str,
+        "server",
+        "server: send records to the paired server; usb: no network, USB bundles only.",
+        choices=SYNC_MODES,
+    ),
     Setting(
         "fever_threshold", float, 37.3, "At or above this temperature (°C) is a fever.", 37.0, 38.5
     ),

@@ -30,6 +30,7 @@ from ui.gate.backfill_dialog import attach_backfill
 from ui.gate.clock_alarm import attach_clock_alarm
 from ui.gate.window import MainWindow
 from ui.scan.camera import CameraController
+from ui.setup.wizard import run_first_start
 from ui.shifts.feature import install_shift_features
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,8 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     window.showMaximized()
     # after the first pass of the event loop: the bundle smoke test times the first frame by it
     QTimer.singleShot(0, lambda: log.info("window shown"))
-    session.controller.start()
+    # #16: a new database is set up first (the wizard), then the camera starts
+    run_first_start(window, then=session.controller.start)
     code = app.exec()
     session.close()
     return int(code)

@@ -15,6 +15,7 @@ from app.i18n import gate as _gate
 from app.i18n import reports as _reports
 from app.i18n import roster as _roster
 from app.i18n import server as _server
+from app.i18n import setup as _setup
 from app.i18n import shifts as _shifts
 from app.i18n import storage as _storage
 from app.i18n import sync as _sync
@@ -26,6 +27,7 @@ AREAS = (
     _reports,
     _roster,
     _server,
+    _setup,
     _shifts,
     _storage,
     _sync,

@@ -6,6 +6,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- command line and settings limits (issues #10, #11, #13): cli/, app/settings.py
     "setting_label_checkpoint_id": ("卡口编号", "Checkpoint id"),
     "setting_label_checkpoint_name": ("卡口名称", "Checkpoint name"),
+    "setting_label_compound_name": ("小区名称", "Compound"),
+    "setting_label_sync_mode": ("同步方式", "Sync"),
     "setting_label_fever_threshold": ("体温阈值", "Fever threshold"),
     "setting_label_retest_rest_seconds": ("复测等待秒数", "Re-test rest (s)"),
     "setting_label_debounce_seconds": ("重复扫码间隔秒数", "Same-code window (s)"),

@@ -31,7 +31,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "count_watchlist": ("重点人员拦截", "Watchlist stops"),
     "shift_period": ("{start} 至 {end}", "{start} to {end}"),
-    "pin_not_set": ("尚未设置干部密码，请先运行 set-pin", "No officer PIN yet; run set-pin first"),
+    "pin_not_set": (
+        "尚未设置干部密码：请先设置（窗口：点红色“未设置干部密码”或 管理 F12；命令行：set-pin）",
+        "No officer PIN yet: set it first (window: the red “No officer PIN” or Admin F12;"
+        " command line: set-pin)",
+    ),
+    "pin_not_set_status": ("未设置干部密码", "No officer PIN"),
+    "pin_set_first": (
+        "这项操作需要干部密码。请先设置干部密码，再继续",
+        "This needs the officer PIN. Set the officer PIN first, then go on",
+    ),
+    "pin_rule": (
+        "干部密码：6–12 位数字，输入两次。请记牢，它保护导出、设置和删除",
+        "Officer PIN: 6–12 digits, typed twice. Keep it safe: it guards export, settings"
+        " and deletion",
+    ),
     "pin_wrong": ("干部密码错误（还可尝试 {left} 次）", "Wrong officer PIN ({left} tries left)"),
     "pin_locked": (
         "密码错误次数过多，已锁定，请 {minutes} 分钟后再试",

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QtMsgType
 
+from app.database import open_database
+from app.settings import Settings
 from ui.common.qtlog import QuietQtLog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,9 @@ def test_window_with_no_webcam_and_no_speakers_says_nothing_on_the_terminal(tmp_
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENCV_", "QT_LOGGING"))}
     env.update(QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     data = tmp_path / "gate"
+    gdb = open_database(data)  # a gate set up before: no first-run wizard holds the camera
+    Settings(gdb.conn).set("checkpoint_name", "北门")
+    gdb.close()
     proc = subprocess.run(
         [sys.executable, "-c", DRIVER, str(data)],
         cwd=ROOT,

@@ -104,16 +104,7 @@ def test_a_revoked_pass_is_refused_with_the_reason(qtbot, window, rig, service, 
 def test_roster_dialog_searches_masked_and_adds(qtbot, roster):
     from ui.roster.dialog import RosterDialog
 
-    roster.add(
-        {
-            "name": "张三",
-            "id_number": rf.ZHANG,
-            "phone": "13812345678",
-            "building": "3",
-            "unit": "2",
-            "room": "501",
-        }
-    )
+    roster.add(rf.zhang_san())
     roster.add(
         {
             "name": "李四",
@@ -210,19 +201,8 @@ def test_import_can_be_cancelled(qtbot, roster, tmp_path, monkeypatch):
 
 
 def test_overdue_visitors_show_in_the_top_bar(qtbot, window, service, hooked, clock):
-    from app.gate.service import Identity, PassageDraft
-
     assert hooked.overdue.isHidden()
-    guest = Identity(method="id_number", person_name="李访客", id_number=rf.LI)
-    service.record(
-        PassageDraft(
-            category="visitor",
-            code_color="green",
-            payload_text="v",
-            identity=guest,
-            temperature="36.5",
-        )
-    )
+    rf.visitor_passes(service)
     clock.advance(121 * 60)
     hooked.update_overdue()
     assert not hooked.overdue.isHidden() and hooked.overdue.text() == "超时未出 1"
@@ -274,6 +254,29 @@ def test_roster_dialog_prints_passes_off_the_gui_thread(qtbot, roster, tmp_path)
     with qtbot.waitSignal(dlg.printed, timeout=20000) as sig:
         dlg.print_passes(str(one))
     assert sig.args == [str(one)] and pdf_pages(one) == 1
+
+
+def test_roster_dialog_prints_the_passes_of_the_selected_residents(qtbot, roster, tmp_path):
+    """#16: several residents chosen with Ctrl-click get their passes; the others none."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from ui.roster.dialog import RosterDialog
+
+    for i in range(5):
+        roster.add({"name": f"居民{i}", "id_number": rf.make_id("19800101", i + 1), "room": str(i)})
+    dlg = RosterDialog(roster, "zh")
+    qtbot.addWidget(dlg)
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    model = dlg.table.selectionModel()
+    for row in (1, 3):
+        model.select(dlg.table.model().index(row, 0), flags)
+    wanted = {dlg.rows[1]["id"], dlg.rows[3]["id"]}
+    out = tmp_path / "two.pdf"
+    with qtbot.waitSignal(dlg.printed, timeout=20000) as sig:
+        dlg.print_passes(str(out))
+    assert sig.args == [str(out)] and pdf_pages(out) == 1
+    issued = roster.conn.execute("SELECT id FROM residents WHERE pass_serial > 0").fetchall()
+    assert {r["id"] for r in issued} == wanted
 
 
 def test_a_visitor_pass_records_a_visitor(qtbot, window, rig, service, roster, hooked):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.gate.service import Identity
+from tests.fakes.dialogs import new_pin
 
 pytestmark = pytest.mark.gui
 
@@ -46,7 +47,7 @@ def features(qtbot, window):
     from ui.shifts.feature import install_shift_features
 
     pins = []
-    driver = Driver(skip_set_pin, sign_in_as("王阿姨"))
+    driver = Driver(sign_in_as("王阿姨"))  # no PIN dialog first: the wizard sets it (#16)
 
     def ask_pin(parent, officer, action, detail):
         pins.append(action)
@@ -65,7 +66,9 @@ def features(qtbot, window):
 
 
 def test_window_asks_for_sign_in_and_shows_the_volunteer(features, window):
-    assert features.test_driver.opened == ["SetPinDialog", "SignInDialog"]
+    assert features.test_driver.opened == ["SignInDialog"]
+    assert features.pin_status.isVisibleTo(window)  # the red 未设置干部密码 (#16)
+    assert features.pin_status.text() == "未设置干部密码"
     assert "王阿姨" in window.volunteer_label.text()
     assert [b.text() for b in features.buttons.values()] == [
         "交班 F7",
@@ -78,7 +81,7 @@ def test_window_asks_for_sign_in_and_shows_the_volunteer(features, window):
 def test_handover_then_incoming_sign_in_from_the_change_button(features, window, service):
     features.test_driver.steps += [confirm_handover("一切正常"), sign_in_as("李叔")]
     window.change_volunteer.click()
-    assert features.test_driver.opened[1:] == ["SignInDialog", "HandoverDialog", "SignInDialog"]
+    assert features.test_driver.opened == ["SignInDialog", "HandoverDialog", "SignInDialog"]
     assert features.shifts.current().volunteer == "李叔"
     assert features.shifts.pending_handover() is None  # acknowledged on sign-in
     assert "李叔" in window.volunteer_label.text()
@@ -94,9 +97,19 @@ def test_handing_over_leaves_the_gate_visibly_unstaffed(features, window):
 def test_settings_and_yellow_override_need_the_officer(features, window):
     calls = []
     window.asker.settings = lambda values, lang: calls.append("settings")
-    window.settings_button.click()
-    assert calls == ["settings"] and features.test_pins == []  # no PIN set yet: first run
-    features.officer.set_pin("246810")
+    features.test_driver.steps.append(skip_set_pin)
+    window.settings_button.click()  # no PIN yet: the set-PIN dialog, cancelled: no settings
+    assert features.test_driver.opened[-1] == "SetPinDialog" and calls == []
+    assert "尚未设置干部密码" in window.message.text()
+
+    def set_pin(dlg):
+        assert dlg.message.text() == "密码须为 6–12 位数字"  # the rule, before the first try
+        new_pin("246810", "2469")(dlg)
+
+    features.test_driver.steps.append(set_pin)
+    window.settings_button.click()  # set now: the settings open (the one who set it asked)
+    assert calls == ["settings"] and features.test_pins == []
+    assert not features.pin_status.isVisibleTo(window)
     features.test_pins_given.append("1111")
     window.settings_button.click()
     assert calls == ["settings"]  # wrong PIN: nothing opened
@@ -109,6 +122,7 @@ def test_settings_and_yellow_override_need_the_officer(features, window):
     assert actions == [
         "purge",
         "pin_set",
+        "settings_change",
         "pin_failed",
         "pin_ok",
         "yellow_override",
@@ -129,20 +143,23 @@ def test_stats_and_log_open_from_the_window(features, qtbot):
     assert [e["text"] for e in features.shifts.summary().log] == ["检查组来访"]
 
 
-def test_first_run_sets_the_officer_pin(qtbot, window):
+def test_export_without_a_pin_opens_the_set_pin_dialog_then_the_export(qtbot, window):
+    """F10 with no PIN: the set-PIN dialog in the window (not a command to run), then export."""
+    from PySide6.QtCore import Qt
+
     from ui.shifts.feature import install_shift_features
 
     def set_pin(dlg):
-        dlg.first.setText("246810")
-        dlg.second.setText("2469")
-        dlg.try_accept()
-        assert dlg.message.text() == "两次输入不一致"
-        dlg.second.setText("246810")
-        dlg.try_accept()
+        assert "请先设置干部密码" in dlg.why.text()
+        new_pin("246810", "2469")(dlg)
 
-    f = install_shift_features(window, open_dialog=Driver(set_pin, sign_in_as("王阿姨")))
+    driver = Driver(sign_in_as("王阿姨"), set_pin, lambda dlg: dlg.reject())
+    f = install_shift_features(window, open_dialog=driver)
     qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert driver.opened == ["SignInDialog", "SetPinDialog", "ExportDialog"]
     assert f.officer.has_pin() and f.officer.verify("246810")
+    assert not f.pin_status.isVisibleTo(window)
 
 
 def test_old_unsynced_data_waits_for_the_officer_then_purges(qtbot, window, service):
@@ -209,7 +226,9 @@ def test_unmasked_view_needs_the_pin_is_audited_and_masks_itself(
     _record(service, "张三丰", "11010519491231002X", clock)
     window.refresh()
     actions = features.recent_actions
+    features.test_driver.steps.append(skip_set_pin)
     actions.unmask_button.click()
+    assert features.test_driver.opened[-1] == "SetPinDialog"  # set it first, in the window
     assert "尚未设置干部密码" in window.message.text()  # no PIN: no unguarded unmasking
     assert window.recent.masked and "11010519491231002X" not in _person_cells(window)[0]
     features.officer.set_pin("246810")
@@ -287,25 +306,20 @@ def test_void_selected_older_record_needs_the_pin(features, window, service, clo
     assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 2
 
 
-def test_first_run_asks_the_pin_then_the_sign_in_never_stacked(qtbot, window):
-    """The officer's PIN first, then the volunteer's sign-in, one after the other (a real
-    dialog's exec() runs an event loop: the sign-in must not open on top of the PIN)."""
-    from PySide6.QtCore import QEventLoop, QTimer
+def test_the_sign_in_waits_for_the_first_run_wizard_never_stacked(qtbot, window):
+    """The wizard (a modal dialog) first, then the volunteer's sign-in, one after the other:
+    keys typed for the wizard must not land in a sign-in form opened on top of it."""
+    from PySide6.QtWidgets import QDialog
 
     from ui.shifts.feature import install_shift_features
 
-    driver = None
-
-    def set_pin(dlg):
-        loop = QEventLoop()  # what exec() runs while the officer types
-        QTimer.singleShot(100, loop.quit)
-        loop.exec()
-        assert driver.opened == ["SetPinDialog"]
-        dlg.first.setText("246810")
-        dlg.second.setText("246810")
-        dlg.try_accept()
-
-    driver = Driver(set_pin, sign_in_as("王阿姨"))
+    wizard = QDialog(window)
+    wizard.setModal(True)
+    wizard.show()
+    driver = Driver(sign_in_as("王阿姨"))
     f = install_shift_features(window, open_dialog=driver)
+    qtbot.wait(600)
+    assert driver.opened == []
+    wizard.accept()
     qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
-    assert driver.opened == ["SetPinDialog", "SignInDialog"]
+    assert driver.opened == ["SignInDialog"]

@@ -17,6 +17,8 @@ OUT_OF_RANGE = [
     ("checkpoint_id", "x" * 41),
     ("checkpoint_name", ""),
     ("checkpoint_name", "北门\x07"),
+    ("compound_name", "幸" * 41),
+    ("sync_mode", "wifi"),
     ("fever_threshold", "373"),
     ("fever_threshold", "-5"),
     ("fever_threshold", "50"),
@@ -52,6 +54,9 @@ OUT_OF_RANGE = [
 IN_RANGE = [
     ("checkpoint_id", "gate-2", "gate-2"),
     ("checkpoint_name", "北门", "北门"),
+    ("compound_name", "", ""),
+    ("compound_name", "幸福里小区", "幸福里小区"),
+    ("sync_mode", "usb", "usb"),
     ("fever_threshold", "37.3", 37.3),
     ("fever_threshold", "38.5", 38.5),
     ("retest_rest_seconds", "0", 0),

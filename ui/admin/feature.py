@@ -154,6 +154,8 @@ class AdminFeature(QObject):
             return
         pin = None
         if plan.needs_confirmation:
+            if not self._pin_set():
+                return
             self.window.show_message(plan.warning().message(lang), error=True)
             pin = self.verify_pin(self.window, self.officer)
             if pin is None:
@@ -177,6 +179,14 @@ class AdminFeature(QObject):
         dlg = ChangePinDialog(self.officer, self.window.lang, self.window)
         if self.open_dialog(dlg) == QDialog.DialogCode.Accepted:
             self.window.show_message(t("pin_set_done", self.window.lang))
+            shifts = self.window.features.get("shifts")
+            if shifts is not None:
+                shifts.update_pin_status()  # the red 未设置干部密码 goes
+
+    def _pin_set(self) -> bool:
+        """No officer PIN yet: the window's set-PIN dialog first (ui/shifts/feature.py)."""
+        guard = self.window.guards.get("pin_set")
+        return bool(guard()) if guard is not None else self.officer.has_pin()
 
 
 def install_admin(window: Any, **kwargs: Any) -> AdminFeature:

@@ -175,7 +175,10 @@ class BackfillFeature:
         self.window = window
         window.add_action(Action("backfill", "backfill_button", self.open, "F11"))
 
-    def open(self) -> BackfillDialog:
+    def open(self) -> BackfillDialog | None:
+        guard = self.window.guards.get("pin_set")  # #16: no PIN yet, set it first
+        if guard is not None and not guard():
+            return None
         dialog = BackfillDialog(self.window.service, self.window.lang, self.window)
         dialog.finished.connect(lambda _=0: self.window.refresh())
         dialog.open()

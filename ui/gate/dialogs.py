@@ -27,7 +27,7 @@ from app.errors import KnownError
 from app.gate.service import Identity
 from app.i18n import t
 from app.idcard import validate_id
-from app.settings import spec_for
+from app.settings import SYNC_MODES, spec_for
 from ui.common.buttons import ok_cancel
 
 _buttons = ok_cancel  # the one OK / Cancel row (ui/common/buttons.py)
@@ -155,6 +155,8 @@ class SettingsValues:
     checkpoint_name: str
     checkpoint_id: str
     volunteer: str
+    compound_name: str = ""  # #16: asked first by the first-run wizard, changed here
+    sync_mode: str = "server"
 
 
 def _declared_range(box: QSpinBox | QDoubleSpinBox, name: str) -> None:
@@ -202,6 +204,15 @@ class SettingsDialog(QDialog):
         form.addRow(t("setting_label_checkpoint_name", lang), self.checkpoint_name)
         self.checkpoint_id = QLineEdit(values.checkpoint_id)
         form.addRow(t("setting_label_checkpoint_id", lang), self.checkpoint_id)
+        self.compound_name = QLineEdit(values.compound_name)
+        self.compound_name.setObjectName("compound_name")
+        form.addRow(t("setting_label_compound_name", lang), self.compound_name)
+        self.sync_mode = QComboBox()
+        self.sync_mode.setObjectName("sync_mode")
+        for mode in SYNC_MODES:
+            self.sync_mode.addItem(t(f"sync_mode_{mode}", lang), mode)
+        self.sync_mode.setCurrentIndex(max(0, self.sync_mode.findData(values.sync_mode)))
+        form.addRow(t("setting_label_sync_mode", lang), self.sync_mode)
         self.volunteer = QLineEdit(values.volunteer)
         form.addRow(t("volunteer", lang), self.volunteer)
         self.lang = lang
@@ -239,6 +250,8 @@ class SettingsDialog(QDialog):
             self.checkpoint_name.text().strip(),
             self.checkpoint_id.text().strip() or "gate-1",
             self.volunteer.text().strip(),
+            self.compound_name.text().strip(),
+            str(self.sync_mode.currentData()),
         )
 
 

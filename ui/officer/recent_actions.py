@@ -24,10 +24,16 @@ class RecentActions(QObject):
     """显示全部 (unmask for a limited time) and 撤销此条 (void the selected row)."""
 
     def __init__(
-        self, window: Any, officer: Any, ask_pin: PinAsker, seconds: float = UNMASK_SECONDS
+        self,
+        window: Any,
+        officer: Any,
+        ask_pin: PinAsker,
+        seconds: float = UNMASK_SECONDS,
+        ensure_pin: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(window)
         self.window, self.officer, self.ask_pin = window, officer, ask_pin
+        self.ensure_pin = ensure_pin or officer.has_pin  # no PIN: the set-PIN dialog first
         self.seconds = seconds
         self.unmask_button = self._button("recent_unmask", self.toggle_unmask)
         self.void_button = self._button("recent_void", self.void_selected)
@@ -65,7 +71,7 @@ class RecentActions(QObject):
         run_guarded(self.window, fn, self.lang)
 
     def _officer_ok(self, action: str, detail: dict[str, Any]) -> bool:
-        if not self.officer.has_pin():
+        if not self.officer.has_pin() and not self.ensure_pin():
             raise KnownError("pin_not_set")  # no PIN, no unguarded privacy or deletion
         return bool(self.ask_pin(self.window, self.officer, action, detail))
 

@@ -125,7 +125,8 @@ class RosterDialog(QDialog):
         self.table.setHorizontalHeaderLabels([t(c, lang) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several residents (Ctrl/Shift-click) print their passes together (#16)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self.edit_selected)
         layout.addWidget(self.table, 1)
@@ -202,6 +203,11 @@ class RosterDialog(QDialog):
         row = self.table.currentRow()
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
+    def selected_all(self) -> list[dict[str, Any]]:
+        """Every selected resident, in table order (the passes of several at once)."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.rows[r] for r in rows if 0 <= r < len(self.rows)]
+
     @Slot()
     def add_resident(self) -> None:
         self._open_editor(None)
@@ -223,15 +229,9 @@ class RosterDialog(QDialog):
 
     @Slot()
     def open_import(self, path: str | None = None) -> None:
-        from ui.roster.importing import ImportDialog
+        from ui.roster.importing import start_import
 
-        self.importer = ImportDialog(self.roster, self.lang, self)
-        self.importer.imported.connect(self._on_saved)
-        self.importer.open()
-        if path:
-            self.importer.load(path)
-        else:
-            self.importer.choose_file()
+        self.importer = start_import(self.roster, self.lang, self, self._on_saved, path)
 
     @Slot()
     def open_visitor_pass(self) -> None:
@@ -264,12 +264,13 @@ class RosterDialog(QDialog):
     # without a pass are 5,000 transactions), on the runner's own connection
     @Slot()
     def print_passes(self, path: str | None = None) -> None:
-        """The selected resident as one card, or everyone matching the search on A4 sheets."""
+        """The selected residents (one: a single card), or everyone matching the search, on
+        A4 sheets."""
         from ui.roster.pass_print import write_pdf
 
         if self._print_task is not None:
             return
-        chosen = self.selected()
+        chosen = [r["id"] for r in self.selected_all()]
         if not chosen and not self.rows:
             return
         if not path:
@@ -278,17 +279,13 @@ class RosterDialog(QDialog):
             )
         if not path:
             return
-        single, lang, roster = chosen is not None, self.lang, self.roster
+        single, lang, roster = len(chosen) == 1, self.lang, self.roster
         wanted = self.search.text()
 
         def work(ctx: TaskContext) -> int:
             conn = roster.own_connection()
             try:  # everyone matching the search is read here too, not on the GUI thread
-                ids = (
-                    [chosen["id"]]
-                    if chosen
-                    else [r["id"] for r in roster.search(wanted, limit=100_000, conn=conn)]
-                )
+                ids = chosen or [r["id"] for r in roster.search(wanted, limit=100_000, conn=conn)]
                 cards = roster.pass_cards(ids, conn=conn)
             finally:
                 conn.close()

@@ -30,6 +30,25 @@ _READ_FIRST = ("name", "id_number", "phone", "address")
 PREVIEW_FIELDS = (*_READ_FIRST, *(f for f in EDITABLE if f not in _READ_FIRST))
 
 
+def start_import(
+    roster: Any,
+    lang: str,
+    parent: QWidget,
+    on_imported: Callable[[Any], None],
+    path: str | None = None,
+) -> ImportDialog:
+    """Open the import dialog over `parent` on a file (or ask for one); on_imported gets the
+    ImportResult. The roster window and the first-run wizard (#16) both start it here."""
+    dialog = ImportDialog(roster, lang, parent)
+    dialog.imported.connect(on_imported)
+    dialog.open()
+    if path:
+        dialog.load(path)
+    else:
+        dialog.choose_file()
+    return dialog
+
+
 class ImportDialog(QDialog):
     imported = Signal(object)  # the ImportResult
     planned = Signal(object)  # the Plan (preview ready)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 
 from app import officer as roles
 from app.connections import thread_database
@@ -100,18 +100,31 @@ class ShiftFeatures(QObject):
         self.purge_button.clicked.connect(self.confirm_purge)
         self.purge_button.hide()
         window.add_tool_widget(self.purge_button)
+        # no PIN (put off in the first-run wizard, #16): red in the status bar until it is set;
+        # a click sets it, and so does every guarded action before it goes on
+        self.pin_status = QPushButton(t("pin_not_set_status", window.lang))
+        self.pin_status.setObjectName("pin_not_set")
+        self.pin_status.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pin_status.setStyleSheet("color: #ffffff; background: #c62828; font-weight: bold")
+        self.pin_status.clicked.connect(lambda _=False: self.ensure_pin("pin_rule"))
+        window.add_tool_widget(self.pin_status)
+        self.update_pin_status()
         # "Change volunteer" becomes sign-in; yellow overrides and settings need the officer
         _rewire(window.change_volunteer, self.sign_in)
         window.guards["yellow_override"] = self.override_allowed
         window.guards["settings"] = self.settings_allowed
+        window.guards["pin_set"] = self.ensure_pin  # other features' guarded actions (#16)
         # the recent list: 显示全部 (timed, PIN) and 撤销此条 (PIN unless it is the last record)
-        self.recent_actions = RecentActions(window, self.officer, lambda *a: bool(self.ask_pin(*a)))
+        self.recent_actions = RecentActions(
+            window, self.officer, lambda *a: bool(self.ask_pin(*a)), ensure_pin=self.ensure_pin
+        )
         window.retranslate_hooks.append(self.retranslate)
         self.purge_timer = QTimer(self)
         self.purge_timer.timeout.connect(self.daily_purge)
         self.purge_timer.start(3600 * 1000)
 
     def retranslate(self, lang: str) -> None:
+        self.pin_status.setText(t("pin_not_set_status", lang))
         self.purge_button.setText(t("purge_button", lang))
         self.purge_button.setToolTip(t("purge_confirm", lang))
         self.recent_actions.retranslate()
@@ -160,13 +173,34 @@ class ShiftFeatures(QObject):
 
     @Slot()
     def export(self) -> None:
+        if not self.ensure_pin():
+            return
         self._safe(
             lambda: self.open_dialog(ExportDialog(self.reports, self.window.lang, self.window))
         )
 
+    def update_pin_status(self) -> None:
+        self.pin_status.setVisible(not self.officer.has_pin())
+
+    def ensure_pin(self, why: str = "pin_set_first") -> bool:
+        """True when the officer PIN is set; when not, the set-PIN dialog first (in the window,
+        never a command to run). False when the officer cancels it."""
+        if not self.officer.has_pin():
+            dlg = SetPinDialog(self.officer, self.window.lang, self.window, why)
+            self._safe(lambda: self.open_dialog(dlg))
+            self.update_pin_status()
+            done = self.officer.has_pin()
+            self.window.show_message(
+                t("pin_set_done" if done else "pin_not_set", self.window.lang), error=not done
+            )
+        return self.officer.has_pin()
+
     def _authorised(self, action: str, detail: dict[str, Any]) -> bool:
         if not self.officer.has_pin():
-            return True  # first run: nothing to guard with yet (set-pin sets it)
+            if not self.ensure_pin():
+                return False
+            self.officer.audit(action, detail)  # the PIN was just chosen by the one asking
+            return True
         return bool(self.ask_pin(self.window, self.officer, action, detail))
 
     def override_allowed(self) -> bool:
@@ -232,6 +266,8 @@ class ShiftFeatures(QObject):
     @Slot()
     def confirm_purge(self) -> None:
         """The officer, warned, purges anyway: PIN, then the purge (audited as delete + purge)."""
+        if not self.ensure_pin():
+            return
         pin = self.verify_pin(self.window, self.officer)
         if pin is None:
             return
@@ -239,15 +275,19 @@ class ShiftFeatures(QObject):
 
     @Slot()
     def first_run(self) -> None:
-        """The officer sets the PIN (first run only), then the volunteer on duty signs in."""
-        self.set_pin_first_run()
+        """The volunteer on duty signs in, once nothing else is open: the first-run wizard
+        (ui/setup/, which sets the officer PIN) runs first and the sign-in waits for it."""
+        if QApplication.activeModalWidget() is not None:
+            QTimer.singleShot(250, self, self._first_run_later)
+            return
+        self.update_pin_status()  # the wizard may have set it
         if self.shifts.current() is None:
             self.sign_in()
 
-    def set_pin_first_run(self) -> None:
-        if not self.officer.has_pin():
-            dlg = SetPinDialog(self.officer, self.window.lang, self.window)
-            self._safe(lambda: self.open_dialog(dlg))
+    @Slot()
+    def _first_run_later(self) -> None:
+        if self.window.isVisible():  # a window closed meanwhile has nobody to sign in
+            self.first_run()
 
 
 def _rewire(button: QPushButton, slot: Callable[[], Any]) -> None:
@@ -265,8 +305,8 @@ def install_shift_features(window: Any, **kw: Any) -> ShiftFeatures:
     features = ShiftFeatures(window, **kw)
     window.features["shifts"] = features
     features.daily_purge()
-    if not features.officer.has_pin() or features.shifts.current() is None:
-        # one after the other: two queued modal dialogs would open stacked, and keys typed
-        # for the PIN would land in the sign-in form on top of it
+    if features.shifts.current() is None:
+        # after the wizard, never on top of it: keys typed for the wizard would land in the
+        # sign-in form (first_run waits while a modal dialog is open)
         QTimer.singleShot(0, features, features.first_run)
     return features

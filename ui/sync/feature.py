@@ -31,6 +31,9 @@ class SyncAttachment(QObject):
         self.service = service
         self.lang = lang
         self.widget = SyncStatusWidget(service, lang=lang, online_interval_ms=online_interval_ms)
+        settings = getattr(window, "settings", None)
+        if settings is not None:  # #16: the gate's sync mode, read at each use
+            self.widget.usb_mode = lambda: settings.get("sync_mode") == "usb"
         window.statusBar().addPermanentWidget(self.widget)
         hooks = getattr(window, "retranslate_hooks", None)
         if hooks is not None:

@@ -13,6 +13,7 @@ call `w.shutdown()` when the window closes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -57,6 +58,9 @@ class SyncStatusWidget(QWidget):
         self.manual = False  # the attempt running was asked for by a person
         self.closed = False
         self.next_delay_ms: int | None = None  # when the timer's next attempt is due (tests)
+        # 不联网（用U盘）chosen (#16, setting sync_mode): no attempts by the timer and no 离线
+        # in amber; 立即同步 still tries (the gate may have been paired meanwhile)
+        self.usb_mode: Callable[[], bool] = lambda: False
 
         self.state_label = QLabel()
         self.waiting_label = QLabel()
@@ -105,6 +109,9 @@ class SyncStatusWidget(QWidget):
 
     @Slot()
     def _timer_attempt(self) -> None:
+        if self.usb_mode():
+            self._schedule(self.online_interval_ms)  # asked again later: 设置 may change it
+            return
         self.start_attempt(manual=False)
 
     @Slot()
@@ -269,8 +276,10 @@ class SyncStatusWidget(QWidget):
     def show_status(self, status: SyncStatus) -> None:
         self.last_status = status
         words = describe(status, self.lang, self.service.clock.now())
-        self.state_label.setText(words["state"])
-        self.state_label.setStyleSheet("color: #1b7f3b;" if status.online else "color: #8a6d00;")
+        usb = not status.online and self.usb_mode()
+        self.state_label.setText(t("sync_mode_usb", self.lang) if usb else words["state"])
+        style = "color: #1b7f3b;" if status.online else "color: #8a6d00;"
+        self.state_label.setStyleSheet("color: #455a64;" if usb else style)
         # the reason on hover: what the last attempt met (a refused connection, a timeout …)
         why = status.last_error_detail or words["error"]
         self.state_label.setToolTip("" if status.online else why)
