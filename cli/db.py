@@ -26,10 +26,13 @@ def register(cmds: Commands) -> None:
         action="store_true",
         help="integrity_check (every page and index) instead of the fast quick_check",
     )
-    db.add(
+    s = db.add(
         "salvage",
         cmd_salvage,
         help="copy every readable row into a fresh file, keep the damaged one aside",
+    )
+    s.add_argument(
+        "--force", action="store_true", help="salvage even when the full check finds no damage"
     )
 
 
@@ -57,8 +60,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_salvage(args: argparse.Namespace) -> int:
-    from app.database import SalvageCancelled, salvage_database
+    from app.database import SalvageCancelled, check_database, salvage_database
 
+    if not args.force and check_database(args.data_dir_path).ok:
+        say("admin_salvage_sound", args.lang)
+        return 0
     bar = progress("salvage")
     try:
         report = salvage_database(args.data_dir_path, progress=bar)

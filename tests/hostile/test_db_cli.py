@@ -85,12 +85,21 @@ def test_salvage_keeps_the_gate_and_prints_what_was_lost(tmp_path, clock, capsys
     assert not list(data.glob(".gatepost.db.salvage-*"))
 
 
+def test_salvage_of_a_sound_file_does_nothing_unless_forced(tmp_path, clock, capsys):
+    data, path, _before, _dev = _closed_gate(tmp_path, clock, 5)
+    assert _db(data, "salvage") == 0
+    assert "nothing to salvage" in capsys.readouterr().out
+    assert not list(data.glob("gatepost.db.damaged-*"))
+    assert _db(data, "salvage", "--force") == 0
+    assert "0 lost" in capsys.readouterr().out and list(data.glob("gatepost.db.damaged-*"))
+
+
 def test_salvage_refuses_while_the_gate_has_the_file_open(tmp_path, clock, capsys):
     gdb = gate_with_records(tmp_path / "data", clock, 3)
     # as if another, living process (our parent) had it open
     gdb.marker = gdb.marker.rename(gdb.marker.with_name(f".gatepost.db.open-{os.getppid()}"))
     try:
-        assert _db(tmp_path / "data", "salvage") == 1
+        assert _db(tmp_path / "data", "salvage", "--force") == 1
         assert "close it" in capsys.readouterr().err
     finally:
         gdb.close()
