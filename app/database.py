@@ -3,103 +3,45 @@
 Start is fast (#12 item 5): only the file header and the schema version are checked, unless
 the last run did not close cleanly (a marker file per process), when `quick_check` runs as
 before. The full `integrity_check` and the outbox hash chain run in `check_health`, which the
-window calls in the background. Damage found either way is **salvaged** (#13 item 3): every
-readable row goes into a fresh file, the damaged one is kept aside, and what was lost is
-reported (`db check` / `db salvage` on the command line call `check_health` / `salvage_database`).
+window calls in the background. Damage found either way is **salvaged** (#13 item 3, in
+app/salvage.py): every readable row goes into a fresh file, the damaged one is kept aside, and
+what was lost is reported (`db check` / `db salvage` call `check_database` / `salvage_database`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
-import shutil
 import sqlite3
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.errors import KnownError, NewerDatabaseError
 from app.ids import uuid7
 from app.paths import database_path
-from db import connection, migrations
+from app.salvage import (
+    SIDECARS,
+    Progress,
+    SalvageReport,
+    salvage_in_place,
+    salvage_requested,
+    seq_ranges,
+)
+from db import connection, migrations, repair
 from db import salvage as salvage_db
 
 log = logging.getLogger(__name__)
 HealthReport = salvage_db.Health
-SalvageCancelled = salvage_db.SalvageCancelled
-Progress = Callable[[int, int], None]
-SIDECARS = ("-wal", "-shm")
 
 
 @dataclass
 class Device:
     device_id: str
     hash_key: bytes
-
-
-@dataclass
-class SalvageReport:
-    """What a salvage kept and lost; `moved` is where the damaged file now lies."""
-
-    moved: Path
-    reason: str
-    tables: dict[str, salvage_db.TableCopy] = field(default_factory=dict)
-    outbox_lost_seqs: list[int] = field(default_factory=list)
-    outbox_bad_seqs: list[int] = field(default_factory=list)
-
-    @property
-    def rows_lost(self) -> int:
-        return sum(t.lost for t in self.tables.values())
-
-    @property
-    def rows_copied(self) -> int:
-        return sum(t.copied for t in self.tables.values())
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(len(t.quarantined) for t in self.tables.values())
-
-    def lost_tables(self) -> dict[str, int]:
-        return {n: t.lost for n, t in self.tables.items() if t.lost or t.unreadable}
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "moved": str(self.moved),
-            "reason": self.reason,
-            "rows_copied": self.rows_copied,
-            "rows_lost": self.rows_lost,
-            "lost_by_table": self.lost_tables(),
-            "rows_quarantined": {
-                n: len(t.quarantined) for n, t in self.tables.items() if t.quarantined
-            },
-            "bad_text_rows": {n: t.bad_text for n, t in self.tables.items() if t.bad_text},
-            "outbox_lost_seqs": seq_ranges(self.outbox_lost_seqs),
-            "outbox_bad_seqs": seq_ranges(self.outbox_bad_seqs),
-        }
-
-    def message(self) -> KnownError:
-        return KnownError(
-            "db_salvaged",
-            moved=str(self.moved),
-            copied=self.rows_copied,
-            lost=self.rows_lost,
-            seqs=seq_ranges(self.outbox_lost_seqs + self.outbox_bad_seqs) or "-",
-        )
-
-
-def seq_ranges(seqs: list[int]) -> str:
-    """[3, 4, 5, 9] → '3-5, 9' (what the volunteer reads to the officer)."""
-    out: list[str] = []
-    for s in sorted(set(seqs)):
-        if out and s == int(out[-1].split("-")[-1]) + 1:
-            out[-1] = f"{out[-1].split('-')[0]}-{s}"
-        else:
-            out.append(str(s))
-    return ", ".join(out)
 
 
 @dataclass
@@ -139,10 +81,6 @@ def _ensure_device(conn: sqlite3.Connection) -> Device:
     return Device(row["device_id"], bytes.fromhex(row["hash_key"]))
 
 
-def _salvage_requested(path: Path) -> Path:
-    return path.with_name(f".{path.name}.salvage-requested")
-
-
 def start_problem(path: Path) -> str | None:
     """The start-up check: header always; quick_check only after an unclean shutdown or
     when a background check asked for a salvage. None when the file looks fine."""
@@ -151,7 +89,7 @@ def start_problem(path: Path) -> str | None:
     problem = connection.header_problem(path)
     if problem is not None:
         return problem
-    if _salvage_requested(path).exists():
+    if salvage_requested(path).exists():
         return "a background integrity_check found damage"
     if connection.stale_markers(path):
         log.warning("%s was not closed cleanly: running quick_check", path)
@@ -201,7 +139,7 @@ def open_database(data_dir: Path, now: datetime | None = None) -> GateDatabase:
         conn = _connect_migrated(path)
     except migrations.NewerDatabase as exc:
         raise NewerDatabaseError("db_newer", found=exc.found, known=exc.known) from None
-    except salvage_db.READ_ERRORS as exc:  # damage the header check could not see
+    except repair.READ_ERRORS as exc:  # damage the header check could not see
         if report is not None:
             raise
         report = salvage_in_place(path, str(exc), now)
@@ -237,7 +175,7 @@ def check_health(path: Path, *, full: bool = True) -> HealthReport:
     report = salvage_db.check(Path(path), full=full)
     if report.problems:
         log.error("database check of %s failed: %s", path, report.problems[:5])
-        _salvage_requested(Path(path)).touch()
+        salvage_requested(Path(path)).touch()
     if report.outbox_bad_seqs:
         log.error("outbox bodies off the hash chain: %s", seq_ranges(report.outbox_bad_seqs))
     return report
@@ -250,161 +188,6 @@ def health_warning(report: HealthReport) -> KnownError | None:
     if report.outbox_bad_seqs:
         return KnownError("db_check_chain", seqs=seq_ranges(report.outbox_bad_seqs))
     return None
-
-
-def _aside_name(path: Path, now: datetime | None) -> Path:
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    moved = path.with_name(f"{path.name}.damaged-{stamp}")
-    n = 1
-    while moved.exists():
-        n += 1
-        moved = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    return moved
-
-
-def _rename_with_sidecars(src: Path, dst: Path) -> None:
-    src.rename(dst)
-    for suffix in SIDECARS:
-        side = src.with_name(src.name + suffix)
-        if side.exists():
-            side.rename(dst.with_name(dst.name + suffix))
-
-
-def _copy_with_wal(src: Path, dst: Path) -> None:
-    shutil.copyfile(src, dst)
-    wal = src.with_name(src.name + "-wal")
-    if wal.exists():
-        shutil.copyfile(wal, dst.with_name(dst.name + "-wal"))
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        for suffix in ("", *SIDECARS):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
-def _work_files(path: Path) -> tuple[Path, Path]:
-    scratch = path.with_name(f".{path.name}.salvage-src")
-    fresh = path.with_name(f".{path.name}.salvage-new")
-    _remove(scratch, fresh)
-    return scratch, fresh
-
-
-def _salvage_copy(
-    moved: Path,
-    scratch: Path,
-    fresh: Path,
-    report: SalvageReport,
-    progress: Progress | None,
-    cancelled: Callable[[], bool] | None,
-) -> None:
-    """Rows of the kept damaged file (copied to scratch, header repaired) into fresh."""
-    _copy_with_wal(moved, scratch)  # the kept file stays exactly as it was found
-    salvage_db.repair_header(scratch)
-    result = salvage_db.salvage(scratch, fresh, migrations.migrate, progress, cancelled)
-    report.tables = result.tables
-    report.outbox_lost_seqs = result.outbox_lost_seqs
-    report.outbox_bad_seqs = result.outbox_bad_seqs
-
-
-def salvage_in_place(
-    path: Path,
-    reason: str,
-    now: datetime | None = None,
-    progress: Progress | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> SalvageReport:
-    """Move the damaged file aside, copy every readable row into a fresh file at `path`,
-    write `<moved>.report.json` and return what was lost. Cancelled (SalvageCancelled), the
-    file goes back where it was and no half-built file is left."""
-    moved = _aside_name(path, now)
-    _rename_with_sidecars(path, moved)
-    log.error("database %s damaged (%s); moved to %s, salvaging", path, reason, moved)
-    scratch, fresh = _work_files(path)
-    report = SalvageReport(moved, reason)
-    try:
-        _salvage_copy(moved, scratch, fresh, report, progress, cancelled)
-        fresh.replace(path)
-    except SalvageCancelled:
-        _remove(fresh)
-        _rename_with_sidecars(moved, path)
-        raise
-    except (OSError, sqlite3.Error) as exc:
-        log.exception("salvage failed (%s); starting an empty database", exc)
-        report.reason += f"; salvage failed: {exc}"
-        _remove(fresh)
-    finally:
-        _remove(scratch)
-    _finish_salvage(path, report)
-    return report
-
-
-def salvage_open(
-    path: Path,
-    now: datetime | None = None,
-    progress: Progress | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> SalvageReport:
-    """Salvage the database a running gate has open (管理 → 抢救数据, in the background, on
-    connections of its own): with the write lock held, the damaged file is copied aside and
-    its readable rows into a fresh file, which then replaces the content of the open file
-    page by page (SQLite's backup), so every open connection reads the salvaged data at once.
-    Cancelled, or failing, nothing is changed and no half-built file is left."""
-    path = Path(path)
-    moved = _aside_name(path, now)
-    scratch, fresh = _work_files(path)
-    report = SalvageReport(moved, "salvage asked for by the officer")
-    hold = sqlite3.connect(str(path), isolation_level=None, timeout=10)
-    try:
-        hold.execute("BEGIN IMMEDIATE")  # nobody writes while the copy is taken
-        _copy_with_wal(path, moved)
-        _salvage_copy(moved, scratch, fresh, report, progress, cancelled)
-        hold.execute("ROLLBACK")
-        salvaged = sqlite3.connect(str(fresh))
-        try:
-            salvaged.backup(hold)
-        finally:
-            salvaged.close()
-    except BaseException as exc:
-        if hold.in_transaction:
-            hold.execute("ROLLBACK")
-        _remove(moved)
-        if isinstance(exc, sqlite3.Error | OSError):
-            log.exception("salvage of the open database failed")
-            raise KnownError("db_salvage_failed", detail=str(exc)) from None
-        raise
-    finally:
-        hold.close()
-        _remove(scratch, fresh)
-    _finish_salvage(path, report)
-    return report
-
-
-def _finish_salvage(path: Path, report: SalvageReport) -> None:
-    """Forget the request for a salvage; write the report (and rows set aside) by the kept file."""
-    moved = report.moved
-    _salvage_requested(path).unlink(missing_ok=True)
-    try:
-        moved.with_name(moved.name + ".report.json").write_text(
-            json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        if report.rows_quarantined:
-            with open(
-                moved.with_name(moved.name + ".quarantine.jsonl"), "w", encoding="utf-8"
-            ) as fh:
-                for table, copy in report.tables.items():
-                    for row in copy.quarantined:
-                        fh.write(
-                            json.dumps({"table": table, "row": [_plain(v) for v in row]}) + "\n"
-                        )
-    except OSError:
-        log.warning("could not write the salvage report next to %s", moved)
-    log.error("salvage of %s: %s", path, report.as_dict())
-
-
-def _plain(value: object) -> object:
-    """A value as JSON can hold it (blobs as hex)."""
-    return value.hex() if isinstance(value, bytes) else value
 
 
 def salvage_database(

@@ -37,7 +37,8 @@ def register(cmds: Commands) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.database import check_database, seq_ranges
+    from app.database import check_database
+    from app.salvage import seq_ranges
 
     health = check_database(args.data_dir_path, full=args.full)
     kind = t("db_check_kind_full" if health.full else "db_check_kind_quick", args.lang)
@@ -60,7 +61,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_salvage(args: argparse.Namespace) -> int:
-    from app.database import SalvageCancelled, check_database, salvage_database
+    from app.database import check_database, salvage_database
+    from app.salvage import SalvageCancelled
 
     if not args.force and check_database(args.data_dir_path).ok:
         say("admin_salvage_sound", args.lang)

@@ -8,8 +8,9 @@ import os
 import pytest
 
 import main as gatepost_main
-from app.database import check_database, open_database, seq_ranges
+from app.database import check_database, open_database
 from app.officer import OfficerAuth
+from app.salvage import seq_ranges
 from tests.fakes.damage import (
     PIN,
     change_outbox_body,
@@ -109,7 +110,8 @@ def test_salvage_refuses_while_the_gate_has_the_file_open(tmp_path, clock, capsy
 def test_a_cancelled_salvage_leaves_the_file_as_it_was_and_no_half_file(
     tmp_path, clock, after_rows
 ):
-    from app.database import SalvageCancelled, salvage_database
+    from app.database import salvage_database
+    from app.salvage import SalvageCancelled
 
     data, path, _before, _dev = _closed_gate(tmp_path, clock, 1500)
     corrupt_pages(path, seed=3)

@@ -5,7 +5,7 @@ background (app.database.check_health on its own read-only connection), never de
 ready window. On damage the volunteer is told what it means (the gate keeps recording; call
 the officer), a red mark stays in the tool row, and the audit log records it for the officer.
 The officer salvages from 管理 F12 with the PIN: in the background, with a progress bar and a
-cancel that leaves the file as it was (app.database.salvage_open).
+cancel that leaves the file as it was (app.salvage.salvage_open).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
-from app.database import HealthReport, SalvageReport, check_health, health_warning, salvage_open
+from app.database import HealthReport, check_health, health_warning
 from app.i18n import t
 from app.officer import OfficerAuth
+from app.salvage import SalvageReport, salvage_open
 from ui.common.runner import Task, TaskContext, run_in_background
 
 log = logging.getLogger(__name__)
