@@ -28,8 +28,12 @@ def gdb(request, tmp_path_factory, clock):
     g.close()
     if request.param == "damaged":
         damage_index_page(data / "gatepost.db")
+    if request.param == "header":  # payload fractions: the start's header check sees it
+        raw = bytearray((data / "gatepost.db").read_bytes())
+        raw[21:24] = b"\x00\x00\x00"
+        (data / "gatepost.db").write_bytes(bytes(raw))
     db = open_database(data)
-    assert db.salvage is None  # the fast start did not look
+    assert (db.salvage is not None) == (request.param == "header")  # else the start did not look
     yield db
     db.close()
 
@@ -65,6 +69,14 @@ def test_a_sound_file_says_nothing(window, qtbot):
     health = _health(window, qtbot)
     assert health.report.ok and not health.damaged and not health.mark.isVisible()
     assert _audit(window, "db_damage_found") == []
+
+
+@pytest.mark.parametrize("gdb", ["header"], indirect=True)
+def test_a_salvage_at_start_is_in_the_officers_log(window, qtbot):
+    health = _health(window, qtbot)
+    assert health.report.ok and not health.damaged  # the salvaged file is sound
+    (entry,) = _audit(window, "db_salvaged")
+    assert entry["actor"] == "system" and '"rows_lost": 0' in entry["detail"]
 
 
 def _admin(window, pin: str | None):
