@@ -26,9 +26,12 @@ def new_enrolment(store: Store, server_url: str, valid_hours: int = 24) -> str:
             "INSERT INTO enrol_codes(code_hash, created_utc, expires_utc) VALUES (?, ?, ?)",
             (_h(code), now.isoformat(), (now + timedelta(hours=valid_hours)).isoformat()),
         )
-    from server.acks import server_key  # the key USB acks are signed with, in the QR code
+    # the keys USB acks are signed with and USB bundles sealed to, in the QR code
+    from server.acks import server_box_key, server_key
 
-    return enrolment_text(server_url, code, server_key(store).public_key_hex)
+    return enrolment_text(
+        server_url, code, server_key(store).public_key_hex, server_box_key(store).public_key_hex
+    )
 
 
 class EnrolError(Exception):

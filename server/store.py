@@ -122,6 +122,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX officer_audit_by_address ON officer_audit(action, address, at_utc)
         """,
     ),
+    (
+        "s004_bundle_box_key",
+        # the server's X25519 key: never-online gates seal their USB bundles to it (#13)
+        """
+        CREATE TABLE server_box_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            private_key TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        )
+        """,
+    ),
 ]
 
 

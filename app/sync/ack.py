@@ -25,6 +25,7 @@ from app.clock import Clock, SystemClock, utc_iso
 from app.i18n import MESSAGES, t
 from app.signatures import key_id_of, verify
 from app.sync.identity import load_identity
+from app.sync.sealed import is_public_key_hex
 from db.connection import transaction
 from db.outbox import GENESIS
 
@@ -148,6 +149,28 @@ def pin_server_key(conn: sqlite3.Connection, public_key_hex: str, now_utc: str) 
     return True
 
 
+def pinned_box_key(conn: sqlite3.Connection) -> str | None:
+    """The server key USB bundles are sealed to (X25519, hex), once pinned (#13)."""
+    row = conn.execute("SELECT server_box_key FROM sync_box_key WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def pin_box_key(conn: sqlite3.Connection, public_key_hex: str, now_utc: str) -> bool:
+    """Seal bundles to this key from now on, if none is pinned yet; it comes only from a
+    trusted channel (the pairing QR) or inside an ack signed by the pinned server key, and
+    is append-only like that key. True if it is now the key."""
+    pinned = pinned_box_key(conn)
+    if pinned is not None:
+        return pinned == public_key_hex
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO sync_box_key(id, server_box_key, server_box_key_id, pinned_utc) "
+            "VALUES (1, ?, ?, ?)",
+            (public_key_hex, key_id_of(public_key_hex), now_utc),
+        )
+    return True
+
+
 def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> AckResult:
     """Check the ack against this gate, then mark its events acknowledged (one transaction)."""
     clock = clock or SystemClock()
@@ -160,6 +183,11 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     pub = payload["server_public_key"]
     pinned = pinned_server_key(conn)
     if pinned is not None and pinned != pub:
+        raise AckRefused("other_server")
+    box = payload.get("server_box_key")  # signed with the rest: what bundles are sealed to
+    if box is not None and not is_public_key_hex(box):
+        raise AckRefused("damaged")
+    if box is not None and pinned_box_key(conn) not in (None, box):
         raise AckRefused("other_server")
     acked = int(payload["acked_seq"])
     issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
@@ -177,6 +205,8 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     rejected = listed if isinstance(listed, list) else []
     with transaction(conn):
         pin_server_key(conn, pub, now)  # the first accepted ack's key, if none was pinned
+        if box is not None:
+            pin_box_key(conn, box, now)
         # what the server quarantined is listed here too, once (as an online sync would)
         known = {(r[0], r[1]) for r in conn.execute("SELECT seq, event_id FROM sync_rejections")}
         added = 0
