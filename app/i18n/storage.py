@@ -105,6 +105,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bundle_why_too_large_unpacked": ("解压后过大，未解压", "too large unpacked; not unpacked"),
     "bundle_why_bad_content": ("内容格式异常", "the content is malformed"),
+    "bundle_why_unknown_version": (
+        "数据包版本不认识，请升级门岗通",
+        "unknown bundle version; update Gatepost",
+    ),
     "bundle_why_sealed": (
         "数据包已加密，只有街道服务器能打开",
         "the bundle is encrypted; only the subdistrict server can open it",

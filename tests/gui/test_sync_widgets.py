@@ -120,6 +120,32 @@ def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path
     dialog.reject()
 
 
+def test_usb_dialog_warns_until_the_server_key_is_pinned_then_seals(qtbot, setup, tmp_path):
+    """#13: no server key pinned -> the dialog says the bundle goes out unencrypted; once the
+    pairing code is scanned the warning is gone and the bundle on the stick is sealed."""
+    from app.sync.bundle import verify_bundle
+    from server.acks import server_box_key
+    from ui.sync.bundle_dialog import BundleExportDialog
+
+    gdb, store, transport, service = setup
+    add_events(gdb.conn, 5)
+    before = BundleExportDialog(service, lang="zh")
+    qtbot.addWidget(before)
+    qtbot.waitUntil(lambda: before.sealed is False, timeout=5000)
+    assert "明文" in before.plain_warning.text() and not before.plain_warning.isHidden()
+    before.reject()
+    service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
+    after = BundleExportDialog(service, lang="en")
+    qtbot.addWidget(after)
+    qtbot.waitUntil(lambda: after.sealed is True, timeout=5000)
+    after.set_folder(str(tmp_path))
+    with qtbot.waitSignal(after.exported, timeout=20000) as blocker:
+        after.start_export()
+    assert after.plain_warning.isHidden() and after.plain_warning.text() == ""
+    assert verify_bundle(Path(blocker.args[0]), box_key=server_box_key(store)).sealed
+    after.reject()
+
+
 def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
     from ui.sync.bundle_dialog import BundleExportDialog
 

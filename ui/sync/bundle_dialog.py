@@ -40,6 +40,7 @@ class BundleExportDialog(QDialog):
         self.task: Task | None = None
         self.folder: str | None = None
         self.result_path: str | None = None
+        self.sealed: bool | None = None  # known once the background check answers
         self.setWindowTitle(t("bundle_export", lang))
         self.folder_label = QLabel("—")
         self.choose_button = QPushButton(t("bundle_choose_folder", lang))
@@ -80,6 +81,7 @@ class BundleExportDialog(QDialog):
 
     def on_sealed_known(self, sealed: bool) -> None:
         """Warn before the volunteer writes a bundle a lost stick would leak (#13)."""
+        self.sealed = sealed
         self.plain_warning.setText("" if sealed else t("bundle_plain_warning", self.lang))
         self.plain_warning.setVisible(not sealed)
 
