@@ -16,8 +16,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from app.errors import KnownError
-from app.signatures import key_id_of
-from app.sync.sealed import is_public_key_hex
+from app.signatures import is_public_key_hex, key_id_of
 from db.connection import transaction
 
 ENROL_SCHEME = "gatepost"

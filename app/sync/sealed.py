@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from app import ziplimits
-from app.signatures import key_id_of
+from app.signatures import is_public_key_hex, key_id_of
 
 FORMAT = "gatepost-sealed-bundle"
 VERSION = 1
@@ -78,17 +78,6 @@ def _raw(key: X25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def is_public_key_hex(value: Any) -> bool:
-    """32 bytes in hex: the form every public key takes in a QR code, an ack or a database."""
-    if not isinstance(value, str) or len(value) != 64:
-        return False
-    try:
-        bytes.fromhex(value)
-    except ValueError:
-        return False
-    return True
-
-
 def _key(shared: bytes, ephemeral: bytes, server: bytes) -> bytes:
     # both public keys in the salt: the key belongs to this exchange and no other
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + server, info=_INFO)
@@ -127,6 +116,28 @@ def is_sealed(zf: zipfile.ZipFile) -> bool:
     return ENVELOPE in zf.namelist()
 
 
+def _envelope_problem(envelope: Any) -> str | None:
+    """Why this envelope cannot be opened (a bundle_why_* reason), or None."""
+    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
+        return "sealed_bad_envelope"
+    if envelope.get("version") != VERSION:
+        return "unknown_version"
+    device, nonce = envelope.get("device_id"), envelope.get("nonce")
+    shapes = (
+        isinstance(device, str) and 0 < len(device) <= 64,
+        is_public_key_hex(envelope.get("ephemeral_key")),
+        isinstance(envelope.get("server_key_id"), str),
+        isinstance(nonce, str) and len(nonce) == 2 * _NONCE_BYTES,
+    )
+    if not all(shapes):
+        return "sealed_bad_envelope"
+    try:
+        bytes.fromhex(str(nonce))
+    except ValueError:
+        return "sealed_bad_envelope"
+    return None
+
+
 def read_envelope(zf: zipfile.ZipFile) -> tuple[dict[str, Any], bytes]:
     """The envelope (checked for shape) and its exact bytes; raises SealRefused."""
     try:
@@ -134,25 +145,9 @@ def read_envelope(zf: zipfile.ZipFile) -> tuple[dict[str, Any], bytes]:
         envelope = json.loads(raw.decode("ascii"))
     except (ziplimits.ZipRefused, UnicodeDecodeError, ValueError, RecursionError):
         raise SealRefused("sealed_bad_envelope") from None
-    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
-        raise SealRefused("sealed_bad_envelope")
-    if envelope.get("version") != VERSION:
-        raise SealRefused("unknown_version")
-    device = envelope.get("device_id")
-    nonce = envelope.get("nonce")
-    if (
-        not isinstance(device, str)
-        or not 0 < len(device) <= 64
-        or not is_public_key_hex(envelope.get("ephemeral_key"))
-        or not isinstance(nonce, str)
-        or len(nonce) != 2 * _NONCE_BYTES
-        or not isinstance(envelope.get("server_key_id"), str)
-    ):
-        raise SealRefused("sealed_bad_envelope")
-    try:
-        bytes.fromhex(nonce)
-    except ValueError:
-        raise SealRefused("sealed_bad_envelope") from None
+    problem = _envelope_problem(envelope)
+    if problem is not None:
+        raise SealRefused(problem)
     return envelope, raw
 
 

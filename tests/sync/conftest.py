@@ -188,3 +188,16 @@ def enrol_offline_in(data_dir: Path, conn) -> None:
         enrol_offline_gate(s, conn)
     finally:
         s.close()
+
+
+@contextlib.contextmanager
+def another_gate(store: Store, folder: Path, events: int) -> Iterator:
+    """A second gate's database in folder, holding `events` events, enrolled beforehand."""
+    folder.mkdir()
+    other = open_database(folder)
+    try:
+        add_events(other.conn, events)
+        enrol_offline_gate(store, other.conn)
+        yield other
+    finally:
+        other.close()

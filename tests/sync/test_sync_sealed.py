@@ -20,7 +20,7 @@ from app.gate.service import GateService, Identity, PassageDraft
 from app.i18n import MESSAGES
 from app.roster.changes import write_change
 from app.sync import sealed
-from app.sync.ack import import_ack, pin_box_key, pinned_box_key
+from app.sync.ack import AckRefused, import_ack, pin_box_key, pinned_box_key
 from app.sync.bundle import BundleRefused, export_bundle, verify_bundle
 from app.sync.identity import parse_enrolment
 from app.sync.transport import Retryable
@@ -32,7 +32,13 @@ from server.store import SqliteStore
 from tests.fakes.roster_files import make_id
 from tests.fakes.sync_fakes import InProcessTransport
 
-from .conftest import add_events, assert_server_holds_exactly, enrol_offline_gate, make_client
+from .conftest import (
+    add_events,
+    another_gate,
+    assert_server_holds_exactly,
+    enrol_offline_gate,
+    make_client,
+)
 
 CST = timezone(timedelta(hours=8))
 NAME, ROOM, PHONE = "欧阳秀英", "1703", "13912345678"
@@ -211,29 +217,23 @@ def test_a_bundle_sealed_to_another_server_is_refused(store, stick, tmp_path):
 def test_another_gates_bundle_in_this_gates_envelope_is_refused(store, gate, stick, tmp_path):
     """An enrolled gate B seals its own signed bundle in an envelope naming gate A: the
     signature inside is B's, the envelope says A, so it is refused."""
-    (tmp_path / "b").mkdir()
-    other = open_database(tmp_path / "b")
-    try:
-        add_events(other.conn, 3)
-        enrol_offline_gate(store, other.conn)
+    with another_gate(store, tmp_path / "b", 3) as other:
         plain = export_bundle(other.conn, tmp_path / "b")
-    finally:
-        other.close()
-    key = server_box_key(store).public_key_hex
-    forged = tmp_path / "forged.zip"
-    forged.write_bytes(sealed.seal(plain.read_bytes(), key, gate.device.device_id))
-    with pytest.raises(BundleRefused) as err:
-        import_bundle(store, forged)
-    assert err.value.reason == "sealed_device_mismatch"
+    assert _sealed_anew_refused(store, gate, plain, tmp_path) == "sealed_device_mismatch"
 
 
 def test_a_sealed_bundle_inside_a_sealed_bundle_is_refused(store, gate, stick, tmp_path):
+    assert _sealed_anew_refused(store, gate, stick, tmp_path) == "sealed"
+
+
+def _sealed_anew_refused(store, gate, inner, tmp_path) -> str:
+    """Seal a file to the server in this gate's name, as anyone can; why it is refused."""
     key = server_box_key(store).public_key_hex
-    twice = tmp_path / "twice.zip"
-    twice.write_bytes(sealed.seal(stick.read_bytes(), key, gate.device.device_id))
+    path = tmp_path / "sealed-anew.zip"
+    path.write_bytes(sealed.seal(inner.read_bytes(), key, gate.device.device_id))
     with pytest.raises(BundleRefused) as err:
-        import_bundle(store, twice)
-    assert err.value.reason == "sealed"
+        import_bundle(store, path)
+    return err.value.reason
 
 
 @settings(
@@ -267,11 +267,7 @@ def test_the_pairing_code_and_the_ack_publish_the_key_and_the_gate_pins_it(store
         box.public_key_hex
     )
     # a never-online gate enrolled by the officer (its key QR) pins it from its first ack
-    (tmp_path / "g").mkdir()
-    gdb = open_database(tmp_path / "g")
-    try:
-        add_events(gdb.conn, 5)
-        enrol_offline_gate(store, gdb.conn)
+    with another_gate(store, tmp_path / "g", 5) as gdb:
         import_bundle(store, export_bundle(gdb.conn, tmp_path / "g"))
         assert pinned_box_key(gdb.conn) is None
         import_ack(gdb.conn, write_ack(store, gdb.device.device_id, tmp_path))
@@ -279,8 +275,19 @@ def test_the_pairing_code_and_the_ack_publish_the_key_and_the_gate_pins_it(store
         add_events(gdb.conn, 2)
         later = export_bundle(gdb.conn, tmp_path / "g")
         assert verify_bundle(later, box_key=box).sealed
-    finally:
-        gdb.close()
+
+
+def test_an_ack_naming_another_box_key_than_the_pinned_one_is_refused(store, tmp_path):
+    with another_gate(store, tmp_path / "g", 4) as gdb:
+        import_bundle(store, export_bundle(gdb.conn, tmp_path / "g"))
+        elsewhere = sealed.BoxKey.generate().public_key_hex
+        pin_box_key(gdb.conn, elsewhere, "2026-11-29T00:00:00Z")
+        with pytest.raises(AckRefused) as err:
+            import_ack(gdb.conn, write_ack(store, gdb.device.device_id, tmp_path))
+        assert err.value.reason == "other_server"
+        assert pinned_box_key(gdb.conn) == elsewhere
+        waiting = gdb.conn.execute("SELECT count(*) FROM outbox WHERE acked_utc IS NULL")
+        assert waiting.fetchone()[0] == 4  # nothing marked
 
 
 def test_an_unreachable_server_still_leaves_its_key_pinned(store, gate):
