@@ -71,10 +71,15 @@ class BundleExportDialog(QDialog):
         self.export_button.clicked.connect(self.start_export)
         self.ack_button.clicked.connect(self.choose_ack)
         self.cancel_button.clicked.connect(self.cancel)
+        self.check_sealed()
+
+    def check_sealed(self) -> None:
+        """Ask off the GUI thread whether a server key is pinned (at opening, after an ack)."""
+        service = self.service
         run_in_background(
             lambda ctx: service.bundles_sealed(),
             on_done=self.on_sealed_known,
-            lang=lang,
+            lang=self.lang,
             parent=self,
             name="bundle key",
         )
@@ -132,6 +137,7 @@ class BundleExportDialog(QDialog):
         def done(result: Any) -> None:
             text = t("ack_imported", lang, seq=result.acked_seq, n=result.newly_acked)
             self.on_ack_message(text)
+            self.check_sealed()  # the ack may have brought the server's bundle key
             self.ackDone.emit(text)
 
         def failed(text: str, exc: BaseException) -> None:
