@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +127,23 @@ def open_db(args: argparse.Namespace) -> GateDatabase:
     if warning is not None:
         print(warning.message(args.lang), file=sys.stderr)
     return gdb
+
+
+@contextlib.contextmanager
+def gate_db(args: argparse.Namespace) -> Iterator[GateDatabase]:
+    """open_db for the length of a with block: closed however the block ends."""
+    gdb = open_db(args)
+    try:
+        yield gdb
+    finally:
+        gdb.close()
+
+
+def checked_db_path(args: argparse.Namespace) -> Path:
+    """The gate database's path once open_db has checked it (and read the language), for a
+    service that opens its own connections."""
+    with gate_db(args) as gdb:
+        return Path(gdb.path)
 
 
 def ui_language(value: object) -> str:

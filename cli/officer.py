@@ -8,7 +8,7 @@ import sys
 
 from app.errors import KnownError
 from app.i18n import t
-from cli.common import NEW_PIN_ENV, PIN_ENV, Commands, open_db, pin, say
+from cli.common import NEW_PIN_ENV, PIN_ENV, Commands, gate_db, pin, say
 
 
 def register(cmds: Commands) -> None:
@@ -31,8 +31,7 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     """Set the officer PIN (first run), or change it given the current one."""
     from app.officer import OfficerAuth
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         officer = OfficerAuth(gdb)
         old = pin(args, "pin_old_prompt") if officer.has_pin() else None
         new = os.environ.get(NEW_PIN_ENV) or (os.environ.get(PIN_ENV) if old is None else None)
@@ -43,6 +42,4 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
                 return 2
         officer.set_pin(new, old)
         say("pin_set_done", args.lang)
-    finally:
-        gdb.close()
     return 0

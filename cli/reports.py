@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import KnownError
 from app.i18n import t
-from cli.common import Commands, int_range, open_db, pin, progress, say
+from cli.common import Commands, gate_db, int_range, pin, progress, say
 
 if TYPE_CHECKING:
     from app.database import GateDatabase
@@ -84,11 +84,8 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
     if key is None:
         from app.sync.identity import load_identity
 
-        gdb = open_db(args)
-        try:
+        with gate_db(args) as gdb:
             key = load_identity(gdb.conn).public_key_hex
-        finally:
-            gdb.close()
     verdict = verify_file(path, key.strip().lower())
     for line in verdict.lines(args.lang):
         print(line)
@@ -98,11 +95,8 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
 def cmd_report_key(args: argparse.Namespace) -> int:
     from app.sync.identity import load_identity
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         ident = load_identity(gdb.conn)
-    finally:
-        gdb.close()
     say("report_key_show", args.lang, key=ident.public_key_hex, key_id=ident.key_id)
     return 0
 
@@ -119,8 +113,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         data.parse_range(args.date, args.to)
     if not out.parent.is_dir():
         raise KnownError("export_no_dir", path=str(out.parent))
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         svc = report_service(gdb)
         if args.audit:
             rows = svc.export_audit(out, pin=pin(args))
@@ -141,8 +134,6 @@ def cmd_export(args: argparse.Namespace) -> int:
             from app.reports.export import summary_path
 
             say("export_summary_done", args.lang, path=summary_path(out))
-    finally:
-        gdb.close()
     return 0
 
 
@@ -153,8 +144,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from app.reports.demo import generate, utc_offset_seconds
     from app.settings import Settings
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         now = SystemClock().now()
         totals = generate(
             gdb.conn,
@@ -170,8 +160,6 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
         OfficerAuth(gdb).audit("demo_data", totals, actor="system")
         print(t("demo_data_done", args.lang, **totals), file=sys.stderr)
         print(json.dumps(totals))  # stdout stays machine-readable
-    finally:
-        gdb.close()
     return 0
 
 
@@ -179,8 +167,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Run the retention purge now (asks for the officer PIN if unsynced/unexported data goes)."""
     from app.retention import RetentionService
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         svc = RetentionService(gdb)
         plan = svc.plan()
         if plan.empty:
@@ -201,6 +188,4 @@ def cmd_purge(args: argparse.Namespace) -> int:
             cutoff=result["cutoff"],
             passages=result["counts"].get("passages", 0),
         )
-    finally:
-        gdb.close()
     return 0

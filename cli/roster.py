@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from app.errors import KnownError
 from app.i18n import t
-from cli.common import Commands, float_range, int_range, open_db, progress, say
+from cli.common import Commands, float_range, gate_db, int_range, progress, say
 
 if TYPE_CHECKING:
     from app.database import GateDatabase
@@ -149,11 +149,8 @@ def import_command(
 
 def cmd_import_residents(args: argparse.Namespace) -> int:
     """Import the roster from CSV/XLSX; exit 1 when any row was rejected."""
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         return import_command(gdb, args.file, args.dry_run, args.lang, args.who)
-    finally:
-        gdb.close()
 
 
 def cmd_export_residents(args: argparse.Namespace) -> int:
@@ -161,30 +158,25 @@ def cmd_export_residents(args: argparse.Namespace) -> int:
     from app.roster import importer
 
     out = writable_out(args.out)
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         n = importer.export_csv(gdb.conn, out, masked=not args.unmasked)
-    finally:
-        gdb.close()
     say("residents_exported", args.lang, n=n, path=args.out)
     return 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """The compound's pass key: export the public half, or trust another gate's."""
+    from app import files
     from app.clock import SystemClock
     from app.roster import keyqr, passes
 
     if args.keys_command == "export-public" and not (args.out or args.qr):
         raise KnownError("key_export_need_out")
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         if args.keys_command == "export-public":
             text = passes.export_public_key(gdb.conn, SystemClock())
             if args.out:
-                tmp = Path(args.out + ".tmp")
-                tmp.write_text(text + "\n", encoding="ascii")
-                os.replace(tmp, args.out)
+                files.write_bytes(args.out, (text + "\n").encode("ascii"))
             if args.qr:
                 keyqr.write_png(text, args.qr)
             print(text)
@@ -192,8 +184,6 @@ def cmd_keys(args: argparse.Namespace) -> int:
             kid = keyqr.import_key_file(gdb.conn, args.file, SystemClock())
             say("key_imported", args.lang, key_id=kid)
         return 0
-    finally:
-        gdb.close()
 
 
 def cmd_print_passes(args: argparse.Namespace) -> int:
@@ -203,8 +193,7 @@ def cmd_print_passes(args: argparse.Namespace) -> int:
     from app.settings import Settings
 
     out = writable_out(args.out)
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         settings = Settings(gdb.conn)
         ids = [args.resident] if args.resident is not None else None
         cards = pass_cards(
@@ -231,8 +220,6 @@ def cmd_print_passes(args: argparse.Namespace) -> int:
             bar.close()
         say("print_done", args.lang, cards=len(cards), pages=pages, path=args.out)
         return 0
-    finally:
-        gdb.close()
 
 
 def cmd_resident_status(args: argparse.Namespace) -> int:
@@ -241,8 +228,7 @@ def cmd_resident_status(args: argparse.Namespace) -> int:
     from app.idcard import validate_id
     from app.roster.service import RosterService
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         roster = RosterService(gdb, SystemClock())
         resident = roster.find_id_number(validate_id(args.id_number))
         if resident is None:
@@ -250,8 +236,6 @@ def cmd_resident_status(args: argparse.Namespace) -> int:
         row = roster.set_status(resident["id"], args.status, args.start, args.end, who=args.who)
         print(f"{row['id']} {row['status']} {row['obs_start'] or ''} {row['obs_end'] or ''}")
         return 0
-    finally:
-        gdb.close()
 
 
 def cmd_visitor_pass(args: argparse.Namespace) -> int:
@@ -261,16 +245,13 @@ def cmd_visitor_pass(args: argparse.Namespace) -> int:
     from app.roster.service import RosterService
 
     out = writable_out(args.out)
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         issued = visitors.issue(RosterService(gdb, SystemClock()), args.host, args.name, args.hours)
         from ui.roster.pass_print import write_pdf  # Qt only now, with a card to draw
 
         write_pdf([issued.card], out, single=True, lang=args.lang)
         say("visitor_pass_done", args.lang, path=args.out, until=issued.valid_until)
         return 0
-    finally:
-        gdb.close()
 
 
 def cmd_overdue(args: argparse.Namespace) -> int:
@@ -279,8 +260,7 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     from app.roster.checks import overdue_inside
     from app.settings import Settings
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         minutes = args.minutes or int(Settings(gdb.conn).get("overdue_minutes"))
         for row in overdue_inside(gdb.conn, SystemClock().now(), minutes):
             who = row["masked_name"] or t(f"cat_{row['category']}", args.lang)
@@ -292,5 +272,3 @@ def cmd_overdue(args: argparse.Namespace) -> int:
                 since=row["ts_local"][11:16],
             )
         return 0
-    finally:
-        gdb.close()

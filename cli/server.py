@@ -39,13 +39,16 @@ def register(cmds: Commands) -> None:
         "--url", default="http://127.0.0.1:8750", help="the server address as the gates reach it"
     )
     p.add_argument("--no-qr", action="store_true", help="print only the text")
+    compound_args(p)
     p = cmds.add(
         "officer-add", cmd_officer_add, help="server side: create or reset an officer login"
     )
     p.add_argument("username")
     p.add_argument("--password", default=None, help="(asked for when not given)")
     p = cmds.add("revoke", cmd_revoke, help="server side: revoke a gate's token and key")
-    p.add_argument("device", metavar="DEVICE_ID", help="device id (or its start)")
+    p.add_argument(
+        "device", metavar="DEVICE_ID", help="gate code, device id, or a unique start of either"
+    )
     p = cmds.add(
         "enrol-gate",
         cmd_enrol_gate,
@@ -55,6 +58,13 @@ def register(cmds: Commands) -> None:
     p.add_argument("public_key", metavar="PUBLIC_KEY", help="the gate's Ed25519 key (64 hex)")
     p.add_argument("--name", default="")
     p.add_argument("--replace", action="store_true", help="re-key a gate the server knows")
+    compound_args(p)
+
+
+def compound_args(p: argparse.ArgumentParser) -> None:
+    """Where the gate stands, for the officer page's groups (none: 未分组)."""
+    p.add_argument("--street", default="", help="街道 (street) of the gate's compound")
+    p.add_argument("--community", default="", help="社区 (community) of the gate's compound")
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -76,10 +86,12 @@ def port_in_use(host: str, port: int) -> bool:
 def cmd_server(args: argparse.Namespace) -> int:
     """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
     from server.officer import server_tz
+    from server.officer.district import silent_after
     from server.run import serve
 
     try:
         server_tz(args.tz)
+        silent_after()  # $GATEPOST_SILENT_MINUTES, checked before the server says it is up
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -98,12 +110,13 @@ def say_err(code: str, lang: str, **params: object) -> None:
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:
     """Server side: a one-time pairing code (QR) for one gate."""
-    from server.devices import new_enrolment
+    from server.devices import Compound, new_enrolment
     from server.run import store_for
 
     store = store_for(args.data_dir_path)
     try:
-        text = new_enrolment(store, args.url.rstrip("/"))
+        where = Compound.of(args.street, args.community)
+        text = new_enrolment(store, args.url.rstrip("/"), compound=where)
     finally:
         store.close()
     if not args.no_qr:
@@ -169,12 +182,23 @@ def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | 
         store.close()
 
 
+def say_ambiguous(ref: str, exc: Exception, lang: str) -> bool:
+    """A start of an id or code that fits several gates, said with their codes (True if so)."""
+    from server.acks import AmbiguousDevice
+
+    if isinstance(exc, AmbiguousDevice):
+        say_err("device_ambiguous", lang, device=ref, codes=", ".join(exc.codes))
+    return isinstance(exc, AmbiguousDevice)
+
+
 def write_ack_file(store: Store, device_ref: str, out_dir: Path, lang: str) -> int:
     from server.acks import AckError, write_ack
 
     try:
         path = write_ack(store, device_ref, out_dir)
     except AckError as exc:
+        if say_ambiguous(device_ref, exc, lang):
+            return 1
         say_err("ack_write_failed", lang, reason=exc.reason)
         return 1
     except OSError as exc:
@@ -207,7 +231,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         try:
             device = find_device(store, args.device)
         except AckError as exc:
-            say_err("revoke_unknown", args.lang, device=args.device, reason=exc.reason)
+            if not say_ambiguous(args.device, exc, args.lang):
+                say_err("revoke_unknown", args.lang, device=args.device, reason=exc.reason)
             return 1
         revoke(store, device["device_id"])
     finally:
@@ -218,18 +243,25 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def cmd_enrol_gate(args: argparse.Namespace) -> int:
     """Server side: enrol a never-online gate so its bundles are accepted (audited as cli)."""
-    from server.devices import EnrolError, enrol_offline
+    from app.gate_code import shown
+    from server.devices import Compound, EnrolError, enrol_offline
     from server.run import store_for
 
     store = store_for(args.data_dir_path)
     try:
-        enrol_offline(
-            store, args.device, args.public_key, args.name, officer="cli", replace=args.replace
+        code = enrol_offline(
+            store,
+            args.device,
+            args.public_key,
+            args.name,
+            officer="cli",
+            replace=args.replace,
+            compound=Compound.of(args.street, args.community),
         )
     except EnrolError as exc:
         say_err("officer_enrol_failed", args.lang, reason=exc.reason)
         return 1
     finally:
         store.close()
-    say("officer_enrol_done", args.lang, device=args.device)
+    say("officer_enrol_done", args.lang, device=f"{shown(code)} ({args.device})")
     return 0

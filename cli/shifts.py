@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from cli.common import Commands, open_db, phone_arg, say
+from cli.common import Commands, gate_db, phone_arg, say
 
 
 def register(cmds: Commands) -> None:
@@ -21,8 +21,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
     """Sign in, hand over, log, or show who is on duty (the window does the same)."""
     from app.shifts.service import ShiftService
 
-    gdb = open_db(args)
-    try:
+    with gate_db(args) as gdb:
         svc = ShiftService(gdb)
         if args.action == "start":
             vol = svc.add_volunteer(args.name or "", args.phone)
@@ -37,6 +36,4 @@ def cmd_shift(args: argparse.Namespace) -> int:
             svc.log(args.note or "")
         code, params = svc.status()
         say(code, args.lang, **params)
-    finally:
-        gdb.close()
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app.i18n import t
-from cli.common import Commands, int_range, open_db, progress, say
+from cli.common import Commands, checked_db_path, int_range, progress, say
 
 
 def register(cmds: Commands) -> None:
@@ -64,9 +64,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     """Gate side: pair with the server using the text of its QR code."""
     from app.sync.service import SyncService
 
-    gdb = open_db(args)
-    gdb.close()
-    ident = SyncService(gdb.path).enrol(args.text, args.name or "")
+    db = checked_db_path(args)
+    ident = SyncService(db).enrol(args.text, args.name or "")
     say("enrol_done", args.lang, server=ident.server_url)
     return 0
 
@@ -75,10 +74,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Gate side: one sync run now, with a progress bar."""
     from app.sync.service import SyncService
 
-    gdb = open_db(args)
-    gdb.close()
+    db = checked_db_path(args)
     bar = progress("sync")
-    report = SyncService(gdb.path, max_attempts=args.attempts).sync_now(progress=bar)
+    report = SyncService(db, max_attempts=args.attempts).sync_now(progress=bar)
     bar.finish()
     if report.ok:
         say(
@@ -101,9 +99,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     from app.sync.bundle import BundleCancelled
     from app.sync.service import SyncService
 
-    gdb = open_db(args)
-    gdb.close()
-    service = SyncService(gdb.path)
+    service = SyncService(checked_db_path(args))
     if not service.bundles_sealed() and not args.require_encryption:
         print(t("bundle_plain_warning", args.lang), file=sys.stderr)  # plain, said first
     bar = progress("bundle")
@@ -145,10 +141,9 @@ def cmd_bundle_import_ack(args: argparse.Namespace) -> int:
     from app.sync.ack import AckRefused
     from app.sync.service import SyncService
 
-    gdb = open_db(args)
-    gdb.close()
+    db = checked_db_path(args)
     try:
-        result = SyncService(gdb.path).import_ack(Path(args.file))
+        result = SyncService(db).import_ack(Path(args.file))
     except AckRefused as exc:
         print(exc.text(args.lang), file=sys.stderr)
         return 1

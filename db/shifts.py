@@ -43,6 +43,16 @@ def _insert(
     )
 
 
+def _one(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None."""
+    row = conn.execute(sql, params).fetchone()
+    return dict(row) if row else None
+
+
+def _all(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(sql, params).fetchall()]
+
+
 def insert_volunteer(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     _insert(conn, "volunteers", VOLUNTEER_COLUMNS, row)
 
@@ -57,31 +67,31 @@ def insert_shift_log(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 def volunteers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Known volunteers, the most recently on duty first; a name+phone pair is one person."""
-    rows = conn.execute(
+    return _all(
+        conn,
         """
         SELECT v.*, (SELECT max(s.ts_utc) FROM shift_events s WHERE s.volunteer_id = v.id) AS last
         FROM volunteers v ORDER BY last IS NULL, last DESC, v.name
-        """
-    ).fetchall()
-    return [dict(r) for r in rows]
+        """,
+    )
 
 
 def get_volunteer(conn: sqlite3.Connection, volunteer_id: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT * FROM volunteers WHERE id = ?", (volunteer_id,)).fetchone()
-    return dict(row) if row else None
+    return _one(conn, "SELECT * FROM volunteers WHERE id = ?", (volunteer_id,))
 
 
 def find_volunteer(conn: sqlite3.Connection, name: str, phone: str | None) -> dict[str, Any] | None:
-    row = conn.execute(
+    return _one(
+        conn,
         "SELECT * FROM volunteers WHERE name = ? AND coalesce(phone, '') = coalesce(?, '')",
         (name, phone),
-    ).fetchone()
-    return dict(row) if row else None
+    )
 
 
 def open_shift(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] | None:
     """The latest started shift at this checkpoint that has not ended."""
-    row = conn.execute(
+    return _one(
+        conn,
         """
         SELECT s.* FROM shift_events s
         WHERE s.checkpoint_id = ? AND s.kind = 'start'
@@ -90,32 +100,32 @@ def open_shift(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] |
         ORDER BY s.ts_utc DESC LIMIT 1
         """,
         (checkpoint_id,),
-    ).fetchone()
-    return dict(row) if row else None
+    )
 
 
 def shift_event(conn: sqlite3.Connection, shift_id: str, kind: str) -> dict[str, Any] | None:
-    row = conn.execute(
+    return _one(
+        conn,
         "SELECT * FROM shift_events WHERE shift_id = ? AND kind = ? ORDER BY ts_utc LIMIT 1",
         (shift_id, kind),
-    ).fetchone()
-    return dict(row) if row else None
+    )
 
 
 def last_ended_shift(conn: sqlite3.Connection, checkpoint_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
+    return _one(
+        conn,
         "SELECT * FROM shift_events WHERE checkpoint_id = ? AND kind = 'end' "
         "ORDER BY ts_utc DESC LIMIT 1",
         (checkpoint_id,),
-    ).fetchone()
-    return dict(row) if row else None
+    )
 
 
 def shifts_between(
     conn: sqlite3.Connection, date_from: str, date_to: str, checkpoint_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Shifts overlapping the local dates [date_from, date_to], with their end and ack."""
-    rows = conn.execute(
+    return _all(
+        conn,
         """
         SELECT s.shift_id, s.checkpoint_id, s.volunteer, s.phone, s.ts_utc AS start_utc,
                s.ts_local AS start_local, e.ts_utc AS end_utc, e.ts_local AS end_local,
@@ -130,13 +140,13 @@ def shifts_between(
         ORDER BY s.ts_utc
         """,
         (date_to, date_from, checkpoint_id, checkpoint_id),
-    ).fetchall()
-    return [dict(r) for r in rows]
+    )
 
 
 def on_duty_at(conn: sqlite3.Connection, checkpoint_id: str, ts_utc: str) -> dict[str, Any] | None:
     """Who had signed in at this checkpoint at a moment (the inspection team's question)."""
-    row = conn.execute(
+    return _one(
+        conn,
         """
         SELECT s.* FROM shift_events s
         LEFT JOIN shift_events e ON e.shift_id = s.shift_id AND e.kind = 'end'
@@ -145,25 +155,21 @@ def on_duty_at(conn: sqlite3.Connection, checkpoint_id: str, ts_utc: str) -> dic
         ORDER BY s.ts_utc DESC LIMIT 1
         """,
         (checkpoint_id, ts_utc, ts_utc),
-    ).fetchone()
-    return dict(row) if row else None
+    )
 
 
 def shift_log_for_shift(conn: sqlite3.Connection, shift_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT * FROM shift_log WHERE shift_id = ? ORDER BY ts_utc", (shift_id,)
-    ).fetchall()
-    return [dict(r) for r in rows]
+    return _all(conn, "SELECT * FROM shift_log WHERE shift_id = ? ORDER BY ts_utc", (shift_id,))
 
 
 def shift_log_between(
     conn: sqlite3.Connection, date_from: str, date_to: str
 ) -> list[dict[str, Any]]:
-    rows = conn.execute(
+    return _all(
+        conn,
         "SELECT * FROM shift_log WHERE local_date BETWEEN ? AND ? ORDER BY ts_utc",
         (date_from, date_to),
-    ).fetchall()
-    return [dict(r) for r in rows]
+    )
 
 
 def counts_between(

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from app import gate_code
 from app.signatures import key_id_of
 from app.sync.ack import FORMAT, ack_file_name, build_ack_file, canonical, write_atomically
 from app.sync.identity import b64
@@ -34,6 +35,14 @@ class AckError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class AmbiguousDevice(AckError):
+    """A start of a device id or code that fits several gates (codes: theirs, a few)."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(f"ambiguous_device ({', '.join(codes)})")
+        self.codes = codes
 
 
 @dataclass(frozen=True)
@@ -91,21 +100,42 @@ def server_box_key(store: Store) -> BoxKey:
 
 
 def find_device(store: Store, ref: str) -> dict[str, Any]:
-    """A device by its id or a unique prefix of it (the officer page shows 8 characters)."""
+    """A device by its id, its gate code (app/gate_code.py, as the page and the gate window
+    show it) or a unique start of either. A start that fits several gates is refused, naming
+    their codes, so the officer can type the one meant."""
     ref = (ref or "").strip()
     if not ref:
         raise AckError("unknown_device")
+    code = gate_code.normalise(ref)
     with store.tx() as tx:
         exact = tx.one("SELECT * FROM devices WHERE device_id = ?", (ref,))
+        if exact is None and gate_code.valid(code):
+            exact = tx.one("SELECT * FROM devices WHERE gate_code = ?", (code,))
         if exact is not None:
             return exact
-        rows = tx.execute(
-            "SELECT * FROM devices WHERE device_id LIKE ? ORDER BY device_id LIMIT 2",
-            (ref.replace("%", "").replace("_", "") + "%",),
-        )
-    if len(rows) != 1:
-        raise AckError("unknown_device" if not rows else "ambiguous_device")
-    return rows[0]
+        found = {
+            r["device_id"]: r
+            for r in tx.execute(
+                "SELECT * FROM devices WHERE device_id LIKE ? ORDER BY device_id LIMIT 6",
+                (_like_start(ref),),
+            )
+        }
+        if code and all(c in gate_code.ALPHABET for c in code):
+            for r in tx.execute(
+                "SELECT * FROM devices WHERE gate_code LIKE ? ORDER BY gate_code LIMIT 6",
+                (_like_start(code),),
+            ):
+                found[r["device_id"]] = r
+    if not found:
+        raise AckError("unknown_device")
+    if len(found) > 1:
+        codes = sorted(str(r["gate_code"] or r["device_id"]) for r in found.values())[:5]
+        raise AmbiguousDevice([gate_code.shown(c) for c in codes])
+    return next(iter(found.values()))
+
+
+def _like_start(text: str) -> str:
+    return text.replace("%", "").replace("_", "") + "%"
 
 
 def make_ack(store: Store, device_ref: str) -> tuple[str, bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app.errors import KnownError
@@ -75,3 +76,32 @@ def _target(body: Any) -> Any:
     except (TypeError, ValueError):
         return None
     return data.get("target_id") if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """An uploaded report checked two ways: against its own digests and the key of the gate
+    that signed it (verdict: 一致 or the rows that differ), and its signed days against the
+    events the server holds (days)."""
+
+    device_id: str
+    verdict: Any  # app.reports.verify.Verdict
+    days: list[DayCheck]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.verdict.ok) and all(d.ok for d in self.days)
+
+
+def check_report(store: Store, path: Path) -> ReportCheck:
+    """The server side of `main.py verify-report`: the gate is found by the key id its digests
+    name, among the enrolled gates only (KnownError verify_other_gate otherwise, or when the
+    signature is not that gate's), then the file is checked with that gate's public key."""
+    from app.reports.verify import digest_text, verify_file
+
+    days = check_signed_day(store, digest_text(path))
+    device_id = days[0].device_id
+    with store.tx() as tx:
+        row = tx.one("SELECT public_key FROM devices WHERE device_id = ?", (device_id,))
+    assert row is not None  # check_signed_day found it
+    return ReportCheck(device_id, verify_file(path, row["public_key"]), days)

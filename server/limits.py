@@ -11,6 +11,7 @@ from starlette.requests import Request
 ENROL_BODY = 4 * 1024  # a code, a device id, a public key and a name
 FORM_BODY = 16 * 1024  # login, revoke, a new pairing code, logout
 UPLOAD_BODY = 64 * 1024 * 1024  # one USB bundle (a busy gate's month is a few MB)
+REPORT_BODY = 16 * 1024 * 1024  # one gate's daily report to verify (CSV/XLSX/PDF, #17)
 
 
 class TooLarge(Exception):

@@ -123,17 +123,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "s004_bundle_box_key",
-        # the server's X25519 key: never-online gates seal their USB bundles to it (#13)
+        "s004_gate_code_compound",
+        # #15: the gate's short code (app/gate_code.py; filled for existing rows by
+        # server/fills.py) and the compound it stands in (street / community; '' is
+        # 未分组), also carried by a pairing code to the gate that uses it
         """
-        CREATE TABLE server_box_key (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            private_key TEXT NOT NULL,
-            public_key TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            created_utc TEXT NOT NULL
-        )
+        ALTER TABLE devices ADD COLUMN gate_code TEXT;
+        ALTER TABLE devices ADD COLUMN street TEXT NOT NULL DEFAULT '';
+        ALTER TABLE devices ADD COLUMN community TEXT NOT NULL DEFAULT '';
+        ALTER TABLE enrol_codes ADD COLUMN street TEXT NOT NULL DEFAULT '';
+        ALTER TABLE enrol_codes ADD COLUMN community TEXT NOT NULL DEFAULT '';
+        CREATE UNIQUE INDEX devices_by_gate_code ON devices(gate_code)
         """,
+    ),
+    (  # the server's X25519 key, shaped like server_key: gates seal USB bundles to it (#13)
+        "s005_bundle_box_key",
+        "CREATE TABLE server_box_key (id INTEGER PRIMARY KEY CHECK (id = 1), private_key TEXT "
+        "NOT NULL, public_key TEXT NOT NULL, key_id TEXT NOT NULL, created_utc TEXT NOT NULL)",
     ),
 ]
 
@@ -198,6 +204,8 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)"
             )
+        from server.fills import FILLS  # data steps: Python, after their migration's DDL
+
         for name, ddl in MIGRATIONS:
             with self.tx() as tx:
                 self._lock_migrations(tx)
@@ -205,6 +213,9 @@ class Store:
                     continue
                 for stmt in migration_sql(ddl, self.dialect):
                     tx.execute(stmt)
+                fill = FILLS.get(name)
+                if fill is not None:
+                    fill(tx)
                 tx.execute(
                     "INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
                     (name, utc_now()),

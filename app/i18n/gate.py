@@ -5,6 +5,7 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- window, general
     "app_title": ("门岗通", "Gatepost"),
+    "gate_code_shown": ("卡口代码 {gate}", "Gate code {gate}"),  # #15: the officer page shows it
     "app_name": ("门岗通 Gatepost", "门岗通 Gatepost"),  # the product's name, in both scripts
     "recent_col_time": ("时间", "Time"),
     "recent_col_dir": ("进出", "Dir"),
@@ -180,10 +181,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stats_button": ("统计", "Stats"),
     "shift_end_button": ("交班", "Handover"),
     "shift_log_button": ("值班日志", "Log"),
-    "dialog_open": (
-        "请先回答打开的对话框（或按 Esc）",
-        "Answer the open dialog first (or Esc)",
-    ),
+    "dialog_open": ("请先回答打开的对话框（或按 Esc）", "Answer the open dialog first (or Esc)"),
     "replay_bad_line": ("第 {line} 行不是一个 JSON 事件", "Line {line} is not a JSON event"),
     "replay_unknown_event": (
         "第 {event} 个事件无法识别",

@@ -68,10 +68,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "电脑时间比最新记录早 {minutes} 分钟",
         "the clock is {minutes} min earlier than the newest record",
     ),
-    "clock_why_jumped": (
-        "电脑时间突然跳变了 {minutes} 分钟",
-        "the clock jumped by {minutes} min",
-    ),
+    "clock_why_jumped": ("电脑时间突然跳变了 {minutes} 分钟", "the clock jumped by {minutes} min"),
     "clock_why_off_reference": (
         "电脑时间与服务器时间相差 {minutes} 分钟",
         "the clock is {minutes} min away from the server's time",
@@ -88,10 +85,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Backfilled: paper page {page}, typed in {when} UTC by {who}",
     ),
     "total_backfilled": ("其中补录", "Of which backfilled"),
-    "backfill_confirm": (
-        "请确认这一行：{doubts}",
-        "Please confirm this line: {doubts}",
-    ),
+    "backfill_confirm": ("请确认这一行：{doubts}", "Please confirm this line: {doubts}"),
     "backfill_future": ("纸上时间晚于现在", "the paper time is in the future"),
     "backfill_gate_was_up": (
         "纸上时间门岗电脑在正常登记（不在停机期间）",

@@ -325,72 +325,32 @@ def _demo_shift(
         "phone": vol["phone"],
         "confirmed": 1,
     }
-    s_utc, s_local, s_date = stamp(start)
-    e_utc, e_local, e_date = stamp(end)
     note = rng.choice(LOG_LINES)
-    shift_db.insert_shift_event(
-        conn,
-        {
-            **base,
-            "id": shift_id,
-            "ts_utc": s_utc,
-            "ts_local": s_local,
-            "local_date": s_date,
-            "kind": "start",
-        },
-    )
+
+    def at(sec: int) -> dict[str, str]:
+        return dict(zip(("ts_utc", "ts_local", "local_date"), stamp(sec), strict=True))
+
+    def event(sec: int, kind: str, **fields: Any) -> None:
+        shift_db.insert_shift_event(
+            conn, {**base, "id": uuid7(), **at(sec), "kind": kind, **fields}
+        )
+
+    event(start, "start", id=shift_id)
     summary = {
         "shift_id": shift_id,
         "volunteer": vol["name"],
-        "start_local": s_local,
-        "end_local": e_local,
+        "start_local": stamp(start)[1],
+        "end_local": stamp(end)[1],
         "counts": {**counts, "visitors_inside": 0},
         "visitors_inside": [],
         "log": [],
         "note": note,
     }
-    shift_db.insert_shift_event(
-        conn,
-        {
-            **base,
-            "id": uuid7(),
-            "ts_utc": e_utc,
-            "ts_local": e_local,
-            "local_date": e_date,
-            "kind": "end",
-            "note": note,
-            "summary": json.dumps(summary, ensure_ascii=False),
-        },
-    )
-    shift_db.insert_shift_event(
-        conn,
-        {
-            **base,
-            "id": uuid7(),
-            "ts_utc": e_utc,
-            "ts_local": e_local,
-            "local_date": e_date,
-            "kind": "ack",
-            "note": "demo",
-            "volunteer_id": incoming["id"],
-            "volunteer": incoming["name"],
-            "phone": incoming["phone"],
-        },
-    )
-    l_utc, l_local, l_date = stamp(start + 3600)
-    shift_db.insert_shift_log(
-        conn,
-        {
-            "id": uuid7(),
-            "ts_utc": l_utc,
-            "ts_local": l_local,
-            "local_date": l_date,
-            "checkpoint_id": checkpoint_id,
-            "shift_id": shift_id,
-            "volunteer": vol["name"],
-            "text": note,
-        },
-    )
+    event(end, "end", note=note, summary=json.dumps(summary, ensure_ascii=False))
+    incomer = {"volunteer_id": incoming["id"], "volunteer": incoming["name"]}
+    event(end, "ack", note="demo", phone=incoming["phone"], **incomer)
+    log = {"id": uuid7(), **at(start + 3600), "checkpoint_id": checkpoint_id, "shift_id": shift_id}
+    shift_db.insert_shift_log(conn, {**log, "volunteer": vol["name"], "text": note})
 
 
 def utc_offset_seconds(now: datetime) -> int:

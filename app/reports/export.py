@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -66,66 +68,84 @@ def _csv_row(row: Any, lang: str, masked: bool) -> list[Any]:
     return values
 
 
-def _tick(done: int, total: int, progress: Progress | None, cancel: Cancel | None) -> None:
-    if cancel is not None and cancel():
-        raise ExportCancelled()
-    if progress is not None:
-        progress(done, total)
+@dataclass(frozen=True)
+class Options:
+    """What a report file is written with: the language, masked or not, progress and cancel,
+    and the gate's key with the time zone of its day digests (#17)."""
+
+    lang: str = "zh"
+    masked: bool = True
+    progress: Progress | None = None
+    cancel: Cancel | None = None
+    signer: Signer | None = None
+    tz: tzinfo | None = None
+
+    def tick(self, done: int, total: int) -> None:
+        if self.cancel is not None and self.cancel():
+            raise ExportCancelled()
+        if self.progress is not None:
+            self.progress(done, total)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The passage columns, and the check code's when the gate signs (#17)."""
+        return (*PASSAGE_HEADERS, "col_check") if self.signer else PASSAGE_HEADERS
 
 
-def write_csv(
+DEFAULT = Options()
+
+
+def _write_passages(
     conn: sqlite3.Connection,
     report: Report,
-    out: Path,
-    *,
-    lang: str = "zh",
-    masked: bool = True,
-    progress: Progress | None = None,
-    cancel: Cancel | None = None,
-    signer: Signer | None = None,
-    tz: tzinfo | None = None,
+    opts: Options,
+    digester: Digester,
+    total: int,
+    cells: Callable[[Any], list[Any]],
+    write: Callable[[list[Any]], object],
 ) -> int:
+    """Write the report's passages as cells, each ending in its check code when the gate signs,
+    with progress and cancel every CHECK_EVERY rows. Returns the number written."""
+    done = 0
+    for row in q.iter_passages(conn, report.date_from, report.date_to):
+        values = cells(row)
+        if opts.signer is not None:
+            values.append(digester.add(values))
+        write(values)
+        done += 1
+        if done % CHECK_EVERY == 0:
+            opts.tick(done, total)
+    return done
+
+
+def write_csv(conn: sqlite3.Connection, report: Report, out: Path, opts: Options = DEFAULT) -> int:
     """The passage log as CSV with a BOM so Excel and WPS read the Chinese right. With the
     gate's key (signer), each row ends in its check code and each day gets a signed digest
     row after a blank line (#17)."""
     total = q.count_passages(conn, report.date_from, report.date_to)
-    done = 0
     digester = Digester(report.date_from, report.date_to)
-    headers = [*PASSAGE_HEADERS, "col_check"] if signer else PASSAGE_HEADERS
     with atomic_output(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([t(h, lang) for h in headers])
-        for row in q.iter_passages(conn, report.date_from, report.date_to):
-            values = _csv_row(row, lang, masked)
-            if signer is not None:
-                values.append(digester.add(values))
-            writer.writerow(values)
-            done += 1
-            if done % CHECK_EVERY == 0:
-                _tick(done, total, progress, cancel)
-        if signer is not None:
+        writer.writerow([t(h, opts.lang) for h in opts.headers])
+        cells = functools.partial(_csv_row, lang=opts.lang, masked=opts.masked)
+        done = _write_passages(conn, report, opts, digester, total, cells, writer.writerow)
+        if opts.signer is not None:
             writer.writerow([])
-            for d in digester.digests(conn, signer, masked, tz):
-                writer.writerow([t("digest_label", lang), d.day, d.n, d.text()])
-        _tick(done, total, progress, cancel)
+            for d in digester.digests(conn, opts.signer, opts.masked, opts.tz):
+                writer.writerow([t("digest_label", opts.lang), d.day, d.n, d.text()])
+        opts.tick(done, total)
     return done
 
 
-def day_digests(
-    conn: sqlite3.Connection,
-    report: Report,
-    signer: Signer,
-    *,
-    lang: str = "zh",
-    masked: bool = True,
-    tz: tzinfo | None = None,
-) -> list[str]:
+def day_digests(conn: sqlite3.Connection, report: Report, opts: Options) -> list[str]:
     """The digest lines of the report's days, as the CSV of the same choices would carry them
-    (the PDF prints these: it has no rows of its own to check)."""
+    (the PDF prints these: it has no rows of its own to check); none without the gate's key."""
+    if opts.signer is None:
+        return []
     digester = Digester(report.date_from, report.date_to)
     for row in q.iter_passages(conn, report.date_from, report.date_to):
-        digester.add(_csv_row(row, lang, masked))
-    return [d.text() for d in digester.digests(conn, signer, masked, tz)]
+        digester.add(_csv_row(row, opts.lang, opts.masked))
+    return [d.text() for d in digester.digests(conn, opts.signer, opts.masked, opts.tz)]
 
 
 def summary_path(out: Path) -> Path:
@@ -189,18 +209,7 @@ def _sheet(wb: Any, title: str, headers: list[str], widths: tuple[int, ...]) -> 
     return ws
 
 
-def write_xlsx(
-    conn: sqlite3.Connection,
-    report: Report,
-    out: Path,
-    *,
-    lang: str = "zh",
-    masked: bool = True,
-    progress: Progress | None = None,
-    cancel: Cancel | None = None,
-    signer: Signer | None = None,
-    tz: tzinfo | None = None,
-) -> int:
+def write_xlsx(conn: sqlite3.Connection, report: Report, out: Path, opts: Options = DEFAULT) -> int:
     """Three sheets (passages, summary, fevers & refusals), written row by row (write_only);
     with the gate's key, a check-code column and a fourth sheet of signed day digests (#17)."""
     from openpyxl import Workbook  # lazy: openpyxl is heavy, CSV needs none
@@ -209,7 +218,7 @@ def write_xlsx(
     with atomic_output(out) as tmp:
         wb = Workbook(write_only=True)
         try:
-            _fill_xlsx(wb, conn, report, lang, masked, progress, cancel, total, signer, tz)
+            _fill_xlsx(wb, conn, report, opts, total)
         except BaseException:
             _discard(wb)
             raise
@@ -227,35 +236,22 @@ def _discard(wb: Any) -> None:
 
 
 def _fill_xlsx(
-    wb: Any,
-    conn: sqlite3.Connection,
-    report: Report,
-    lang: str,
-    masked: bool,
-    progress: Progress | None,
-    cancel: Cancel | None,
-    total: int,
-    signer: Signer | None = None,
-    tz: tzinfo | None = None,
+    wb: Any, conn: sqlite3.Connection, report: Report, opts: Options, total: int
 ) -> None:
-    done = 0
+    lang, masked = opts.lang, opts.masked
     digester = Digester(report.date_from, report.date_to)
-    headers = [*PASSAGE_HEADERS, "col_check"] if signer else PASSAGE_HEADERS
-    widths = (*PASSAGE_WIDTHS, CHECK_WIDTH) if signer else PASSAGE_WIDTHS
+    headers = opts.headers
+    widths = (*PASSAGE_WIDTHS, CHECK_WIDTH) if opts.signer else PASSAGE_WIDTHS
     ws = _sheet(wb, t("total_passages", lang), [t(h, lang) for h in headers], widths)
     # the filter arrows on the header row (the range is known up front: write_only sheets
     # cannot be rewritten once rows are in)
     from openpyxl.utils import get_column_letter
 
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{total + 1}"
-    for row in q.iter_passages(conn, report.date_from, report.date_to):
-        values = passage_values(row, lang, masked)
-        if signer is not None:
-            values.append(digester.add(values))
-        ws.append(_xlsx_cells(ws, values))
-        done += 1
-        if done % CHECK_EVERY == 0:
-            _tick(done, total, progress, cancel)
+    cells = functools.partial(passage_values, lang=lang, masked=masked)
+    done = _write_passages(
+        conn, report, opts, digester, total, cells, lambda v: ws.append(_xlsx_cells(ws, v))
+    )
     summary = _sheet(wb, t("report_totals", lang), [], (22, 14, 20, 20, 8, 8, 8, 8, 30, 12))
     for r in summary_rows(report, lang, masked):
         summary.append(r)
@@ -268,13 +264,13 @@ def _fill_xlsx(
     fever_temps = tuple(FEVER_HEADERS.index(c) for c in ("col_temperature", "col_retest"))
     for r in fever_refusal_rows(report, lang, masked):
         fev.append(_xlsx_cells(fev, r, fever_temps))
-    if signer is not None:
+    if opts.signer is not None:
         sheet = _sheet(
             wb,
             t("digest_label", lang),
             [t(h, lang) for h in ("col_day", "col_count", "digest_label")],
             (12, 8, 120),
         )
-        for d in digester.digests(conn, signer, masked, tz):
+        for d in digester.digests(conn, opts.signer, masked, opts.tz):
             sheet.append([d.day, d.n, d.text()])
-    _tick(done, total, progress, cancel)
+    opts.tick(done, total)

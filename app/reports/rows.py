@@ -22,6 +22,8 @@ class ExportCancelled(KnownError):
         super().__init__("export_cancelled")
 
 
+# who passed and who was at the desk: the same columns in the passage log and the fever sheet
+PERSON_HEADERS = ("col_name", "col_id_number", "col_room", "col_volunteer", "col_note")
 PASSAGE_HEADERS = (
     "col_time",
     "col_checkpoint",
@@ -34,11 +36,7 @@ PASSAGE_HEADERS = (
     "col_reason",
     "col_override",
     "col_disposition",
-    "col_name",
-    "col_id_number",
-    "col_room",
-    "col_volunteer",
-    "col_note",
+    *PERSON_HEADERS,
     "col_clock",
     "col_backfill",
 )
@@ -218,6 +216,17 @@ def summary_rows(report: Report, lang: str, masked: bool) -> list[list[Any]]:
     return rows
 
 
+def _person_cells(r: Any, masked: bool) -> list[Any]:
+    """The PERSON_HEADERS cells of a fever or refusal row (names and IDs masked unless not)."""
+    return [
+        (mask_name(r["person_name"]) if masked else r["person_name"]) or "",
+        (mask_id(r["id_number"]) if masked else r["id_number"]) or "",
+        room_of(r),
+        r["volunteer"],
+        r["note"] or "",
+    ]
+
+
 def fever_refusal_rows(report: Report, lang: str, masked: bool) -> list[list[Any]]:
     """Fevers (first reading with re-test and disposition), then refusals that are not fevers."""
     rows: list[list[Any]] = []
@@ -234,11 +243,7 @@ def fever_refusal_rows(report: Report, lang: str, masked: bool) -> list[list[Any
                 outcome,
                 label("reason", "fever", lang) if f["decision"] == "refused" else "",
                 label("disp", f["disposition"], lang),
-                (mask_name(f["person_name"]) if masked else f["person_name"]) or "",
-                (mask_id(f["id_number"]) if masked else f["id_number"]) or "",
-                room_of(f),
-                f["volunteer"],
-                f["note"] or "",
+                *_person_cells(f, masked),
             ]
         )
     for r in report.refusals:
@@ -253,11 +258,7 @@ def fever_refusal_rows(report: Report, lang: str, masked: bool) -> list[list[Any
                 label("decision", r["decision"], lang),
                 label("reason", r["reason"], lang),
                 label("disp", r["disposition"], lang),
-                (mask_name(r["person_name"]) if masked else r["person_name"]) or "",
-                (mask_id(r["id_number"]) if masked else r["id_number"]) or "",
-                room_of(r),
-                r["volunteer"],
-                r["note"] or "",
+                *_person_cells(r, masked),
             ]
         )
     rows.sort(key=lambda x: x[0] or datetime.min)
@@ -272,9 +273,5 @@ FEVER_HEADERS = (
     "col_decision",
     "col_reason",
     "col_disposition",
-    "col_name",
-    "col_id_number",
-    "col_room",
-    "col_volunteer",
-    "col_note",
+    *PERSON_HEADERS,
 )

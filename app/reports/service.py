@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from app import officer as roles
 from app.clock import Clock, SystemClock
@@ -27,6 +27,15 @@ FORMATS = ("csv", "xlsx", "pdf")
 PdfRenderer = Callable[..., int]
 # app.sync.identity.load_identity, injected by cli/ or ui/ (reports and sync are independent)
 SignerLoader = Callable[[sqlite3.Connection], Signer]
+
+
+class ExportChoices(TypedDict, total=False):
+    """prepare_export's keywords, which export() passes on."""
+
+    pin: Required[str | None]
+    unmasked: bool
+    lang: str | None
+    summary: bool
 
 
 @dataclass
@@ -148,48 +157,31 @@ class ReportService:
         conn, own = self._reader()
         try:
             report = self.report(job.date_from, job.date_to, conn)
-            tz = self.clock.now().tzinfo
-            signed: dict[str, Any] = {"signer": job.signer, "tz": tz}
-            kw: dict[str, Any] = {  # the PDF renderer (ui/) takes the same keywords
-                "lang": job.lang,
-                "masked": job.masked,
-                "progress": progress,
-                "cancel": cancel,
-            }
+            opts = export.Options(
+                job.lang, job.masked, progress, cancel, job.signer, self.clock.now().tzinfo
+            )
             if job.fmt == "csv":
-                rows = export.write_csv(
-                    conn,
-                    report,
-                    job.out,
-                    lang=job.lang,
-                    masked=job.masked,
-                    progress=progress,
-                    cancel=cancel,
-                    **signed,
-                )
+                rows = export.write_csv(conn, report, job.out, opts)
                 if job.summary_out is not None:  # after the log: a cancel leaves neither
                     export.write_summary_csv(
                         report, job.summary_out, lang=job.lang, masked=job.masked
                     )
                 return rows
             if job.fmt == "xlsx":
-                return export.write_xlsx(
-                    conn,
-                    report,
-                    job.out,
-                    lang=job.lang,
-                    masked=job.masked,
-                    progress=progress,
-                    cancel=cancel,
-                    **signed,
-                )
+                return export.write_xlsx(conn, report, job.out, opts)
             assert self.pdf_renderer is not None
-            if job.signer is not None:
-                report.digests = export.day_digests(
-                    conn, report, job.signer, lang=job.lang, masked=job.masked, tz=tz
-                )
+            report.digests = export.day_digests(conn, report, opts)
             with export.atomic_output(job.out) as tmp:
-                return int(self.pdf_renderer(report, tmp, **kw))
+                return int(
+                    self.pdf_renderer(
+                        report,
+                        tmp,
+                        lang=job.lang,
+                        masked=job.masked,
+                        progress=progress,
+                        cancel=cancel,
+                    )
+                )
         except OSError as exc:
             raise KnownError("export_failed", detail=str(exc)) from exc
         finally:
@@ -208,18 +200,13 @@ class ReportService:
         date_from: str,
         date_to: str | None = None,
         *,
-        pin: str | None,
-        unmasked: bool = False,
-        lang: str | None = None,
         progress: export.Progress | None = None,
         cancel: export.Cancel | None = None,
-        summary: bool = True,
+        **choices: Unpack[ExportChoices],
     ) -> int:
         """Verify the PIN, write the file atomically, audit it. Returns the passage rows written.
         A CSV export also writes FILE-summary.csv next to it unless summary=False."""
-        job = self.prepare_export(
-            fmt, out, date_from, date_to, pin=pin, unmasked=unmasked, lang=lang, summary=summary
-        )
+        job = self.prepare_export(fmt, out, date_from, date_to, **choices)
         try:
             rows = self.run_export(job, progress, cancel)
         except (export.ExportCancelled, KeyboardInterrupt):  # cancel button or Ctrl-C

@@ -13,6 +13,7 @@ import csv
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,24 @@ def verify_file(path: Path | str, public_key_hex: str) -> Verdict:
             table, digest_text = _read_xlsx(path)
         else:
             table, digest_text = _read_csv(path)
-    except (OSError, ValueError, KeyError, csv.Error) as exc:
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as exc:
         raise KnownError("verify_bad_file", file=path.name, detail=str(exc)) from exc
     verdict = Verdict(path.name, _signed(digest_text, public_key_hex))
     _check_rows(verdict, table)
     return verdict
+
+
+def digest_text(path: Path | str) -> str:
+    """The digest lines a CSV/XLSX/PDF carries (to learn which gate signed it before checking
+    it against that gate's key, as the server does on upload)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _pdf_text(path)
+    try:
+        return (_read_xlsx(path) if suffix == ".xlsx" else _read_csv(path))[1]
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as exc:
+        raise KnownError("verify_bad_file", file=path.name, detail=str(exc)) from exc
 
 
 def _signed(text: str, public_key_hex: str) -> list[dg.DayDigest]:
@@ -144,7 +158,7 @@ def _check_rows(verdict: Verdict, table: list[tuple[int, list[Any]]]) -> None:
             verdict.problems.append(("verify_codes_changed", {"day": day}))
 
 
-def _verify_pdf(path: Path, public_key_hex: str) -> Verdict:
+def _pdf_text(path: Path) -> str:
     exe = shutil.which("pdftotext")
     if exe is None:
         raise KnownError("verify_need_pdftotext")
@@ -154,6 +168,11 @@ def _verify_pdf(path: Path, public_key_hex: str) -> Verdict:
         ).stdout
     except (subprocess.SubprocessError, OSError) as exc:
         raise KnownError("verify_bad_file", file=path.name, detail=str(exc)) from exc
+    return text
+
+
+def _verify_pdf(path: Path, public_key_hex: str) -> Verdict:
+    text = _pdf_text(path)
     verdict = Verdict(path.name, _signed(text, public_key_hex))
     verdict.rows = sum(d.n for d in verdict.digests)
     if len(verdict.digests) == 1:  # one day: the printed total must be the signed count

@@ -9,7 +9,7 @@ import io
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,32 +28,16 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
+from app import gate_code
 from app.clock import Clock, SystemClock
-from app.i18n import MESSAGES, t
+from app.i18n import t
 from app.sync.bundle import BundleRefused
 from server import devices
 from server.audit import audit
 from server.bundles import bundle_device_id, import_bundle
-from server.limits import FORM_BODY, UPLOAD_BODY, TooLarge, capped_form
-from server.officer import auth, exports, queries
+from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_form
+from server.officer import auth, district, exports, queries, views
 from server.store import Store
-
-HEADS = (
-    "officer_gate",
-    "officer_device",
-    "officer_via",
-    "officer_last_sync_local",
-    "officer_acked",
-    "officer_max",
-    "officer_gaps",
-    "officer_in",
-    "officer_out",
-    "officer_refused",
-    "officer_fevers",
-    "officer_counts",
-    "officer_quarantined",
-    "",
-)
 
 
 def _quote(value: Any) -> str:
@@ -81,22 +65,6 @@ def render(name: str, lang: str, title_code: str, **context: Any) -> HTMLRespons
     return HTMLResponse(html)
 
 
-def kind_label(kind: str, lang: str) -> str:
-    """An event kind in the page's language (kind_* in app/i18n.py); an unknown kind as sent."""
-    code = f"kind_{kind}"
-    return t(code, lang) if code in MESSAGES else kind
-
-
-def _gate_view(g: dict[str, Any], zone: ZoneInfo, lang: str) -> dict[str, Any]:
-    counts = sorted(g["counts"].items())
-    return {
-        **g,
-        "last_sync": queries.local_time(g["last_sync_utc"], zone),
-        "gap_text": ", ".join(f"{a}–{b}" for a, b in g["gaps"]) or "—",
-        "count_text": " · ".join(f"{kind_label(k, lang)} {n}" for k, n in counts) or "0",
-    }
-
-
 def _known(status: int, code: str, lang: str, **params: Any) -> Response:
     return PlainTextResponse(t(code, lang, **params), status_code=status)
 
@@ -118,10 +86,13 @@ def officer_routes(
     *,
     clock: Clock | None = None,
     proxies: Iterable[str] | None = None,
+    silent_after: timedelta | None = None,
 ) -> list[BaseRoute]:
     """The officer's pages over one store, in the officer's time zone. proxies: addresses
-    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES)."""
+    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES); silent_after:
+    a gate unheard for longer is 失联 (else $GATEPOST_SILENT_MINUTES, else 2 hours)."""
     zone = tz or queries.server_tz()
+    silent = silent_after or district.silent_after()
     clock = clock or SystemClock()
     trusted = auth.trusted_proxies(proxies)
 
@@ -195,6 +166,11 @@ def officer_routes(
         resp.delete_cookie(auth.COOKIE)
         return resp
 
+    def csrf_field(request: Request) -> Markup:
+        return Markup("<input type='hidden' name='csrf' value='{}'>").format(
+            auth.csrf_token(request)
+        )
+
     async def dashboard(request: Request) -> Response:
         if await guard(request) is None:
             return RedirectResponse("/login", status_code=303)
@@ -204,27 +180,20 @@ def officer_routes(
             return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
+        context = views.dashboard(
+            gates,
+            quarantine,
+            views.Page(day, lang, zone, clock.now(), silent),
+            district.View.of(request.query_params),
+        )
         return render(
             "dashboard.html",
             lang,
             "officer_title",
-            day=day,
-            heads=HEADS,
-            zone_name=str(zone.key),
-            gates=[_gate_view(g, zone, lang) for g in gates],
-            quarantine=[
-                {
-                    **q,
-                    "kind": kind_label(q["kind"], lang),
-                    "received": queries.local_time(q["received_utc"], zone),
-                }
-                for q in quarantine
-            ],
+            **context,
             message=request.query_params.get("msg", ""),
             ack_for=request.query_params.get("ack", ""),
-            csrf_field=Markup("<input type='hidden' name='csrf' value='{}'>").format(
-                auth.csrf_token(request)
-            ),
+            csrf_field=csrf_field(request),
         )
 
     async def upload(request: Request, officer: Officer, form: Any) -> Response:
@@ -289,7 +258,8 @@ def officer_routes(
 
     async def enrol_code(request: Request, officer: Officer, form: Any) -> Response:
         base = str(request.base_url).rstrip("/")
-        text = await run_in_threadpool(devices.new_enrolment, store, base)
+        where = devices.Compound.of(form.get("street"), form.get("community"))
+        text = await run_in_threadpool(lambda: devices.new_enrolment(store, base, compound=where))
         with store.tx() as tx:
             audit(tx, officer.username, officer.address, "enrol_code", clock=clock)
         import qrcode
@@ -309,8 +279,9 @@ def officer_routes(
     async def enrol_offline(request: Request, officer: Officer, form: Any) -> Response:
         lang = lang_of(request)
         device_id = str(form.get("device_id", "")).strip()
+        where = devices.Compound.of(form.get("street"), form.get("community"))
         try:
-            await run_in_threadpool(
+            code = await run_in_threadpool(
                 lambda: devices.enrol_offline(
                     store,
                     device_id,
@@ -318,19 +289,60 @@ def officer_routes(
                     str(form.get("name", "")),
                     officer=officer.username,
                     address=officer.address,
+                    compound=where,
                 )
             )
-            text = t("officer_enrol_done", lang, device=device_id)
+            text = t("officer_enrol_done", lang, device=f"{gate_code.shown(code)} ({device_id})")
         except devices.EnrolError as exc:
             text = t("officer_enrol_failed", lang, reason=exc.reason)
         return RedirectResponse("/?msg=" + _quote(text), status_code=303)
 
+    async def revoke_ask(request: Request) -> Response:
+        """Revoke asks first: a page naming the gate, whose form does it (no JavaScript)."""
+        if await guard(request) is None:
+            return RedirectResponse("/login", status_code=303)
+        from server.acks import AckError, find_device
+
+        lang = lang_of(request)
+        ref = request.path_params["device_id"]
+        try:
+            gate = await run_in_threadpool(find_device, store, ref)
+        except AckError as exc:
+            return _known(404, "revoke_unknown", lang, device=ref, reason=exc.reason)
+        return render(
+            "revoke.html",
+            lang,
+            "officer_revoke",
+            gate={**gate, "code": gate_code.shown(str(gate.get("gate_code") or ""))},
+            csrf_field=csrf_field(request),
+        )
+
     async def revoke_device(request: Request, officer: Officer, form: Any) -> Response:
         device_id = request.path_params["device_id"]
-        await run_in_threadpool(devices.revoke, store, device_id)
-        with store.tx() as tx:
-            audit(tx, officer.username, officer.address, "revoke", device_id, clock=clock)
+        if form.get("confirm") != "yes":  # not from the confirmation page: ask there
+            return RedirectResponse(f"/devices/{_quote(device_id)}/revoke", status_code=303)
+        await run_in_threadpool(
+            lambda: devices.revoke(
+                store, device_id, officer=officer.username, address=officer.address, clock=clock
+            )
+        )
         return RedirectResponse("/", status_code=303)
+
+    async def verify_report(request: Request, officer: Officer, form: Any) -> Response:
+        """An uploaded daily report checked as `main.py verify-report` does, with the key of
+        the enrolled gate that signed it, and its days against the events held here (#17)."""
+        lang = lang_of(request)
+        item = form.get("report")
+        name = getattr(item, "filename", "") or ""
+        if item is None or isinstance(item, str):
+            lines, ok = [t("officer_verify_pick", lang)], False
+        else:
+            data = await item.read()
+            lines, ok = await run_in_threadpool(views.check_upload, store, name, data, lang)
+        with store.tx() as tx:
+            detail = {"file": name[:100], "ok": ok, "result": lines[:20]}
+            audit(tx, officer.username, officer.address, "report_verified", detail, clock=clock)
+        return render("verify.html", lang, "officer_verify", lines=lines, ok=ok, file=name)
 
     return [
         Route("/login", login_form, methods=["GET"]),
@@ -338,10 +350,12 @@ def officer_routes(
         Route("/logout", form_action(logout), methods=["POST"]),
         Route("/", dashboard, methods=["GET"]),
         Route("/bundles", form_action(upload, UPLOAD_BODY), methods=["POST"]),
+        Route("/reports/verify", form_action(verify_report, REPORT_BODY), methods=["POST"]),
         Route("/export.csv", export, methods=["GET"]),
         Route("/export.xlsx", export, methods=["GET"]),
         Route("/enrol-code", form_action(enrol_code), methods=["POST"]),
         Route("/devices/enrol", form_action(enrol_offline), methods=["POST"]),
+        Route("/devices/{device_id}/revoke", revoke_ask, methods=["GET"]),
         Route("/devices/{device_id}/revoke", form_action(revoke_device), methods=["POST"]),
         Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]

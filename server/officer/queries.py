@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.privacy import mask_id, mask_name, mask_phone
+from server.day_check import PASSAGE_KINDS
 from server.store import Store
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -35,7 +36,10 @@ EXPORT_COLUMNS = (
     "room",
     "volunteer",
     "voided",
+    "backfill",  # #17: 补录 from the paper register: "backfill p.<sheet page>"
+    "clock_suspect",  # #17: written while the gate's clock was in doubt
 )
+BODY_COLUMNS = EXPORT_COLUMNS[4 : EXPORT_COLUMNS.index("voided")]
 
 
 def server_tz(name: str | None = None) -> ZoneInfo:
@@ -48,16 +52,24 @@ def server_tz(name: str | None = None) -> ZoneInfo:
         raise ValueError(f"unknown time zone: {name}") from None
 
 
+def parse_utc(utc_text: Any) -> datetime | None:
+    """A stored UTC instant (ISO, 'Z' or an offset; naive is UTC), or None if unreadable."""
+    if not utc_text:
+        return None
+    try:
+        when = datetime.fromisoformat(str(utc_text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 def local_time(utc_text: str | None, tz: ZoneInfo) -> str:
     """A stored UTC instant as the officer's wall-clock time (unchanged if unreadable)."""
     if not utc_text:
         return ""
-    try:
-        when = datetime.fromisoformat(str(utc_text).replace("Z", "+00:00"))
-    except ValueError:
+    when = parse_utc(utc_text)
+    if when is None:
         return str(utc_text)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -87,26 +99,40 @@ def _voided(voids: list[dict[str, Any]]) -> set[tuple[str, Any]]:
     return {(v["device_id"], _body(v["body"]).get("target_id")) for v in voids}
 
 
+DAY_KEYS = ("in", "out", "refused", "fevers", "voids", "backfill", "clock_suspect")
+
+
+def zero_day() -> dict[str, int]:
+    """A gate's numbers on a day with nothing recorded."""
+    return dict.fromkeys(DAY_KEYS, 0)
+
+
 def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
-    """Per gate, that day's passages in / out (let through), refused, and fever checks, from the
-    event bodies; a voided passage does not count."""
+    """Per gate, that day's passages in / out (let through) and refused, desk and 补录 alike;
+    fever checks; passages voided (left out of the other counts); backfilled passages (补录);
+    records written while the gate's clock was in doubt (clock_suspect, #17)."""
     with store.tx() as tx:
         rows = tx.execute(
             "SELECT device_id, event_id, kind, body FROM events WHERE local_date = ? "
-            "AND kind IN ('passage', 'fever_check')",
-            (day,),
+            "AND kind IN (?, ?, 'fever_check')",
+            (day, *PASSAGE_KINDS),
         )
         voids = tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'")
     voided = _voided(voids)
     out: dict[str, dict[str, int]] = {}
     for r in rows:
-        n = out.setdefault(r["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
+        n = out.setdefault(r["device_id"], zero_day())
         body = _body(r["body"])
+        if body.get("clock_suspect"):
+            n["clock_suspect"] += 1
         if r["kind"] == "fever_check":
             n["fevers"] += 1
             continue
         if (r["device_id"], r["event_id"]) in voided:  # a passage's event id is its record id
+            n["voids"] += 1
             continue
+        if r["kind"] == "passage_backfill":
+            n["backfill"] += 1
         if body.get("decision") == "refused":
             n["refused"] += 1
         elif body.get("decision") == "pass" and body.get("direction") in ("in", "out"):
@@ -115,7 +141,8 @@ def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
 
 
 def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
-    """Every gate with its counts of that day, quarantined events and first gaps."""
+    """Every gate with its counts of that day, when it was last heard from (last_seen),
+    quarantined events and first gaps."""
     numbers = day_numbers(store, day)
     with store.tx() as tx:
         gates = tx.execute("SELECT * FROM devices ORDER BY name, device_id")
@@ -133,7 +160,8 @@ def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
     q = {r["device_id"]: int(r["n"]) for r in quarantined}
     for g in gates:
         g["counts"] = per.get(g["device_id"], {})
-        g["day"] = numbers.get(g["device_id"], {"in": 0, "out": 0, "refused": 0, "fevers": 0})
+        g["day"] = numbers.get(g["device_id"], zero_day())
+        g["last_seen"] = g["last_sync_utc"]
         g["quarantined"] = q.get(g["device_id"], 0)
         g["gaps"] = gaps(store, g["device_id"])
     return gates
@@ -171,13 +199,16 @@ def iter_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
             "seq": e["seq"],
             "kind": e["kind"],
         }
-        for col in EXPORT_COLUMNS[4:-1]:
+        for col in BODY_COLUMNS:
             row[col] = body.get(col)
         row["person_name"] = mask_name(row["person_name"])
         row["id_number"] = mask_id(row["id_number"])
         row["phone"] = mask_phone(row["phone"])
-        is_void = e["kind"] == "passage" and (e["device_id"], e["event_id"]) in voided
+        is_void = e["kind"] in PASSAGE_KINDS and (e["device_id"], e["event_id"]) in voided
         row["voided"] = "voided" if is_void else ""
+        page = body.get("backfill_page")
+        row["backfill"] = f"backfill p.{page}" if e["kind"] == "passage_backfill" else ""
+        row["clock_suspect"] = "clock_suspect" if body.get("clock_suspect") else ""
         yield [row[c] if row[c] is not None else "" for c in EXPORT_COLUMNS]
 
 

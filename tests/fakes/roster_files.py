@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from app.gate.service import GateService, Identity, PassageDraft
 from app.idcard import check_char
 
 
@@ -23,6 +24,34 @@ WANG_X = next(make_id("19550101", s) for s in range(1, 999) if make_id("19550101
 ZHAO = make_id("19700101", 31)
 BAD_BIRTH = "350203" + "19901332" + "123"
 BAD_BIRTH += check_char(BAD_BIRTH)
+
+
+def zhang_san() -> dict[str, str]:
+    """张三 of 3-2-501 with his phone, as the roster's add form takes him."""
+    return {
+        "name": "张三",
+        "id_number": ZHANG,
+        "phone": "13812345678",
+        "building": "3",
+        "unit": "2",
+        "room": "501",
+    }
+
+
+def visitor_passes(service: GateService, direction: str = "in") -> None:
+    """李访客 (a green code, ID number LI) comes in (or goes out) through the gate."""
+    guest = Identity(method="id_number", person_name="李访客", id_number=LI)
+    service.record(
+        PassageDraft(
+            category="visitor",
+            direction=direction,
+            code_color="green",
+            payload_text="v",
+            identity=guest,
+            temperature="36.5",
+        )
+    )
+
 
 FULLWIDTH = str.maketrans("0123456789 ", "０１２３４５６７８９\u3000")
 TITLE = "翔鹭花城三期 居民花名册（2026年11月）"

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog
 
 from app.officer import OfficerAuth
+from tests.fakes.dialogs import new_pin
 
 
 class FakeSyncWidget(QObject):
@@ -215,12 +216,7 @@ def test_the_officer_pin_is_set_then_changed_only_with_the_current_one(window, s
     def first_pin(dlg):
         assert not dlg.old.isVisibleTo(dlg)  # no PIN yet: nothing to ask
         assert dlg.message.text() == "密码须为 6–12 位数字"  # the rule before the first try
-        dlg.first.setText("135790")
-        dlg.second.setText("135709")
-        dlg.try_accept()
-        assert dlg.message.text() == "两次输入不一致"
-        dlg.second.setText("135790")
-        dlg.try_accept()
+        new_pin("135790", "135709")(dlg)
 
     def change(dlg):
         dlg.old.setText("000000")

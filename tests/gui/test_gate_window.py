@@ -474,3 +474,15 @@ def test_features_attach_through_the_declared_extension_point(qtbot, gdb, servic
         assert export.text() == "Export F10"
     finally:
         win.close()
+
+
+def test_the_window_shows_the_gate_code_the_server_will_give_it(window, service):
+    """#15: derived from the device id, so a never-online gate shows the same code."""
+    from app import gate_code
+
+    device_id = service.conn.execute("SELECT device_id FROM device WHERE id = 1").fetchone()[0]
+    code = gate_code.derive(device_id)
+    assert window.gate_code_label.text().endswith(gate_code.shown(code))
+    window.toggle_language()
+    assert gate_code.shown(code) in window.gate_code_label.text()
+    assert {window.gate_code_label.text().split()[0]} <= {"卡口代码", "Gate"}

@@ -111,3 +111,38 @@ def test_pdf_footer_carries_the_signed_digest_as_text_and_qr(qapp, day_of_gate, 
     page = cv2.imread(str(tmp_path / "p-1.png"))
     texts = [r.text for r in zxingcpp.read_barcodes(page)]
     assert texts == [verdict.digests[0].text()]
+
+
+def test_the_server_checks_an_uploaded_pdf_against_the_gate_and_its_events(
+    qapp,
+    day_of_gate,  # noqa: F811
+    tmp_path,
+):
+    """#17: the officer page's check of a PDF: the footer's digest, the gate's enrolled key,
+    and the passages the server holds for that day."""
+    from app.sync.bundle import export_bundle
+    from app.sync.identity import load_identity
+    from server import devices
+    from server.bundles import import_bundle
+    from server.day_check import check_report
+    from server.store import SqliteStore
+    from ui.reports.pdf import render_pdf
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed (scripts/system-deps.txt)")
+    day_of_gate.pdf_renderer = render_pdf
+    day_of_gate.signer = load_identity
+    out = tmp_path / "day.pdf"
+    day_of_gate.export("pdf", out, "2026-11-29", pin="246810")
+    ident = load_identity(day_of_gate.gdb.conn)
+    store = SqliteStore(tmp_path / "server.db")
+    store.migrate()
+    try:
+        devices.enrol_offline(store, ident.device_id, ident.public_key_hex, officer="t")
+        (tmp_path / "usb").mkdir()
+        import_bundle(store, export_bundle(day_of_gate.gdb.conn, tmp_path / "usb"))
+        result = check_report(store, out)
+    finally:
+        store.close()
+    assert result.ok and result.verdict.ok and result.device_id == ident.device_id
+    assert [(d.day, d.signed, d.held) for d in result.days] == [("2026-11-29", 13, 13)]

@@ -104,16 +104,7 @@ def test_a_revoked_pass_is_refused_with_the_reason(qtbot, window, rig, service, 
 def test_roster_dialog_searches_masked_and_adds(qtbot, roster):
     from ui.roster.dialog import RosterDialog
 
-    roster.add(
-        {
-            "name": "张三",
-            "id_number": rf.ZHANG,
-            "phone": "13812345678",
-            "building": "3",
-            "unit": "2",
-            "room": "501",
-        }
-    )
+    roster.add(rf.zhang_san())
     roster.add(
         {
             "name": "李四",
@@ -210,19 +201,8 @@ def test_import_can_be_cancelled(qtbot, roster, tmp_path, monkeypatch):
 
 
 def test_overdue_visitors_show_in_the_top_bar(qtbot, window, service, hooked, clock):
-    from app.gate.service import Identity, PassageDraft
-
     assert hooked.overdue.isHidden()
-    guest = Identity(method="id_number", person_name="李访客", id_number=rf.LI)
-    service.record(
-        PassageDraft(
-            category="visitor",
-            code_color="green",
-            payload_text="v",
-            identity=guest,
-            temperature="36.5",
-        )
-    )
+    rf.visitor_passes(service)
     clock.advance(121 * 60)
     hooked.update_overdue()
     assert not hooked.overdue.isHidden() and hooked.overdue.text() == "超时未出 1"

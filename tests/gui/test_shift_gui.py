@@ -207,7 +207,7 @@ def test_export_dialog_cancel_leaves_no_file(qtbot, reports, tmp_path, monkeypat
         if done >= 3 and dlg.task is not None:
             dlg.task.cancel()
 
-    monkeypatch.setattr(export, "_tick", _wrap_tick(export._tick, cancel_early))
+    monkeypatch.setattr(export.Options, "tick", _wrap_tick(export.Options.tick, cancel_early))
     with qtbot.waitSignal(dlg.done, timeout=10000) as blocker:
         dlg.start()
     assert blocker.args == ["Export cancelled; no file written"]
@@ -216,9 +216,9 @@ def test_export_dialog_cancel_leaves_no_file(qtbot, reports, tmp_path, monkeypat
 
 
 def _wrap_tick(tick, hook):
-    def wrapped(done, total, progress, cancel):
+    def wrapped(opts, done, total):
         hook(done, total)
-        return tick(done, total, progress, cancel)
+        return tick(opts, done, total)
 
     return wrapped
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.gate.service import Identity
+from tests.fakes.dialogs import new_pin
 
 pytestmark = pytest.mark.gui
 
@@ -132,15 +133,8 @@ def test_stats_and_log_open_from_the_window(features, qtbot):
 def test_first_run_sets_the_officer_pin(qtbot, window):
     from ui.shifts.feature import install_shift_features
 
-    def set_pin(dlg):
-        dlg.first.setText("246810")
-        dlg.second.setText("2469")
-        dlg.try_accept()
-        assert dlg.message.text() == "两次输入不一致"
-        dlg.second.setText("246810")
-        dlg.try_accept()
-
-    f = install_shift_features(window, open_dialog=Driver(set_pin, sign_in_as("王阿姨")))
+    driver = Driver(new_pin("246810", "2469"), sign_in_as("王阿姨"))
+    f = install_shift_features(window, open_dialog=driver)
     qtbot.waitUntil(lambda: f.shifts.current() is not None, timeout=3000)
     assert f.officer.has_pin() and f.officer.verify("246810")
 

@@ -32,24 +32,39 @@ def setup(tmp_path: Path):
 
 
 @pytest.fixture
-def widgets():
-    """Every status widget made in a test is shut down (its QThread stopped) at teardown,
-    even when an assertion fails first: a running QThread at exit aborts the whole run."""
+def status_widget(qtbot):
+    """Makes sync status widgets (no refresh timer; no online timer unless given). Every one
+    made is shut down (its QThread stopped) at teardown, even when an assertion fails first:
+    a running QThread at exit aborts the whole run."""
+    from ui.sync.status import SyncStatusWidget
+
     made = []
-    yield made
+
+    def make(service: SyncService, lang: str, online_ms: int = 0) -> SyncStatusWidget:
+        widget = SyncStatusWidget(
+            service, lang=lang, online_interval_ms=online_ms, refresh_interval_ms=0
+        )
+        qtbot.addWidget(widget)
+        made.append(widget)
+        return widget
+
+    yield make
     for w in made:
         w.shutdown()
 
 
-def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, widgets):
-    from ui.sync.status import SyncStatusWidget
+def sync_now_says(qtbot, widget, words: str) -> None:
+    """Sync now, and wait until the error line says `words`."""
+    with qtbot.waitSignal(widget.attemptFinished, timeout=10000):
+        widget.sync_now()
+    qtbot.waitUntil(lambda: words in widget.error_label.text(), timeout=5000)
 
+
+def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, status_widget):
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
     add_events(gdb.conn, 42)
-    widget = SyncStatusWidget(service, lang="zh", online_interval_ms=0, refresh_interval_ms=0)
-    qtbot.addWidget(widget)
-    widgets.append(widget)
+    widget = status_widget(service, "zh")
     widget.refresh()
     # the labels change on the GUI thread after the worker's signal: wait for them
     qtbot.waitUntil(lambda: widget.waiting_label.text() == "待上传 42 条", timeout=5000)
@@ -65,35 +80,20 @@ def test_status_widget_syncs_off_the_gui_thread(qtbot, setup, widgets):
     widget.shutdown()
 
 
-def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup, widgets):
-    from ui.sync.status import SyncStatusWidget
-
+def test_status_widget_shows_a_revoked_token_in_words(qtbot, setup, status_widget):
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
     add_events(gdb.conn, 3)
     devices.revoke(store, gdb.device.device_id)
-    widget = SyncStatusWidget(service, lang="en", online_interval_ms=0, refresh_interval_ms=0)
-    qtbot.addWidget(widget)
-    widgets.append(widget)
-    with qtbot.waitSignal(widget.attemptFinished, timeout=10000):
-        widget.sync_now()
-    qtbot.waitUntil(lambda: "refused this gate" in widget.error_label.text(), timeout=5000)
+    widget = status_widget(service, "en")
+    sync_now_says(qtbot, widget, "refused this gate")
     assert widget.waiting_label.text() == "3 waiting"
     assert widget.state_label.text() == "Offline"
-    widget.shutdown()
 
 
-def test_not_enrolled_says_use_usb(qtbot, setup, widgets):
-    from ui.sync.status import SyncStatusWidget
-
+def test_not_enrolled_says_use_usb(qtbot, setup, status_widget):
     gdb, store, transport, service = setup
-    widget = SyncStatusWidget(service, lang="zh", online_interval_ms=0, refresh_interval_ms=0)
-    qtbot.addWidget(widget)
-    widgets.append(widget)
-    with qtbot.waitSignal(widget.attemptFinished, timeout=10000):
-        widget.sync_now()
-    qtbot.waitUntil(lambda: "U盘" in widget.error_label.text(), timeout=5000)
-    widget.shutdown()
+    sync_now_says(qtbot, status_widget(service, "zh"), "U盘")
 
 
 def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path):
@@ -188,18 +188,15 @@ def test_gate_window_has_sync_in_its_status_bar(qtbot, window, tmp_path, setup):
     assert attachment.widget.closed and not attachment.widget.next_timer.isActive()
 
 
-def test_offline_waits_the_backoff_and_sync_now_tries_at_once(qtbot, setup, widgets):
+def test_offline_waits_the_backoff_and_sync_now_tries_at_once(qtbot, setup, status_widget):
     """The server asks for 10 minutes: the timer waits that long, 立即同步 does not."""
     from app.sync.transport import Retryable
-    from ui.sync.status import SyncStatusWidget
 
     gdb, store, transport, service = setup
     service.enrol(devices.new_enrolment(store, "http://127.0.0.1:1"))
     add_events(gdb.conn, 5)
     transport.faults.append(Retryable("HTTP 503", retry_after=600.0))
-    widget = SyncStatusWidget(service, lang="zh", online_interval_ms=60_000, refresh_interval_ms=0)
-    qtbot.addWidget(widget)
-    widgets.append(widget)
+    widget = status_widget(service, "zh", online_ms=60_000)
     with qtbot.waitSignal(widget.attemptFinished, timeout=10000) as blocker:
         widget.start_attempt(manual=False)
     assert blocker.args[0].report.error == "sync_offline"

@@ -201,3 +201,25 @@ def another_gate(store: Store, folder: Path, events: int) -> Iterator:
         yield other
     finally:
         other.close()
+
+
+def desk_day(gate, passages: int):
+    """A real gate's desk on 2026-11-29 (07:00 in Shanghai, a fake clock): that many green
+    passages ten minutes apart by one resident, and its report service, signing with the
+    gate's key, officer PIN 246810. (clock, desk, identity, reports)."""
+    from datetime import datetime, timedelta, timezone
+
+    from app.clock import FakeClock
+    from app.gate.service import GateService, Identity, PassageDraft
+    from app.reports.service import ReportService
+    from app.sync.identity import load_identity
+
+    clock = FakeClock(datetime(2026, 11, 29, 7, 0, tzinfo=timezone(timedelta(hours=8))))
+    desk = GateService(gate, clock)
+    ident = Identity(method="name_room", person_name="张三", building="1", room="101")
+    for _ in range(passages):
+        clock.advance(600)
+        desk.record(PassageDraft(code_color="green", temperature="36.5", identity=ident))
+    reports = ReportService(gate, clock, signer=load_identity)
+    reports.officer.set_pin("246810")
+    return clock, desk, ident, reports

@@ -259,7 +259,7 @@ FORMS = [
 
 
 @SQLITE_ONLY
-@pytest.mark.parametrize("path,fields", FORMS + [("/devices/{gate}/revoke", {})])
+@pytest.mark.parametrize("path,fields", FORMS + [("/devices/{gate}/revoke", {"confirm": "yes"})])
 def test_every_state_changing_form_needs_the_csrf_token(store, site, gate, path, fields):
     path = path.replace("{gate}", gate.device.device_id)
     op = opener()
@@ -281,7 +281,7 @@ def test_revoke_and_enrol_with_the_token_are_audited(store, site, gate):
     fields = {"device_id": "new-gate", "public_key": "cd" * 32, "csrf": csrf_of(op, site.url)}
     assert status_of(op, f"{site.url}/devices/enrol", fields) == 200
     assert devices.get_device(store, "new-gate").public_key == "cd" * 32
-    token = {"csrf": csrf_of(op, site.url)}
+    token = {"csrf": csrf_of(op, site.url), "confirm": "yes"}  # from the confirmation page
     assert status_of(op, f"{site.url}/devices/{gate.device.device_id}/revoke", token) == 200
     assert devices.get_device(store, gate.device.device_id).revoked
     actions = [r["action"] for r in audit_log(store)]
@@ -332,14 +332,16 @@ def test_an_upload_over_the_cap_is_413_before_it_is_read(store, site, monkeypatc
         assert status_of(op, f"{srv.url}/bundles", big) == 413
 
 
-def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+def _multipart(
+    fields: dict[str, str], name: str, data: bytes, field: str = "bundle"
+) -> tuple[bytes, str]:
     boundary = "gatepost-test-boundary"
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
         for k, v in fields.items()
     ]
     parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="bundle"; filename="{name}"\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
         "Content-Type: application/zip\r\n\r\n".encode()
         + data
         + b"\r\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -121,16 +122,79 @@ def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate
 
         browser.get(f"{srv.url}/")
         text_of(browser, "gates", lambda t: True)
-        browser.find_element(By.CSS_SELECTOR, "tr.gate form.revoke button").click()
-        alert = browser.switch_to.alert  # revoke asks first (#15); dismissed, nothing happens
-        assert alert.text.startswith("确定吊销卡口")
-        alert.dismiss()
+        browser.find_element(By.CSS_SELECTOR, "tr.gate a.revoke").click()
+        # revoke asks first, on a page of its own (#15); cancelled, nothing happens
+        text_of(browser, "revoke-question", lambda t: t.startswith("确定吊销卡口"))
+        browser.find_element(By.ID, "revoke-no").click()
+        text_of(browser, "gates", lambda t: True)
         assert not get_device(store, gate.device.device_id).revoked
-        browser.find_element(By.CSS_SELECTOR, "tr.gate form.revoke button").click()
-        browser.switch_to.alert.accept()
-        text_of(browser, "gates", lambda t: "revoked" in t)
+        browser.find_element(By.CSS_SELECTOR, "tr.gate a.revoke").click()
+        text_of(browser, "revoke-question", lambda t: True)
+        browser.find_element(By.ID, "revoke-yes").click()
+        text_of(browser, "gates", lambda t: "已吊销" in t)
         assert get_device(store, gate.device.device_id).revoked
         browser.find_element(By.ID, "logout").click()
         text_of(browser, "login", lambda t: True)
         browser.get(f"{srv.url}/")
         text_of(browser, "login", lambda t: True)  # the session is gone on the server
+
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "officer-district.png"
+
+
+@pytest.mark.slow
+@SQLITE_ONLY
+def test_a_district_of_300_gates_in_chromium(browser, store, monkeypatch):
+    """#15: totals at the top, gates grouped by compound, 失联 gates in red and counted, the
+    filter; the screenshot in docs/screenshots/ is taken here."""
+    from datetime import UTC, datetime
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from app.clock import FakeClock
+    from tests.fakes.district import make_district
+
+    monkeypatch.delenv("GATEPOST_SILENT_MINUTES", raising=False)
+    now = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
+    set_officer(store, "jiedao", "correct horse")
+    made = make_district(store, 300, "2026-11-29", now)
+    with ServerThread(store, clock=FakeClock(now)) as srv:
+        browser.set_window_size(1600, 1000)
+        browser.get(f"{srv.url}/login")
+        browser.find_element(By.ID, "username").send_keys("jiedao")
+        browser.find_element(By.ID, "password").send_keys("correct horse")
+        browser.find_element(By.ID, "login").click()
+        browser.get(f"{srv.url}/?date=2026-11-29")
+        text_of(browser, "gates", lambda t: True)
+        total = {
+            key: int(browser.find_element(By.CSS_SELECTOR, f"#total-{key} dd").text)
+            for key in ("gates", "in", "out", "refused", "fevers", "voids", "backfill", "silent")
+        }
+        assert total == {k: made.totals.get(k, 0) for k in total}
+        assert total["gates"] == 300 and total["silent"] == len(made.silent) > 0
+        silent_box = browser.find_element(By.ID, "total-silent")
+        assert silent_box.value_of_css_property("color") == "rgba(176, 0, 32, 1)"  # red
+        assert len(browser.find_elements(By.CSS_SELECTOR, "tr.gate")) == 300
+        groups = [
+            g.get_attribute("data-compound")
+            for g in browser.find_elements(By.CSS_SELECTOR, "tbody.compound")
+        ]
+        assert groups[-1] == "未分组" and "鼓楼街道 · 东街社区" in groups
+        row = browser.find_element(By.CSS_SELECTOR, f"tr.gate[data-device='{made.silent[0]}']")
+        state = row.find_element(By.CSS_SELECTOR, "td.state")
+        assert (
+            state.text == "失联" and state.value_of_css_property("color") == "rgba(176, 0, 32, 1)"
+        )
+        browser.get(f"{srv.url}/?date=2026-11-29&sort=state")  # 失联 first, for the picture
+        text_of(browser, "gates", lambda t: "失联" in t)
+        first = browser.find_element(By.CSS_SELECTOR, "tr.gate")
+        assert first.get_attribute("data-device") in made.silent
+        browser.save_screenshot(str(SCREENSHOT))
+        # the filter, as the officer uses it: 失联 only
+        Select(browser.find_element(By.ID, "filter-state")).select_by_value("silent")
+        browser.find_element(By.ID, "filter-go").click()
+        text_of(browser, "shown", lambda t: t == f"显示 {len(made.silent)} / 300 个卡口")
+        rows = browser.find_elements(By.CSS_SELECTOR, "tr.gate")
+        assert {r.get_attribute("data-device") for r in rows} == set(made.silent)
+        assert int(browser.find_element(By.CSS_SELECTOR, "#total-gates dd").text) == 300

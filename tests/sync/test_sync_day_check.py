@@ -8,31 +8,21 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.clock import FakeClock
 from app.errors import KnownError
 from app.gate.backfill import PaperEntry, open_session
-from app.gate.service import GateService, Identity, PassageDraft
-from app.reports.service import ReportService
-from app.sync.identity import load_identity
+from app.gate.service import PassageDraft
 from server import devices
 from server.day_check import check_signed_day
 from tests.fakes.sync_fakes import InProcessTransport
 
-from .conftest import make_client
+from .conftest import desk_day, make_client
 
 CST = timezone(timedelta(hours=8))
 
 
 def test_backfill_to_server_and_the_signed_day_checked_there(store, gate, tmp_path):
-    clock = FakeClock(datetime(2026, 11, 29, 7, 0, tzinfo=CST))
-    desk = GateService(gate, clock)
-    ident = Identity(method="name_room", person_name="张三", building="1", room="101")
-    for _ in range(3):
-        clock.advance(600)
-        desk.record(PassageDraft(code_color="green", temperature="36.5", identity=ident))
+    _, desk, ident, reports = desk_day(gate, 3)
     desk.void_last("录入错误")
-    reports = ReportService(gate, clock, signer=load_identity)
-    reports.officer.set_pin("246810")
     session = open_session(desk, "246810")
     session.add(
         PaperEntry(
@@ -68,9 +58,7 @@ def test_backfill_to_server_and_the_signed_day_checked_there(store, gate, tmp_pa
 
 
 def test_a_day_signed_by_a_key_the_server_does_not_know_is_refused(store, gate, tmp_path):
-    clock = FakeClock(datetime(2026, 11, 29, 7, 0, tzinfo=CST))
-    reports = ReportService(gate, clock, signer=load_identity)
-    reports.officer.set_pin("246810")
+    reports = desk_day(gate, 0)[3]
     out = tmp_path / "d.csv"
     reports.export("csv", out, "2026-11-29", pin="246810")  # this gate never enrolled here
     with open(out, encoding="utf-8-sig", newline="") as fh:

@@ -174,14 +174,14 @@ def test_dashboard_shows_in_out_refused_fevers_per_gate_in_local_time(
             op = opener()
             login(op, srv.url)
             page = op.open(f"{srv.url}/?date=2026-11-29", timeout=10).read().decode()
-        row = page[page.index("<tr class='gate'") :]
+        row = page[page.index("<tr class='gate ") :]
         row = row[: row.index("</tr>")]
         cells = {
             k: row.split(f"class='n-{k}")[1].split(">")[1].split("<")[0]
             for k in ("in", "out", "refused", "fevers")
         }
         assert cells == {"in": "3", "out": "2", "refused": "1", "fevers": "1"}
-        assert f"<td class='last-sync'>{shown}</td>" in row
+        assert f"<td class='last-sync bad'>{shown}</td>" in row  # long ago: 失联
         assert f"({tz or 'Asia/Shanghai'})" in page
         assert "(UTC)" not in page
 

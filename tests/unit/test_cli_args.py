@@ -138,36 +138,25 @@ def test_print_passes_into_a_missing_folder(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.part")) and not list(tmp_path.rglob("*.pdf"))
 
 
-def test_print_passes_for_an_empty_building(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["print-passes", "--building", "99"], "99 栋没有居民，未生成文件"),
+        (["--lang", "en", "visitor-pass", "--host", "99-9-999", "--name", "王小明"], "99-9-999"),
+    ],
+    ids=["print-passes for an empty building", "visitor-pass for a room nobody lives in"],
+)
+def test_no_pass_is_issued_for_nobody(
+    argv: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "gate"
     roster(tmp_path, data)
     capsys.readouterr()
     before = outbox_count(data)
-    target = tmp_path / "b99.pdf"
-    assert (
-        main.main(
-            ["--data-dir", str(data), "print-passes", "--out", str(target), "--building", "99"]
-        )
-        == 1
-    )
-    assert "99 栋没有居民，未生成文件" in capsys.readouterr().err
-    assert not target.exists() and outbox_count(data) == before
-
-
-def test_visitor_pass_for_a_room_nobody_lives_in(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    data = tmp_path / "gate"
-    roster(tmp_path, data)
-    capsys.readouterr()
-    before = outbox_count(data)
-    target = tmp_path / "v.pdf"
-    argv = ["--data-dir", str(data), "--lang", "en", "visitor-pass", "--host", "99-9-999"]
-    assert main.main([*argv, "--name", "王小明", "--out", str(target)]) == 1
+    target = tmp_path / "passes.pdf"
+    assert main.main(["--data-dir", str(data), *argv, "--out", str(target)]) == 1
     err = capsys.readouterr().err
-    assert "99-9-999" in err and "Traceback" not in err
+    assert said in err and "Traceback" not in err
     assert not target.exists() and outbox_count(data) == before  # no pass was issued
 
 
@@ -202,14 +191,21 @@ def test_export_with_empty_stdin_says_a_pin_is_needed(tmp_path: Path) -> None:
     assert not (tmp_path / "r.csv").exists()
 
 
-def test_export_rejects_a_bad_date_before_asking_for_the_pin(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The officer's PIN is set (135790); each time a command asks for it, the prompt is kept
+    here and the PIN typed."""
     monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135790")
     assert main.main(["set-pin"]) == 0
     monkeypatch.delenv("GATEPOST_OFFICER_PIN")
-    asked: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "135790")
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": prompts.append(prompt) or "135790")
+    return prompts
+
+
+def test_export_rejects_a_bad_date_before_asking_for_the_pin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], asked: list[str]
+) -> None:
     out = str(tmp_path / "r.xlsx")
     assert main.main(["export", "--date", "2026-13-45", "--out", out]) == 1
     assert "2026-13-45" in capsys.readouterr().err and asked == []
@@ -260,14 +256,7 @@ def test_settings_cli_refuses_out_of_range_with_the_message(
     assert capsys.readouterr().out.strip() == "37.3"  # nothing was stored
 
 
-def test_settings_value_is_checked_before_the_pin_is_asked(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GATEPOST_OFFICER_PIN", "135790")
-    assert main.main(["set-pin"]) == 0
-    monkeypatch.delenv("GATEPOST_OFFICER_PIN")
-    asked: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "135790")
+def test_settings_value_is_checked_before_the_pin_is_asked(asked: list[str]) -> None:
     assert main.main(["settings", "debounce_seconds", "-3"]) == 2
     assert asked == []
     assert main.main(["settings", "debounce_seconds", "5"]) == 0 and len(asked) == 1

@@ -14,6 +14,11 @@ YELLOW = "https://jkm.example.invalid/v?t=YELLOW-2"
 GREEN2 = "https://jkm.example.invalid/v?t=GREEN-3"
 
 
+def scan(t, code=GREEN, color="green"):
+    """The journal line of a phone's code read at second t."""
+    return {"t": t, "scan": code, "color": color}
+
+
 def run(service, *events):
     return list(replay(service, [json.dumps(e) for e in events]))
 
@@ -32,9 +37,9 @@ def test_no_code_and_enter_records_nothing(service):
 def test_a_second_phone_waits_and_the_first_keeps_its_temperature(service):
     out = run(
         service,
-        {"t": 0, "scan": GREEN, "color": "green"},
+        scan(0),
         {"t": 1, "type": "36"},
-        {"t": 2, "scan": YELLOW, "color": "yellow"},
+        scan(2, YELLOW, "yellow"),
         {"t": 3, "type": "5"},
         {"t": 4, "key": "Enter"},
         {"t": 5, "key": "Enter"},
@@ -50,9 +55,9 @@ def test_a_second_phone_waits_and_the_first_keeps_its_temperature(service):
 def test_an_override_applies_to_the_yellow_person_it_was_opened_for(service):
     out = run(
         service,
-        {"t": 0, "scan": YELLOW, "color": "yellow"},
+        scan(0, YELLOW, "yellow"),
         {"t": 1, "key": "Ctrl+Y"},
-        {"t": 2, "scan": GREEN, "color": "green"},  # the next phone, while the dialog is open
+        scan(2),  # the next phone, while the dialog is open
         {"t": 3, "answer": {"reason": "社区证明已核实"}},
         {"t": 4, "type": "365"},
         {"t": 5, "key": "Enter"},
@@ -71,10 +76,10 @@ def test_an_override_applies_to_the_yellow_person_it_was_opened_for(service):
 def test_an_answer_for_a_person_who_left_changes_nothing(service):
     out = run(
         service,
-        {"t": 0, "scan": YELLOW, "color": "yellow"},
+        scan(0, YELLOW, "yellow"),
         {"t": 1, "key": "Ctrl+Y"},
         {"t": 2, "key": "Esc"},
-        {"t": 3, "scan": GREEN, "color": "green"},
+        scan(3),
         {"t": 4, "answer": {"reason": "理由"}},
     )
     assert out[-1]["outcome"] == "ignored" and out[-1]["message"] == "dialog_stale"
@@ -84,7 +89,7 @@ def test_a_manual_entry_is_not_replaced_by_the_next_camera_code(service):
     out = run(
         service,
         {"t": 0, "manual": {"id_number": "11010519491231002X"}},
-        {"t": 10, "scan": GREEN, "color": "green"},
+        scan(10),
         {"t": 11, "type": "363"},
         {"t": 12, "key": "Enter"},
     )
@@ -96,7 +101,7 @@ def test_a_manual_entry_is_not_replaced_by_the_next_camera_code(service):
 def test_a_passed_retest_shows_the_retest_temperature(service):
     out = run(
         service,
-        {"t": 0, "scan": GREEN, "color": "green"},
+        scan(0),
         {"t": 1, "type": "380"},
         {"t": 2, "key": "Enter"},
         {"t": 400, "retest": 0},
@@ -112,7 +117,7 @@ def test_a_passed_retest_shows_the_retest_temperature(service):
 def test_a_retest_before_the_rest_is_over_asks_to_confirm(service):
     out = run(
         service,
-        {"t": 0, "scan": GREEN, "color": "green"},
+        scan(0),
         {"t": 1, "key": "Enter", "typed": "37.8"},
         {"t": 60, "retest": 0},
         {"t": 61, "answer": None},
@@ -124,9 +129,9 @@ def test_a_retest_before_the_rest_is_over_asks_to_confirm(service):
 def test_esc_lets_the_same_phone_be_read_again_at_once(service):
     out = run(
         service,
-        {"t": 0, "scan": GREEN, "color": "green"},
+        scan(0),
         {"t": 1, "key": "Esc"},
-        {"t": 2, "scan": GREEN, "color": "green"},
+        scan(2),
     )
     assert out[2]["outcome"] == "shown" and out[2]["state"] == "at_desk"
 
@@ -134,9 +139,9 @@ def test_esc_lets_the_same_phone_be_read_again_at_once(service):
 def test_f4_names_the_record_and_a_second_f4_does_not_walk_back(service):
     out = run(
         service,
-        {"t": 0, "scan": GREEN, "color": "green"},
+        scan(0),
         {"t": 1, "key": "Enter", "typed": "365"},
-        {"t": 2, "scan": GREEN2, "color": "green"},
+        scan(2, GREEN2),
         {"t": 3, "key": "Enter", "typed": "364"},
         {"t": 4, "key": "F4"},
         {"t": 5, "answer": {"reason": "录入错误"}},
@@ -223,9 +228,9 @@ def test_desk_replay_command_prints_outcomes_and_writes_the_records(tmp_path, ca
                 "# a person with no code, then a green code and a yellow phone behind it",
                 json.dumps({"t": 0, "type": "366"}),
                 json.dumps({"t": 1, "key": "Enter"}),
-                json.dumps({"t": 2, "scan": GREEN, "color": "green"}),
+                json.dumps(scan(2)),
                 json.dumps({"t": 3, "type": "36"}),
-                json.dumps({"t": 4, "scan": YELLOW, "color": "yellow"}),
+                json.dumps(scan(4, YELLOW, "yellow")),
                 json.dumps({"t": 5, "type": "5"}),
                 json.dumps({"t": 6, "key": "Enter"}),
             ]

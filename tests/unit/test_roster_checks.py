@@ -8,16 +8,10 @@ from app.gate.service import Identity, PassageDraft
 from app.roster import passes
 from app.roster.checks import gate_checks, overdue_inside
 from app.roster.demo import demo_cards_with_passes
-from app.roster.service import RosterService
 from app.scan.demo import DEFAULT_CARDS
 from tests.fakes import roster_files as rf
 
 TODAY = date(2026, 11, 29)
-
-
-@pytest.fixture
-def roster(gdb, clock):
-    return RosterService(gdb, clock)
 
 
 @pytest.fixture
@@ -160,32 +154,14 @@ def test_the_same_health_code_for_a_different_person_is_flagged(service, roster,
 
 
 def test_visitors_inside_too_long_are_overdue(service, clock):
-    guest = Identity(method="id_number", person_name="李访客", id_number=rf.LI)
-    service.record(
-        PassageDraft(
-            category="visitor",
-            code_color="green",
-            payload_text="v",
-            identity=guest,
-            temperature="36.5",
-        )
-    )
+    rf.visitor_passes(service)
     clock.advance(119 * 60)
     assert overdue_inside(service.conn, clock.now(), 120) == []
     clock.advance(60)
     late = overdue_inside(service.conn, clock.now(), 120)
     assert [(r["masked_name"], r["minutes_inside"]) for r in late] == [("李*客", 120)]
     assert overdue_inside(service.conn, clock.now(), 180) == []
-    service.record(
-        PassageDraft(
-            category="visitor",
-            direction="out",
-            code_color="green",
-            payload_text="v",
-            identity=guest,
-            temperature="36.5",
-        )
-    )
+    rf.visitor_passes(service, "out")
     assert overdue_inside(service.conn, clock.now(), 120) == []
 
 

@@ -7,17 +7,7 @@ from tests.fakes import roster_files as rf
 
 def test_history_says_who_changed_what_and_when_masked(gdb, clock):
     roster = RosterService(gdb, clock)
-    zhang = roster.add(
-        {
-            "name": "张三",
-            "id_number": rf.ZHANG,
-            "phone": "13812345678",
-            "building": "3",
-            "unit": "2",
-            "room": "501",
-        },
-        who="王阿姨",
-    )
+    zhang = roster.add(rf.zhang_san(), who="王阿姨")
     clock.advance(3600)
     roster.edit(zhang["id"], {"phone": "13900001111"}, who="李网格")
     clock.advance(60)

@@ -7,16 +7,8 @@ import pytest
 from app.errors import KnownError
 from app.roster import importer
 from app.roster.importing import apply as importing_apply
-from app.roster.service import RosterService
 from main import main
 from tests.fakes import roster_files as rf
-
-
-@pytest.fixture
-def roster(gdb, clock):
-    svc = RosterService(gdb, clock)
-    svc.settings.set("volunteer", "网格员小林")
-    return svc
 
 
 def make(tmp_path, kind):

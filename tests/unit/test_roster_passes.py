@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.database import open_memory
 from app.errors import KnownError
 from app.roster import passes
-from app.roster.service import RosterService
 from app.scan.payload import classify_payload
 from main import main
 from tests.fakes import roster_files as rf
@@ -18,22 +17,8 @@ TODAY = date(2026, 11, 29)
 
 
 @pytest.fixture
-def roster(gdb, clock):
-    return RosterService(gdb, clock)
-
-
-@pytest.fixture
 def zhang(roster):
-    return roster.add(
-        {
-            "name": "张三",
-            "id_number": rf.ZHANG,
-            "phone": "13812345678",
-            "building": "3",
-            "unit": "2",
-            "room": "501",
-        }
-    )
+    return roster.add(rf.zhang_san())
 
 
 def now(clock):

@@ -9,21 +9,10 @@ from hypothesis import strategies as st
 from app.clock import FakeClock
 from app.database import open_memory
 from app.roster import importer
+from db.roster import RESIDENT_FIELDS
 from tests.fakes import roster_files as rf
 
-FIELDS = (
-    "id_number",
-    "name",
-    "phone",
-    "building",
-    "unit",
-    "room",
-    "household",
-    "tags",
-    "status",
-    "obs_start",
-    "obs_end",
-)
+FIELDS = RESIDENT_FIELDS  # the resident columns a round trip must keep
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 TAGS = ["独居老人", "需要帮助", "孕妇", "残疾", "儿童"]
 

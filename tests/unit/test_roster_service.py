@@ -3,15 +3,7 @@
 import pytest
 
 from app.errors import KnownError
-from app.roster.service import RosterService
 from tests.fakes import roster_files as rf
-
-
-@pytest.fixture
-def roster(gdb, clock):
-    svc = RosterService(gdb, clock)
-    svc.settings.set("volunteer", "网格员小林")
-    return svc
 
 
 def test_add_edit_status_history_and_views(roster, clock):
@@ -95,16 +87,7 @@ def test_the_same_id_number_twice_is_refused(roster):
 
 
 def test_search_by_name_room_and_last_four(roster):
-    a = roster.add(
-        {
-            "name": "张三",
-            "id_number": rf.ZHANG,
-            "phone": "13812345678",
-            "building": "3",
-            "unit": "2",
-            "room": "501",
-        }
-    )
+    a = roster.add(rf.zhang_san())
     b = roster.add(
         {"name": "李四", "id_number": rf.LI, "building": "4", "unit": "1", "room": "501"}
     )

@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.errors import KnownError
 from app.i18n import t
 from ui.common.buttons import ok_cancel
+from ui.officer.pin import SetPinDialog
 
 
 class AdminDialog(QDialog):
@@ -71,45 +64,9 @@ class PastePairDialog(QDialog):
         self.accept()
 
 
-class ChangePinDialog(QDialog):
-    """The current PIN (when there is one), the new one twice: officer.set_pin(new, old)."""
+class ChangePinDialog(SetPinDialog):
+    """The 管理 task: set the officer PIN, or change it given the current one; the rule shows
+    before the first try."""
 
-    def __init__(self, officer: Any, lang: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.officer, self.lang = officer, lang
-        self.setWindowTitle(t("admin_pin", lang))
-        self.old, self.first, self.second = QLineEdit(), QLineEdit(), QLineEdit()
-        for name, box in (("old", self.old), ("new", self.first), ("repeat", self.second)):
-            box.setObjectName(f"pin_{name}")
-            box.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel(t("pin_invalid", lang))  # the rule, before the first try
-        self.message.setWordWrap(True)
-        buttons = ok_cancel(self, lang, accept=False)
-        buttons.accepted.connect(self.try_accept)
-        layout = QVBoxLayout(self)
-        if officer.has_pin():
-            layout.addWidget(QLabel(t("pin_old_prompt", lang)))
-            layout.addWidget(self.old)
-        for w in (
-            QLabel(t("pin_new_prompt", lang)),
-            self.first,
-            QLabel(t("pin_repeat_prompt", lang)),
-            self.second,
-            self.message,
-            buttons,
-        ):
-            layout.addWidget(w)
-
-    def try_accept(self) -> None:
-        self.message.setStyleSheet("color: #c62828; font-weight: bold")
-        if self.first.text() != self.second.text():
-            self.message.setText(t("pin_mismatch", self.lang))
-            return
-        old = self.old.text() if self.officer.has_pin() else None
-        try:
-            self.officer.set_pin(self.first.text(), old)
-        except KnownError as exc:
-            self.message.setText(exc.message(self.lang))
-            self.old.clear()
-            return
-        self.accept()
+    title = "admin_pin"
+    rule = "pin_invalid"

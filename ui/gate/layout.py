@@ -81,6 +81,8 @@ def _build_top(win: MainWindow, outer: QVBoxLayout) -> None:
     win.title = QLabel()
     win.title.setStyleSheet("font-size: 26px; font-weight: bold;")
     win.volunteer_label = QLabel()
+    win.gate_code_label = QLabel()  # the short code the officer page and the CLI know it by
+    win.gate_code_label.setObjectName("gate_code")
     for label in (win.title, win.volunteer_label):
         label.setTextFormat(Qt.TextFormat.PlainText)  # checkpoint and volunteer names as typed
     win.change_volunteer = button("", win.ask_volunteer)
@@ -91,6 +93,8 @@ def _build_top(win: MainWindow, outer: QVBoxLayout) -> None:
     for b in (win.change_volunteer, win.lang_button, win.settings_button):
         b.setProperty("compact", True)
     top.addWidget(win.title)
+    top.addSpacing(8)
+    top.addWidget(win.gate_code_label)
     top.addSpacing(16)
     top.addWidget(win.volunteer_label)
     top.addWidget(win.change_volunteer)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QWidget
 
+from app import gate_code
 from app.errors import KnownError
 from app.gate.desk import CATEGORY_KEYS, Desk, Dialog, Step
 from app.gate.desk_view import render
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         camera_source is kept when this window's own settings are the training database's."""
         super().__init__()
         self.service = service
+        self.own_code = gate_code.of_gate(service.conn)  # as the officer page shows it (#15)
         self.settings = service.settings
         self.camera = camera
         self.asker = asker or Asker(self)
@@ -140,6 +142,9 @@ class MainWindow(QMainWindow):
         name = str(self.settings.get("checkpoint_name"))
         self.title.setText(f"{t('app_title', lang)} · {name}")
         self.setWindowTitle(f"{t('app_title', lang)} · {name}")
+        self.gate_code_label.setText(
+            t("gate_code_shown", lang, gate=gate_code.shown(self.own_code))
+        )
         self.change_volunteer.setText(t("volunteer_change", lang))
         self._update_volunteer()
         self.lang_button.setText(t("language", lang))

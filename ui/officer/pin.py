@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from app.errors import KnownError
 from app.i18n import t
+from ui.common.buttons import ok_cancel
 
 
 class OfficerPinDialog(QDialog):
@@ -73,23 +74,28 @@ def ask_officer(
 
 
 class SetPinDialog(QDialog):
-    """First run: the officer chooses the PIN (typed twice); stored only as a scrypt hash."""
+    """The officer's new PIN, typed twice, after the current one when there is one:
+    officer.set_pin(new, old); stored only as a scrypt hash. As is, the first run's (#5)."""
+
+    title = "pin_required_title"
+    rule: str | None = None  # a message shown before the first try
 
     def __init__(self, officer: Any, lang: str = "zh", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.officer, self.lang = officer, lang
-        self.setWindowTitle(t("pin_required_title", lang))
-        self.first, self.second = QLineEdit(), QLineEdit()
-        for box in (self.first, self.second):
+        self.setWindowTitle(t(self.title, lang))
+        self.old, self.first, self.second = QLineEdit(), QLineEdit(), QLineEdit()
+        for name, box in (("old", self.old), ("new", self.first), ("repeat", self.second)):
+            box.setObjectName(f"pin_{name}")
             box.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel("")
-        self.message.setStyleSheet("color: #c62828; font-weight: bold")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.message = QLabel(t(self.rule, lang) if self.rule else "")
+        self.message.setWordWrap(True)
+        self.buttons = ok_cancel(self, lang, accept=False)
         self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if officer.has_pin():
+            layout.addWidget(QLabel(t("pin_old_prompt", lang)))
+            layout.addWidget(self.old)
         for w in (
             QLabel(t("pin_new_prompt", lang)),
             self.first,
@@ -101,13 +107,16 @@ class SetPinDialog(QDialog):
             layout.addWidget(w)
 
     def try_accept(self) -> None:
+        self.message.setStyleSheet("color: #c62828; font-weight: bold")
         if self.first.text() != self.second.text():
             self.message.setText(t("pin_mismatch", self.lang))
             return
+        old = self.old.text() if self.officer.has_pin() else None
         try:
-            self.officer.set_pin(self.first.text())
+            self.officer.set_pin(self.first.text(), old)
         except KnownError as exc:
             self.message.setText(exc.message(self.lang))
+            self.old.clear()
             return
         self.accept()
 
