@@ -180,8 +180,8 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
 def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | None = None) -> int:
     """Print the counts; exit 1 when the bundle itself is refused. With ack_out, also write
     the signed ack for the gate into that folder (prints its path)."""
-    from app.sync.bundle import BundleRefused, verify_bundle
-    from server.bundles import import_bundle
+    from app.sync.bundle import BundleRefused
+    from server.bundles import bundle_device_id, import_bundle
     from server.run import store_for
 
     if not file.exists():
@@ -200,8 +200,7 @@ def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | 
         bar.finish()
         say("bundle_import_result", lang, **result.counts())
         if ack_out is not None:
-            device_id = verify_bundle(file).manifest["device_id"]
-            return write_ack_file(store, device_id, ack_out, lang)
+            return write_ack_file(store, bundle_device_id(store, file), ack_out, lang)
         return 0
     finally:
         store.close()

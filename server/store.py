@@ -136,6 +136,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE UNIQUE INDEX devices_by_gate_code ON devices(gate_code)
         """,
     ),
+    (  # the server's X25519 key, shaped like server_key: gates seal USB bundles to it (#13)
+        "s005_bundle_box_key",
+        "CREATE TABLE server_box_key (id INTEGER PRIMARY KEY CHECK (id = 1), private_key TEXT "
+        "NOT NULL, public_key TEXT NOT NULL, key_id TEXT NOT NULL, created_utc TEXT NOT NULL)",
+    ),
 ]
 
 

@@ -164,6 +164,9 @@ def create_app(
     trusted_proxies: addresses whose X-Forwarded-For/-Proto count (else
     $GATEPOST_TRUSTED_PROXIES); owns_store: close the store when the server stops (a worker
     process); hooks and a fake clock: only tests pass them."""
+    from server.acks import server_box_key
+
+    server_box_key(store)  # made at first start: the pairing codes and acks publish it
     routes = api_routes(store, hooks)
     if officer_pages:
         from server.officer import officer_routes, server_tz

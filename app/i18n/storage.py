@@ -105,4 +105,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bundle_why_too_large_unpacked": ("解压后过大，未解压", "too large unpacked; not unpacked"),
     "bundle_why_bad_content": ("内容格式异常", "the content is malformed"),
+    "bundle_why_unknown_version": (
+        "数据包版本不认识，请升级门岗通",
+        "unknown bundle version; update Gatepost",
+    ),
+    "bundle_why_sealed": (
+        "数据包已加密，只有街道服务器能打开",
+        "the bundle is encrypted; only the subdistrict server can open it",
+    ),
+    "bundle_why_other_server": (
+        "数据包是加密给另一台服务器的",
+        "the bundle is encrypted to another server's key",
+    ),
+    "bundle_why_sealed_altered": (
+        "加密内容被改动或不完整",
+        "the encrypted content was altered or is incomplete",
+    ),
+    "bundle_why_sealed_bad_envelope": (
+        "加密数据包的信封已损坏",
+        "the encrypted bundle's envelope is damaged",
+    ),
+    "bundle_why_sealed_device_mismatch": (
+        "加密信封上的门岗与包内签名的门岗不符",
+        "the gate named on the envelope is not the gate that signed the bundle",
+    ),
 }

@@ -34,7 +34,7 @@ from app.i18n import t
 from app.sync.bundle import BundleRefused
 from server import devices
 from server.audit import audit
-from server.bundles import import_bundle
+from server.bundles import bundle_device_id, import_bundle
 from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_form
 from server.officer import auth, district, exports, queries, views
 from server.public_url import pairing_base
@@ -211,7 +211,7 @@ def officer_routes(
         try:
             result = await run_in_threadpool(import_bundle, store, temp)
             text = t("bundle_import_result", lang, **result.counts())
-            device = await run_in_threadpool(_bundle_device, temp)
+            device = await run_in_threadpool(bundle_device_id, store, temp)
         except BundleRefused as exc:
             text = t("bundle_refused", lang, reason=exc.reason)
             device = ""
@@ -360,9 +360,3 @@ def officer_routes(
         Route("/devices/{device_id}/revoke", form_action(revoke_device), methods=["POST"]),
         Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
-
-
-def _bundle_device(path: Path) -> str:
-    from app.sync.bundle import verify_bundle
-
-    return str(verify_bundle(path).manifest["device_id"])
