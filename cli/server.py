@@ -195,7 +195,7 @@ def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | 
             result = import_bundle(store, file, progress=bar)
         except BundleRefused as exc:
             bar.finish()
-            say_err("bundle_refused", lang, reason=exc.reason)
+            print(exc.message(lang), file=sys.stderr)
             return 1
         bar.finish()
         say("bundle_import_result", lang, **result.counts())

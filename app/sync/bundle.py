@@ -51,8 +51,13 @@ class BundleRefused(KnownError):
     def message(self, lang: str = "zh") -> str:
         """The reason in words where it has some (bundle_why_*), else its code."""
 
-        why = f"bundle_why_{self.reason}"
+        code, _, detail = self.reason.partition(":")
+        why = f"bundle_why_{code.strip()}"
         reason = t(why, lang) if why in MESSAGES else self.reason
+        if detail.strip() and why in MESSAGES:
+            reason = (
+                f"{reason}（{detail.strip()}）" if lang == "zh" else f"{reason} ({detail.strip()})"
+            )
         return t("bundle_refused", lang, reason=reason)
 
 

@@ -213,7 +213,7 @@ def officer_routes(
             text = t("bundle_import_result", lang, **result.counts())
             device = await run_in_threadpool(bundle_device_id, store, temp)
         except BundleRefused as exc:
-            text = t("bundle_refused", lang, reason=exc.reason)
+            text = exc.message(lang)
             device = ""
         finally:
             temp.unlink(missing_ok=True)
