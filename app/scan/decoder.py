@@ -20,6 +20,10 @@ MIN_SYNTH_FRAC = 0.3  # a read from a deblurred crop must be at least this part 
 STEP_MS = 3.0  # typical cost of one crop view (prepare + zxing) on this class of machine
 GRID_MS = 25.0  # what the module-grid decoder may take on a located symbol it cannot read
 PROBE_STEPS = 1  # the cheap look: the first candidate's plain and sharpened views
+# the smallest candidate (frame pixels, shorter side) worth the deblur bank when no symbol was
+# located: on seed 7 every code read only after deblurring was boxed at 128 px or more, while
+# blurred-looking clutter (text, lines, tiles) is mostly boxed under 96 px (#14)
+MIN_DEBLUR_SIDE = 96
 CPU_CAP_MS = 250.0  # a safety net only: no decode takes more CPU time than this (or 5 budgets)
 
 # The budget is counted in work units, not time: each step is charged a fixed cost from the
@@ -243,10 +247,10 @@ class FrameDecoder:
                         return []
             if not dl.step_left():
                 return []
-            if k + 1 == PROBE_STEPS and not symbol and _all_sharp(frame, boxes):
-                # after the cheap look, no symbol located anywhere, and every candidate sharp:
-                # nothing for the deblur bank to undo, so clutter (tiles, posters, text), not a
-                # code (#14; no read lost on the generated and real tables)
+            if k + 1 == PROBE_STEPS and not symbol and not _worth_deblurring(frame, boxes, hints):
+                # after the cheap look, no symbol located anywhere, and no candidate both blurred
+                # and big enough for deconvolution to bring back: clutter (tiles, posters,
+                # text), not a code (#14; no read lost on the generated and real tables)
                 return []
         return []
 
@@ -262,10 +266,16 @@ class FrameDecoder:
         return None
 
 
-def _all_sharp(frame: np.ndarray, boxes: list[Box]) -> bool:
-    """True when every candidate crop looks sharp (deblur.looks_sharp)."""
-    crops = [pp.crop(frame, b)[0] for b in boxes]
-    return all(deblur.looks_sharp(pp.best_channel(c)) for c in crops if min(c.shape[:2]) >= 12)
+def _worth_deblurring(frame: np.ndarray, boxes: list[Box], hints: tuple[Box, ...]) -> bool:
+    """True when a candidate crop looks blurred (not deblur.looks_sharp) and is boxed at
+    MIN_DEBLUR_SIDE px or more; a hint (where the live path saw a code before) at any size."""
+    for b in boxes:
+        if b not in hints and min(b[2], b[3]) < MIN_DEBLUR_SIDE:
+            continue
+        c = pp.crop(frame, b)[0]
+        if min(c.shape[:2]) >= 12 and not deblur.looks_sharp(pp.best_channel(c)):
+            return True
+    return False
 
 
 def _read_view(

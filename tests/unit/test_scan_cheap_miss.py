@@ -1,0 +1,53 @@
+"""Cheap misses (#14): a frame whose only code-like thing is small blurred clutter costs the cheap
+look, not the deblur bank; a blurred candidate big enough to be a code still gets the bank."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from app.scan import decoder as D
+
+
+def _clutter_frame(side: int, seed: int) -> np.ndarray:
+    """A 1280x720 grey scene with one blurred tile of random blocks (a poster, tiles)."""
+    rng = np.random.default_rng(seed)
+    img = np.full((720, 1280, 3), 150, np.uint8)
+    n = 14
+    blk = (rng.random((n, n)) < 0.5).astype(np.uint8) * 170 + 40
+    tile = cv2.resize(blk, (side, side), interpolation=cv2.INTER_NEAREST)
+    tile = cv2.GaussianBlur(tile, (0, 0), 2.0)
+    img[300 : 300 + side, 500 : 500 + side] = tile[..., None]
+    return img
+
+
+def _views_tried(monkeypatch: pytest.MonkeyPatch, img: np.ndarray) -> tuple[list, int]:
+    seen = []
+    real = D._read_view
+
+    def counting(*a: object) -> tuple:
+        seen.append(1)
+        return real(*a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(D, "_read_view", counting)
+    found = D.FrameDecoder().decode(img)
+    return found, len(seen)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_small_blurred_clutter_stops_after_the_cheap_look(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    img = _clutter_frame(64, seed)
+    assert D.find_candidates(img), "the tile must be a candidate, or this tests nothing"
+    found, views = _views_tried(monkeypatch, img)
+    assert found == []
+    assert views <= 2  # the probe: the first candidate's plain and sharpened views
+
+
+def test_big_blurred_candidate_still_gets_the_deblur_bank(monkeypatch: pytest.MonkeyPatch) -> None:
+    img = _clutter_frame(200, 1)
+    found, views = _views_tried(monkeypatch, img)
+    assert found == []
+    assert views > 2
