@@ -191,6 +191,9 @@ class FrameDecoder:
             return _results(frame, good, t0)
         dl.charge(2 * _zx_cost(g))
         quads = [h.points for h in hits]  # located, not read: checksum errors, mostly glare
+        if quads and (good := _second_look(g)):
+            return _results(frame, good, t0)
+        dl.charge(4 * _zx_cost(g) if quads else 0.0)  # two views, each both polarities
         located = [box_from_points(q) for q in quads]
         found = find_candidates(frame, self.max_regions)
         dl.charge(cost("find", g.size))
@@ -276,6 +279,19 @@ def _worth_deblurring(frame: np.ndarray, boxes: list[Box], hints: tuple[Box, ...
         if min(c.shape[:2]) >= 12 and not deblur.looks_sharp(pp.best_channel(c)):
             return True
     return False
+
+
+def _second_look(g: np.ndarray) -> list[Hit]:
+    """A located symbol that did not read, read again whole: turned 180 degrees (zxing's
+    sampling is not symmetric: a label on a curved bottle read at 0 and 90 but not 180 or 270
+    degrees) and with the global binariser (an engraved code the local one cannot threshold)."""
+    h, w = g.shape[:2]
+    turned = [
+        Hit(x.text, tuple((w - 1 - px, h - 1 - py) for px, py in x.points), x.inverted)
+        for x in zx_read(cv2.rotate(g, cv2.ROTATE_180), invert=True)
+        if x.text
+    ]
+    return turned or [x for x in zx_read(g, binarizer="global", invert=True) if x.text]
 
 
 def _read_view(
