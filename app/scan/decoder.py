@@ -11,7 +11,7 @@ import numpy as np
 from . import deblur, grid
 from . import preprocess as pp
 from .color import classify_color
-from .engines import Hit, Quad, map_points, zx_read
+from .engines import Hit, Quad, map_points, zx_read, zx_read_inverted
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
@@ -186,17 +186,24 @@ class FrameDecoder:
             return []
         dl = _Deadline(budget_ms, keep_going, self.clock)
         g = pp.gray(frame)
-        hits = zx_read(g, with_errors=True, invert=True)
+        hits = zx_read(g, with_errors=True)
         if good := [h for h in hits if h.text]:
             return _results(frame, good, t0)
-        dl.charge(2 * _zx_cost(g))
+        dl.charge(_zx_cost(g))
+        found = find_candidates(frame, self.max_regions)
+        dl.charge(cost("find", g.size))
+        if found or hits or hints:
+            # the light-on-dark pass; where the finder (which sees both polarities) boxed
+            # nothing and zxing located nothing, a frame is not worth it (#14: a cheap miss)
+            hits += zx_read_inverted(g, with_errors=True)
+            if good := [h for h in hits if h.text]:
+                return _results(frame, good, t0)
+            dl.charge(_zx_cost(g))
         quads = [h.points for h in hits]  # located, not read: checksum errors, mostly glare
         if quads and (good := _second_look(g)):
             return _results(frame, good, t0)
         dl.charge(4 * _zx_cost(g) if quads else 0.0)  # two views, each both polarities
         located = [box_from_points(q) for q in quads]
-        found = find_candidates(frame, self.max_regions)
-        dl.charge(cost("find", g.size))
         boxes = _merge(list(hints) + located + found)[: self.max_regions + len(hints)]
         if not boxes:
             # nothing code-like: no symbol located, no two-axis edge texture (#14: a miss

@@ -51,3 +51,17 @@ def test_big_blurred_candidate_still_gets_the_deblur_bank(monkeypatch: pytest.Mo
     found, views = _views_tried(monkeypatch, img)
     assert found == []
     assert views > 2
+
+
+def test_a_plain_frame_costs_one_zxing_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing located and nothing boxed: the light-on-dark pass is skipped too (the finder's
+    edges of min and max(B,G,R) see both polarities)."""
+    from app.scan import engines
+
+    passes = []
+    real = engines._zx
+    monkeypatch.setattr(engines, "_zx", lambda *a: passes.append(a[-1]) or real(*a))
+    yy, xx = np.mgrid[0:720, 0:1280].astype(np.float32)
+    img = np.clip(90 + 60 * xx / 1280 + 30 * yy / 720, 0, 255).astype(np.uint8)
+    assert D.FrameDecoder().decode(cv2.merge([img, img, img])) == []
+    assert passes == [False]  # one pass, the normal polarity
