@@ -192,14 +192,16 @@ class FrameDecoder:
         dl.charge(_zx_cost(g))
         found = find_candidates(frame, self.max_regions)
         dl.charge(cost("find", g.size))
-        if found or hits or hints:
+        # located, not read: checksum errors, mostly glare (a 1 px "symbol" in clutter is none)
+        quads = [h.points for h in hits if _plausible(box_from_points(h.points))]
+        if found or quads or hints:
             # the light-on-dark pass; where the finder (which sees both polarities) boxed
             # nothing and zxing located nothing, a frame is not worth it (#14: a cheap miss)
-            hits += zx_read_inverted(g, with_errors=True)
+            hits = zx_read_inverted(g, with_errors=True)
             if good := [h for h in hits if h.text]:
                 return _results(frame, good, t0)
             dl.charge(_zx_cost(g))
-        quads = [h.points for h in hits]  # located, not read: checksum errors, mostly glare
+            quads += [h.points for h in hits if _plausible(box_from_points(h.points))]
         if quads and (good := _second_look(g)):
             return _results(frame, good, t0)
         dl.charge(4 * _zx_cost(g) if quads else 0.0)  # two views, each both polarities
@@ -370,6 +372,11 @@ def _iou(a: Box, b: Box) -> float:
     return inter / float(a[2] * a[3] + b[2] * b[3] - inter or 1)
 
 
+def _plausible(b: Box) -> bool:
+    """A box that can hold a QR code: 12 px or more each way, not long and thin."""
+    return b[2] >= 12 and b[3] >= 12 and max(b[2], b[3]) <= 2.5 * min(b[2], b[3])
+
+
 def _merge(boxes: list[Box]) -> list[Box]:
     """Drop implausible boxes and ones that mostly overlap an earlier box (the same code twice).
 
@@ -377,7 +384,7 @@ def _merge(boxes: list[Box]) -> list[Box]:
     """
     out: list[Box] = []
     for b in boxes:
-        if b[2] < 12 or b[3] < 12 or max(b[2], b[3]) > 2.5 * min(b[2], b[3]):
+        if not _plausible(b):
             continue
         if not any(_iou(b, o) > 0.5 for o in out):
             out.append(b)

@@ -65,3 +65,19 @@ def test_a_plain_frame_costs_one_zxing_pass(monkeypatch: pytest.MonkeyPatch) -> 
     img = np.clip(90 + 60 * xx / 1280 + 30 * yy / 720, 0, 255).astype(np.uint8)
     assert D.FrameDecoder().decode(cv2.merge([img, img, img])) == []
     assert passes == [False]  # one pass, the normal polarity
+
+
+def test_a_one_pixel_located_symbol_is_no_symbol(monkeypatch: pytest.MonkeyPatch) -> None:
+    """zxing sometimes 'locates' a 1x1 px symbol in clutter: it must not buy the frame the
+    light-on-dark pass, the second look or the crops."""
+    from app.scan import engines
+
+    passes = []
+    real = engines._zx
+    monkeypatch.setattr(engines, "_zx", lambda *a: passes.append(a[-1]) or real(*a))
+    dot = engines.Hit(None, ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)))
+    real_read = D.zx_read
+    monkeypatch.setattr(D, "zx_read", lambda *a, **k: real_read(*a, **k) + [dot])
+    img = np.full((720, 1280, 3), 128, np.uint8)
+    assert D.FrameDecoder().decode(img) == []
+    assert passes == [False]
