@@ -25,7 +25,7 @@ def clahe(g: np.ndarray) -> np.ndarray:
 
 def planes(frame_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three colour planes, contiguous (cv2.min on strided views copies). extractChannel,
-    not cv2.split: with this OpenCV split takes 2.9 ms on a 1280x720 frame, extract 3 x 0.4."""
+    not cv2.split: with this OpenCV split takes 3.1 ms on a 1280x720 frame, three extracts 0.7."""
     return (
         cv2.extractChannel(frame_bgr, 0),
         cv2.extractChannel(frame_bgr, 1),
