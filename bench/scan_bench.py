@@ -361,7 +361,9 @@ def issue14(a: argparse.Namespace) -> int:
         "is read again whole, turned 180 degrees and with the global binariser; after the "
         "first cheap look, with no symbol located, only a blurred candidate boxed at 96 px or "
         "more gets the deblur bank; the candidate finder looks at the edges of max(B,G,R) "
-        "beside min(B,G,R), so a light-on-dark yellow code is boxed.",
+        "beside min(B,G,R), so a light-on-dark yellow code is boxed; the light-on-dark frame "
+        "pass runs after the finder, and not at all when nothing was located or boxed; a "
+        "located symbol must be a plausible box; colour planes by cv2.extractChannel.",
         "",
     ]
     L += _single_rows("Generated frames as they are", single)
