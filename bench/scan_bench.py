@@ -419,20 +419,28 @@ def issue14(a: argparse.Namespace) -> int:
 def _miss_rows(a: argparse.Namespace, ours: FrameDecoder, base: ModuleType | None) -> list[str]:
     """The empty-frame table: ours, the baseline and zxing-cpp taking turns frame by frame."""
     from realbench import readers
-    from scan14 import empty_frames_1280, miss_costs, miss_table
+    from scan14 import empty_frames_1280, feed_costs, feed_table, miss_costs, miss_table
+
+    from app.scan.stream import StreamDecoder
 
     frames = empty_frames_1280(a.shared_dir, a.empty)
     misses = {"gatepost now": ours.decode}
     if base is not None:
         misses[f"gatepost at {a.baseline_ref}"] = base.decoder.FrameDecoder().decode
     misses["zxing-cpp, default options"] = readers()["zxing-cpp, default options"]
+    feeds: dict = {"now": StreamDecoder}
+    if base is not None:
+        feeds[a.baseline_ref] = base.stream.StreamDecoder
     load = os.getloadavg()[0]
     costs = miss_costs(frames, misses)
+    live = feed_costs(frames, feeds)
     return [
         f"Frames with no code ({a.empty} empty 1280x720 scenes, every other one cluttered; load "
         f"average {load:.1f} before, {os.getloadavg()[0]:.1f} after):",
         "",
         *miss_table(costs, "one decode per frame, taking turns"),
+        "",
+        *feed_table(live),
         "",
     ]
 
