@@ -122,6 +122,48 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX officer_audit_by_address ON officer_audit(action, address, at_utc)
         """,
     ),
+    (
+        "s004_rollups",
+        # #15: counts kept at ingest (server/rollups.py), so the officer's page reads O(gates)
+        # rows: per gate and day a counter per name; the passages voided so far; per gate the
+        # highest sequence held, its missing ranges and the floor below which it was purged;
+        # the days an officer exported (retention warns before purging a day never exported)
+        """
+        CREATE TABLE day_rollups (
+            device_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            name TEXT NOT NULL,
+            n {bigint} NOT NULL,
+            PRIMARY KEY (device_id, day, name)
+        );
+        CREATE INDEX day_rollups_by_day ON day_rollups(day);
+        CREATE TABLE voided (
+            device_id TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            received_utc TEXT NOT NULL,
+            PRIMARY KEY (device_id, target_id)
+        );
+        CREATE TABLE gate_sync (
+            device_id TEXT PRIMARY KEY,
+            top_seq {bigint} NOT NULL DEFAULT 0,
+            gap_count {bigint} NOT NULL DEFAULT 0,
+            floor_seq {bigint} NOT NULL DEFAULT 0
+        );
+        CREATE TABLE gate_gaps (
+            device_id TEXT NOT NULL,
+            lo {bigint} NOT NULL,
+            hi {bigint} NOT NULL,
+            PRIMARY KEY (device_id, lo)
+        );
+        CREATE TABLE day_exports (
+            day TEXT PRIMARY KEY,
+            first_utc TEXT NOT NULL,
+            last_utc TEXT NOT NULL,
+            n {bigint} NOT NULL DEFAULT 1
+        );
+        CREATE INDEX events_undated ON events(received_utc) WHERE local_date IS NULL
+        """,
+    ),
 ]
 
 
@@ -192,6 +234,10 @@ class Store:
                     continue
                 for stmt in migration_sql(ddl, self.dialect):
                     tx.execute(stmt)
+                if name == "s004_rollups":  # the events stored before roll-ups were kept
+                    from server import rollups
+
+                    rollups.fill(tx, utc_now())
                 tx.execute(
                     "INSERT INTO schema_migrations(name, applied_utc) VALUES (?, ?)",
                     (name, utc_now()),
