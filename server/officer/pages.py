@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from app.clock import Clock, SystemClock
 from app.i18n import MESSAGES, t
 from app.sync.bundle import BundleRefused
-from server import devices
+from server import devices, retention
 from server.audit import audit
 from server.bundles import import_bundle
 from server.limits import FORM_BODY, UPLOAD_BODY, TooLarge, capped_form
@@ -118,12 +118,15 @@ def officer_routes(
     *,
     clock: Clock | None = None,
     proxies: Iterable[str] | None = None,
+    retention_days: int | None = None,
 ) -> list[BaseRoute]:
     """The officer's pages over one store, in the officer's time zone. proxies: addresses
-    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES)."""
+    whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES);
+    retention_days: the server's period (else the setting), for the page's purge notice."""
     zone = tz or queries.server_tz()
     clock = clock or SystemClock()
     trusted = auth.trusted_proxies(proxies)
+    keep_days = retention.retention_days(retention_days)
 
     def address(request: Request) -> str:
         return auth.client_address(request, trusted)
@@ -204,6 +207,9 @@ def officer_routes(
             return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
+        purge_notice = await run_in_threadpool(
+            retention.notice, store, datetime.now(zone).date(), keep_days
+        )
         return render(
             "dashboard.html",
             lang,
@@ -221,6 +227,7 @@ def officer_routes(
                 for q in quarantine
             ],
             message=request.query_params.get("msg", ""),
+            retention_notice=purge_notice.text(lang) if purge_notice else "",
             ack_for=request.query_params.get("ack", ""),
             csrf_field=Markup("<input type='hidden' name='csrf' value='{}'>").format(
                 auth.csrf_token(request)
@@ -274,6 +281,7 @@ def officer_routes(
         day = request.query_params.get("date") or today()
         if not exports.valid_day(day):
             return _known(400, "server_bad_date", lang_of(request))
+        await run_in_threadpool(retention.note_export, store, day)  # the purge warns without
         if request.url.path.endswith(".csv"):  # streamed: memory flat in the day's events
             return StreamingResponse(
                 exports.csv_chunks(store, day),
