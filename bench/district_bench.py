@@ -249,6 +249,7 @@ def ingest_http(url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool
         rss = vm_hwm_mb(proc.pid)
         with store.tx() as tx:
             held = tx.one("SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events")
+        assert held is not None
         store.close()
     finally:
         proc.terminate()

@@ -38,7 +38,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "多个工作进程（--workers {workers}）需要 PostgreSQL：请设置 DATABASE_URL",
         "Several workers (--workers {workers}) need PostgreSQL: set DATABASE_URL",
     ),
-    # --- server: roll-ups check and retention (#15)
+    # --- server: roll-ups check and retention (#15); the page's extra counts (#17)
+    "officer_voids": ("撤销", "Voided"),
+    "officer_backfill": ("补录", "Backfilled"),
+    "officer_clock_suspect": ("时间存疑", "Clock in doubt"),
     "server_rollups_ok": (
         "统计与事件一致（{days} 天、{gates} 个卡口）",
         "The counts match the events ({days} days, {gates} gates)",

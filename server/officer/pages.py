@@ -36,6 +36,7 @@ from server.audit import audit
 from server.bundles import import_bundle
 from server.limits import FORM_BODY, UPLOAD_BODY, TooLarge, capped_form
 from server.officer import auth, exports, queries
+from server.rollups import NUMBERS
 from server.store import Store
 
 HEADS = (
@@ -50,6 +51,9 @@ HEADS = (
     "officer_out",
     "officer_refused",
     "officer_fevers",
+    "officer_voids",
+    "officer_backfill",
+    "officer_clock_suspect",
     "officer_counts",
     "officer_quarantined",
     "",
@@ -216,6 +220,7 @@ def officer_routes(
             "officer_title",
             day=day,
             heads=HEADS,
+            day_counts=NUMBERS,
             zone_name=str(zone.key),
             gates=[_gate_view(g, zone, lang) for g in gates],
             quarantine=[

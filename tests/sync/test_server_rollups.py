@@ -233,3 +233,33 @@ def test_the_page_reads_no_event_of_the_day(store) -> None:
         tx.execute("DELETE FROM events")
     assert day_numbers(store, DAYS[1])["g"]["in"] == 3
     assert [d.what for d in rollups.differences(store)] == ["count", "count", "top"]
+
+
+def test_the_page_shows_backfilled_and_clock_suspect_counts(store) -> None:
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    from server.officer import set_officer
+    from server.run import ServerThread
+
+    add_gate(store, "g")
+    set_officer(store, "jiedao", "correct horse")
+    paper = {"kind": "passage_backfill", "id": "b", "local_date": DAYS[1]}
+    specs = [
+        {**paper, "direction": "in", "decision": "pass"},
+        {**paper, "id": "c", "kind": "passage", "direction": "out", "decision": "pass"},
+    ]
+    specs[1]["clock_suspect"] = 1
+    ingest(store, "g", chain("g", specs))
+    with ServerThread(store) as srv:
+        op = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        form = urllib.parse.urlencode({"username": "jiedao", "password": "correct horse"})
+        op.open(f"{srv.url}/login", data=form.encode(), timeout=10)
+        page = op.open(f"{srv.url}/?date={DAYS[1]}", timeout=10).read().decode()
+    assert "<th>补录</th>" in page and "<th>时间存疑</th>" in page
+    assert "<td class='n-backfill'>1</td>" in page
+    assert "<td class='n-clock_suspect bad'>1</td>" in page
+    assert "<td class='n-in'>1</td>" in page and "<td class='n-out'>1</td>" in page
