@@ -44,6 +44,9 @@ class IngestResult:
         return out
 
 
+QUARANTINED = ("bad_hash", "conflict_same_id", "conflict_same_seq", "chain_break")  # kept
+
+
 def _quarantine(tx: Tx, device_id: str, e: dict[str, Any], reason: str, now: str) -> None:
     tx.execute(
         "INSERT INTO quarantine(device_id, seq, event_id, kind, body, created_utc, prev_hash, "
@@ -256,7 +259,8 @@ def ingest(
         rollups.apply_events(tx, device_id, stored, now)  # only what this batch newly stored
         acked = advance_head(tx, device_id)
         seqs = [v.seq for v in verdicts if isinstance(v.seq, int) and 0 < v.seq <= MAX_SEQ]
-        rollups.note_seqs(tx, device_id, seqs)
+        held = [v.seq for v in verdicts if v.status != "rejected" or v.reason in QUARANTINED]
+        rollups.note_seqs(tx, device_id, held)
         tx.execute(
             "UPDATE devices SET acked_seq = ?, max_seq = CASE WHEN max_seq > ? THEN max_seq "
             "ELSE ? END WHERE device_id = ?",

@@ -161,20 +161,10 @@ def _minus(spans: list[tuple[int, int]], points: list[int]) -> list[tuple[int, i
 
 
 def note_seqs(tx: Tx, device_id: str, seqs: Iterable[Any]) -> None:
-    """Update the device's highest held sequence and missing ranges for the sequences of one
-    batch (held: stored as an event or kept in quarantine), without reading its history."""
-    asked = sorted({s for s in seqs if type(s) is int and 0 < s <= MAX_SEQ})
-    held: set[int] = set()
-    for part in _chunks(asked):
-        marks = _in(part)
-        held.update(
-            int(r["seq"])
-            for r in tx.execute(
-                f"SELECT seq FROM events WHERE device_id = ? AND seq IN {marks} UNION "
-                f"SELECT seq FROM quarantine WHERE device_id = ? AND seq IN {marks}",
-                [device_id, *part, device_id, *part],
-            )
-        )
+    """Update the device's highest held sequence and missing ranges with the sequences one
+    batch holds (its events stored or kept in quarantine, new or not), reading only the gaps
+    those sequences fall in, never the device's history."""
+    held = {s for s in seqs if type(s) is int and 0 < s <= MAX_SEQ}
     if not held:
         return
     state = tx.one("SELECT top_seq FROM gate_sync WHERE device_id = ?", (device_id,))

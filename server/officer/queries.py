@@ -38,6 +38,10 @@ EXPORT_COLUMNS = (
 )
 
 
+BODY_COLUMNS = EXPORT_COLUMNS[4:-1]  # taken from the event body as they are, but for MASKS
+MASKS = (("person_name", mask_name), ("id_number", mask_id), ("phone", mask_phone))
+
+
 def server_tz(name: str | None = None) -> ZoneInfo:
     """The officer's local time zone: the argument, $GATEPOST_SERVER_TZ, else Asia/Shanghai.
     An unknown name is a ValueError naming it (the server refuses to start with it)."""
@@ -163,22 +167,16 @@ def iter_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
         "AND v.target_id = e.event_id WHERE e.local_date = ? ORDER BY e.device_id, e.seq",
         (day,),
     )
+    masks = [(EXPORT_COLUMNS.index(c), f) for c, f in MASKS]
     for e in events:
-        body = body_of(e["body"])
-        row = {
-            "gate": names.get(e["device_id"], ""),
-            "device_id": e["device_id"],
-            "seq": e["seq"],
-            "kind": e["kind"],
-        }
-        for col in EXPORT_COLUMNS[4:-1]:
-            row[col] = body.get(col)
-        row["person_name"] = mask_name(row["person_name"])
-        row["id_number"] = mask_id(row["id_number"])
-        row["phone"] = mask_phone(row["phone"])
+        get = body_of(e["body"]).get
+        row = [names.get(e["device_id"], ""), e["device_id"], e["seq"], e["kind"]]
+        row += [get(col) for col in BODY_COLUMNS]
+        for i, mask in masks:
+            row[i] = mask(row[i])
         is_void = e["kind"] in PASSAGE_KINDS and e["voided"] is not None
-        row["voided"] = "voided" if is_void else ""
-        yield [row[c] if row[c] is not None else "" for c in EXPORT_COLUMNS]
+        row.append("voided" if is_void else "")
+        yield ["" if v is None else v for v in row]
 
 
 def export_rows(store: Store, day: str) -> list[list[Any]]:

@@ -6,9 +6,6 @@ exported goes (page and command line). SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import contextlib
-import http.cookiejar
-import urllib.parse
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,12 +14,12 @@ import pytest
 import main
 from server import retention, rollups
 from server.ingest import ingest
-from server.officer import day_numbers, gaps, gate_rows, server_tz, set_officer
-from server.run import ServerThread, store_for
+from server.officer import day_numbers, gaps, gate_rows, server_tz
+from server.run import store_for
 from server.store import Store
 
 from .conftest import fresh_pg_schema
-from .test_server_rollups import add_gate, chain
+from .test_server_rollups import add_gate, chain, page, passages
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -32,20 +29,6 @@ def data_dir(request, tmp_path: Path, monkeypatch):
         if request.param == "postgres":
             monkeypatch.setenv("DATABASE_URL", stack.enter_context(fresh_pg_schema()))
         yield tmp_path
-
-
-def passages(prefix: str, day: str, n: int, **extra) -> list[dict]:
-    return [
-        {
-            "kind": "passage",
-            "id": f"{prefix}{i}",
-            "local_date": day,
-            "direction": "in",
-            "decision": "pass",
-            **extra,
-        }
-        for i in range(n)
-    ]
 
 
 def test_the_check_names_a_mismatch_and_fix_rebuilds(data_dir, capsys):
@@ -147,20 +130,12 @@ def test_exporting_a_day_silences_the_notice(store):
 
 def test_the_page_warns_until_the_day_is_exported(store, monkeypatch):
     monkeypatch.setenv(retention.RETENTION_ENV, "28")
-    set_officer(store, "jiedao", "correct horse")
     day = (datetime.now(server_tz()).date() - timedelta(days=27)).isoformat()
     ingest(store, "g", chain("g", passages("p", day, 1)))
-    with ServerThread(store) as srv:
-        op = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-        form = urllib.parse.urlencode({"username": "jiedao", "password": "correct horse"})
-        op.open(f"{srv.url}/login", data=form.encode(), timeout=10)
-        page = op.open(f"{srv.url}/?lang=en", timeout=10).read().decode()
-        assert "<p id='retention' class='bad'>Never exported" in page and day in page
-        op.open(f"{srv.url}/export.csv?date={day}", timeout=10).read()
-        page = op.open(f"{srv.url}/?lang=en", timeout=10).read().decode()
-        assert "id='retention'" not in page
+    html = page(store, "/?lang=en")
+    assert "<p id='retention' class='bad'>Never exported" in html and day in html
+    assert page(store, f"/export.csv?date={day}").startswith("\ufeff")
+    assert "id='retention'" not in page(store, "/?lang=en")
 
 
 def test_the_purge_command_and_the_servers_own_run(data_dir, capsys):

@@ -174,6 +174,34 @@ def test_a_void_adjusts_the_day_of_its_passage_whichever_comes_first(store) -> N
     assert rollups.differences(store) == []
 
 
+def passages(prefix: str, day: str, n: int, **extra: Any) -> list[dict[str, Any]]:
+    """n desk passages in of one day (record specs for `chain`)."""
+    return [
+        {
+            "kind": "passage",
+            "id": f"{prefix}{i}",
+            "local_date": day,
+            "direction": "in",
+            "decision": "pass",
+            **extra,
+        }
+        for i in range(n)
+    ]
+
+
+def page(store: Store, path: str) -> str:
+    """The officer's page at path, logged in as jiedao."""
+    from server.officer import set_officer
+    from server.run import ServerThread
+
+    from .test_server_exports import _opener
+
+    set_officer(store, "jiedao", "correct horse")
+    with ServerThread(store) as srv:
+        op = _opener(srv.url)
+        return op.open(f"{srv.url}{path}", timeout=10).read().decode()
+
+
 def add_gate(store: Store, device: str) -> None:
     with store.tx() as tx:
         tx.execute(
@@ -185,16 +213,7 @@ def add_gate(store: Store, device: str) -> None:
 
 def test_a_backfilled_passage_counts_in_its_paper_day_and_a_gap_is_kept(store) -> None:
     add_gate(store, "g")
-    specs = [
-        {
-            "kind": "passage",
-            "id": f"p{i}",
-            "local_date": DAYS[1],
-            "direction": "in",
-            "decision": "pass",
-        }
-        for i in range(6)
-    ]
+    specs = passages("p", DAYS[1], 6)
     specs[3] = {
         "kind": "passage_backfill",
         "id": "paper",
@@ -218,16 +237,7 @@ def test_a_backfilled_passage_counts_in_its_paper_day_and_a_gap_is_kept(store) -
 
 def test_the_page_reads_no_event_of_the_day(store) -> None:
     """With the events gone, the numbers are still there: they come from the roll-ups."""
-    specs = [
-        {
-            "kind": "passage",
-            "id": f"p{i}",
-            "local_date": DAYS[1],
-            "direction": "in",
-            "decision": "pass",
-        }
-        for i in range(3)
-    ]
+    specs = passages("p", DAYS[1], 3)
     ingest(store, "g", chain("g", specs))
     with store.tx() as tx:
         tx.execute("DELETE FROM events")
@@ -236,15 +246,7 @@ def test_the_page_reads_no_event_of_the_day(store) -> None:
 
 
 def test_the_page_shows_backfilled_and_clock_suspect_counts(store) -> None:
-    import http.cookiejar
-    import urllib.parse
-    import urllib.request
-
-    from server.officer import set_officer
-    from server.run import ServerThread
-
     add_gate(store, "g")
-    set_officer(store, "jiedao", "correct horse")
     paper = {"kind": "passage_backfill", "id": "b", "local_date": DAYS[1]}
     specs = [
         {**paper, "direction": "in", "decision": "pass"},
@@ -252,14 +254,8 @@ def test_the_page_shows_backfilled_and_clock_suspect_counts(store) -> None:
     ]
     specs[1]["clock_suspect"] = 1
     ingest(store, "g", chain("g", specs))
-    with ServerThread(store) as srv:
-        op = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-        form = urllib.parse.urlencode({"username": "jiedao", "password": "correct horse"})
-        op.open(f"{srv.url}/login", data=form.encode(), timeout=10)
-        page = op.open(f"{srv.url}/?date={DAYS[1]}", timeout=10).read().decode()
-    assert "<th>补录</th>" in page and "<th>时间存疑</th>" in page
-    assert "<td class='n-backfill'>1</td>" in page
-    assert "<td class='n-clock_suspect bad'>1</td>" in page
-    assert "<td class='n-in'>1</td>" in page and "<td class='n-out'>1</td>" in page
+    html = page(store, f"/?date={DAYS[1]}")
+    assert "<th>补录</th>" in html and "<th>时间存疑</th>" in html
+    assert "<td class='n-backfill'>1</td>" in html
+    assert "<td class='n-clock_suspect bad'>1</td>" in html
+    assert "<td class='n-in'>1</td>" in html and "<td class='n-out'>1</td>" in html
