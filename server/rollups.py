@@ -27,6 +27,7 @@ PASSAGE_KINDS = ("passage", "passage_backfill")  # a desk passage, one typed in 
 BACKFILL_KIND = "passage_backfill"
 FEVER_KIND = "fever_check"
 VOID_KIND = "void"
+COUNTED_KINDS = (*PASSAGE_KINDS, FEVER_KIND)  # the kinds the day's numbers come from
 # the counters of a day; besides these, "kind:<kind>" counts that day's events of each kind
 NUMBERS = ("in", "out", "refused", "fevers", "voids", "backfill", "clock_suspect")
 KIND_PREFIX = "kind:"
@@ -100,7 +101,7 @@ def apply_events(tx: Tx, device_id: str, events: list[dict[str, Any]], now: str)
         day = local_date(body)
         if day is not None:
             delta[(device_id, day, KIND_PREFIX + e["kind"])] += 1
-            if contribution(e["kind"], body):
+            if e["kind"] in COUNTED_KINDS:
                 counted[e["event_id"]] = (day, e["kind"], body)
         target = void_target(body) if e["kind"] == VOID_KIND else None
         if target is not None:
@@ -228,11 +229,10 @@ def recompute(read: Reader) -> Rebuilt:
             continue
         device, kind = r["device_id"], r["kind"]
         counts[(device, day, KIND_PREFIX + kind)] += 1
-        c = contribution(kind, body_of(r["body"]))
-        if c and kind in PASSAGE_KINDS and (device, r["event_id"]) in out.voided:
+        if kind in PASSAGE_KINDS and (device, r["event_id"]) in out.voided:
             counts[(device, day, "voids")] += 1
-        else:
-            _add(counts, device, day, c, 1)
+        elif kind in COUNTED_KINDS:
+            _add(counts, device, day, contribution(kind, body_of(r["body"])), 1)
     out.counts = {k: n for k, n in counts.items() if n}
     floors = {r["device_id"]: int(r["floor_seq"]) for r in read("SELECT * FROM gate_sync", ())}
     out.tops = {d: f for d, f in floors.items() if f}

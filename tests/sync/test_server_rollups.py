@@ -57,7 +57,7 @@ def records(rng: random.Random, device: str, n: int) -> list[dict[str, Any]]:
                 "id": rid,
                 "local_date": rng.choice(DAYS),
                 "direction": rng.choice(["in", "out"]),
-                "decision": rng.choice(["pass", "pass", "refused"]),
+                "decision": rng.choice(["pass", "pass", "refused", "pending"]),
             }
             if rng.random() < 0.2:
                 spec["clock_suspect"] = 1
@@ -86,7 +86,8 @@ def plain_count(events: list[dict[str, Any]], device: str) -> dict[str, dict[str
             if eid in voided:
                 n["voids"] += 1
                 continue
-            n["refused" if b["decision"] == "refused" else b["direction"]] += 1
+            if b["decision"] != "pending":  # neither let through nor refused
+                n["refused" if b["decision"] == "refused" else b["direction"]] += 1
             n["backfill"] += kind == "passage_backfill"
             n["clock_suspect"] += "clock_suspect" in b
     return {
