@@ -215,8 +215,9 @@ class Rebuilt:
 
 
 def recompute(read: Reader) -> Rebuilt:
-    """Everything rebuilt from the stored events, read through `read(sql, params)` (a
-    streaming reader for the check; the migration's transaction when it first fills them)."""
+    """Everything rebuilt from the stored events, read through `read(sql, params)`: a
+    streaming reader (the store's for the check, the transaction's for --fix and the
+    migration), so memory stays flat in the number of events."""
     out = Rebuilt()
     for r in read("SELECT device_id, body FROM events WHERE kind = ?", (VOID_KIND,)):
         target = void_target(body_of(r["body"]))
@@ -323,7 +324,7 @@ def rewrite(tx: Tx, built: Rebuilt, now: str) -> None:
 
 def fill(tx: Tx, now: str) -> None:
     """The migration's step: roll-ups for the events stored before roll-ups were kept."""
-    rewrite(tx, recompute(tx.execute), now)
+    rewrite(tx, recompute(tx.stream), now)
 
 
 def differences(store: Store) -> list[Difference]:
@@ -337,7 +338,7 @@ def rebuild(store: Store, now: str) -> int:
     with store.tx() as tx:
         if store.dialect == "postgres":
             tx.execute("LOCK TABLE events, quarantine IN SHARE MODE")
-        have, want = kept(tx.execute), recompute(store.stream)
+        have, want = kept(tx.execute), recompute(tx.stream)
         found = compare(have, want)
         if found:
             rewrite(tx, want, now)

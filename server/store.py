@@ -208,6 +208,29 @@ class Tx:
         rows = self.execute(sql, params)
         return rows[0] if rows else None
 
+    def stream(
+        self, sql: str, params: tuple[Any, ...] | list[Any] = (), size: int = 2000
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of one long read inside this transaction, size at a time (PostgreSQL: a
+        server-side cursor), so memory stays flat in the row count."""
+        conn = self._cur.connection
+        if self.dialect == "postgres":
+            cur = conn.cursor(name=f"gp_stream_{id(self)}")
+            cur.itersize = size
+            sql = sql.replace("?", "%s")
+        else:
+            cur = conn.cursor()
+        try:
+            cur.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description] if cur.description else []
+            while rows := cur.fetchmany(size):
+                for row in rows:
+                    if not names:
+                        names = [d[0] for d in cur.description]
+                    yield dict(zip(names, row, strict=True))
+        finally:
+            cur.close()
+
 
 class Store:
     dialect = "sqlite"
@@ -390,18 +413,8 @@ class PostgresStore(Store):
         self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
     ) -> Iterator[dict[str, Any]]:
         """A server-side (named) cursor: PostgreSQL sends size rows at a time."""
-        with (
-            self._borrowed() as conn,
-            conn.transaction(),
-            conn.cursor(name=f"gp_stream_{id(conn)}") as cur,
-        ):
-            cur.itersize = size
-            cur.execute(sql.replace("?", "%s"), params)
-            names: list[str] | None = None
-            for row in cur:
-                if names is None:
-                    names = [d[0] for d in cur.description]
-                yield dict(zip(names, row, strict=True))
+        with self.tx() as tx:
+            yield from tx.stream(sql, params, size)
 
     def close(self) -> None:
         while True:
