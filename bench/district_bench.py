@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,12 +33,14 @@ sys.path.insert(0, str(ROOT))
 from bench.sync_bench import client_for, drop_pg, make_gate  # noqa: E402
 from server.officer import set_officer  # noqa: E402
 from server.run import free_port  # noqa: E402
-from server.store import PostgresStore, Store, utc_now  # noqa: E402
+from server.store import PostgresStore, utc_now  # noqa: E402
 from tests.fakes.peakmem import measure  # noqa: E402
 
 DAY, SMALL_DAY = "2026-11-29", "2026-11-28"
 PG_DEFAULT = "postgresql://gatepost:gatepost@127.0.0.1:5432/gatepost_test"
-COLUMNS = "event_id, device_id, seq, kind, body, created_utc, prev_hash, hash, local_date, received_utc"
+COLUMNS = (
+    "event_id, device_id, seq, kind, body, created_utc, prev_hash, hash, local_date, received_utc"
+)
 
 
 def schema_url(url: str) -> tuple[str, str]:
@@ -229,9 +232,14 @@ def ingest_http(url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool
         go = threading.Event()
 
         def run(i: int) -> None:
-            """Each gate's SQLite lives in its thread: made, paired, then all push at once."""
-            gdb = make_gate(tmp / f"gate-{rollups_on}-{i}", per_gate)
-            client = client_for(gdb, store, f"http://127.0.0.1:{port}")
+            """Each gate's SQLite lives in its thread: made, paired, then all push at once
+            (a gate that fails to pair breaks the barrier instead of leaving the rest waiting)."""
+            gdb = make_gate(tmp / f"gate-{port}-{i}", per_gate)  # a new gate every run
+            try:
+                client = client_for(gdb, store, f"http://127.0.0.1:{port}")
+            except BaseException:
+                ready.abort()
+                raise
             ready.wait()
             go.wait()
             reports[i] = client.run()
@@ -266,25 +274,8 @@ def ingest_http(url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--gates", type=int, default=500)
-    ap.add_argument("--events", type=int, default=2_000_000, help="events in the measured day")
-    ap.add_argument("--small", type=int, default=200_000, help="events in a smaller day")
-    ap.add_argument("--xlsx-events", type=int, default=200_000, help="XLSX only up to this day")
-    ap.add_argument("--concurrent", type=int, default=300)
-    ap.add_argument("--per-gate", type=int, default=500)
-    ap.add_argument("--skip-ingest", action="store_true")
-    ap.add_argument("--postgres", default=os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT))
-    ap.add_argument("--write-doc", action="store_true", help="update docs/BENCHMARKS.md")
-    args = ap.parse_args()
-    rows: list[tuple[str, str]] = []
-
-    def out(what: str, result: str) -> None:
-        rows.append((what, result))
-        print(f"| {what} | {result} |", flush=True)
-
-    print("| what | result |\n| --- | --- |")
+def read_side(args: argparse.Namespace, out: Callable[[str, str], None]) -> None:
+    """A day written straight into the database: the page, the CSV and the XLSX."""
     schema, url = schema_url(args.postgres)
     try:
         PostgresStore(url).migrate()
@@ -330,9 +321,34 @@ def main() -> int:
             )
     finally:
         drop_pg(args.postgres, schema)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--gates", type=int, default=500)
+    ap.add_argument("--events", type=int, default=2_000_000, help="events in the measured day")
+    ap.add_argument("--small", type=int, default=200_000, help="events in a smaller day")
+    ap.add_argument("--xlsx-events", type=int, default=200_000, help="XLSX only up to this day")
+    ap.add_argument("--concurrent", type=int, default=300)
+    ap.add_argument("--per-gate", type=int, default=500)
+    ap.add_argument("--rounds", type=int, default=2, help="ingest runs with and without")
+    ap.add_argument("--skip-ingest", action="store_true")
+    ap.add_argument("--skip-read", action="store_true", help="only the ingest part")
+    ap.add_argument("--postgres", default=os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT))
+    ap.add_argument("--write-doc", action="store_true", help="update docs/BENCHMARKS.md")
+    args = ap.parse_args()
+    rows: list[tuple[str, str]] = []
+
+    def out(what: str, result: str) -> None:
+        rows.append((what, result))
+        print(f"| {what} | {result} |", flush=True)
+
+    print("| what | result |\n| --- | --- |")
+    if not args.skip_read:
+        read_side(args, out)
     if not args.skip_ingest:
         with tempfile.TemporaryDirectory() as d:
-            for on in (True, False):
+            for on in [True, False] * args.rounds:  # interleaved: the machine is shared
                 schema, url = schema_url(args.postgres)
                 try:
                     r = ingest_http(url, Path(d), args.concurrent, args.per_gate, on)
@@ -358,7 +374,7 @@ def write_doc(args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
         f"GATEPOST_TEST_DATABASE_URL=... .venv/bin/python bench/district_bench.py "
         f"--gates {args.gates} --events {args.events} --small {args.small} "
         f"--xlsx-events {args.xlsx_events} --concurrent {args.concurrent} "
-        f"--per-gate {args.per_gate} --write-doc"
+        f"--per-gate {args.per_gate} --rounds {args.rounds} --write-doc"
     )
     lines = [
         "## District server (#15)",
