@@ -294,13 +294,13 @@ def read_side(args: argparse.Namespace, out: Callable[[str, str], None]) -> None
             f"median {times[1]:.2f} s (first {page.result['times'][0]:.2f} s); "  # type: ignore[index]
             f"peak RSS {page.rss_mb:.0f} MB",
         )
-        old = measure(OLD_PAGE.format(url=url, day=DAY), timeout=3600)
-        new_s = times[1]
-        out(
-            "baseline: main's page counting (every body of the day into Python, voids scan)",
-            f"{old.result['seconds']:.1f} s, peak RSS {old.rss_mb:.0f} MB "  # type: ignore[index]
-            f"(×{old.result['seconds'] / new_s:.0f} the page above)",  # type: ignore[index]
-        )
+        if not args.skip_baseline:
+            old = measure(OLD_PAGE.format(url=url, day=DAY), timeout=3600)
+            out(
+                "baseline: main's page counting (every body of the day into Python, voids scan)",
+                f"{old.result['seconds']:.1f} s, peak RSS {old.rss_mb:.0f} MB "  # type: ignore[index]
+                f"(×{old.result['seconds'] / times[1]:.0f} the page above)",  # type: ignore[index]
+            )
         for day, n in ((SMALL_DAY, args.small), (DAY, args.events)):
             csv = measure(CSV.format(url=url, day=day), timeout=3600)
             rate = csv.result["rows"] / csv.result["seconds"]  # type: ignore[index]
@@ -319,8 +319,74 @@ def read_side(args: argparse.Namespace, out: Callable[[str, str], None]) -> None
                 f"{xl.result['seconds']:.1f} s, {rate:,.0f} rows/s, "  # type: ignore[index]
                 f"peak RSS {xl.rss_mb:.0f} MB",
             )
+        if args.purge:
+            with tempfile.TemporaryDirectory() as d:
+                p = purge_side(url, Path(d))
+            out(
+                f"retention purge of {p['events']:,} events, 5,000 a transaction, "
+                "one gate ingesting 100-event batches meanwhile",
+                f"{p['seconds']:.0f} s, {p['events'] / p['seconds']:,.0f} events/s; the gate's "
+                f"batches: {p['before_p50'] * 1000:.0f} ms median before (max "
+                f"{p['before_max'] * 1000:.0f}), {p['during_p50'] * 1000:.0f} ms median during, "
+                f"p95 {p['during_p95'] * 1000:.0f}, max {p['during_max'] * 1000:.0f} "
+                f"({p['batches']} batches)",
+            )
     finally:
         drop_pg(args.postgres, schema)
+
+
+def purge_side(url: str, tmp: Path, days: int = 28) -> dict:
+    """Purge the days written above (today = the big day + days + 2) while one gate ingests
+    batches of 100 events: the purge's rate, and the gate's batch times before and during."""
+    from datetime import date, timedelta
+
+    from app.sync.identity import load_identity
+    from app.sync.protocol import event_from_row
+    from server import retention
+    from server.ingest import ingest
+
+    store = PostgresStore(url)
+    gdb = make_gate(tmp / "purge-gate", 20_000)
+    ident = load_identity(gdb.conn)
+    events = [event_from_row(r) for r in gdb.conn.execute("SELECT * FROM outbox ORDER BY seq")]
+    gdb.close()
+    times: list[tuple[float, float]] = []  # (when, seconds) of each batch
+    stop = threading.Event()
+
+    def push() -> None:
+        for i in range(0, len(events), 100):
+            if stop.is_set():
+                return
+            start = time.perf_counter()
+            ingest(store, ident.device_id, events[i : i + 100])
+            times.append((start, time.perf_counter() - start))
+            time.sleep(0.05)
+
+    pusher = threading.Thread(target=push)
+    pusher.start()
+    time.sleep(5)  # batches before the purge
+    begun = time.perf_counter()
+    result = retention.purge(store, date.fromisoformat(DAY) + timedelta(days=days + 2), days)
+    took = time.perf_counter() - begun
+    stop.set()
+    pusher.join()
+    store.close()
+    before = sorted(t for at, t in times if at < begun)
+    during = sorted(t for at, t in times if begun <= at < begun + took)
+
+    def pct(xs: list[float], q: float) -> float:
+        return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+    return {
+        "seconds": took,
+        "events": result.counts["events"],
+        "before_p50": pct(before, 0.5),
+        "before_max": before[-1] if before else float("nan"),
+        "during_p50": pct(during, 0.5),
+        "during_p95": pct(during, 0.95),
+        "during_max": during[-1] if during else float("nan"),
+        "batches": len(during),
+    }
 
 
 def main() -> int:
@@ -334,6 +400,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2, help="ingest runs with and without")
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--skip-read", action="store_true", help="only the ingest part")
+    ap.add_argument("--purge", action="store_true", help="then purge the days, ingest going on")
+    ap.add_argument("--skip-baseline", action="store_true", help="not main's page counting")
     ap.add_argument("--postgres", default=os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT))
     ap.add_argument("--write-doc", action="store_true", help="update docs/BENCHMARKS.md")
     args = ap.parse_args()
