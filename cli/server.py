@@ -160,6 +160,7 @@ def port_in_use(host: str, port: int) -> bool:
 def cmd_server(args: argparse.Namespace) -> int:
     """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
     from server.officer import server_tz
+    from server.retention import retention_days
     from server.run import serve
 
     try:
@@ -167,14 +168,12 @@ def cmd_server(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    days = retention_days(args.retention_days)  # a bad $GATEPOST_SERVER_RETENTION_DAYS stops here
     if args.workers > 1 and not os.environ.get("DATABASE_URL"):
         raise KnownError("server_workers_need_postgres", workers=args.workers)
     if port_in_use(args.host, args.port):
         raise KnownError("server_port_busy", host=args.host, port=args.port)
     say_err("server_listening", args.lang, host=args.host, port=args.port)
-    from server.retention import retention_days
-
-    days = retention_days(args.retention_days)
     serve(args.data_dir_path, args.host, args.port, args.tz, args.workers, days)
     return 0
 

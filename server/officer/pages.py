@@ -286,7 +286,7 @@ def officer_routes(
         day = request.query_params.get("date") or today()
         if not exports.valid_day(day):
             return _known(400, "server_bad_date", lang_of(request))
-        await run_in_threadpool(retention.note_export, store, day)  # the purge warns without
+        await run_in_threadpool(retention.note_export, store, day)  # no purge notice for it now
         if request.url.path.endswith(".csv"):  # streamed: memory flat in the day's events
             return StreamingResponse(
                 exports.csv_chunks(store, day),

@@ -147,6 +147,12 @@ def test_the_purge_command_and_the_servers_own_run(data_dir, capsys):
     finally:
         store.close()
     base = ["--data-dir", str(data_dir), "--lang", "en"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(retention.RETENTION_ENV, "four weeks")
+        assert main.main([*base, "server-purge"]) == 1
+        assert "from 1 to 3650, not four weeks" in capsys.readouterr().err
+        assert main.main([*base, "server", "--port", "1"]) == 1  # refused before it starts
+        assert "not four weeks" in capsys.readouterr().err
     assert main.main([*base, "server-purge", "--retention-days", "30"]) == 0
     out = capsys.readouterr()
     assert "never exported and have been deleted: 2000-01-01" in out.err
