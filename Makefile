@@ -26,8 +26,9 @@ test: $(STAMP)
 
 ## Fuzz every parser a stranger can feed for long (the short runs are part of `make test`).
 FUZZ_EXAMPLES ?= 5000
+FUZZ_KILLS ?= 1000
 fuzz: $(STAMP)
-	GATEPOST_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m fuzz tests/hostile $(PYTEST_ARGS)
+	GATEPOST_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GATEPOST_KILLS=$(FUZZ_KILLS) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m fuzz tests/hostile $(PYTEST_ARGS)
 
 ## ruff (lint + format), mypy on app/ and db/ (config in pyproject.toml), import contracts.
 lint: $(STAMP)

@@ -8,8 +8,9 @@ of clones you made yourself:
     git clone https://github.com/piderman314/bardecoder /tmp/bardecoder
     git -C /tmp/bardecoder fetch origin a9b07974a11951c2ef4a454c73135510451c8306  # wild_* images
     git clone https://github.com/mchehab/zbar /tmp/zbar
+    git clone https://github.com/cozmo/jsQR /tmp/jsQR
     python bench/real_assemble.py --clone piderman314/bardecoder=/tmp/bardecoder \\
-        --clone mchehab/zbar=/tmp/zbar
+        --clone mchehab/zbar=/tmp/zbar --clone cozmo/jsQR=/tmp/jsQR
 
 A clone may be a bare repository (its git directory). Every file is checked against its SHA-256.
 """

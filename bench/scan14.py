@@ -96,3 +96,40 @@ def miss_table(costs: dict[str, dict], what: str) -> list[str]:
             f"| {o['reads']} |"
         )
     return L
+
+
+def feed_costs(frames: list[np.ndarray], makers: dict[str, Callable], rounds: int = 2) -> dict:
+    """The live path on frames with no code: each empty scene scaled to 640x480 and fed to a
+    StreamDecoder per maker at 30 fps (the worker runs beside it), wall and CPU ms per feed()."""
+    small = [cv2.resize(f, (640, 480), interpolation=cv2.INTER_AREA) for f in frames]
+    out = {name: dict(wall=[], cpu=[], reads=0) for name in makers}
+    for name, make in makers.items():
+        sd = make()
+        try:
+            for _ in range(rounds):
+                for f in small:
+                    t0, c0 = time.perf_counter(), time.thread_time()
+                    got = sd.feed(f)
+                    out[name]["wall"].append((time.perf_counter() - t0) * 1000.0)
+                    out[name]["cpu"].append((time.thread_time() - c0) * 1000.0)
+                    out[name]["reads"] += got is not None
+                    time.sleep(1 / 30)
+        finally:
+            sd.close()
+    return out
+
+
+def feed_table(costs: dict[str, dict]) -> list[str]:
+    """Markdown rows for feed_costs: median / p95 wall and CPU ms, false reads."""
+    pc = lambda v, q: float(np.percentile(v, q))  # noqa: E731
+    L = [
+        "| live path, empty scenes at 640x480 (StreamDecoder.feed, 30 fps) "
+        "| feed() median / p95 ms | CPU median / p95 ms | false reads |",
+        "|---|---|---|---|",
+    ]
+    for name, o in costs.items():
+        L.append(
+            f"| {name} | {pc(o['wall'], 50):.1f} / {pc(o['wall'], 95):.1f} "
+            f"| {pc(o['cpu'], 50):.1f} / {pc(o['cpu'], 95):.1f} | {o['reads']} |"
+        )
+    return L

@@ -129,17 +129,7 @@ def import_command(
             result = importer.apply(svc.conn, the_plan, svc.clock, who or svc.who, progress=bar)
         finally:
             bar.close()
-    print(
-        t(
-            "import_done",
-            lang,
-            imported=result.imported,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=result.rejected_rows,
-        ),
-        file=out,
-    )
+    print(result.done_text(lang), file=out)
     for rej in sorted(result.rejected, key=lambda r: r.row):
         print(rej.line(lang), file=out)
     if result.report_path is not None:

@@ -39,6 +39,24 @@ def register(cmds: Commands) -> None:
         default=1,
         help="uvicorn worker processes (PostgreSQL only: $DATABASE_URL)",
     )
+    retention_flag(p)
+    p = cmds.add(
+        "server-rollups-check",
+        cmd_rollups_check,
+        help="server side: rebuild the kept counts from the events and compare (exit 1: differ)",
+    )
+    p.add_argument("--fix", action="store_true", help="rewrite the kept counts from the events")
+    p = cmds.add(
+        "server-purge",
+        cmd_purge,
+        help="server side: delete events and counts older than the retention period",
+    )
+    retention_flag(p)
+    p.add_argument(
+        "--tz",
+        default=None,
+        help="the day's time zone (default $GATEPOST_SERVER_TZ or Asia/Shanghai)",
+    )
     p = cmds.add(
         "enrol-code", cmd_enrol_code, help="server side: print a one-time pairing QR for a gate"
     )
@@ -77,6 +95,72 @@ def compound_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--community", default="", help="社区 (community) of the gate's compound")
 
 
+def retention_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--retention-days",
+        type=int_range(1, 3650),
+        default=None,
+        help="keep this many days on the server (default $GATEPOST_SERVER_RETENTION_DAYS or 28)",
+    )
+
+
+def cmd_rollups_check(args: argparse.Namespace) -> int:
+    """Server side: compare the counts kept at ingest with the events; --fix rebuilds them."""
+    from server import rollups
+    from server.run import store_for
+    from server.store import utc_now
+
+    store = store_for(args.data_dir_path)
+    try:
+        if args.fix:
+            say("server_rollups_fixed", args.lang, n=rollups.rebuild(store, utc_now()))
+            return 0
+        found = rollups.differences(store)
+        for d in found:
+            say("server_rollups_diff", args.lang, **d.__dict__)
+        if found:
+            say_err("server_rollups_found", args.lang, n=len(found))
+            return 1
+        with store.tx() as tx:
+            size = tx.one(
+                "SELECT count(DISTINCT day) AS days, count(DISTINCT device_id) AS gates "
+                "FROM day_rollups"
+            )
+        say("server_rollups_ok", args.lang, **(size or {"days": 0, "gates": 0}))
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Server side: the retention purge now (the server also runs it every hour)."""
+    from datetime import datetime
+
+    from server.officer import server_tz
+    from server.retention import notice, purge, retention_days
+    from server.run import store_for
+
+    try:
+        zone = server_tz(args.tz)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    days = retention_days(args.retention_days)
+    today = datetime.now(zone).date()
+    store = store_for(args.data_dir_path)
+    try:
+        result = purge(store, today, days)
+        coming = notice(store, today, days)
+    finally:
+        store.close()
+    if result.unexported:
+        say_err("server_purged_unexported", args.lang, days=", ".join(result.unexported))
+    say("server_purge_done", args.lang, cutoff=result.cutoff, **result.counts)
+    if coming is not None:
+        print(coming.text(args.lang), file=sys.stderr)
+    return 0
+
+
 def port_in_use(host: str, port: int) -> bool:
     """True when something already listens there (checked before saying the server is up)."""
     try:
@@ -97,6 +181,7 @@ def cmd_server(args: argparse.Namespace) -> int:
     """Run the subdistrict sync server (SQLite in the data dir, or $DATABASE_URL)."""
     from server.officer import server_tz
     from server.officer.district import silent_after
+    from server.retention import retention_days
     from server.run import serve
 
     try:
@@ -105,6 +190,7 @@ def cmd_server(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    days = retention_days(args.retention_days)  # a bad $GATEPOST_SERVER_RETENTION_DAYS stops here
     if args.workers > 1 and not os.environ.get("DATABASE_URL"):
         raise KnownError("server_workers_need_postgres", workers=args.workers)
     if port_in_use(args.host, args.port):
@@ -116,7 +202,7 @@ def cmd_server(args: argparse.Namespace) -> int:
     if source != "bound":
         os.environ[public_url.ENV] = url  # the officer page's pairing QR (and every worker)
     say_public_url(url, source, args.lang)
-    serve(args.data_dir_path, args.host, args.port, args.tz, args.workers)
+    serve(args.data_dir_path, args.host, args.port, args.tz, args.workers, days)
     return 0
 
 
@@ -180,8 +266,8 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
 def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | None = None) -> int:
     """Print the counts; exit 1 when the bundle itself is refused. With ack_out, also write
     the signed ack for the gate into that folder (prints its path)."""
-    from app.sync.bundle import BundleRefused, verify_bundle
-    from server.bundles import import_bundle
+    from app.sync.bundle import BundleRefused
+    from server.bundles import bundle_device_id, import_bundle
     from server.run import store_for
 
     if not file.exists():
@@ -195,13 +281,12 @@ def bundle_import(data_dir: Path, file: Path, lang: str = "zh", ack_out: Path | 
             result = import_bundle(store, file, progress=bar)
         except BundleRefused as exc:
             bar.finish()
-            say_err("bundle_refused", lang, reason=exc.reason)
+            print(exc.message(lang), file=sys.stderr)
             return 1
         bar.finish()
         say("bundle_import_result", lang, **result.counts())
         if ack_out is not None:
-            device_id = verify_bundle(file).manifest["device_id"]
-            return write_ack_file(store, device_id, ack_out, lang)
+            return write_ack_file(store, bundle_device_id(store, file), ack_out, lang)
         return 0
     finally:
         store.close()

@@ -36,6 +36,11 @@ def register(cmds: Commands) -> None:
         action="store_true",
         help="every event the server has not acknowledged, not only the new ones",
     )
+    b.add_argument(
+        "--require-encryption",
+        action="store_true",
+        help="refuse to write a plain bundle when no server key is pinned yet (#13)",
+    )
     b = bundle.add("import", cmd_bundle_import, help="import a bundle into the server db")
     b.add_argument("file", metavar="FILE")
     b.add_argument(
@@ -89,15 +94,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    """Gate side: write a signed bundle for a USB stick; prints its path once verified."""
+    """Gate side: write a signed bundle for a USB stick (encrypted to the pinned server key,
+    else plain with a warning, or refused with --require-encryption); prints its path."""
     from app.sync.bundle import BundleCancelled
     from app.sync.service import SyncService
 
-    db = checked_db_path(args)
+    service = SyncService(checked_db_path(args))
+    if not service.bundles_sealed() and not args.require_encryption:
+        print(t("bundle_plain_warning", args.lang), file=sys.stderr)  # plain, said first
     bar = progress("bundle")
     try:
-        path = SyncService(db).export_bundle(
-            Path(args.out), progress=bar, from_seq=args.from_seq, everything=args.all
+        path = service.export_bundle(
+            Path(args.out),
+            progress=bar,
+            from_seq=args.from_seq,
+            everything=args.all,
+            require_sealed=args.require_encryption,
         )
     except (KeyboardInterrupt, BundleCancelled):
         bar.finish()

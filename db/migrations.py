@@ -367,6 +367,23 @@ def m017_backfill(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def m013_sync_box_key(conn: sqlite3.Connection) -> None:
+    """#13: the server key USB bundles are sealed to (X25519), pinned from the pairing QR or
+    a signed ack; append-only like the ack key beside it."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE sync_box_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            server_box_key TEXT NOT NULL,
+            server_box_key_id TEXT NOT NULL,
+            pinned_utc TEXT NOT NULL
+        );
+        """,
+    )
+    _append_only(conn, "sync_box_key")
+
+
 STEPS: tuple[Step, ...] = (
     ("m001_gate_desk", m001_gate_desk),
     ("m003_shifts_officer_audit", m003_shifts_officer_audit),
@@ -377,6 +394,7 @@ STEPS: tuple[Step, ...] = (
     ("m017_clock_suspect", m017_clock_suspect),
     ("m017_clock_marks", m017_clock_marks),
     ("m017_backfill", m017_backfill),
+    ("m013_sync_box_key", m013_sync_box_key),
 )
 
 

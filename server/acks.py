@@ -7,6 +7,7 @@ it (app.sync.ack) and marks its events acknowledged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from app import gate_code
 from app.signatures import key_id_of
 from app.sync.ack import FORMAT, ack_file_name, build_ack_file, canonical, write_atomically
 from app.sync.identity import b64
+from app.sync.sealed import BoxKey
 from db.outbox import GENESIS
 from server.store import Store, utc_now
 
@@ -54,24 +56,47 @@ class ServerKey:
         return b64(key.sign(data))
 
 
-def server_key(store: Store) -> ServerKey:
-    """The server's key pair, made on first use and kept in its database."""
+def _stored_pair(store: Store, table: str, make: Callable[[], tuple[str, str]]) -> dict[str, Any]:
+    """A key pair row (id = 1) made on first use and kept in the server's database (0600)."""
+    select = f"SELECT private_key, public_key, key_id FROM {table} WHERE id = 1"
     with store.tx() as tx:
-        row = tx.one("SELECT private_key, public_key, key_id FROM server_key WHERE id = 1")
+        row = tx.one(select)
     if row is None:
-        private = Ed25519PrivateKey.generate()
-        priv = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
-        pub = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
-        with store.tx() as tx:
+        priv, pub = make()
+        with store.tx() as tx:  # two processes starting at once: the first one's key stays
             tx.execute(
-                "INSERT INTO server_key(id, private_key, public_key, key_id, created_utc) "
+                f"INSERT INTO {table}(id, private_key, public_key, key_id, created_utc) "
                 "VALUES (1, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (priv, pub, key_id_of(pub), utc_now()),
             )
         with store.tx() as tx:
-            row = tx.one("SELECT private_key, public_key, key_id FROM server_key WHERE id = 1")
+            row = tx.one(select)
     assert row is not None
+    return row
+
+
+def _new_signing_pair() -> tuple[str, str]:
+    private = Ed25519PrivateKey.generate()
+    priv = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
+    return priv, private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def server_key(store: Store) -> ServerKey:
+    """The server's signing key pair, made on first use and kept in its database."""
+    row = _stored_pair(store, "server_key", _new_signing_pair)
     return ServerKey(row["private_key"], row["public_key"], row["key_id"])
+
+
+def server_box_key(store: Store) -> BoxKey:
+    """The server's X25519 key pair that gates seal their USB bundles to (#13); its public
+    half goes out with the pairing code and in every ack."""
+
+    def make() -> tuple[str, str]:
+        key = BoxKey.generate()
+        return key.private_key_hex, key.public_key_hex
+
+    row = _stored_pair(store, "server_box_key", make)
+    return BoxKey(row["private_key"], row["public_key"])
 
 
 def find_device(store: Store, ref: str) -> dict[str, Any]:
@@ -145,6 +170,7 @@ def make_ack(store: Store, device_ref: str) -> tuple[str, bytes]:
         "chain_head": head,
         "server_key_id": key.key_id,
         "server_public_key": key.public_key_hex,
+        "server_box_key": server_box_key(store).public_key_hex,
         "created_utc": utc_now(),
         "rejected": [[int(r["seq"]), r["event_id"], r["reason"]] for r in reversed(rejected)],
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.sync.bundle import BundleRefused, verify_bundle
 from server import devices
+from server.acks import server_box_key
 from server.ingest import IngestResult, ingest
 from server.store import Store
 
@@ -18,7 +19,7 @@ def import_bundle(
 ) -> IngestResult:
     """Refuse a damaged, altered or wrongly signed bundle, or one from a gate not enrolled
     beforehand; otherwise ingest it idempotently."""
-    bundle = verify_bundle(path)
+    bundle = verify_bundle(path, box_key=server_box_key(store))  # sealed or plain (#13)
     m = bundle.manifest
     device = devices.get_device(store, m["device_id"])
     if device is None:  # only gates enrolled beforehand (pairing code or an officer)
@@ -41,3 +42,8 @@ def import_bundle(
 
         acked = device_head(store, device.device_id)
     return IngestResult(verdicts, acked)
+
+
+def bundle_device_id(store: Store, path: Path) -> str:
+    """The gate a bundle comes from, read from its signed manifest (opened if sealed)."""
+    return str(verify_bundle(path, box_key=server_box_key(store)).manifest["device_id"])

@@ -15,9 +15,8 @@ from typing import Any
 
 from app.errors import KnownError
 from app.reports import digest as dg
+from server.rollups import PASSAGE_KINDS
 from server.store import Store
-
-PASSAGE_KINDS = ("passage", "passage_backfill")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from app import gate_code
 from app.clock import Clock
-from app.signatures import key_id_of
+from app.signatures import is_public_key_hex, key_id_of
 from app.sync.identity import enrolment_text
 from server.store import Store, utc_now
 
@@ -51,9 +51,12 @@ def new_enrolment(
                 where.community,
             ),
         )
-    from server.acks import server_key  # the key USB acks are signed with, in the QR code
+    # the keys USB acks are signed with and USB bundles sealed to, in the QR code
+    from server.acks import server_box_key, server_key
 
-    return enrolment_text(server_url, code, server_key(store).public_key_hex)
+    return enrolment_text(
+        server_url, code, server_key(store).public_key_hex, server_box_key(store).public_key_hex
+    )
 
 
 class EnrolError(Exception):
@@ -62,22 +65,12 @@ class EnrolError(Exception):
         self.reason = reason
 
 
-def _valid_public_key(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 64:
-        return False
-    try:
-        bytes.fromhex(value)
-    except ValueError:
-        return False
-    return True
-
-
 def enrol(store: Store, code: str, device_id: str, public_key: str, name: str = "") -> str:
     """Use a code once for a new gate (or the same gate with the same key, which gets a fresh
     token): a code never re-keys an existing gate, so a stolen code cannot take one over."""
     if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
         raise EnrolError("bad_device_id")
-    if not _valid_public_key(public_key):
+    if not is_public_key_hex(public_key):
         raise EnrolError("bad_public_key")
     token = secrets.token_urlsafe(32)
     now = utc_now()
@@ -222,7 +215,7 @@ def enrol_offline(
     if not isinstance(device_id, str) or not device_id or len(device_id) > 64:
         raise EnrolError("bad_device_id")
     public_key = (public_key or "").strip().lower()
-    if not _valid_public_key(public_key):
+    if not is_public_key_hex(public_key):
         raise EnrolError("bad_public_key")
     with store.tx() as tx:
         known = tx.one(

@@ -28,4 +28,15 @@ def _fill_gate_codes(tx: Tx) -> None:
 
 
 # migration name -> its data step
-FILLS: dict[str, Callable[[Tx], None]] = {"s004_gate_code_compound": _fill_gate_codes}
+def _fill_rollups(tx: Tx) -> None:
+    """Roll-ups for the events stored before roll-ups were kept (server/rollups.py)."""
+    from server import rollups
+    from server.store import utc_now
+
+    rollups.fill(tx, utc_now())
+
+
+FILLS: dict[str, Callable[[Tx], None]] = {
+    "s004_gate_code_compound": _fill_gate_codes,
+    "s006_rollups": _fill_rollups,
+}

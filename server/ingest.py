@@ -8,13 +8,13 @@ as resolved, so one bad event never blocks the device's queue. One transaction p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.sync.protocol import MAX_SEQ, event_problem
 from db.outbox import GENESIS
+from server import rollups
 from server.store import Store, Tx, utc_now
 
 
@@ -44,13 +44,7 @@ class IngestResult:
         return out
 
 
-def _local_date(body: str) -> str | None:
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    value = data.get("local_date") if isinstance(data, dict) else None
-    return value if isinstance(value, str) and len(value) <= 10 else None
+QUARANTINED = ("bad_hash", "conflict_same_id", "conflict_same_seq", "chain_break")  # kept
 
 
 def _quarantine(tx: Tx, device_id: str, e: dict[str, Any], reason: str, now: str) -> None:
@@ -77,10 +71,14 @@ def _in(values: list[Any]) -> str:
     return "(" + ", ".join("?" for _ in values) + ")"
 
 
-def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]:
-    """Decide every event with a handful of set queries (not one round trip per event)."""
+def _judge(
+    tx: Tx, device_id: str, events: list[Any], now: str
+) -> tuple[list[Verdict], list[dict[str, Any]]]:
+    """Decide every event with a handful of set queries (not one round trip per event); the
+    verdicts, and the events this transaction stored."""
     verdicts: list[Verdict | None] = [None] * len(events)
     good: list[tuple[int, dict[str, Any]]] = []
+    stored: list[dict[str, Any]] = []
     for i, e in enumerate(events):
         problem = event_problem(e)
         if problem is None:
@@ -178,14 +176,20 @@ def _judge(tx: Tx, device_id: str, events: list[Any], now: str) -> list[Verdict]
                         e["created_utc"],
                         e["prev_hash"],
                         e["hash"],
-                        _local_date(e["body"]),
+                        rollups.local_date(rollups.body_of(e["body"])),
                         now,
                     )
                     for e in to_insert
                 ],
             )
             _recheck(tx, device_id, to_insert, verdicts, events, now)
-    return [v for v in verdicts if v is not None]
+            index = {id(e): i for i, e in enumerate(events)}
+            stored = [e for e in to_insert if _status(verdicts[index[id(e)]]) == "accepted"]
+    return [v for v in verdicts if v is not None], stored
+
+
+def _status(verdict: Verdict | None) -> str | None:
+    return verdict.status if verdict is not None else None
 
 
 def _recheck(
@@ -251,9 +255,12 @@ def ingest(
     with store.tx() as tx:
         # same device: take its row lock first so concurrent batches of one device serialise
         tx.execute("UPDATE devices SET last_sync_utc = ? WHERE device_id = ?", (now, device_id))
-        verdicts = _judge(tx, device_id, events, now)
+        verdicts, stored = _judge(tx, device_id, events, now)
+        rollups.apply_events(tx, device_id, stored, now)  # only what this batch newly stored
         acked = advance_head(tx, device_id)
         seqs = [v.seq for v in verdicts if isinstance(v.seq, int) and 0 < v.seq <= MAX_SEQ]
+        held = [v.seq for v in verdicts if v.status != "rejected" or v.reason in QUARANTINED]
+        rollups.note_seqs(tx, device_id, held)
         tx.execute(
             "UPDATE devices SET acked_seq = ?, max_seq = CASE WHEN max_seq > ? THEN max_seq "
             "ELSE ? END WHERE device_id = ?",

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from app.clock import Clock
 from app.errors import KnownError
+from server.retention import EVERY_S, RETENTION_ENV
 from server.store import Store, open_store
 from server.web import IngestHooks, create_app
 
@@ -28,9 +29,11 @@ def serve(
     port: int = 8750,
     tz: str | None = None,
     workers: int = 1,
+    retention_days: int | None = None,
 ) -> None:
     """Serve in the foreground. workers > 1: that many uvicorn processes, each opening the
-    PostgreSQL store itself (SQLite has one writer: refused before anything starts)."""
+    PostgreSQL store itself (SQLite has one writer: refused before anything starts). The
+    retention purge runs in the server every hour (retention_days, else the setting)."""
     from server.officer import server_tz
 
     server_tz(tz)  # an unknown zone stops here, before anything opens
@@ -38,6 +41,8 @@ def serve(
         if not os.environ.get("DATABASE_URL"):
             raise KnownError("server_workers_need_postgres", workers=workers)
         os.environ[TZ_FOR_WORKERS] = tz or ""
+        if retention_days is not None:
+            os.environ[RETENTION_ENV] = str(retention_days)
         open_store(None, os.environ["DATABASE_URL"]).close()  # migrate once, before forking
         uvicorn.run(
             "server.run:worker_app",
@@ -53,7 +58,7 @@ def serve(
     store = store_for(data_dir)
     try:
         uvicorn.run(
-            create_app(store, tz=tz),
+            create_app(store, tz=tz, retention_days=retention_days, purge_every=EVERY_S),
             host=host,
             port=port,
             log_level="warning",
@@ -71,7 +76,12 @@ def worker_app() -> Starlette:
     """The app of one uvicorn worker process (--workers N): its own PostgreSQL pool, closed
     when the worker stops; migrations wait on the advisory lock, so workers may start at once."""
     store = open_store(None, os.environ["DATABASE_URL"])
-    return create_app(store, tz=os.environ.get(TZ_FOR_WORKERS) or None, owns_store=True)
+    return create_app(
+        store,
+        tz=os.environ.get(TZ_FOR_WORKERS) or None,
+        owns_store=True,
+        purge_every=EVERY_S,
+    )
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -1,7 +1,8 @@
 """Server storage: SQLite in the data dir by default, PostgreSQL when DATABASE_URL is set.
 
 Both speak the same SQL through `Store.tx()` (qmark placeholders; translated for psycopg).
-Migrations are named steps with one text per dialect, recorded in schema_migrations.
+Migrations (server/migrations.py) are named steps with one text per dialect, recorded in
+schema_migrations.
 """
 
 from __future__ import annotations
@@ -17,133 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from server.migrations import MIGRATIONS, migration_sql
+
 SERVER_DB = "gatepost-server.db"
 log = logging.getLogger(__name__)
-
-# The SQL that differs between the dialects, in one table; every migration below is written
-# once with these names in braces and formatted for the store's dialect.
-DIALECT_SQL: dict[str, dict[str, str]] = {
-    "sqlite": {"bigint": "INTEGER", "serial_pk": "INTEGER PRIMARY KEY AUTOINCREMENT"},
-    "postgres": {"bigint": "BIGINT", "serial_pk": "BIGSERIAL PRIMARY KEY"},
-}
-
-# (name, DDL): named steps in run order; append new steps at the end only (names are stored)
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "s001_sync_core",
-        """
-        CREATE TABLE devices (
-            device_id TEXT PRIMARY KEY,
-            name TEXT NOT NULL DEFAULT '',
-            public_key TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            token_hash TEXT,
-            revoked INTEGER NOT NULL DEFAULT 0,
-            enrolled_via TEXT NOT NULL,
-            enrolled_utc TEXT NOT NULL,
-            last_sync_utc TEXT,
-            acked_seq {bigint} NOT NULL DEFAULT 0,
-            max_seq {bigint} NOT NULL DEFAULT 0
-        );
-        CREATE TABLE events (
-            event_id TEXT PRIMARY KEY,
-            device_id TEXT NOT NULL,
-            seq {bigint} NOT NULL,
-            kind TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_utc TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            local_date TEXT,
-            received_utc TEXT NOT NULL,
-            UNIQUE (device_id, seq)
-        );
-        CREATE INDEX events_by_date ON events(local_date, device_id);
-        CREATE TABLE quarantine (
-            id {serial_pk},
-            device_id TEXT NOT NULL,
-            seq {bigint} NOT NULL,
-            event_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_utc TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            received_utc TEXT NOT NULL,
-            UNIQUE (device_id, seq, hash)
-        );
-        CREATE TABLE enrol_codes (
-            code_hash TEXT PRIMARY KEY,
-            created_utc TEXT NOT NULL,
-            expires_utc TEXT NOT NULL,
-            used_utc TEXT,
-            device_id TEXT
-        );
-        CREATE TABLE officers (
-            username TEXT PRIMARY KEY,
-            password_hash TEXT NOT NULL,
-            created_utc TEXT NOT NULL
-        );
-        CREATE TABLE sessions (
-            token_hash TEXT PRIMARY KEY,
-            username TEXT NOT NULL,
-            expires_utc TEXT NOT NULL
-        )
-        """,
-    ),
-    (
-        "s002_sync_server_key",
-        # the server's own Ed25519 key: it signs the acks carried back to never-online gates
-        """
-        CREATE TABLE server_key (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            private_key TEXT NOT NULL,
-            public_key TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            created_utc TEXT NOT NULL
-        )
-        """,
-    ),
-    (
-        "s003_officer_audit",
-        # logins (good, wrong, locked out) and every officer action; the lockout is replayed
-        # from it, so a restart does not reset it
-        """
-        CREATE TABLE officer_audit (
-            id {serial_pk},
-            at_utc TEXT NOT NULL,
-            username TEXT NOT NULL,
-            address TEXT NOT NULL,
-            action TEXT NOT NULL,
-            detail TEXT NOT NULL DEFAULT ''
-        );
-        CREATE INDEX officer_audit_by_action ON officer_audit(action, username, at_utc);
-        CREATE INDEX officer_audit_by_address ON officer_audit(action, address, at_utc)
-        """,
-    ),
-    (
-        "s004_gate_code_compound",
-        # #15: the gate's short code (app/gate_code.py; filled for existing rows by
-        # server/fills.py) and the compound it stands in (street / community; '' is
-        # 未分组), also carried by a pairing code to the gate that uses it
-        """
-        ALTER TABLE devices ADD COLUMN gate_code TEXT;
-        ALTER TABLE devices ADD COLUMN street TEXT NOT NULL DEFAULT '';
-        ALTER TABLE devices ADD COLUMN community TEXT NOT NULL DEFAULT '';
-        ALTER TABLE enrol_codes ADD COLUMN street TEXT NOT NULL DEFAULT '';
-        ALTER TABLE enrol_codes ADD COLUMN community TEXT NOT NULL DEFAULT '';
-        CREATE UNIQUE INDEX devices_by_gate_code ON devices(gate_code)
-        """,
-    ),
-]
-
-
-def migration_sql(ddl: str, dialect: str) -> list[str]:
-    """One migration's statements for a dialect."""
-    text = ddl.format(**DIALECT_SQL[dialect])
-    return [stmt.strip() for stmt in text.split(";") if stmt.strip()]
-
 
 # any fixed number: pg_advisory_xact_lock(MIGRATION_LOCK) makes one process migrate at a time
 MIGRATION_LOCK = 0x6761_7465_706F_7374 & 0x7FFF_FFFF_FFFF_FFFF
@@ -179,6 +57,29 @@ class Tx:
     def one(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
         rows = self.execute(sql, params)
         return rows[0] if rows else None
+
+    def stream(
+        self, sql: str, params: tuple[Any, ...] | list[Any] = (), size: int = 2000
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of one long read inside this transaction, size at a time (PostgreSQL: a
+        server-side cursor), so memory stays flat in the row count."""
+        conn = self._cur.connection
+        if self.dialect == "postgres":
+            cur = conn.cursor(name=f"gp_stream_{id(self)}")
+            cur.itersize = size
+            sql = sql.replace("?", "%s")
+        else:
+            cur = conn.cursor()
+        try:
+            cur.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description] if cur.description else []
+            while rows := cur.fetchmany(size):
+                for row in rows:
+                    if not names:
+                        names = [d[0] for d in cur.description]
+                    yield dict(zip(names, row, strict=True))
+        finally:
+            cur.close()
 
 
 class Store:
@@ -363,18 +264,8 @@ class PostgresStore(Store):
         self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
     ) -> Iterator[dict[str, Any]]:
         """A server-side (named) cursor: PostgreSQL sends size rows at a time."""
-        with (
-            self._borrowed() as conn,
-            conn.transaction(),
-            conn.cursor(name=f"gp_stream_{id(conn)}") as cur,
-        ):
-            cur.itersize = size
-            cur.execute(sql.replace("?", "%s"), params)
-            names: list[str] | None = None
-            for row in cur:
-                if names is None:
-                    names = [d[0] for d in cur.description]
-                yield dict(zip(names, row, strict=True))
+        with self.tx() as tx:
+            yield from tx.stream(sql, params, size)
 
     def close(self) -> None:
         while True:

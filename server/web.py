@@ -159,20 +159,40 @@ def create_app(
     clock: Clock | None = None,
     trusted_proxies: Iterable[str] | None = None,
     owns_store: bool = False,
+    retention_days: int | None = None,
+    purge_every: float | None = None,
 ) -> Starlette:
     """tz: the officer page's time zone (else $GATEPOST_SERVER_TZ, else Asia/Shanghai);
     trusted_proxies: addresses whose X-Forwarded-For/-Proto count (else
     $GATEPOST_TRUSTED_PROXIES); owns_store: close the store when the server stops (a worker
-    process); hooks and a fake clock: only tests pass them."""
+    process); purge_every: run the retention purge (keeping retention_days, else the setting)
+    at start and that often, while the server runs; hooks and a fake clock: only tests pass
+    them."""
+    from server import retention
+    from server.officer import server_tz
+
+    zone = server_tz(tz)
+    days = retention.retention_days(retention_days)
+    from server.acks import server_box_key
+
+    server_box_key(store)  # made at first start: the pairing codes and acks publish it
     routes = api_routes(store, hooks)
     if officer_pages:
-        from server.officer import officer_routes, server_tz
+        from server.officer import officer_routes
 
-        routes += officer_routes(store, server_tz(tz), clock=clock, proxies=trusted_proxies)
+        routes += officer_routes(
+            store, zone, clock=clock, proxies=trusted_proxies, retention_days=days
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        timer = None
+        if purge_every is not None:
+            today = lambda: datetime.now(zone).date()  # noqa: E731
+            timer = retention.PurgeTimer(store, today, days, purge_every).start()
         yield
+        if timer is not None:
+            timer.stop()
         if owns_store:
             store.close()
 

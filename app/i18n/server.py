@@ -118,4 +118,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "多个工作进程（--workers {workers}）需要 PostgreSQL：请设置 DATABASE_URL",
         "Several workers (--workers {workers}) need PostgreSQL: set DATABASE_URL",
     ),
+    # --- server: roll-ups check and retention (#15)
+    "server_rollups_ok": (
+        "统计与事件一致（{days} 天、{gates} 个卡口）",
+        "The counts match the events ({days} days, {gates} gates)",
+    ),
+    "server_rollups_diff": (
+        "不一致：{what} {key}：保存的 {kept}，按事件应为 {events}",
+        "Mismatch: {what} {key}: kept {kept}, the events say {events}",
+    ),
+    "server_rollups_found": (
+        "共 {n} 处不一致；用 --fix 按事件重建",
+        "{n} mismatches; --fix rebuilds them from the events",
+    ),
+    "server_rollups_fixed": (
+        "已按事件重建统计（{n} 处不一致）",
+        "Counts rebuilt from the events ({n} mismatches)",
+    ),
+    "server_retention_days": (
+        "保留天数应为 1 到 {high} 之间的整数，而不是 {value}",
+        "Retention days must be a whole number from 1 to {high}, not {value}",
+    ),
+    "server_purge_done": (
+        "已删除 {cutoff} 之前的数据：事件 {events} 条、统计 {rollups} 行、隔离 {quarantine} 条",
+        "Deleted data before {cutoff}: {events} events, {rollups} count rows, "
+        "{quarantine} quarantined",
+    ),
+    "server_purge_unexported": (
+        "以下日期的数据从未导出，将按保留期限删除：{days}",
+        "Never exported, to be deleted when the retention period ends: {days}",
+    ),
+    "server_purge_on": ("{when} 删除", "deleted on {when}"),
+    "server_purged_unexported": (
+        "注意：以下日期从未导出，已删除：{days}",
+        "Note: these days were never exported and have been deleted: {days}",
+    ),
 }

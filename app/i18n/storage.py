@@ -141,4 +141,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bundle_why_too_large_unpacked": ("解压后过大，未解压", "too large unpacked; not unpacked"),
     "bundle_why_bad_content": ("内容格式异常", "the content is malformed"),
+    "bundle_why_unknown_version": (
+        "数据包版本不认识，请升级门岗通",
+        "unknown bundle version; update Gatepost",
+    ),
+    "bundle_why_sealed": (
+        "数据包已加密，只有街道服务器能打开",
+        "the bundle is encrypted; only the subdistrict server can open it",
+    ),
+    "bundle_why_other_server": (
+        "数据包是加密给另一台服务器的",
+        "the bundle is encrypted to another server's key",
+    ),
+    "bundle_why_sealed_altered": (
+        "加密内容被改动或不完整",
+        "the encrypted content was altered or is incomplete",
+    ),
+    "bundle_why_sealed_bad_envelope": (
+        "加密数据包的信封已损坏",
+        "the encrypted bundle's envelope is damaged",
+    ),
+    "bundle_why_sealed_device_mismatch": (
+        "加密信封上的门岗与包内签名的门岗不符",
+        "the gate named on the envelope is not the gate that signed the bundle",
+    ),
+    "bundle_why_bad_manifest": (
+        "数据包清单缺失或格式异常",
+        "the bundle's manifest is missing or malformed",
+    ),
+    "bundle_why_bad_signature": (
+        "签名不对：数据包被改动过，或不是这个门岗签的",
+        "the signature does not match: the bundle was altered or not signed by this gate",
+    ),
+    "bundle_why_chain_broken_inside": (
+        "包内记录的哈希链断开（记录被改动或删除）",
+        "the hash chain inside is broken (records altered or removed)",
+    ),
+    "bundle_why_count_mismatch": (
+        "包内记录条数与清单不符",
+        "the number of records differs from the manifest",
+    ),
+    "bundle_why_range_mismatch": (
+        "包内记录的序号与清单不符",
+        "the records' sequence numbers differ from the manifest",
+    ),
+    "bundle_why_events_altered": ("包内记录被改动过", "records inside were altered"),
+    "bundle_why_events_unreadable": ("包内记录无法读取", "records inside cannot be read"),
+    "bundle_why_bad_event": ("包内有一条记录格式异常", "a record inside is malformed"),
+    "bundle_why_device_revoked": (
+        "这个门岗已被吊销，请联系街道干部",
+        "this gate has been revoked; ask the subdistrict officer",
+    ),
+    "bundle_why_key_mismatch": (
+        "签名密钥与服务器登记的这个门岗的密钥不符",
+        "the signing key is not the key the server holds for this gate",
+    ),
+    "bundle_why_unknown_device": (
+        "服务器未登记这个门岗：请先配对或由干部登记（enrol-gate）",
+        "the server does not know this gate: pair it first or have an officer enrol it",
+    ),
 }

@@ -60,6 +60,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Written and verified: {path}. You can remove the USB stick",
     ),
     "bundle_nothing": ("没有待导出的记录", "Nothing to export"),
+    "bundle_plain_warning": (
+        "注意：还没有街道服务器的加密密钥，数据包将以明文写入U盘，U盘丢失会泄露姓名和证件号。"
+        "请先扫描配对码或导入一次回执。",
+        "Warning: no server encryption key yet, so the bundle is written unencrypted; a lost "
+        "stick leaks names and ID numbers. Scan the pairing code or import an ack first.",
+    ),
+    "bundle_no_server_key": (
+        "还没有街道服务器的加密密钥，按要求不写明文数据包。请先扫描配对码或导入一次回执。",
+        "No server encryption key yet, and encryption is required: nothing written. Scan "
+        "the pairing code or import an ack first.",
+    ),
     "bundle_write_failed": (
         "写入U盘失败：{detail}。请换一个U盘重试。",
         "Could not write the bundle: {detail}. Try another stick.",

@@ -11,7 +11,7 @@ import numpy as np
 from . import deblur, grid
 from . import preprocess as pp
 from .color import classify_color
-from .engines import Hit, Quad, map_points, zx_read
+from .engines import Hit, Quad, map_points, zx_read, zx_read_inverted
 from .locate import Box, box_from_points, find_candidates
 from .types import ScanResult
 
@@ -20,6 +20,10 @@ MIN_SYNTH_FRAC = 0.3  # a read from a deblurred crop must be at least this part 
 STEP_MS = 3.0  # typical cost of one crop view (prepare + zxing) on this class of machine
 GRID_MS = 25.0  # what the module-grid decoder may take on a located symbol it cannot read
 PROBE_STEPS = 1  # the cheap look: the first candidate's plain and sharpened views
+# the smallest candidate (frame pixels, shorter side) worth the deblur bank when no symbol was
+# located: on seed 7 every code read only after deblurring was boxed at 128 px or more, while
+# blurred-looking clutter (text, lines, tiles) is mostly boxed under 96 px (#14)
+MIN_DEBLUR_SIDE = 96
 CPU_CAP_MS = 250.0  # a safety net only: no decode takes more CPU time than this (or 5 budgets)
 
 # The budget is counted in work units, not time: each step is charged a fixed cost from the
@@ -182,14 +186,26 @@ class FrameDecoder:
             return []
         dl = _Deadline(budget_ms, keep_going, self.clock)
         g = pp.gray(frame)
-        hits = zx_read(g, with_errors=True, invert=True)
+        hits = zx_read(g, with_errors=True)
         if good := [h for h in hits if h.text]:
             return _results(frame, good, t0)
-        dl.charge(2 * _zx_cost(g))
-        quads = [h.points for h in hits]  # located, not read: checksum errors, mostly glare
-        located = [box_from_points(q) for q in quads]
+        dl.charge(_zx_cost(g))
         found = find_candidates(frame, self.max_regions)
         dl.charge(cost("find", g.size))
+        # located, not read: checksum errors, mostly glare (a 1 px "symbol" in clutter is none)
+        quads = [h.points for h in hits if _plausible(box_from_points(h.points))]
+        if found or quads or hints:
+            # the light-on-dark pass; where the finder (which sees both polarities) boxed
+            # nothing and zxing located nothing, a frame is not worth it (#14: a cheap miss)
+            hits = zx_read_inverted(g, with_errors=True)
+            if good := [h for h in hits if h.text]:
+                return _results(frame, good, t0)
+            dl.charge(_zx_cost(g))
+            quads += [h.points for h in hits if _plausible(box_from_points(h.points))]
+        if quads and (good := _second_look(g)):
+            return _results(frame, good, t0)
+        dl.charge(4 * _zx_cost(g) if quads else 0.0)  # two views, each both polarities
+        located = [box_from_points(q) for q in quads]
         boxes = _merge(list(hints) + located + found)[: self.max_regions + len(hints)]
         if not boxes:
             # nothing code-like: no symbol located, no two-axis edge texture (#14: a miss
@@ -243,10 +259,10 @@ class FrameDecoder:
                         return []
             if not dl.step_left():
                 return []
-            if k + 1 == PROBE_STEPS and not symbol and _all_sharp(frame, boxes):
-                # after the cheap look, no symbol located anywhere, and every candidate sharp:
-                # nothing for the deblur bank to undo, so clutter (tiles, posters, text), not a
-                # code (#14; no read lost on the generated and real tables)
+            if k + 1 == PROBE_STEPS and not symbol and not _worth_deblurring(frame, boxes, hints):
+                # after the cheap look, no symbol located anywhere, and no candidate both blurred
+                # and big enough for deconvolution to bring back: clutter (tiles, posters,
+                # text), not a code (#14; no read lost on the generated and real tables)
                 return []
         return []
 
@@ -262,10 +278,29 @@ class FrameDecoder:
         return None
 
 
-def _all_sharp(frame: np.ndarray, boxes: list[Box]) -> bool:
-    """True when every candidate crop looks sharp (deblur.looks_sharp)."""
-    crops = [pp.crop(frame, b)[0] for b in boxes]
-    return all(deblur.looks_sharp(pp.best_channel(c)) for c in crops if min(c.shape[:2]) >= 12)
+def _worth_deblurring(frame: np.ndarray, boxes: list[Box], hints: tuple[Box, ...]) -> bool:
+    """True when a candidate crop looks blurred (not deblur.looks_sharp) and is boxed at
+    MIN_DEBLUR_SIDE px or more; a hint (where the live path saw a code before) at any size."""
+    for b in boxes:
+        if b not in hints and min(b[2], b[3]) < MIN_DEBLUR_SIDE:
+            continue
+        c = pp.crop(frame, b)[0]
+        if min(c.shape[:2]) >= 12 and not deblur.looks_sharp(pp.best_channel(c)):
+            return True
+    return False
+
+
+def _second_look(g: np.ndarray) -> list[Hit]:
+    """A located symbol that did not read, read again whole: turned 180 degrees (zxing's
+    sampling is not symmetric: a label on a curved bottle read at 0 and 90 but not 180 or 270
+    degrees) and with the global binariser (an engraved code the local one cannot threshold)."""
+    h, w = g.shape[:2]
+    turned = [
+        Hit(x.text, tuple((w - 1 - px, h - 1 - py) for px, py in x.points), x.inverted)
+        for x in zx_read(cv2.rotate(g, cv2.ROTATE_180), invert=True)
+        if x.text
+    ]
+    return turned or [x for x in zx_read(g, binarizer="global", invert=True) if x.text]
 
 
 def _read_view(
@@ -337,6 +372,11 @@ def _iou(a: Box, b: Box) -> float:
     return inter / float(a[2] * a[3] + b[2] * b[3] - inter or 1)
 
 
+def _plausible(b: Box) -> bool:
+    """A box that can hold a QR code: 12 px or more each way, not long and thin."""
+    return b[2] >= 12 and b[3] >= 12 and max(b[2], b[3]) <= 2.5 * min(b[2], b[3])
+
+
 def _merge(boxes: list[Box]) -> list[Box]:
     """Drop implausible boxes and ones that mostly overlap an earlier box (the same code twice).
 
@@ -344,7 +384,7 @@ def _merge(boxes: list[Box]) -> list[Box]:
     """
     out: list[Box] = []
     for b in boxes:
-        if b[2] < 12 or b[3] < 12 or max(b[2], b[3]) > 2.5 * min(b[2], b[3]):
+        if not _plausible(b):
             continue
         if not any(_iou(b, o) > 0.5 for o in out):
             out.append(b)

@@ -54,8 +54,18 @@ def zx_read(
     view = np.ascontiguousarray(gray)
     out = _zx(view, downscale, binarizer, with_errors, False)
     if invert and not any(h.text for h in out):
-        out += _zx(cv2.bitwise_not(view), downscale, binarizer, with_errors, True)
+        out += zx_read_inverted(
+            view, downscale=downscale, binarizer=binarizer, with_errors=with_errors
+        )
     return out
+
+
+def zx_read_inverted(
+    gray: np.ndarray, *, downscale: bool = True, binarizer: str = "local", with_errors: bool = False
+) -> list[Hit]:
+    """The light-on-dark half of zx_read(invert=True) alone: its hits are marked inverted."""
+    view = cv2.bitwise_not(np.ascontiguousarray(gray))
+    return _zx(view, downscale, binarizer, with_errors, True)
 
 
 def _zx(view: np.ndarray, downscale: bool, binarizer: str, errors: bool, inv: bool) -> list[Hit]:

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from .locate import Box
+from .preprocess import min_channel  # every code colour is dark in it: one channel aligns all
 
 MAX_FRAMES = 15  # half a second at 30 fps
 MIN_FRAMES = 3  # fewer than this is not worth aligning
@@ -73,12 +74,6 @@ def _region(c: Crop, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     )
 
 
-def _channel(bgr: np.ndarray) -> np.ndarray:
-    """min(B,G,R): every code colour is dark in it, so one channel aligns all of them."""
-    b, g, r = cv2.split(bgr)
-    return cv2.min(cv2.min(b, g), r)
-
-
 def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.ndarray], int, int]:
     """Every crop warped onto the latest one's frame region around box (affine ECC fit).
 
@@ -102,12 +97,12 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
 
     def chan(img: np.ndarray) -> np.ndarray:
         # high-pass: the modules' edges stay, a smooth glare blob or exposure change goes away
-        f = cv2.resize(_channel(img), small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        f = cv2.resize(min_channel(img), small, interpolation=cv2.INTER_AREA).astype(np.float32)
         return f - cv2.GaussianBlur(f, (0, 0), max(small) / 16.0)
 
     ref_ch = chan(ref_img)
     # glare moves between frames: fit on the pixels the reference does not have blown out
-    blown = cv2.resize(_channel(ref_img), small, interpolation=cv2.INTER_AREA) >= 235
+    blown = cv2.resize(min_channel(ref_img), small, interpolation=cv2.INTER_AREA) >= 235
     mask = None if blown.mean() > 0.7 else (~blown).astype(np.uint8)
     out = [ref_img]
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)

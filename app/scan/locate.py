@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .preprocess import planes
+
 Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
 
 
@@ -24,10 +26,11 @@ def find_candidates(frame_bgr: np.ndarray, max_boxes: int = 2, work_width: int =
         if f > 1.0
         else frame_bgr
     )
-    # min(B,G,R) alone: dark, green, red and yellow modules are all dark in it, so one edge map
-    # (instead of luma and min) finds every colour at half the cost
-    b, gr, r = cv2.split(small)
-    e = _edge_map(cv2.min(cv2.min(b, gr), r))
+    # min(B,G,R): dark, green, red and yellow modules are all dark in it; max(B,G,R) too: a
+    # light-on-dark yellow code (light modules, dark screen) has no contrast in min, whose blue
+    # is dark on both sides (#14: the finder boxed 0 of 4 such seed-7 codes that read when boxed)
+    b, gr, r = planes(small)
+    e = cv2.max(_edge_map(cv2.min(cv2.min(b, gr), r)), _edge_map(cv2.max(cv2.max(b, gr), r)))
     # components on a half-size evidence map: the box only needs to be roughly right
     e = cv2.resize(cv2.blur(e, (9, 9)), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     f *= 2.0

@@ -23,7 +23,7 @@ from typing import Any
 from app import files
 from app.clock import Clock, SystemClock, utc_iso
 from app.i18n import MESSAGES, t
-from app.signatures import key_id_of, verify
+from app.signatures import is_public_key_hex, key_id_of, verify
 from app.sync.identity import load_identity
 from db.connection import transaction
 from db.outbox import GENESIS
@@ -128,24 +128,52 @@ def read_ack(path: Path) -> dict[str, Any]:
     return payload
 
 
-def pinned_server_key(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT server_public_key FROM sync_ack_server WHERE id = 1").fetchone()
+# the keys a gate pins, each in an append-only one-row table: (table, key, its key id)
+_ACK_KEY = ("sync_ack_server", "server_public_key", "server_key_id")
+_BOX_KEY = ("sync_box_key", "server_box_key", "server_box_key_id")
+
+
+def _pinned(conn: sqlite3.Connection, where: tuple[str, str, str]) -> str | None:
+    table, column, _ = where
+    row = conn.execute(f"SELECT {column} FROM {table} WHERE id = 1").fetchone()
     return row[0] if row else None
+
+
+def _pin(
+    conn: sqlite3.Connection, where: tuple[str, str, str], public_key_hex: str, now_utc: str
+) -> bool:
+    pinned = _pinned(conn, where)
+    if pinned is not None:
+        return pinned == public_key_hex
+    table, column, id_column = where
+    with transaction(conn):
+        conn.execute(
+            f"INSERT INTO {table}(id, {column}, {id_column}, pinned_utc) VALUES (1, ?, ?, ?)",
+            (public_key_hex, key_id_of(public_key_hex), now_utc),
+        )
+    return True
+
+
+def pinned_server_key(conn: sqlite3.Connection) -> str | None:
+    return _pinned(conn, _ACK_KEY)
 
 
 def pin_server_key(conn: sqlite3.Connection, public_key_hex: str, now_utc: str) -> bool:
     """Trust this server key for USB acks, if none is trusted yet (the pin is append-only:
     a gate moved to another server is a new gate database). True if it is now the key."""
-    pinned = pinned_server_key(conn)
-    if pinned is not None:
-        return pinned == public_key_hex
-    with transaction(conn):
-        conn.execute(
-            "INSERT INTO sync_ack_server(id, server_public_key, server_key_id, pinned_utc) "
-            "VALUES (1, ?, ?, ?)",
-            (public_key_hex, key_id_of(public_key_hex), now_utc),
-        )
-    return True
+    return _pin(conn, _ACK_KEY, public_key_hex, now_utc)
+
+
+def pinned_box_key(conn: sqlite3.Connection) -> str | None:
+    """The server key USB bundles are sealed to (X25519, hex), once pinned (#13)."""
+    return _pinned(conn, _BOX_KEY)
+
+
+def pin_box_key(conn: sqlite3.Connection, public_key_hex: str, now_utc: str) -> bool:
+    """Seal bundles to this key from now on, if none is pinned yet; it comes only from a
+    trusted channel (the pairing QR) or inside an ack signed by the pinned server key, and
+    is append-only like that key. True if it is now the key."""
+    return _pin(conn, _BOX_KEY, public_key_hex, now_utc)
 
 
 def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> AckResult:
@@ -160,6 +188,11 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     pub = payload["server_public_key"]
     pinned = pinned_server_key(conn)
     if pinned is not None and pinned != pub:
+        raise AckRefused("other_server")
+    box = payload.get("server_box_key")  # signed with the rest: what bundles are sealed to
+    if box is not None and not is_public_key_hex(box):
+        raise AckRefused("damaged")
+    if box is not None and pinned_box_key(conn) not in (None, box):
         raise AckRefused("other_server")
     acked = int(payload["acked_seq"])
     issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
@@ -177,6 +210,8 @@ def import_ack(conn: sqlite3.Connection, path: Path, clock: Clock | None = None)
     rejected = listed if isinstance(listed, list) else []
     with transaction(conn):
         pin_server_key(conn, pub, now)  # the first accepted ack's key, if none was pinned
+        if box is not None:
+            pin_box_key(conn, box, now)
         # what the server quarantined is listed here too, once (as an online sync would)
         known = {(r[0], r[1]) for r in conn.execute("SELECT seq, event_id FROM sync_rejections")}
         added = 0

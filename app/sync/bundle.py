@@ -4,6 +4,12 @@ bundle.zip = manifest.json (device, key id, public key, sequence range, chain he
 of events.jsonl) + events.jsonl (one wire event per line) + signature (Ed25519 over
 manifest.json). Written under a temporary name, fsynced, renamed, then read back and
 verified before anyone is told the stick can be removed.
+
+Once the gate has pinned the server's bundle key (app.sync.ack.pinned_box_key: from the
+pairing QR or a signed ack), the signed bundle is sealed to it (app.sync.sealed) and the
+stick holds no name, ID number or room in clear. Until then it is written plain, with a
+warning on the CLI and in the USB dialog (or refused with require_sealed); the server
+accepts both, so gates paired before sealing existed keep working.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
 from app.i18n import MESSAGES, t
 from app.signatures import key_id_of, verify
-from app.sync import state
+from app.sync import sealed, state
+from app.sync.ack import pinned_box_key
 from app.sync.identity import load_identity
 from app.sync.protocol import event_from_row, event_problem
 from app.ziplimits import ZipLimits
@@ -46,8 +53,13 @@ class BundleRefused(KnownError):
     def message(self, lang: str = "zh") -> str:
         """The reason in words where it has some (bundle_why_*), else its code."""
 
-        why = f"bundle_why_{self.reason}"
+        code, _, detail = self.reason.partition(":")
+        why = f"bundle_why_{code.strip()}"
         reason = t(why, lang) if why in MESSAGES else self.reason
+        if detail.strip() and why in MESSAGES:
+            reason = (
+                f"{reason}（{detail.strip()}）" if lang == "zh" else f"{reason} ({detail.strip()})"
+            )
         return t("bundle_refused", lang, reason=reason)
 
 
@@ -73,6 +85,7 @@ class BundleCancelled(Exception):
 class VerifiedBundle:
     manifest: dict[str, Any]
     events: list[dict[str, Any]]
+    sealed: bool = False
 
 
 def export_bundle(
@@ -84,14 +97,19 @@ def export_bundle(
     clock: Clock | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    require_sealed: bool = False,
 ) -> Path:
     """Write the events after the last bundle that the server has not acknowledged (every
     unacknowledged one with everything=True, or from from_seq on); returns the verified path.
+    Sealed to the pinned server key; plain without one (KnownError with require_sealed).
 
     Weekly bundles are incremental: the server's ingest takes them in any order, and its page
     shows a gap if a stick never arrives (then export again with from_seq)."""
     clock = clock or SystemClock()
     ident = load_identity(conn)
+    box = pinned_box_key(conn)
+    if box is None and require_sealed:
+        raise KnownError("bundle_no_server_key")
     state.read_status(conn)  # makes sure the status row exists
     if from_seq is None:
         row = conn.execute("SELECT min(seq) FROM outbox WHERE acked_utc IS NULL").fetchone()
@@ -153,31 +171,39 @@ def export_bundle(
         manifest["gaps"] = sorted(set(gaps))
         log.error("bundle: %d damaged outbox events left out as gaps: %s", len(gaps), gaps[:20])
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    plain = io.BytesIO()
+    with zipfile.ZipFile(plain, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", manifest_bytes)
+        zf.writestr("events.jsonl", events_buf.getvalue())
+        zf.writestr("signature", ident.sign(manifest_bytes))
+    data = plain.getvalue()
+    if box is not None:
+        # once sealed only the server can open it: check the signed content before sealing
+        if _verified_manifest(data) != manifest:
+            raise KnownError("bundle_write_failed", detail="sealed content differs")
+        data = sealed.seal(data, box, ident.device_id)
+    if cancelled and cancelled():
+        raise BundleCancelled()
     name = (
         f"gatepost-{ident.device_id[:8]}-{first:08d}-{last:08d}-{now.strftime('%Y%m%d%H%M%S')}.zip"
     )
     final = out_dir / name
-    try:  # app.files: never half a file on the stick, also when cancelled
-        with files.atomic_output(final) as temp:
-            with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr("manifest.json", manifest_bytes)
-                zf.writestr("events.jsonl", events_buf.getvalue())
-                zf.writestr("signature", ident.sign(manifest_bytes))
-            if cancelled and cancelled():
-                raise BundleCancelled()
+    try:  # app.files: never half a file on the stick
+        files.write_bytes(final, data)
     except OSError as exc:
         raise KnownError("bundle_write_failed", detail=exc.strerror or str(exc)) from None
     if progress:
         progress(total + total // 2, total * 2)
     # read back what is really on the stick, not what we meant to write
     try:
-        checked = verify_bundle(final)
-    except BundleRefused as exc:
+        written, reason = final.read_bytes(), "read back differs"
+    except OSError as exc:
+        written, reason = b"", exc.strerror or str(exc)
+    if written != data or not (
+        _verified_manifest(written) == manifest if box is None else _is_sealed(written)
+    ):
         final.unlink(missing_ok=True)
-        raise KnownError("bundle_write_failed", detail=exc.reason) from None
-    if checked.manifest != manifest:
-        final.unlink(missing_ok=True)
-        raise KnownError("bundle_write_failed", detail="read back differs")
+        raise KnownError("bundle_write_failed", detail=reason)
     with transaction(conn):
         conn.execute(
             "UPDATE sync_status SET last_bundle_seq = max(last_bundle_seq, ?) WHERE id = 1",
@@ -233,12 +259,36 @@ def check_bundle_archive(source: Path | bytes) -> None:
         raise BundleRefused(exc.reason) from None
 
 
-def verify_bundle(path: Path | bytes, max_bytes: int = LIMITS.max_file_bytes) -> VerifiedBundle:
+def _verified_manifest(data: bytes) -> dict[str, Any] | None:
+    try:
+        return verify_bundle(data).manifest
+    except BundleRefused:
+        return None
+
+
+def _is_sealed(data: bytes) -> bool:
+    try:
+        with ziplimits.open_checked(data, LIMITS) as zf:
+            sealed.read_envelope(zf)
+            return set(zf.namelist()) == {sealed.ENVELOPE, sealed.SEALED}
+    except (ziplimits.ZipRefused, sealed.SealRefused):
+        return False
+
+
+def verify_bundle(
+    path: Path | bytes,
+    max_bytes: int = LIMITS.max_file_bytes,
+    box_key: sealed.BoxKey | None = None,
+) -> VerifiedBundle:
     """Open and check everything; raise BundleRefused with the reason otherwise (a zip bomb
-    is refused from its directory before anything is inflated)."""
+    is refused from its directory before anything is inflated). A sealed bundle is opened
+    with box_key (the server's): the limits apply to the file as it is (the ciphertext), then
+    once more to the plain bundle inside, before any of its members is inflated."""
     limits = replace(LIMITS, max_file_bytes=min(max_bytes, LIMITS.max_file_bytes))
     try:
         with ziplimits.open_checked(path if isinstance(path, bytes) else Path(path), limits) as zf:
+            if sealed.is_sealed(zf):
+                return _open_sealed(zf, box_key, max_bytes)
             manifest_bytes = ziplimits.read_member(zf, "manifest.json", MAX_MANIFEST_BYTES)
             signature = (
                 ziplimits.read_member(zf, "signature", MAX_SIGNATURE_BYTES)
@@ -254,6 +304,21 @@ def verify_bundle(path: Path | bytes, max_bytes: int = LIMITS.max_file_bytes) ->
     except (RecursionError, OverflowError, TypeError, KeyError, IndexError, AttributeError):
         # hostile JSON (nesting, huge numbers, wrong types) never escapes as a bug
         raise BundleRefused("bad_content") from None
+
+
+def _open_sealed(
+    zf: zipfile.ZipFile, box_key: sealed.BoxKey | None, max_bytes: int
+) -> VerifiedBundle:
+    if box_key is None:  # the gate: only the server holds the key
+        raise BundleRefused("sealed")
+    try:
+        envelope, plain = sealed.open_sealed(zf, box_key)
+    except sealed.SealRefused as exc:
+        raise BundleRefused(exc.reason) from None
+    inner = verify_bundle(plain, max_bytes)  # a sealed bundle inside is refused ("sealed")
+    if inner.manifest.get("device_id") != envelope["device_id"]:
+        raise BundleRefused("sealed_device_mismatch")
+    return replace(inner, sealed=True)
 
 
 def _check_contents(manifest_bytes: bytes, signature: str, events_bytes: bytes) -> VerifiedBundle:

@@ -19,7 +19,7 @@ from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
 from app.i18n import MESSAGES, t
 from app.sync import state
-from app.sync.ack import pin_server_key
+from app.sync.ack import pin_box_key, pin_server_key
 from app.sync.backoff import Backoff
 from app.sync.identity import SyncIdentity, load_identity, parse_enrolment, save_enrolment
 from app.sync.protocol import BatchReply, event_from_row
@@ -77,6 +77,8 @@ class SyncClient:
             # USB acks must be signed by, pinned before (and whether or not) the server answers
             if not pin_server_key(self.conn, offer.server_key, self._now()):
                 raise KnownError("enrol_other_server")
+        if offer.box_key and not pin_box_key(self.conn, offer.box_key, self._now()):
+            raise KnownError("enrol_other_server")  # from now on bundles are sealed to it
         ident = load_identity(self.conn)
         body = {"device_id": ident.device_id, "public_key": ident.public_key_hex, "name": name}
         try:

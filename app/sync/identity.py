@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from app.errors import KnownError
-from app.signatures import key_id_of
+from app.signatures import is_public_key_hex, key_id_of
 from db.connection import transaction
 
 ENROL_SCHEME = "gatepost"
@@ -83,14 +83,20 @@ class EnrolmentOffer:
     server_url: str
     code: str
     server_key: str | None = None  # the server's signing key (hex): what USB acks are checked by
+    box_key: str | None = None  # the server's X25519 key (hex): what USB bundles are sealed to
 
 
-def enrolment_text(server_url: str, code: str, server_key: str | None = None) -> str:
+def enrolment_text(
+    server_url: str, code: str, server_key: str | None = None, box_key: str | None = None
+) -> str:
     """What the server's QR code holds; with the server's public key, a gate that reads it
-    trusts USB acks signed by that key only (not by whichever key its first ack names)."""
+    trusts USB acks signed by that key only (not by whichever key its first ack names), and
+    with its box key it seals its USB bundles to the server (#13)."""
     fields = {"server": server_url, "code": code}
     if server_key:
         fields["key"] = server_key
+    if box_key:
+        fields["box"] = box_key
     return f"{ENROL_SCHEME}://enrol?" + urlencode(fields)
 
 
@@ -106,12 +112,7 @@ def parse_enrolment(text: str) -> EnrolmentOffer:
     target = urlsplit(server)
     if target.scheme not in ("http", "https") or not target.hostname or not code:
         raise KnownError("enrol_bad_text")
-    key = (query.get("key") or [""])[0].strip().lower() or None
-    if key is not None:
-        try:
-            valid = len(bytes.fromhex(key)) == 32
-        except ValueError:
-            valid = False
-        if not valid:
-            raise KnownError("enrol_bad_text")
-    return EnrolmentOffer(server, code, key)
+    key, box = ((query.get(name) or [""])[0].strip().lower() or None for name in ("key", "box"))
+    if any(value is not None and not is_public_key_hex(value) for value in (key, box)):
+        raise KnownError("enrol_bad_text")
+    return EnrolmentOffer(server, code, key, box)

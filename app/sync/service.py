@@ -16,7 +16,7 @@ from pathlib import Path
 from app.clock import Clock, SystemClock, utc_iso
 from app.errors import KnownError
 from app.sync import state
-from app.sync.ack import AckResult, import_ack
+from app.sync.ack import AckResult, import_ack, pinned_box_key
 from app.sync.backoff import Backoff
 from app.sync.bundle import export_bundle
 from app.sync.client import SyncClient, SyncReport
@@ -200,6 +200,14 @@ class SyncService:
         finally:
             conn.close()
 
+    def bundles_sealed(self) -> bool:
+        """Whether USB bundles will be encrypted (a server key is pinned); else warn (#13)."""
+        conn = self._conn()
+        try:
+            return pinned_box_key(conn) is not None
+        finally:
+            conn.close()
+
     def export_bundle(
         self,
         out_dir: Path,
@@ -207,6 +215,7 @@ class SyncService:
         cancelled: Callable[[], bool] | None = None,
         from_seq: int | None = None,
         everything: bool = False,
+        require_sealed: bool = False,
     ) -> Path:
         conn = self._conn()
         try:
@@ -218,6 +227,7 @@ class SyncService:
                 clock=self.clock,
                 progress=progress,
                 cancelled=cancelled,
+                require_sealed=require_sealed,
             )
         finally:
             conn.close()

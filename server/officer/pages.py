@@ -32,9 +32,9 @@ from app import gate_code
 from app.clock import Clock, SystemClock
 from app.i18n import t
 from app.sync.bundle import BundleRefused
-from server import devices
+from server import devices, retention
 from server.audit import audit
-from server.bundles import import_bundle
+from server.bundles import bundle_device_id, import_bundle
 from server.limits import FORM_BODY, REPORT_BODY, UPLOAD_BODY, TooLarge, capped_form
 from server.officer import auth, district, exports, queries, views
 from server.public_url import pairing_base
@@ -88,14 +88,17 @@ def officer_routes(
     clock: Clock | None = None,
     proxies: Iterable[str] | None = None,
     silent_after: timedelta | None = None,
+    retention_days: int | None = None,
 ) -> list[BaseRoute]:
     """The officer's pages over one store, in the officer's time zone. proxies: addresses
     whose X-Forwarded-For/-Proto are believed (else $GATEPOST_TRUSTED_PROXIES); silent_after:
-    a gate unheard for longer is 失联 (else $GATEPOST_SILENT_MINUTES, else 2 hours)."""
+    a gate unheard for longer is 失联 (else $GATEPOST_SILENT_MINUTES, else 2 hours);
+    retention_days: the server's period (else the setting), for the page's purge notice."""
     zone = tz or queries.server_tz()
     silent = silent_after or district.silent_after()
     clock = clock or SystemClock()
     trusted = auth.trusted_proxies(proxies)
+    keep_days = retention.retention_days(retention_days)
 
     def address(request: Request) -> str:
         return auth.client_address(request, trusted)
@@ -181,6 +184,9 @@ def officer_routes(
             return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
+        purge_notice = await run_in_threadpool(
+            retention.notice, store, datetime.now(zone).date(), keep_days
+        )
         context = views.dashboard(
             gates,
             quarantine,
@@ -193,6 +199,7 @@ def officer_routes(
             "officer_title",
             **context,
             message=request.query_params.get("msg", ""),
+            retention_notice=purge_notice.text(lang) if purge_notice else "",
             ack_for=request.query_params.get("ack", ""),
             csrf_field=csrf_field(request),
         )
@@ -211,9 +218,9 @@ def officer_routes(
         try:
             result = await run_in_threadpool(import_bundle, store, temp)
             text = t("bundle_import_result", lang, **result.counts())
-            device = await run_in_threadpool(_bundle_device, temp)
+            device = await run_in_threadpool(bundle_device_id, store, temp)
         except BundleRefused as exc:
-            text = t("bundle_refused", lang, reason=exc.reason)
+            text = exc.message(lang)
             device = ""
         finally:
             temp.unlink(missing_ok=True)
@@ -244,6 +251,7 @@ def officer_routes(
         day = request.query_params.get("date") or today()
         if not exports.valid_day(day):
             return _known(400, "server_bad_date", lang_of(request))
+        await run_in_threadpool(retention.note_export, store, day)  # no purge notice for it now
         if request.url.path.endswith(".csv"):  # streamed: memory flat in the day's events
             return StreamingResponse(
                 exports.csv_chunks(store, day),
@@ -360,9 +368,3 @@ def officer_routes(
         Route("/devices/{device_id}/revoke", form_action(revoke_device), methods=["POST"]),
         Route("/devices/{device_id}/ack", ack_download, methods=["GET"]),
     ]
-
-
-def _bundle_device(path: Path) -> str:
-    from app.sync.bundle import verify_bundle
-
-    return str(verify_bundle(path).manifest["device_id"])

@@ -3,7 +3,6 @@ rows (personal data masked), and the officer's local time."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -11,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.privacy import mask_id, mask_name, mask_phone
-from server.day_check import PASSAGE_KINDS
-from server.store import Store
+from server.rollups import BACKFILL_KIND, KIND_PREFIX, NUMBERS, PASSAGE_KINDS, body_of
+from server.store import Store, Tx
 
 DEFAULT_TZ = "Asia/Shanghai"
 TZ_ENV = "GATEPOST_SERVER_TZ"
@@ -39,7 +38,9 @@ EXPORT_COLUMNS = (
     "backfill",  # #17: 补录 from the paper register: "backfill p.<sheet page>"
     "clock_suspect",  # #17: written while the gate's clock was in doubt
 )
+# taken from the event body as they are, but for MASKS
 BODY_COLUMNS = EXPORT_COLUMNS[4 : EXPORT_COLUMNS.index("voided")]
+MASKS = (("person_name", mask_name), ("id_number", mask_id), ("phone", mask_phone))
 
 
 def server_tz(name: str | None = None) -> ZoneInfo:
@@ -74,32 +75,17 @@ def local_time(utc_text: str | None, tz: ZoneInfo) -> str:
 
 
 def gaps(store: Store, device_id: str, limit: int = 5) -> list[tuple[int, int]]:
-    """Missing sequence ranges below the highest one received (events or quarantine)."""
+    """Missing sequence ranges below the highest one received (events or quarantine), as
+    ingest keeps them (server/rollups.py)."""
     with store.tx() as tx:
         rows = tx.execute(
-            "SELECT seq, prev FROM (SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev "
-            "FROM (SELECT seq FROM events WHERE device_id = ? UNION "
-            "SELECT seq FROM quarantine WHERE device_id = ?) s) w WHERE seq - prev > 1 "
-            "ORDER BY seq LIMIT ?",
-            (device_id, device_id, limit),
+            "SELECT lo, hi FROM gate_gaps WHERE device_id = ? ORDER BY lo LIMIT ?",
+            (device_id, limit),
         )
-    return [(int(r["prev"]) + 1, int(r["seq"]) - 1) for r in rows]
+    return [(int(r["lo"]), int(r["hi"])) for r in rows]
 
 
-def _body(text: Any) -> dict[str, Any]:
-    try:
-        body = json.loads(text)
-    except (TypeError, ValueError, RecursionError):
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _voided(voids: list[dict[str, Any]]) -> set[tuple[str, Any]]:
-    """(device, passage id) of every voided passage: a passage's event id is its record id."""
-    return {(v["device_id"], _body(v["body"]).get("target_id")) for v in voids}
-
-
-DAY_KEYS = ("in", "out", "refused", "fevers", "voids", "backfill", "clock_suspect")
+DAY_KEYS = NUMBERS  # a gate's numbers of a day, as the roll-ups keep them
 
 
 def zero_day() -> dict[str, int]:
@@ -107,63 +93,70 @@ def zero_day() -> dict[str, int]:
     return dict.fromkeys(DAY_KEYS, 0)
 
 
-def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
-    """Per gate, that day's passages in / out (let through) and refused, desk and 补录 alike;
-    fever checks; passages voided (left out of the other counts); backfilled passages (补录);
-    records written while the gate's clock was in doubt (clock_suspect, #17)."""
-    with store.tx() as tx:
-        rows = tx.execute(
-            "SELECT device_id, event_id, kind, body FROM events WHERE local_date = ? "
-            "AND kind IN (?, ?, 'fever_check')",
-            (day, *PASSAGE_KINDS),
-        )
-        voids = tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'")
-    voided = _voided(voids)
-    out: dict[str, dict[str, int]] = {}
-    for r in rows:
-        n = out.setdefault(r["device_id"], zero_day())
-        body = _body(r["body"])
-        if body.get("clock_suspect"):
-            n["clock_suspect"] += 1
-        if r["kind"] == "fever_check":
-            n["fevers"] += 1
-            continue
-        if (r["device_id"], r["event_id"]) in voided:  # a passage's event id is its record id
-            n["voids"] += 1
-            continue
-        if r["kind"] == "passage_backfill":
-            n["backfill"] += 1
-        if body.get("decision") == "refused":
-            n["refused"] += 1
-        elif body.get("decision") == "pass" and body.get("direction") in ("in", "out"):
-            n[body["direction"]] += 1
+def _first_gaps(tx: Tx, limit: int) -> dict[str, list[tuple[int, int]]]:
+    """Every gate's first missing ranges, in one query."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for r in tx.execute(
+        "SELECT device_id, lo, hi FROM (SELECT device_id, lo, hi, ROW_NUMBER() OVER "
+        "(PARTITION BY device_id ORDER BY lo) AS k FROM gate_gaps) g WHERE k <= ? "
+        "ORDER BY device_id, lo",
+        (limit,),
+    ):
+        out.setdefault(r["device_id"], []).append((int(r["lo"]), int(r["hi"])))
     return out
 
 
-def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
-    """Every gate with its counts of that day, when it was last heard from (last_seen),
-    quarantined events and first gaps."""
-    numbers = day_numbers(store, day)
+def _numbers(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per gate, its counters of the day from the roll-up rows (every number, 0 when none)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        n = out.setdefault(r["device_id"], dict.fromkeys(NUMBERS, 0))
+        n[r["name"]] = int(r["n"])
+    return out
+
+
+def day_numbers(store: Store, day: str) -> dict[str, dict[str, int]]:
+    """Per gate, that day's passages in / out (let through, 补录 included), refused, fever
+    checks, and voids applied, 补录 and clock-suspect records; a voided passage counts only
+    as a void. Read from the roll-ups kept at ingest: O(gates) rows, never the day's events."""
     with store.tx() as tx:
-        gates = tx.execute("SELECT * FROM devices ORDER BY name, device_id")
-        counts = tx.execute(
-            "SELECT device_id, kind, count(*) AS n FROM events "
-            "WHERE local_date = ? GROUP BY device_id, kind",
-            (day,),
+        rows = tx.execute(
+            f"SELECT device_id, name, n FROM day_rollups WHERE day = ? AND n <> 0 AND name IN "
+            f"({', '.join('?' for _ in NUMBERS)})",
+            (day, *NUMBERS),
+        )
+    return _numbers(rows)
+
+
+def gate_rows(store: Store, day: str) -> list[dict[str, Any]]:
+    """Every gate with its counts of that day, quarantined events, sync state (head, last
+    seen, gap count) and first gaps: a handful of queries, O(gates) rows."""
+    with store.tx() as tx:
+        gates = tx.execute(
+            "SELECT d.*, coalesce(s.gap_count, 0) AS gap_count FROM devices d "
+            "LEFT JOIN gate_sync s ON s.device_id = d.device_id ORDER BY d.name, d.device_id"
+        )
+        rows = tx.execute(
+            "SELECT device_id, name, n FROM day_rollups WHERE day = ? AND n <> 0", (day,)
         )
         quarantined = tx.execute(
             "SELECT device_id, count(*) AS n FROM quarantine GROUP BY device_id"
         )
+        first_gaps = _first_gaps(tx, 5)
     per: dict[str, dict[str, int]] = {}
-    for c in counts:
-        per.setdefault(c["device_id"], {})[c["kind"]] = int(c["n"])
+    for r in rows:
+        if r["name"].startswith(KIND_PREFIX):
+            per.setdefault(r["device_id"], {})[r["name"][len(KIND_PREFIX) :]] = int(r["n"])
+    numbers = _numbers([r for r in rows if r["name"] in NUMBERS])
     q = {r["device_id"]: int(r["n"]) for r in quarantined}
     for g in gates:
         g["counts"] = per.get(g["device_id"], {})
         g["day"] = numbers.get(g["device_id"], zero_day())
-        g["last_seen"] = g["last_sync_utc"]
         g["quarantined"] = q.get(g["device_id"], 0)
-        g["gaps"] = gaps(store, g["device_id"])
+        g["gaps"] = first_gaps.get(g["device_id"], [])
+        g["gap_count"] = int(g["gap_count"])
+        g["head"] = int(g["acked_seq"])
+        g["last_seen"] = g["last_sync_utc"]
     return gates
 
 
@@ -185,31 +178,25 @@ def iter_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
         names = {
             r["device_id"]: r["name"] for r in tx.execute("SELECT device_id, name FROM devices")
         }
-        voided = _voided(tx.execute("SELECT device_id, body FROM events WHERE kind = 'void'"))
     events = store.stream(
-        "SELECT device_id, event_id, seq, kind, body FROM events WHERE local_date = ? "
-        "ORDER BY device_id, seq",
+        "SELECT e.device_id, e.event_id, e.seq, e.kind, e.body, v.target_id AS voided "
+        "FROM events e LEFT JOIN voided v ON v.device_id = e.device_id "
+        "AND v.target_id = e.event_id WHERE e.local_date = ? ORDER BY e.device_id, e.seq",
         (day,),
     )
+    masks = [(EXPORT_COLUMNS.index(c), f) for c, f in MASKS]
     for e in events:
-        body = _body(e["body"])
-        row = {
-            "gate": names.get(e["device_id"], ""),
-            "device_id": e["device_id"],
-            "seq": e["seq"],
-            "kind": e["kind"],
-        }
-        for col in BODY_COLUMNS:
-            row[col] = body.get(col)
-        row["person_name"] = mask_name(row["person_name"])
-        row["id_number"] = mask_id(row["id_number"])
-        row["phone"] = mask_phone(row["phone"])
-        is_void = e["kind"] in PASSAGE_KINDS and (e["device_id"], e["event_id"]) in voided
-        row["voided"] = "voided" if is_void else ""
-        page = body.get("backfill_page")
-        row["backfill"] = f"backfill p.{page}" if e["kind"] == "passage_backfill" else ""
-        row["clock_suspect"] = "clock_suspect" if body.get("clock_suspect") else ""
-        yield [row[c] if row[c] is not None else "" for c in EXPORT_COLUMNS]
+        get = body_of(e["body"]).get
+        row = [names.get(e["device_id"], ""), e["device_id"], e["seq"], e["kind"]]
+        row += [get(col) for col in BODY_COLUMNS]
+        for i, mask in masks:
+            row[i] = mask(row[i])
+        is_void = e["kind"] in PASSAGE_KINDS and e["voided"] is not None
+        row.append("voided" if is_void else "")
+        backfill = e["kind"] == BACKFILL_KIND
+        row.append(f"backfill p.{get('backfill_page')}" if backfill else "")
+        row.append("clock_suspect" if get("clock_suspect") else "")
+        yield ["" if v is None else v for v in row]
 
 
 def export_rows(store: Store, day: str) -> list[list[Any]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.clock import utc_iso
-from server import devices
+from server import devices, rollups
 from server.store import Store
 
 STREETS = ("鼓楼街道", "台江街道", "仓山街道")
@@ -81,6 +81,7 @@ def make_district(
             )
         out.gates.append({"device_id": device_id, "street": street, "community": community})
     out.totals["silent"] = len(out.silent)
+    rollups.rebuild(store, utc_iso(now))  # the events went in by SQL, not through ingest
     return out
 
 
@@ -122,7 +123,9 @@ def _gate_day(
     if rng.random() < 0.2 and bodies[0][0] == "passage":  # the first passage voided
         first = bodies[0][1]
         key = "refused" if first["decision"] == "refused" else str(first["direction"])
-        totals[key] -= 1  # left out of the counts (a suspect clock still counts: it was written)
+        totals[key] -= 1  # a voided passage counts only as a void (server/rollups.py)
+        if first.get("clock_suspect"):
+            totals["clock_suspect"] -= 1
         _count(totals, "voids")
         target = f"{device_id[:24]}-{1:06d}"
         rows.append(

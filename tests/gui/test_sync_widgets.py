@@ -120,6 +120,37 @@ def test_usb_dialog_says_safe_to_remove_only_after_verify(qtbot, setup, tmp_path
     dialog.reject()
 
 
+def test_usb_dialog_warns_until_the_server_key_is_pinned_then_seals(qtbot, setup, tmp_path):
+    """#13: no server key pinned -> the dialog says the bundle goes out unencrypted; once the
+    server's ack is imported (it carries the key) the warning is gone and the next bundle on
+    the stick is sealed."""
+    from app.sync.bundle import verify_bundle
+    from server.acks import server_box_key, write_ack
+    from server.bundles import import_bundle
+    from ui.sync.bundle_dialog import BundleExportDialog
+
+    gdb, store, transport, service = setup
+    add_events(gdb.conn, 5)
+    enrol_offline_gate(store, gdb.conn)
+    (tmp_path / "week1").mkdir()
+    import_bundle(store, service.export_bundle(tmp_path / "week1"))
+    ack = write_ack(store, gdb.device.device_id, tmp_path)
+    dialog = BundleExportDialog(service, lang="zh")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.sealed is False, timeout=5000)
+    assert "明文" in dialog.plain_warning.text() and not dialog.plain_warning.isHidden()
+    with qtbot.waitSignal(dialog.ackDone, timeout=10000):
+        dialog.start_ack_import(str(ack))
+    qtbot.waitUntil(lambda: dialog.sealed is True, timeout=5000)
+    assert dialog.plain_warning.isHidden() and dialog.plain_warning.text() == ""
+    add_events(gdb.conn, 3)
+    dialog.set_folder(str(tmp_path))
+    with qtbot.waitSignal(dialog.exported, timeout=20000) as blocker:
+        dialog.start_export()
+    assert verify_bundle(Path(blocker.args[0]), box_key=server_box_key(store)).sealed
+    dialog.reject()
+
+
 def test_usb_dialog_failure_is_in_words(qtbot, setup, tmp_path):
     from ui.sync.bundle_dialog import BundleExportDialog
 

@@ -9,6 +9,7 @@ import pytest
 from app import ziplimits
 from app.errors import KnownError
 from app.sync.bundle import LIMITS, BundleRefused, check_bundle_archive, verify_bundle
+from app.sync.sealed import BoxKey, seal
 from tests.fakes import bombs
 from tests.fakes.peakmem import measure
 
@@ -39,6 +40,29 @@ def test_a_1mb_zip_bomb_is_refused_without_inflating(bomb):
     assert peak.result in ("compression_ratio", "member_too_large", "too_large_unpacked")
     assert peak.rss_mb < 300 and peak.heap_mb < 50, peak
     assert peak.seconds < 5, peak
+
+
+def test_a_sealed_zip_bomb_is_refused_from_the_inner_directory(bomb, tmp_path):
+    """#13: the server decrypts first, then the same limits refuse the plain bundle inside
+    before any member of it is inflated; the file's own size is checked before decrypting."""
+    key = BoxKey.generate()
+    path = tmp_path / "sealed-bomb.zip"
+    path.write_bytes(seal(bomb.read_bytes(), key.public_key_hex, "gate-1"))
+    snippet = f"""
+from app.sync.bundle import BundleRefused, verify_bundle
+from app.sync.sealed import BoxKey
+try:
+    verify_bundle({str(path)!r}, box_key=BoxKey({key.private_key_hex!r}, {key.public_key_hex!r}))
+    result = "accepted"
+except BundleRefused as exc:
+    result = exc.reason
+"""
+    peak = measure(snippet)
+    assert peak.result in ("compression_ratio", "member_too_large", "too_large_unpacked")
+    assert peak.rss_mb < 300 and peak.heap_mb < 50, peak
+    with pytest.raises(BundleRefused) as err:  # the ciphertext's size, before decrypting
+        verify_bundle(path, max_bytes=path.stat().st_size - 1, box_key=key)
+    assert err.value.reason == "too_large"
 
 
 def test_a_bomb_that_lies_about_its_sizes_stops_at_the_declared_size(bomb, tmp_path):

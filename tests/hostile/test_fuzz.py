@@ -21,7 +21,8 @@ from app.errors import KnownError
 from app.roster.importing.read import read_table
 from app.scan.image import decode_bytes
 from app.scan.payload import classify_payload
-from app.sync.bundle import verify_bundle
+from app.sync.bundle import LIMITS, verify_bundle
+from app.sync.sealed import BoxKey, seal
 
 EXAMPLES = int(os.environ.get("GATEPOST_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
@@ -59,6 +60,8 @@ def _bundle_bytes() -> bytes:
 
 
 BUNDLE = _bundle_bytes()
+BOX = BoxKey.generate()  # the server's key a sealed bundle is opened with (#13)
+SEALED = seal(BUNDLE, BOX.public_key_hex, "gate-1")
 PNG = cv2.imencode(".png", np.full((40, 60, 3), 200, np.uint8))[1].tobytes()
 JPEG = cv2.imencode(".jpg", np.full((40, 60, 3), 90, np.uint8))[1].tobytes()
 
@@ -118,6 +121,15 @@ def test_fuzz_roster_xlsx(scratch, data: bytes) -> None:
 @example(data=BUNDLE.replace(b"PK\x01\x02\x14\x03\x14", b"PK\x01\x02\x14\x03\x40"))  # v6.4
 def test_fuzz_bundle(data: bytes) -> None:
     _answers(verify_bundle, data)
+
+
+@FUZZ
+@given(data=st.one_of(mutated(SEALED), mutated(BUNDLE)))
+@example(data=SEALED[:-30])
+@example(data=SEALED.replace(b'"nonce":"', b'"nonce":"zz', 1))
+@example(data=SEALED.replace(b'"version":1', b'"version":[[[[1]]]]', 1))
+def test_fuzz_sealed_bundle(data: bytes) -> None:
+    _answers(verify_bundle, data, LIMITS.max_file_bytes, BOX)
 
 
 @FUZZ

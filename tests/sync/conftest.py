@@ -190,6 +190,19 @@ def enrol_offline_in(data_dir: Path, conn) -> None:
         s.close()
 
 
+@contextlib.contextmanager
+def another_gate(store: Store, folder: Path, events: int) -> Iterator:
+    """A second gate's database in folder, holding `events` events, enrolled beforehand."""
+    folder.mkdir()
+    other = open_database(folder)
+    try:
+        add_events(other.conn, events)
+        enrol_offline_gate(store, other.conn)
+        yield other
+    finally:
+        other.close()
+
+
 def desk_day(gate, passages: int):
     """A real gate's desk on 2026-11-29 (07:00 in Shanghai, a fake clock): that many green
     passages ten minutes apart by one resident, and its report service, signing with the

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from server.store import DIALECT_SQL, MIGRATIONS, SqliteStore, migration_sql
+from server.migrations import DIALECT_SQL, MIGRATIONS, migration_sql
+from server.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = {

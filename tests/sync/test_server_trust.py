@@ -350,6 +350,19 @@ def _multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+def _upload(op, url: str, token: str, data: bytes) -> tuple[int, str]:
+    """POST a bundle through the officer's form: (status, the page it lands on, unquoted)."""
+    body, ctype = _multipart({"csrf": token}, "b.zip", data)
+    req = urllib.request.Request(
+        f"{url}/bundles", data=body, method="POST", headers={"Content-Type": ctype}
+    )
+    try:
+        reply = op.open(req, timeout=10)
+        return reply.status, urllib.parse.unquote(reply.geturl())
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+
+
 @SQLITE_ONLY
 def test_the_upload_form_takes_a_bundle_with_its_token(store, site, gate, tmp_path):
     add_events(gate.conn, 4)
@@ -357,18 +370,36 @@ def test_the_upload_form_takes_a_bundle_with_its_token(store, site, gate, tmp_pa
     op = opener()
     http_login(op, site.url)
     for token, want in (("0" * 64, 403), (csrf_of(op, site.url), 200)):
-        body, ctype = _multipart({"csrf": token}, "b.zip", data)
-        req = urllib.request.Request(
-            f"{site.url}/bundles", data=body, method="POST", headers={"Content-Type": ctype}
-        )
-        try:
-            reply = op.open(req, timeout=10)
-            status, text = reply.status, urllib.parse.unquote(reply.geturl())
-        except urllib.error.HTTPError as err:
-            status, text = err.code, ""
+        status, text = _upload(op, site.url, token, data)
         assert status == want
     assert "新增 4，重复 0，拒收 0" in text
     assert device_head(store, gate.device.device_id) == 4
+
+
+@SQLITE_ONLY
+def test_the_upload_form_opens_a_sealed_bundle_and_refuses_an_altered_one(
+    store, site, gate, tmp_path
+):
+    """#13: the page takes a bundle sealed to this server; a cut or altered one is a message
+    on the page (never a 500), and nothing of it is stored."""
+    from app.sync.ack import pin_box_key
+    from server.acks import server_box_key
+
+    pin_box_key(gate.conn, server_box_key(store).public_key_hex, "2026-11-29T00:00:00Z")
+    add_events(gate.conn, 6)
+    data = export_bundle(gate.conn, tmp_path).read_bytes()
+    op = opener()
+    http_login(op, site.url)
+    token = csrf_of(op, site.url)
+    altered = bytearray(data)
+    altered[len(data) // 2] ^= 0xFF  # inside the ciphertext
+    for bad in (data[: len(data) - 30], bytes(altered)):
+        status, text = _upload(op, site.url, token, bad)
+        assert status == 200 and "数据包被拒收" in text
+        assert device_head(store, gate.device.device_id) == 0
+    status, text = _upload(op, site.url, token, data)
+    assert status == 200 and "新增 6，重复 0，拒收 0" in text
+    assert device_head(store, gate.device.device_id) == 6
 
 
 def test_the_command_line_enrols_an_offline_gate_for_its_bundles(tmp_path, gate, capsys):
@@ -378,7 +409,7 @@ def test_the_command_line_enrols_an_offline_gate_for_its_bundles(tmp_path, gate,
     add_events(gate.conn, 3)
     bundle = str(export_bundle(gate.conn, tmp_path))
     assert main.main([*srv, "bundle", "import", bundle]) == 1
-    assert "unknown_device" in capsys.readouterr().err
+    assert "does not know this gate" in capsys.readouterr().err
     ident = load_identity(gate.conn)
     assert main.main([*srv, "enrol-gate", ident.device_id, ident.public_key_hex]) == 0
     assert main.main([*srv, "enrol-gate", ident.device_id, "ab" * 32]) == 1

@@ -10,7 +10,7 @@ import pytest
 import main
 from app.database import open_database
 from app.sync.ack import AckRefused, canonical, import_ack, read_ack
-from app.sync.bundle import export_bundle
+from app.sync.bundle import BundleRefused, export_bundle
 from db import retention as rdb
 from db.connection import transaction
 from server.acks import make_ack, server_key, write_ack
@@ -112,7 +112,9 @@ def test_ack_from_another_server_or_for_another_gate_is_refused(store, gate, tmp
     try:
         enrol_offline_gate(other_server, gate.conn)
         import_bundle(other_server, bundle)
-        import_bundle(other_server, later)
+        with pytest.raises(BundleRefused) as refused:  # sealed to the pinned server (#13)
+            import_bundle(other_server, later)
+        assert refused.value.reason == "other_server"
         foreign = write_ack(other_server, gate.device.device_id, tmp_path / "b2")
         with pytest.raises(AckRefused) as err:
             import_ack(gate.conn, foreign)

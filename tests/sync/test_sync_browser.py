@@ -113,7 +113,7 @@ def test_officer_logs_in_uploads_a_bundle_and_sees_the_gate(browser, store, gate
         junk.write_bytes(b"not a zip")
         browser.find_element(By.ID, "bundle").send_keys(str(junk))
         browser.find_element(By.ID, "upload").click()
-        text_of(browser, "message", lambda t: t.startswith("数据包被拒收：damaged"))
+        text_of(browser, "message", lambda t: t.startswith("数据包被拒收：文件已损坏"))
         browser.find_element(By.ID, "pair").click()
         text_of(browser, "enrol-text", lambda t: t.startswith("gatepost://enrol?"))
         assert browser.find_element(By.CSS_SELECTOR, "#qr svg")

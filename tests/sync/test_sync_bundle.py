@@ -152,7 +152,7 @@ def test_cli_export_and_import(tmp_path, capsys):
         main.main(["--data-dir", str(srv_dir), "--lang", "en", "bundle", "import", str(broken)])
         == 1
     )
-    assert "Bundle refused: damaged" in capsys.readouterr().err
+    assert "Bundle refused: the file is damaged" in capsys.readouterr().err
     store = SqliteStore(srv_dir / "gatepost-server.db")
     with store.tx() as tx:
         assert tx.one("SELECT count(*) AS n FROM events")["n"] == 40

@@ -19,7 +19,7 @@ import realbench  # noqa: E402
 
 def test_manifest_names_source_licence_and_expected_text_of_every_image() -> None:
     entries = real_assemble.load_manifest()
-    assert len(entries) >= 10
+    assert len(entries) >= 40  # the dev set the issue asks for, not a handful
     assert len({e["file"] for e in entries}) == len(entries)
     for e in entries:
         assert re.fullmatch(r"[0-9a-f]{40}", e["commit"]), e["file"]

@@ -53,6 +53,7 @@ QLineEdit#temperature { font-size: 44px; font-weight: bold; padding: 4px 10px; }
 QLabel#counterValue { font-size: 34px; font-weight: bold; }
 QLabel#counterName { font-size: 15px; color: #455a64; }
 QLabel#message { font-size: 18px; padding: 4px; }
+QLabel#warning { color: #b71c1c; font-weight: bold; padding: 4px; }
 QTableWidget { font-size: 15px; }
 QGroupBox { font-weight: bold; }
 """

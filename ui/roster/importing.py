@@ -203,14 +203,7 @@ class ImportDialog(QDialog):
         self.result = result
         self.bar.setVisible(False)
         self.choose_button.setEnabled(True)
-        text = t(
-            "import_done",
-            self.lang,
-            imported=result.imported,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=result.rejected_rows,
-        )
+        text = result.done_text(self.lang)
         if result.cancelled:
             text = f"{t('import_cancelled', self.lang)} · {text}"
         if result.report_path is not None:

@@ -1,5 +1,6 @@
 """USB export: choose a folder, write and verify the bundle off the GUI thread; 可以拔出 only
-after the read-back check passed. 导入回执 imports the server's signed ack from the stick, so
+after the read-back check passed; a warning first when no server key is pinned, so the
+bundle would be written unencrypted. 导入回执 imports the server's signed ack from the stick, so
 the events it acknowledges stop waiting (and the retention purge may drop them)."""
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class BundleExportDialog(QDialog):
         self.task: Task | None = None
         self.folder: str | None = None
         self.result_path: str | None = None
+        self.sealed: bool | None = None  # known once the background check answers
         self.setWindowTitle(t("bundle_export", lang))
         self.folder_label = QLabel("—")
         self.choose_button = QPushButton(t("bundle_choose_folder", lang))
@@ -49,12 +51,17 @@ class BundleExportDialog(QDialog):
         self.progress = QProgressBar()
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.plain_warning = QLabel()  # no server key pinned: the bundle goes out unencrypted
+        self.plain_warning.setObjectName("warning")
+        self.plain_warning.setWordWrap(True)
+        self.plain_warning.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.choose_button)
         row.addWidget(self.export_button)
         row.addWidget(self.ack_button)
         row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.plain_warning)
         layout.addWidget(self.folder_label)
         layout.addLayout(row)
         layout.addWidget(self.progress)
@@ -64,6 +71,24 @@ class BundleExportDialog(QDialog):
         self.export_button.clicked.connect(self.start_export)
         self.ack_button.clicked.connect(self.choose_ack)
         self.cancel_button.clicked.connect(self.cancel)
+        self.check_sealed()
+
+    def check_sealed(self) -> None:
+        """Ask off the GUI thread whether a server key is pinned (at opening, after an ack)."""
+        service = self.service
+        run_in_background(
+            lambda ctx: service.bundles_sealed(),
+            on_done=self.on_sealed_known,
+            lang=self.lang,
+            parent=self,
+            name="bundle key",
+        )
+
+    def on_sealed_known(self, sealed: bool) -> None:
+        """Warn before the volunteer writes a bundle a lost stick would leak (#13)."""
+        self.sealed = sealed
+        self.plain_warning.setText("" if sealed else t("bundle_plain_warning", self.lang))
+        self.plain_warning.setVisible(not sealed)
 
     @Slot()
     def choose_folder(self) -> None:
@@ -112,6 +137,7 @@ class BundleExportDialog(QDialog):
         def done(result: Any) -> None:
             text = t("ack_imported", lang, seq=result.acked_seq, n=result.newly_acked)
             self.on_ack_message(text)
+            self.check_sealed()  # the ack may have brought the server's bundle key
             self.ackDone.emit(text)
 
         def failed(text: str, exc: BaseException) -> None:

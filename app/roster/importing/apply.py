@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.clock import Clock
 from app.files import atomic_output
+from app.i18n import t
 from app.roster.changes import write_change
 from app.roster.importing.plan import Plan, Rejection
 from db.connection import transaction
@@ -34,6 +35,17 @@ class ImportResult:
         return (
             f"imported {self.imported}, updated {self.updated}, "
             f"unchanged {self.unchanged}, rejected {self.rejected_rows}"
+        )
+
+    def done_text(self, lang: str) -> str:
+        """The one-line summary the window and the command line show, in the UI language."""
+        return t(
+            "import_done",
+            lang,
+            imported=self.imported,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            rejected=self.rejected_rows,
         )
 
 
