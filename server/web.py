@@ -12,11 +12,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.clock import Clock, utc_iso
+from app.i18n import t
 from app.signatures import verify
 from app.sync.protocol import PROTOCOL
 from server import devices
@@ -66,6 +69,26 @@ def _auth(store: Store, request: Request) -> tuple[devices.Device | None, JSONRe
     if problem == "revoked":
         return None, _err(403, problem)
     return device, None
+
+
+class ReadableQuery:
+    """A query string that is not UTF-8 is answered 400 with a known message before any route
+    reads it. h11 refuses such a request line itself, other HTTP parsers pass it on, and
+    Starlette's trailing-slash redirect raised UnicodeDecodeError on it: a 500 (#13, found by
+    tests/hostile/test_fuzz_server.py)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                bytes(scope.get("query_string", b"")).decode("utf-8")
+            except UnicodeDecodeError:
+                reply = PlainTextResponse(t("server_bad_query", "zh"), status_code=400)
+                await reply(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def api_routes(store: Store, hooks: IngestHooks | None = None) -> list[Route]:
@@ -196,6 +219,6 @@ def create_app(
         if owns_store:
             store.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ReadableQuery)])
     app.state.store = store
     return app

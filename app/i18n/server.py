@@ -14,6 +14,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The form has expired or came from another site; reload the page and try again",
     ),
     "server_too_large": ("上传内容太大（上限 {mb} MB）", "The upload is too large (limit {mb} MB)"),
+    "server_login_needed": ("请先登录街道工作人员页面", "Log in to the officer page first"),
+    "server_bad_query": (
+        "网址中的参数无法识别，请从页面上的链接进入",
+        "The address has parameters that cannot be read; follow a link on the page",
+    ),
     "officer_enrol_gate": ("登记离线卡口", "Enrol an offline gate"),
     "officer_enrol_device_id": ("设备编号", "Device id"),
     "officer_enrol_public_key": ("设备公钥", "Device public key"),

@@ -232,7 +232,7 @@ def officer_routes(
 
     async def ack_download(request: Request) -> Response:
         if await guard(request) is None:
-            return Response(status_code=401)
+            return _known(401, "server_login_needed", lang_of(request))
         from server.acks import AckError, make_ack
 
         try:
@@ -247,7 +247,7 @@ def officer_routes(
 
     async def export(request: Request) -> Response:
         if await guard(request) is None:
-            return Response(status_code=401)
+            return _known(401, "server_login_needed", lang_of(request))
         day = request.query_params.get("date") or today()
         if not exports.valid_day(day):
             return _known(400, "server_bad_date", lang_of(request))
