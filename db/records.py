@@ -128,7 +128,10 @@ def day_counters(conn: sqlite3.Connection, local_date: str) -> dict[str, int]:
 
 
 def visitors_inside(conn: sqlite3.Connection, since_local_date: str) -> list[dict[str, Any]]:
-    """Visitors and couriers who came in and have no later matching out (by identity)."""
+    """Visitors and couriers who came in and have no later matching out (by identity).
+    `+p.ts_utc`: sorted after the search, so SQLite reads only the days asked for through
+    passages_by_date instead of walking every passage in time order (#12: a full scan of a
+    year on the GUI thread at every refresh and at start)."""
     rows = conn.execute(
         """
         SELECT p.* FROM passages p LEFT JOIN voids v ON v.target_id = p.id
@@ -142,7 +145,7 @@ def visitors_inside(conn: sqlite3.Connection, since_local_date: str) -> list[dic
                   coalesce(p.payload_hash, p.id_number, p.person_name, '')
               AND coalesce(q.payload_hash, q.id_number, q.person_name) IS NOT NULL
           )
-        ORDER BY p.ts_utc
+        ORDER BY +p.ts_utc
         """,
         (since_local_date,),
     ).fetchall()
