@@ -214,6 +214,11 @@ def main() -> int:
     ap.add_argument(
         "--repeat", type=int, default=1, help="runs of the baseline, refresh, export and print"
     )
+    ap.add_argument(
+        "--compare",
+        action="store_true",
+        help="print again with the runner's old GIL settings and the new, alternated",
+    )
     args = ap.parse_args()
     only = set(args.only.split(","))
     n = max(1, args.repeat)
@@ -380,6 +385,27 @@ def main() -> int:
                 )
             )
             assert printed[0].endswith("passes.pdf"), printed
+        if args.compare:  # #12: the runner's GIL settings before and after, alternated
+            from ui.common import runner
+
+            settings = {"before": (0.005, 0.0), "after": (0.001, runner.PROGRESS_EVERY_S)}
+            samples: dict[str, list[dict]] = {"before": [], "after": []}
+            for _ in range(n):
+                for name, (switch, every) in settings.items():
+                    sys.setswitchinterval(switch)
+                    runner.PROGRESS_EVERY_S = every
+                    printed.clear()
+                    samples[name].append(
+                        measure(
+                            probe,
+                            f"print {n_print:,} issued passes, runner {name}",
+                            lambda: rd.print_passes(str(tmp / "passes.pdf")),
+                            lambda: bool(printed),
+                        )
+                    )
+            for name, runs in samples.items():
+                stalls = sorted(r["stall_ms"] for r in runs)
+                print(f"runner {name}: median stall {stalls[len(stalls) // 2]:.1f} ms of {stalls}")
 
         # 4. the purge, confirmed by the officer
         purged: list[Any] = []
