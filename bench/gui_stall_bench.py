@@ -195,6 +195,32 @@ def measure_n(
     return row
 
 
+def compare(
+    probe: Probe,
+    label: str,
+    start: Callable[[], Any],
+    done: Callable[[], bool],
+    reset: Callable[[], None],
+    repeat: int,
+) -> None:
+    """--compare: the runner's GIL settings before #12's change and after, alternated."""
+    import statistics
+
+    from ui.common import runner
+
+    settings = {"before": (0.005, 0.0), "after": (0.001, runner.PROGRESS_EVERY_S)}
+    samples: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(repeat):
+        for name, (switch, every) in settings.items():
+            sys.setswitchinterval(switch)
+            runner.PROGRESS_EVERY_S = every
+            reset()
+            samples[name].append(measure(probe, f"{label}, runner {name}", start, done)["stall_ms"])
+    for name, stalls in samples.items():
+        each = " / ".join(f"{x:.1f}" for x in stalls)
+        print(f"{label}, runner {name}: median stall {statistics.median(stalls):.1f} ms ({each})")
+
+
 CASES = ("refresh", "export", "import", "print", "purge", "sync")
 
 
@@ -348,6 +374,8 @@ def main() -> int:
                 )
             )
             assert "导出" in ended[0] or "Exported" in ended[0], ended
+            if args.compare:
+                compare(probe, "export a day", start_export, lambda: bool(ended), ended.clear, n)
 
         # 2. roster import
         csv_path = make_roster_csv(tmp / "roster.csv", n_roster)
@@ -385,27 +413,15 @@ def main() -> int:
                 )
             )
             assert printed[0].endswith("passes.pdf"), printed
-        if args.compare:  # #12: the runner's GIL settings before and after, alternated
-            from ui.common import runner
-
-            settings = {"before": (0.005, 0.0), "after": (0.001, runner.PROGRESS_EVERY_S)}
-            samples: dict[str, list[dict]] = {"before": [], "after": []}
-            for _ in range(n):
-                for name, (switch, every) in settings.items():
-                    sys.setswitchinterval(switch)
-                    runner.PROGRESS_EVERY_S = every
-                    printed.clear()
-                    samples[name].append(
-                        measure(
-                            probe,
-                            f"print {n_print:,} issued passes, runner {name}",
-                            lambda: rd.print_passes(str(tmp / "passes.pdf")),
-                            lambda: bool(printed),
-                        )
-                    )
-            for name, runs in samples.items():
-                stalls = sorted(r["stall_ms"] for r in runs)
-                print(f"runner {name}: median stall {stalls[len(stalls) // 2]:.1f} ms of {stalls}")
+        if args.compare and "print" in only:
+            compare(
+                probe,
+                f"print {n_print:,} issued passes",
+                lambda: rd.print_passes(str(tmp / "passes.pdf")),
+                lambda: bool(printed),
+                printed.clear,
+                n,
+            )
 
         # 4. the purge, confirmed by the officer
         purged: list[Any] = []
