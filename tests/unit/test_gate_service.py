@@ -2,6 +2,7 @@ import pytest
 
 from app.errors import KnownError
 from app.gate.service import Identity, PassageDraft
+from db import records
 
 
 def green(temp="36.5", **kw):
@@ -180,4 +181,6 @@ def test_the_counters_read_today_not_the_whole_history(service):
     _add_old_passages(service.conn, 20_000, 2_000)
     large = _sqlite_steps(service.conn, service.today)
     assert service.today()["visitors_inside"] == 1
+    everyone = records.visitors_inside(service.conn, "2025-01-01")  # the old copies too
+    assert records.count_visitors_inside(service.conn, "2025-01-01") == len(everyone) == 22_001
     assert large <= small + 2, (small, large)
