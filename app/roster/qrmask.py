@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import qrcode
 
+from app.scan.qrgeometry import mask_grid
+
 # 1:1:3:1:1 dark-light-dark-light-dark with 4 light modules after or before it
 _FINDER = np.array([1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0], dtype=bool)
 _FINDER_BACK = _FINDER[::-1].copy()
@@ -48,21 +50,6 @@ def lost_point(modules: np.ndarray) -> int:
     return score + int(abs(percent * 100 - 50) / 5) * 10  # rule 4: dark share far from half
 
 
-def masks(n: int) -> list[np.ndarray]:
-    """The standard's 8 mask patterns as n×n grids (row i, column j), as qrcode.util has them."""
-    i, j = np.indices((n, n))
-    return [
-        (i + j) % 2 == 0,
-        i % 2 == 0,
-        j % 3 == 0,
-        (i + j) % 3 == 0,
-        (i // 2 + j // 3) % 2 == 0,
-        (i * j) % 2 + (i * j) % 3 == 0,
-        ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-        ((i * j) % 3 + (i + j) % 2) % 2 == 0,
-    ]
-
-
 class QRCode(qrcode.QRCode):
     """qrcode.QRCode that places the data once and tries the 8 masks on arrays (the package
     places it 8 times, once per mask, and scores each in pure Python)."""
@@ -79,7 +66,7 @@ class QRCode(qrcode.QRCode):
         self.makeImpl(True, 0)  # test: the format bits stay light, whichever the mask
         free, self._free = self._free, None
         placed = np.array(self.modules, dtype=bool)
-        grids = masks(placed.shape[0])
+        grids = [mask_grid(p, placed.shape[0]) for p in range(8)]
         unmasked = placed ^ (free & grids[0])
         scores = [lost_point(unmasked ^ (free & grid)) for grid in grids]
         return int(np.argmin(scores))  # the first of equal scores, as the package does

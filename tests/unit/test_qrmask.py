@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.roster import qrmask
+from app.scan.qrgeometry import mask_grid
 
 
 @settings(max_examples=200, deadline=None)
@@ -34,6 +35,6 @@ def test_the_same_mask_and_matrix_as_the_package(text):
 
 
 def test_the_mask_grids_are_the_packages():
-    for p, grid in enumerate(qrmask.masks(25)):
-        fn = qrcode.util.mask_func(p)
+    for p in range(8):
+        grid, fn = mask_grid(p, 25), qrcode.util.mask_func(p)
         assert grid.tolist() == [[fn(i, j) for j in range(25)] for i in range(25)]
