@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from pathlib import Path
 
 from app.database import open_database
 from app.gate.service import GateService, Identity, PassageDraft
@@ -26,6 +27,14 @@ def gate_with_records(data_dir, clock, passages: int = 1500):
         svc.record(PassageDraft(code_color="green", temperature="36.5", identity=ident))
         clock.advance(seconds=7)
     return gdb
+
+
+def close_for_damage(gdb) -> Path:
+    """Checkpoint the WAL into the file and close it: the file alone holds every row, ready
+    to be damaged on disk. Returns its path."""
+    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    gdb.close()
+    return Path(gdb.path)
 
 
 def snapshot(conn: sqlite3.Connection, table: str) -> dict:

@@ -17,6 +17,7 @@ from app.sync.identity import load_identity
 from db import connection
 from tests.fakes.damage import (
     PIN,
+    close_for_damage,
     corrupt_pages,
     damage_index_page,
     garble_schema,
@@ -34,9 +35,7 @@ def test_salvage_keeps_identity_pin_pairing_and_every_readable_record(tmp_path, 
     before = {t: snapshot(gdb.conn, t) for t in ("passages", "outbox")}
     keep = {t: snapshot(gdb.conn, t) for t in ("device", "officer_pin", "sync_identity")}
     settings = snapshot(gdb.conn, "settings")
-    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    gdb.close()
-    path = data / "gatepost.db"
+    path = close_for_damage(gdb)
     corrupt_pages(path, seed)
     damaged_copy = tmp_path / "damaged-copy.db"
     shutil.copyfile(path, damaged_copy)
@@ -82,9 +81,7 @@ def test_a_damaged_header_is_salvaged_at_start_not_replaced(tmp_path, clock):
     data = tmp_path / "data"
     gdb = gate_with_records(data, clock, passages=50)
     device_id = gdb.device.device_id
-    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    gdb.close()
-    path = data / "gatepost.db"
+    path = close_for_damage(gdb)
     raw = bytearray(path.read_bytes())
     raw[21:24] = b"\x00\x00\x00"  # payload fractions: SQLite reads on, the header check does not
     path.write_bytes(bytes(raw))
@@ -163,9 +160,7 @@ def test_background_check_finds_index_damage_and_the_next_start_salvages(tmp_pat
     data = tmp_path / "data"
     gdb = gate_with_records(data, clock, passages=400)
     device_id = gdb.device.device_id
-    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    gdb.close()
-    path = data / "gatepost.db"
+    path = close_for_damage(gdb)
     damage_index_page(path)
     health = check_health(path)
     assert not health.ok and health.problems and health.full
@@ -180,9 +175,7 @@ def test_background_check_finds_index_damage_and_the_next_start_salvages(tmp_pat
 def test_a_changed_outbox_body_is_found_by_the_chain_check(tmp_path, clock):
     data = tmp_path / "data"
     gdb = gate_with_records(data, clock, passages=20)
-    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    gdb.close()
-    path = data / "gatepost.db"
+    path = close_for_damage(gdb)
     raw = path.read_bytes()
     at = raw.rindex("居民00007".encode())  # the last copy is in an outbox body or a passage
     path.write_bytes(raw[:at] + "居民00009".encode() + raw[at + len("居民00007".encode()) :])
@@ -196,9 +189,7 @@ def test_export_and_bundle_survive_undecodable_text(tmp_path, clock):
     data = tmp_path / "data"
     gdb = gate_with_records(data, clock, passages=10)
     day = clock.now().date().isoformat()
-    gdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    gdb.close()
-    path = data / "gatepost.db"
+    path = close_for_damage(gdb)
     name = "居民00003".encode()
     raw = path.read_bytes()
     assert name in raw

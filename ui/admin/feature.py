@@ -24,6 +24,7 @@ from app.roster import keyqr
 from ui.admin.dialogs import AdminDialog, ChangePinDialog, PastePairDialog
 from ui.admin.printing import BuildingDialog, PassPrinter
 from ui.common.features import Action
+from ui.common.runner import run_guarded
 
 log = logging.getLogger(__name__)
 FileChooser = Callable[[QWidget, str], "str | None"]  # (parent, title) -> path or None
@@ -97,14 +98,7 @@ class AdminFeature(QObject):
         return dlg
 
     def _safe(self, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except KnownError as exc:
-            self.window.show_message(exc.message(self.window.lang), error=True)
-        except Exception:  # noqa: BLE001  (a bug: logged, the gate goes on)
-            log.exception("bug in an admin task")
-            self.window.show_message(t("bug", self.window.lang), error=True)
-        return None
+        return run_guarded(self.window, fn, self.window.lang)  # the runner's one error policy
 
     def _sync(self) -> Any:
         sync = self.window.features.get("sync")
