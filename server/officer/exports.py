@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from app.cells import csv_safe
-from server.officer.queries import EXPORT_COLUMNS, iter_export_rows
+from app.cells import csv_safe, csv_safe_row
+from server.officer.queries import EXPORT_COLUMNS, iter_raw_export_rows
 from server.store import Store
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,26 +43,29 @@ safe_cell = csv_safe  # one rule for every export (app/cells.py)
 
 
 def _rows(store: Store, day: str) -> Iterator[list[Any]]:
-    for row in iter_export_rows(store, day):
-        yield [safe_cell(v) for v in row]
+    return map(csv_safe_row, iter_raw_export_rows(store, day))
 
 
 CSV_BATCH = 2000  # rows per chunk sent
+# a body may hold a lone surrogate ("\ud800" is valid JSON): written as "?", not a failed export
+_UNPAIRED = "replace"
 
 
 def csv_chunks(store: Store, day: str) -> Iterator[bytes]:
-    """The header and that day's rows as UTF-8 CSV with a BOM, a few thousand rows a chunk."""
+    """The header and that day's rows as UTF-8 CSV with a BOM, a few thousand rows a chunk
+    (written a chunk at a time: writerows, one encode)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     buf.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
-    for n, row in enumerate(_rows(store, day), 1):
-        writer.writerow(row)
-        if n % CSV_BATCH == 0:
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue().encode("utf-8")
+    rows = _rows(store, day)
+    while batch := list(itertools.islice(rows, CSV_BATCH)):
+        writer.writerows(batch)
+        yield buf.getvalue().encode("utf-8", _UNPAIRED)
+        buf.seek(0)
+        buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8", _UNPAIRED)
 
 
 def csv_bytes(store: Store, day: str) -> bytes:
