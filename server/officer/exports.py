@@ -8,12 +8,13 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from app.cells import csv_safe, csv_safe_row
 from server.officer.queries import EXPORT_COLUMNS, iter_raw_export_rows
+from server.officer.xlsx import write_xlsx
 from server.store import Store
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,34 +74,38 @@ def csv_bytes(store: Store, day: str) -> bytes:
     return b"".join(csv_chunks(store, day))
 
 
-def sheet_names(day: str, count: int) -> list[str]:
-    """The day, then day-2, day-3 ... when the rows need more than one sheet."""
-    return [day] + [f"{day}-{i}" for i in range(2, count + 1)]
-
-
 def xlsx_bytes(store: Store, day: str) -> bytes:
     """The header and that day's rows, a new sheet (with the header again) every SHEET_ROWS."""
     return xlsx_from_rows(day, _rows(store, day))
 
 
-def xlsx_from_rows(day: str, rows: Iterator[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook
+def xlsx_to(store: Store, day: str, out: IO[bytes]) -> int:
+    """xlsx_bytes into a (temporary) file: memory flat in the day's events; the sheets."""
+    return write_xlsx(out, sheet_names(day), EXPORT_COLUMNS, _split(_rows(store, day)))
 
-    wb = Workbook(write_only=True)
-    ws = None
-    sheets = 0
-    in_sheet = SHEET_ROWS
-    for r in rows:
-        if in_sheet >= SHEET_ROWS:
-            sheets += 1
-            ws = wb.create_sheet(sheet_names(day, sheets)[-1])
-            ws.append(list(EXPORT_COLUMNS))
-            in_sheet = 0
-        assert ws is not None
-        ws.append(list(r))
-        in_sheet += 1
-    if ws is None:
-        wb.create_sheet(day).append(list(EXPORT_COLUMNS))
+
+def xlsx_from_rows(day: str, rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.BytesIO()
-    wb.save(out)
+    write_xlsx(out, sheet_names(day), EXPORT_COLUMNS, _split(rows))
     return out.getvalue()
+
+
+def sheet_names(day: str) -> Iterator[str]:
+    """The day, then day-2, day-3 ... when the rows need more than one sheet."""
+    yield day
+    for i in itertools.count(2):
+        yield f"{day}-{i}"
+
+
+def _split(rows: Iterable[Sequence[Any]]) -> Iterator[Iterator[Sequence[Any]]]:
+    """The rows SHEET_ROWS at a time, each part consumed before the next is asked for."""
+    rows = iter(rows)
+    for first in rows:
+        yield itertools.chain((first,), itertools.islice(rows, SHEET_ROWS - 1))
+
+
+def file_chunks(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """A file sent a megabyte at a time, closed at the end (or when the client goes away)."""
+    with fh:
+        while data := fh.read(size):
+            yield data

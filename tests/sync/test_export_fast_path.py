@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.cells import FORMULA_STARTS, csv_safe, csv_safe_row
 from server.officer import exports as ex
 from server.officer import queries as q
+from server.officer.xlsx import write_xlsx
 from server.rollups import BACKFILL_KIND, PASSAGE_KINDS, body_of
 
 DAY = "2026-11-29"
@@ -202,3 +203,59 @@ def test_csv_safe_row_is_csv_safe_on_every_cell(row):
     assert repr(got) == repr([csv_safe("" if v is None else v) for v in row])
     for v in got:  # and no text cell a spreadsheet would run
         assert not (isinstance(v, str) and v.startswith(FORMULA_STARTS) and v != "-")
+
+
+def _read_xlsx(data: bytes) -> list[list[list[object]]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    return [[[c.value for c in r] for r in ws.iter_rows()] for ws in wb.worksheets]
+
+
+def test_the_days_xlsx_holds_the_same_cells_as_the_csv(store, tmp_path):
+    _fill(store)
+    csv_rows = list(csv.reader(io.StringIO(ex.csv_bytes(store, DAY).decode("utf-8-sig"))))
+    with open(tmp_path / "day.xlsx", "w+b") as fh:
+        assert ex.xlsx_to(store, DAY, fh) == 1
+        fh.seek(0)
+        (sheet,) = _read_xlsx(fh.read())
+    width = len(q.EXPORT_COLUMNS)
+    got = [["" if v is None else str(v) for v in r] + [""] * (width - len(r)) for r in sheet]
+    assert got == csv_rows
+    assert sheet[0] == list(q.EXPORT_COLUMNS)
+    assert not any(str(v).startswith("=") for r in sheet for v in r)  # no formula anywhere
+
+
+def test_xlsx_cells_keep_their_column_type_and_text():
+    row = ["a&b<c>\"'", " lead", "trail ", "x\r\ny", "ctl\x01\x1f", "\ud800s", 7, -3, 10**20]
+    row += [1.5, -0.0, math.nan, math.inf, True, False, None, "", {"k": [1]}, "'=1", "张三", "-"]
+    (sheet,) = _read_xlsx(ex.xlsx_from_rows(DAY, iter([row])))
+    assert sheet[1] == [
+        "a&b<c>\"'", " lead", "trail ", "x\r\ny", "ctl??", "?s", 7, -3, "100000000000000000000",
+        1.5, -0.0, "nan", "inf", True, False, None, None, "{'k': [1]}", "'=1", "张三", "-",
+    ]  # fmt: skip
+
+
+def test_xlsx_of_an_empty_day_is_one_sheet_with_the_header():
+    (sheet,) = _read_xlsx(ex.xlsx_from_rows(DAY, iter([])))
+    assert sheet == [list(q.EXPORT_COLUMNS)]
+
+
+def _xlsx_peak(n: int, path) -> int:
+    import tracemalloc
+
+    rows = ([f"g{i}", "dev", i, "passage", "2026-11-29 08:00:00"] + ["x"] * 16 for i in range(n))
+    tracemalloc.start()
+    with open(path, "wb") as fh:
+        write_xlsx(fh, ex.sheet_names(DAY), q.EXPORT_COLUMNS, ex._split(rows))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_the_xlsx_is_written_with_memory_flat_in_the_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(ex, "SHEET_ROWS", 9_000)  # and across sheets
+    small = _xlsx_peak(2_000, tmp_path / "small.xlsx")
+    big = _xlsx_peak(20_000, tmp_path / "big.xlsx")
+    assert big < 1.5 * small + 256 * 1024, (small, big)
+    assert [len(s) for s in _read_xlsx((tmp_path / "big.xlsx").read_bytes())] == [9001, 9001, 2001]
