@@ -15,14 +15,13 @@ openpyxl refused the whole export.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import IO, Any
-
-from openpyxl.utils import get_column_letter
 
 CHUNK = 1000  # rows turned to XML and compressed at a time
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -53,14 +52,19 @@ def _cell(ref: str, v: Any) -> str:
     return _text(ref, v if isinstance(v, str) else str(v))
 
 
-_COLUMNS = [get_column_letter(i) for i in range(1, 16385)]  # A ... XFD, Excel's last
+@functools.cache
+def _columns() -> list[str]:
+    """A ... XFD, Excel's last (openpyxl imported here only: the CSV path never needs it)."""
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(i) for i in range(1, 16385)]
 
 
-def _row(n: int, values: Sequence[Any]) -> str:
+def _row(n: int, values: Sequence[Any], columns: list[str]) -> str:
     cells = "".join(
         [
             _text(f"{c}{n}", v) if v.__class__ is str and v else _cell(f"{c}{n}", v)
-            for c, v in zip(_COLUMNS, values, strict=False)  # a row is far narrower
+            for c, v in zip(columns, values, strict=False)  # a row is far narrower
         ]
     )
     return f'<row r="{n}">{cells}</row>'
@@ -72,11 +76,12 @@ def _sheet(
     with zf.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as fh:
         fh.write(f'{_HEAD}<worksheet xmlns="{_NS}"><sheetData>'.encode())
         n = 1
-        parts = [_row(1, header)]
+        columns = _columns()
+        parts = [_row(1, header, columns)]
         while batch := list(islice(rows, CHUNK)):
             for values in batch:
                 n += 1
-                parts.append(_row(n, values))
+                parts.append(_row(n, values, columns))
             fh.write(_ILLEGAL.sub("?", "".join(parts)).encode("utf-8", "replace"))
             parts = []
         if parts:
