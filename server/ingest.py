@@ -165,7 +165,7 @@ def _judge(
         if to_insert:
             for e in to_insert:
                 bodies[e["event_id"]] = rollups.body_of(e["body"])
-            tx.insert_values(
+            tx.executemany(
                 "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
                 "hash, local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",

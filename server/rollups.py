@@ -128,7 +128,7 @@ def apply_events(
         )
     fresh = sorted(targets - already)
     if fresh:
-        tx.insert_values(
+        tx.executemany(
             "INSERT INTO voided(device_id, target_id, received_utc) VALUES (?, ?, ?)",
             [(device_id, t, now) for t in fresh],
         )
@@ -150,7 +150,7 @@ def apply_events(
             delta[(device_id, r["local_date"], "voids")] += 1
     rows = [(d, day, name, n) for (d, day, name), n in sorted(delta.items()) if n]
     if rows:
-        tx.insert_values(  # a key once per statement: rows come from one Counter
+        tx.executemany(
             "INSERT INTO day_rollups(device_id, day, name, n) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (device_id, day, name) DO UPDATE SET n = day_rollups.n + excluded.n",
             rows,

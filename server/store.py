@@ -11,7 +11,6 @@ import contextlib
 import logging
 import os
 import queue
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -30,9 +29,6 @@ MIGRATION_LOCK = 0x6761_7465_706F_7374 & 0x7FFF_FFFF_FFFF_FFFF
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-_VALUES = re.compile(r"\bVALUES\s*(\(\s*\?(?:\s*,\s*\?)*\s*\))", re.IGNORECASE)
 
 
 class Tx:
@@ -57,22 +53,6 @@ class Tx:
         if self.dialect == "postgres":
             sql = sql.replace("?", "%s")
         self._cur.executemany(sql, rows)
-
-    def insert_values(self, sql: str, rows: list[tuple[Any, ...]], chunk: int = 500) -> None:
-        """executemany of an `INSERT ... VALUES (?, ...) [ON CONFLICT ...]`, on PostgreSQL as one
-        statement of up to `chunk` rows (multi-row VALUES), where executemany runs a statement
-        a row (#15: most of ingest's time). One statement's rows must not meet the same
-        ON CONFLICT DO UPDATE key twice. SQLite: executemany (in-process, already cheap)."""
-        if self.dialect != "postgres" or len(rows) < 2:
-            self.executemany(sql, rows)
-            return
-        found = _VALUES.search(sql)
-        if found is None:
-            raise ValueError(f"not an INSERT ... VALUES (?, ...): {sql!r}")
-        head, group, tail = sql[: found.start(1)], found.group(1), sql[found.end(1) :]
-        for i in range(0, len(rows), chunk):
-            part = rows[i : i + chunk]
-            self.execute(head + ", ".join([group] * len(part)) + tail, [v for r in part for v in r])
 
     def one(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
         rows = self.execute(sql, params)

@@ -119,37 +119,3 @@ def test_four_processes_migrate_an_empty_postgres_database_at_once():
         results = [p.communicate(timeout=60) for p in procs]
         assert [p.returncode for p in procs] == [0] * 4, [err for _, err in results]
         assert {out.strip() for out, _ in results} == {str(len(MIGRATIONS))}
-
-
-def test_insert_values_is_executemany_in_one_statement_a_chunk_on_postgres(store, monkeypatch):
-    from server.store import Tx
-
-    rows = [("g1", f"2026-11-{1 + i % 28:02d}", f"n{i // 28}", i) for i in range(1203)]
-    sql = (
-        "INSERT INTO day_rollups(device_id, day, name, n) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (device_id, day, name) DO UPDATE SET n = day_rollups.n + excluded.n"
-    )
-    statements: list[str] = []
-    real = Tx.execute
-
-    def counted(self, q, params=()):
-        statements.append(q)
-        return real(self, q, params)
-
-    with store.tx() as tx:
-        tx.insert_values(sql, rows[:10])
-        monkeypatch.setattr(Tx, "execute", counted)
-        tx.insert_values(sql, rows, chunk=500)  # the first ten again: added to
-        monkeypatch.undo()
-        got = {
-            (r["day"], r["name"]): int(r["n"])
-            for r in tx.execute("SELECT day, name, n FROM day_rollups WHERE device_id = 'g1'")
-        }
-    want = {(d, name): n for _, d, name, n in rows}
-    for _, d, name, n in rows[:10]:
-        want[(d, name)] += n
-    assert got == want
-    if store.dialect == "postgres":  # 3 round trips, not 1,203 statements
-        assert len(statements) == 3 and statements[0].count("(?, ?, ?, ?)") == 500
-    else:
-        assert statements == []  # SQLite: executemany, in-process
