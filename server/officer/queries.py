@@ -200,19 +200,26 @@ def iter_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
         yield ["" if v is None else v for v in row]
 
 
-def iter_raw_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
-    """iter_export_rows with None where a body has no value (the exports write it empty)."""
+# a day's events for the exports: (device_id, seq, kind, body, voided target or NULL)
+EXPORT_SQL = (
+    "SELECT e.device_id, e.seq, e.kind, e.body, v.target_id AS voided "
+    "FROM events e LEFT JOIN voided v ON v.device_id = e.device_id "
+    "AND v.target_id = e.event_id WHERE e.local_date = ? ORDER BY e.device_id, e.seq"
+)
+
+
+def gate_names(store: Store) -> dict[str, str]:
+    """Every gate's name by device id."""
     with store.tx() as tx:
-        names = {
+        return {
             r["device_id"]: r["name"] for r in tx.execute("SELECT device_id, name FROM devices")
         }
-    events = store.stream(
-        "SELECT e.device_id, e.seq, e.kind, e.body, v.target_id AS voided "
-        "FROM events e LEFT JOIN voided v ON v.device_id = e.device_id "
-        "AND v.target_id = e.event_id WHERE e.local_date = ? ORDER BY e.device_id, e.seq",
-        (day,),
-        tuples=True,
-    )
+
+
+def iter_raw_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
+    """iter_export_rows with None where a body has no value (the exports write it empty)."""
+    names = gate_names(store)
+    events = store.stream(EXPORT_SQL, (day,), tuples=True)
     n_body = len(BODY_COLUMNS)
     masks = [(EXPORT_COLUMNS.index(c), f) for c, f in MASKS]
     for device_id, seq, kind, text, voided in events:

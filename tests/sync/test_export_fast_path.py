@@ -103,16 +103,9 @@ def _fill(store) -> None:
 def _reference_csv(store, day: str) -> bytes:
     """The CSV as it was built before the fast path: json.loads of every body, dict.get of
     every column, csv_safe of every cell, a writerow a row."""
+    names = q.gate_names(store)
     with store.tx() as tx:
-        names = {
-            r["device_id"]: r["name"] for r in tx.execute("SELECT device_id, name FROM devices")
-        }
-        events = tx.execute(
-            "SELECT e.device_id, e.seq, e.kind, e.body, v.target_id AS voided FROM events e "
-            "LEFT JOIN voided v ON v.device_id = e.device_id AND v.target_id = e.event_id "
-            "WHERE e.local_date = ? ORDER BY e.device_id, e.seq",
-            (day,),
-        )
+        events = tx.execute(q.EXPORT_SQL, (day,))
     buf = io.StringIO()
     w = csv.writer(buf)
     buf.write("\ufeff")
