@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -73,7 +74,10 @@ def _row(n: int, values: Sequence[Any], columns: list[str]) -> str:
 def _sheet(
     zf: zipfile.ZipFile, index: int, header: Sequence[str], rows: Iterator[Sequence[Any]]
 ) -> None:
-    with zf.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as fh:
+    """The sheet's XML into a temporary file, then into the zip: its size known, the zip uses
+    Zip64 only past 2 GiB (Excel may offer to repair a small file written with it), as
+    openpyxl does."""
+    with tempfile.NamedTemporaryFile(suffix=".xml") as fh:
         fh.write(f'{_HEAD}<worksheet xmlns="{_NS}"><sheetData>'.encode())
         n = 1
         columns = _columns()
@@ -87,6 +91,8 @@ def _sheet(
         if parts:
             fh.write(_ILLEGAL.sub("?", "".join(parts)).encode("utf-8", "replace"))
         fh.write(b"</sheetData></worksheet>")
+        fh.flush()
+        zf.write(fh.name, f"xl/worksheets/sheet{index}.xml")
 
 
 def write_xlsx(

@@ -252,3 +252,11 @@ def test_the_xlsx_is_written_with_memory_flat_in_the_rows(tmp_path, monkeypatch)
     big = _xlsx_peak(20_000, tmp_path / "big.xlsx")
     assert big < 1.5 * small + 256 * 1024, (small, big)
     assert [len(s) for s in _read_xlsx((tmp_path / "big.xlsx").read_bytes())] == [9001, 9001, 2001]
+
+
+def test_a_sheet_under_2_gib_is_zipped_without_zip64():
+    import zipfile
+
+    data = ex.xlsx_from_rows(DAY, iter([["g1", "dev", 1]] * 100))
+    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert infos and all(i.extra == b"" for i in infos)  # Excel may offer to "repair" Zip64
