@@ -259,4 +259,8 @@ def test_a_sheet_under_2_gib_is_zipped_without_zip64():
 
     data = ex.xlsx_from_rows(DAY, iter([["g1", "dev", 1]] * 100))
     infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    assert infos and all(i.extra == b"" for i in infos)  # Excel may offer to "repair" Zip64
+    assert len(infos) == 6
+    for i in infos:  # the local headers: "version needed" 45 and an extra field mean Zip64
+        off = i.header_offset
+        needed, extra = data[off + 4] | data[off + 5] << 8, data[off + 28] | data[off + 29] << 8
+        assert (needed, extra) == (20, 0), i.filename  # Excel may offer to "repair" Zip64
