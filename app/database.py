@@ -3,100 +3,45 @@
 Start is fast (#12 item 5): only the file header and the schema version are checked, unless
 the last run did not close cleanly (a marker file per process), when `quick_check` runs as
 before. The full `integrity_check` and the outbox hash chain run in `check_health`, which the
-window calls in the background. Damage found either way is **salvaged** (#13 item 3): every
-readable row goes into a fresh file, the damaged one is kept aside, and what was lost is
-reported (`db check` / `db salvage` on the command line call `check_health` / `salvage_database`).
+window calls in the background. Damage found either way is **salvaged** (#13 item 3, in
+app/salvage.py): every readable row goes into a fresh file, the damaged one is kept aside, and
+what was lost is reported (`db check` / `db salvage` call `check_database` / `salvage_database`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
-import shutil
 import sqlite3
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.errors import KnownError, NewerDatabaseError
 from app.ids import uuid7
 from app.paths import database_path
-from db import connection, migrations
+from app.salvage import (
+    SIDECARS,
+    Progress,
+    SalvageReport,
+    salvage_in_place,
+    salvage_requested,
+    seq_ranges,
+)
+from db import connection, migrations, repair
 from db import salvage as salvage_db
 
 log = logging.getLogger(__name__)
 HealthReport = salvage_db.Health
-SIDECARS = ("-wal", "-shm")
 
 
 @dataclass
 class Device:
     device_id: str
     hash_key: bytes
-
-
-@dataclass
-class SalvageReport:
-    """What a salvage kept and lost; `moved` is where the damaged file now lies."""
-
-    moved: Path
-    reason: str
-    tables: dict[str, salvage_db.TableCopy] = field(default_factory=dict)
-    outbox_lost_seqs: list[int] = field(default_factory=list)
-    outbox_bad_seqs: list[int] = field(default_factory=list)
-
-    @property
-    def rows_lost(self) -> int:
-        return sum(t.lost for t in self.tables.values())
-
-    @property
-    def rows_copied(self) -> int:
-        return sum(t.copied for t in self.tables.values())
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(len(t.quarantined) for t in self.tables.values())
-
-    def lost_tables(self) -> dict[str, int]:
-        return {n: t.lost for n, t in self.tables.items() if t.lost or t.unreadable}
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "moved": str(self.moved),
-            "reason": self.reason,
-            "rows_copied": self.rows_copied,
-            "rows_lost": self.rows_lost,
-            "lost_by_table": self.lost_tables(),
-            "rows_quarantined": {
-                n: len(t.quarantined) for n, t in self.tables.items() if t.quarantined
-            },
-            "bad_text_rows": {n: t.bad_text for n, t in self.tables.items() if t.bad_text},
-            "outbox_lost_seqs": seq_ranges(self.outbox_lost_seqs),
-            "outbox_bad_seqs": seq_ranges(self.outbox_bad_seqs),
-        }
-
-    def message(self) -> KnownError:
-        return KnownError(
-            "db_salvaged",
-            moved=str(self.moved),
-            copied=self.rows_copied,
-            lost=self.rows_lost,
-            seqs=seq_ranges(self.outbox_lost_seqs + self.outbox_bad_seqs) or "-",
-        )
-
-
-def seq_ranges(seqs: list[int]) -> str:
-    """[3, 4, 5, 9] → '3-5, 9' (what the volunteer reads to the officer)."""
-    out: list[str] = []
-    for s in sorted(set(seqs)):
-        if out and s == int(out[-1].split("-")[-1]) + 1:
-            out[-1] = f"{out[-1].split('-')[0]}-{s}"
-        else:
-            out.append(str(s))
-    return ", ".join(out)
 
 
 @dataclass
@@ -136,10 +81,6 @@ def _ensure_device(conn: sqlite3.Connection) -> Device:
     return Device(row["device_id"], bytes.fromhex(row["hash_key"]))
 
 
-def _salvage_requested(path: Path) -> Path:
-    return path.with_name(f".{path.name}.salvage-requested")
-
-
 def start_problem(path: Path) -> str | None:
     """The start-up check: header always; quick_check only after an unclean shutdown or
     when a background check asked for a salvage. None when the file looks fine."""
@@ -148,7 +89,7 @@ def start_problem(path: Path) -> str | None:
     problem = connection.header_problem(path)
     if problem is not None:
         return problem
-    if _salvage_requested(path).exists():
+    if salvage_requested(path).exists():
         return "a background integrity_check found damage"
     if connection.stale_markers(path):
         log.warning("%s was not closed cleanly: running quick_check", path)
@@ -194,23 +135,29 @@ def open_database(data_dir: Path, now: datetime | None = None) -> GateDatabase:
     for marker in connection.stale_markers(path):
         marker.unlink(missing_ok=True)
     make_private(data_dir, path)  # a salvaged file is new
-    conn = connection.connect(path)
     try:
-        migrations.migrate(conn)
+        conn = _connect_migrated(path)
     except migrations.NewerDatabase as exc:
-        conn.close()
         raise NewerDatabaseError("db_newer", found=exc.found, known=exc.known) from None
-    except sqlite3.DatabaseError as exc:  # damage the header check could not see
-        conn.close()
+    except repair.READ_ERRORS as exc:  # damage the header check could not see
         if report is not None:
             raise
         report = salvage_in_place(path, str(exc), now)
-        conn = connection.connect(path)
-        migrations.migrate(conn)
+        conn = _connect_migrated(path)
     device = _ensure_device(conn)
     marker = connection.mark_open(path)
     moved = report.moved if report is not None else None
     return GateDatabase(conn, path, device, moved, report, marker)
+
+
+def _connect_migrated(path: Path) -> sqlite3.Connection:
+    conn = connection.connect(path)
+    try:
+        migrations.migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def open_memory() -> GateDatabase:
@@ -228,7 +175,7 @@ def check_health(path: Path, *, full: bool = True) -> HealthReport:
     report = salvage_db.check(Path(path), full=full)
     if report.problems:
         log.error("database check of %s failed: %s", path, report.problems[:5])
-        _salvage_requested(Path(path)).touch()
+        salvage_requested(Path(path)).touch()
     if report.outbox_bad_seqs:
         log.error("outbox bodies off the hash chain: %s", seq_ranges(report.outbox_bad_seqs))
     return report
@@ -243,89 +190,24 @@ def health_warning(report: HealthReport) -> KnownError | None:
     return None
 
 
-def _move_aside(path: Path, now: datetime | None) -> Path:
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    moved = path.with_name(f"{path.name}.damaged-{stamp}")
-    n = 1
-    while moved.exists():
-        n += 1
-        moved = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    path.rename(moved)
-    for suffix in SIDECARS:
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.rename(moved.with_name(moved.name + suffix))
-    return moved
-
-
-def salvage_in_place(path: Path, reason: str, now: datetime | None = None) -> SalvageReport:
-    """Move the damaged file aside, copy every readable row into a fresh file at `path`,
-    write `<moved>.report.json` and return what was lost."""
-    moved = _move_aside(path, now)
-    log.error("database %s damaged (%s); moved to %s, salvaging", path, reason, moved)
-    scratch = path.with_name(f".{path.name}.salvage-src")
-    fresh = path.with_name(f".{path.name}.salvage-new")
-    for leftover in (scratch, fresh):
-        for suffix in ("", *SIDECARS):
-            leftover.with_name(leftover.name + suffix).unlink(missing_ok=True)
-    report = SalvageReport(moved, reason)
-    try:
-        shutil.copyfile(moved, scratch)  # the kept file stays exactly as it was found
-        wal = moved.with_name(moved.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, scratch.with_name(scratch.name + "-wal"))
-        salvage_db.repair_header(scratch)
-        result = salvage_db.salvage(scratch, fresh, migrations.migrate)
-        report.tables = result.tables
-        report.outbox_lost_seqs = result.outbox_lost_seqs
-        report.outbox_bad_seqs = result.outbox_bad_seqs
-        fresh.replace(path)
-    except (OSError, sqlite3.Error) as exc:
-        log.exception("salvage failed (%s); starting an empty database", exc)
-        report.reason += f"; salvage failed: {exc}"
-        for suffix in ("", *SIDECARS):
-            fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
-    finally:
-        for suffix in ("", *SIDECARS):
-            scratch.with_name(scratch.name + suffix).unlink(missing_ok=True)
-    _salvage_requested(path).unlink(missing_ok=True)
-    try:
-        moved.with_name(moved.name + ".report.json").write_text(
-            json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        if report.rows_quarantined:
-            with open(
-                moved.with_name(moved.name + ".quarantine.jsonl"), "w", encoding="utf-8"
-            ) as fh:
-                for table, copy in report.tables.items():
-                    for row in copy.quarantined:
-                        fh.write(
-                            json.dumps({"table": table, "row": [_plain(v) for v in row]}) + "\n"
-                        )
-    except OSError:
-        log.warning("could not write the salvage report next to %s", moved)
-    log.error("salvage of %s: %s", path, report.as_dict())
-    return report
-
-
-def _plain(value: object) -> object:
-    """A value as JSON can hold it (blobs as hex)."""
-    return value.hex() if isinstance(value, bytes) else value
-
-
-def salvage_database(data_dir: Path, now: datetime | None = None) -> SalvageReport:
+def salvage_database(
+    data_dir: Path,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SalvageReport:
     """`db salvage`: salvage the data dir's database by hand (the gate must be closed)."""
     path = database_path(data_dir)
     if not path.exists():
         raise KnownError("import_missing", path=str(path))
     if connection.live_markers(path):
         raise KnownError("db_in_use")
-    return salvage_in_place(path, "salvage asked for by hand", now)
+    return salvage_in_place(path, "salvage asked for by hand", now, progress, cancelled)
 
 
-def check_database(data_dir: Path) -> HealthReport:
-    """`db check`: the full check of the data dir's database."""
+def check_database(data_dir: Path, *, full: bool = True) -> HealthReport:
+    """`db check`: the check of the data dir's database (full: integrity_check)."""
     path = database_path(data_dir)
     if not path.exists():
         raise KnownError("import_missing", path=str(path))
-    return check_health(path, full=True)
+    return check_health(path, full=full)

@@ -23,6 +23,7 @@ GROUPS: tuple[str, ...] = (
     "officer",
     "reports",
     "shifts",
+    "db",
 )
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def _configure(conn: sqlite3.Connection) -> None:
+def configure(conn: sqlite3.Connection) -> None:
+    """The gate's pragmas (WAL, synchronous=FULL); the power-loss test runs them on apsw."""
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -42,7 +43,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         return conn
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.text_factory = lenient_text
-    _configure(conn)
+    configure(conn)
     return conn
 
 

@@ -127,26 +127,39 @@ def day_counters(conn: sqlite3.Connection, local_date: str) -> dict[str, int]:
     }
 
 
+# Visitors and couriers who came in and have no later matching out (by identity), from a day
+# on. `+p.ts_utc`: sorted after the search, so SQLite reads only the days asked for through
+# passages_by_date instead of walking every passage in time order (#12: a full scan of a year
+# on the GUI thread at every refresh and at start).
+_VISITORS_INSIDE = """
+    FROM passages p LEFT JOIN voids v ON v.target_id = p.id
+    WHERE v.id IS NULL AND p.decision = 'pass' AND p.direction = 'in'
+      AND p.category IN ('visitor', 'courier') AND p.local_date >= ?
+      AND NOT EXISTS (
+        SELECT 1 FROM passages q LEFT JOIN voids w ON w.target_id = q.id
+        WHERE w.id IS NULL AND q.decision = 'pass' AND q.direction = 'out'
+          AND q.ts_utc > p.ts_utc AND q.category = p.category
+          AND coalesce(q.payload_hash, q.id_number, q.person_name, '') =
+              coalesce(p.payload_hash, p.id_number, p.person_name, '')
+          AND coalesce(q.payload_hash, q.id_number, q.person_name) IS NOT NULL
+      )
+"""
+
+
 def visitors_inside(conn: sqlite3.Connection, since_local_date: str) -> list[dict[str, Any]]:
     """Visitors and couriers who came in and have no later matching out (by identity)."""
     rows = conn.execute(
-        """
-        SELECT p.* FROM passages p LEFT JOIN voids v ON v.target_id = p.id
-        WHERE v.id IS NULL AND p.decision = 'pass' AND p.direction = 'in'
-          AND p.category IN ('visitor', 'courier') AND p.local_date >= ?
-          AND NOT EXISTS (
-            SELECT 1 FROM passages q LEFT JOIN voids w ON w.target_id = q.id
-            WHERE w.id IS NULL AND q.decision = 'pass' AND q.direction = 'out'
-              AND q.ts_utc > p.ts_utc AND q.category = p.category
-              AND coalesce(q.payload_hash, q.id_number, q.person_name, '') =
-                  coalesce(p.payload_hash, p.id_number, p.person_name, '')
-              AND coalesce(q.payload_hash, q.id_number, q.person_name) IS NOT NULL
-          )
-        ORDER BY p.ts_utc
-        """,
-        (since_local_date,),
+        f"SELECT p.* {_VISITORS_INSIDE} ORDER BY +p.ts_utc", (since_local_date,)
     ).fetchall()
     return [dict(r) for r in rows]
+
+
+def count_visitors_inside(conn: sqlite3.Connection, since_local_date: str) -> int:
+    """How many visitors_inside() would return, without making a row of each (the counters
+    after every passage only show the number)."""
+    return int(
+        conn.execute(f"SELECT count(*) {_VISITORS_INSIDE}", (since_local_date,)).fetchone()[0]
+    )
 
 
 def pending_fever_checks(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from db import outbox
+from db.repair import READ_ERRORS, repair_schema
 
 log = logging.getLogger(__name__)
 SKIP_TABLES = ("_sqlite_migrations",)  # the fresh file records its own migrations
@@ -33,6 +34,36 @@ class Health:
     outbox_bad_seqs: list[int] = field(default_factory=list)  # body or link not on the chain
     full: bool = True  # integrity_check (True) or quick_check (False)
     seconds: float = 0.0
+
+
+class SalvageCancelled(Exception):
+    """The salvage was stopped by its caller; the caller removes the half-built file."""
+
+
+class _Steps:
+    """Progress in rows over the whole copy, and the cancel flag, asked every few rows."""
+
+    EVERY = 500
+
+    def __init__(
+        self,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+        total: int,
+    ) -> None:
+        self.progress, self.cancelled = progress, cancelled
+        self.done, self.total = 0, max(total, 1)
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if self.done % self.EVERY < n or n >= self.EVERY:
+            self.tick()
+
+    def tick(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise SalvageCancelled()
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
 
 
 @dataclass
@@ -84,7 +115,7 @@ def check(path: Path, *, full: bool = True) -> Health:
         rows = conn.execute(f"PRAGMA {pragma}({MAX_PROBLEMS})").fetchall()
         health.problems = [str(r[0]) for r in rows if r[0] != "ok"]
         health.outbox_bad_seqs = _bad_chain_seqs(conn)
-    except sqlite3.DatabaseError as exc:
+    except READ_ERRORS as exc:
         health.problems.append(str(exc))
     finally:
         conn.close()
@@ -108,7 +139,7 @@ def _bad_chain_seqs(conn: sqlite3.Connection) -> list[int]:
             if broken_link or outbox.chain_hash(prev_hash, event_id, kind, body) != digest:
                 bad.append(int(seq))
             prev = (int(seq), digest)
-    except sqlite3.DatabaseError as exc:
+    except READ_ERRORS as exc:
         log.error("outbox unreadable while checking the chain: %s", exc)
         bad.append(-1)
     return bad
@@ -125,12 +156,29 @@ def _rowid_bounds(src: sqlite3.Connection, table: str) -> tuple[int, int] | None
             if lo is not None:
                 return int(lo), int(hi)
             return None
-        except sqlite3.DatabaseError:
+        except READ_ERRORS:
             pass
     return None
 
 
-def _put(dst: sqlite3.Connection, insert: str, row: tuple[Any, ...], result: TableCopy) -> None:
+def _span(src: sqlite3.Connection, table: str) -> int:
+    """About how many rows a table holds, from its rowid range (0 when unreadable)."""
+    try:
+        bounds = _rowid_bounds(src, table)
+    except READ_ERRORS:
+        return 0
+    return 0 if bounds is None else min(bounds[1] - bounds[0] + 1, _MAX_SPAN)
+
+
+def _put(
+    dst: sqlite3.Connection,
+    insert: str,
+    row: tuple[Any, ...],
+    result: TableCopy,
+    steps: _Steps | None = None,
+) -> None:
+    if steps is not None:
+        steps.step()
     if dst.execute(insert, row).rowcount == 1:
         result.copied += 1
     else:
@@ -143,6 +191,7 @@ def _copy_table(
     table: str,
     cols: list[str],
     text: _TextCounter,
+    steps: _Steps | None = None,
 ) -> tuple[TableCopy, list[int]]:
     """Copy rows in rowid order; past an unreadable page, probe rowids one by one."""
     result = TableCopy()
@@ -165,14 +214,16 @@ def _copy_table(
                         raise sqlite3.DatabaseError("rowids go backwards: a loop of pages")
                     continue
                 stuck = 0
-                _put(dst, insert, tuple(row), result)
+                _put(dst, insert, tuple(row), result, steps)
                 last = rid
                 copied.append(rid)
                 if text.bad != before:
                     result.bad_text += 1
                     before = text.bad
             break  # reached the end
-        except sqlite3.DatabaseError as exc:
+        except READ_ERRORS as exc:
+            if steps is not None:
+                steps.tick()
             if probing_from is None:
                 log.error("salvage %s: unreadable after rowid %s: %s", table, last, exc)
                 probing_from = last
@@ -181,7 +232,7 @@ def _copy_table(
                 break
             # copy the row found on its own, then scan on after it: every round moves on
             before = text.bad
-            _put(dst, insert, found, result)
+            _put(dst, insert, found, result, steps)
             last = int(found[0])
             copied.append(last)
             if text.bad != before:
@@ -194,10 +245,10 @@ def _copy_table(
             row = src.execute(
                 f'SELECT rowid, {names} FROM "{table}" WHERE rowid = ?', (rid,)
             ).fetchone()
-        except sqlite3.DatabaseError:
+        except READ_ERRORS:
             continue
         if row is not None:
-            _put(dst, insert, tuple(row), result)
+            _put(dst, insert, tuple(row), result, steps)
             copied.append(rid)
             found_late = True
     if found_late:
@@ -226,7 +277,7 @@ DENSE_TABLES = (
 def _autoinc(src: sqlite3.Connection, table: str) -> int | None:
     try:
         row = src.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-    except sqlite3.DatabaseError:
+    except READ_ERRORS:
         return None
     return None if row is None else int(row[0])
 
@@ -269,47 +320,33 @@ def _next_readable(
             if row is None:
                 raise sqlite3.DatabaseError("row vanished")
             return tuple(row)
-        except sqlite3.DatabaseError:
+        except READ_ERRORS:
             probe += 1
             tried += 1
     return None
-
-
-def repair_header(path: Path) -> list[str]:
-    """Put back the header fields that are the same in every file the gate writes (magic,
-    format versions, payload fractions), so SQLite reads on; on a scratch copy only."""
-    fixed: list[str] = []
-    with open(path, "r+b") as fh:
-        head = bytearray(fh.read(100))
-        if len(head) < 100:
-            return fixed
-        if head[:16] != b"SQLite format 3\x00":
-            head[:16] = b"SQLite format 3\x00"
-            fixed.append("magic")
-        if head[18] not in (1, 2) or head[19] not in (1, 2):
-            head[18:20] = b"\x02\x02"
-            fixed.append("versions")
-        if head[21:24] != bytes((64, 32, 32)):
-            head[21:24] = bytes((64, 32, 32))
-            fixed.append("payload fractions")
-        if fixed:
-            fh.seek(0)
-            fh.write(bytes(head))
-            log.warning("salvage: repaired the header of %s (%s)", path, ", ".join(fixed))
-    return fixed
 
 
 def salvage(
     src_path: Path,
     dst_path: Path,
     create_schema: Callable[[sqlite3.Connection], Any],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Salvage:
-    """Copy every readable row of src into a new file at dst made by create_schema."""
+    """Copy every readable row of src into a new file at dst made by create_schema;
+    progress(rows, about_total) every few hundred rows, SalvageCancelled when cancelled()."""
     report = Salvage()
     dst = sqlite3.connect(str(dst_path), isolation_level=None)
     dst.execute("PRAGMA journal_mode = WAL")
     create_schema(dst)
     dst.execute("PRAGMA foreign_keys = OFF")  # a resident lost must not drop their changes
+    known = {
+        (str(kind), str(name)): str(sql)
+        for kind, name, sql in dst.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+        )
+    }
+    repair_schema(src_path, known)
     src = sqlite3.connect(str(src_path), isolation_level=None)
     text = _TextCounter()
     src.text_factory = text
@@ -322,17 +359,19 @@ def salvage(
             )
             if str(r[0]) not in SKIP_TABLES
         ]
+        steps = _Steps(progress, cancelled, sum(_span(src, t) for t in tables))
         dst.execute("BEGIN")
         for table in tables:
+            steps.tick()
             try:
                 src_cols = set(_columns(src, table))
-            except sqlite3.DatabaseError:
+            except READ_ERRORS:
                 src_cols = set()
             cols = [c for c in _columns(dst, table) if c in src_cols]
             if not cols:
                 report.tables[table] = TableCopy(unreadable=True)
                 continue
-            copy, rowids = _copy_table(src, dst, table, cols, text)
+            copy, rowids = _copy_table(src, dst, table, cols, text, steps)
             report.tables[table] = copy
             top = _autoinc(src, table)
             if top is not None:  # never hand out a sequence number the old file used
@@ -346,7 +385,10 @@ def salvage(
                 )
             if table == "outbox":
                 report.outbox_lost_seqs = _missing(rowids, _rowid_bounds(src, table), top)
+        steps.tick()
         dst.execute("COMMIT")
+        steps.done = steps.total
+        steps.tick()
         report.outbox_bad_seqs = [s for s in _bad_chain_seqs(dst) if s > 0]
     finally:
         src.close()

@@ -167,33 +167,56 @@ def private_file(path: Path) -> None:
 
 
 class SqliteStore(Store):
-    """One connection, one writer at a time (a lock), WAL and synchronous=FULL."""
+    """A connection per thread (the HTTP server answers each request on its own thread; a
+    sqlite3 connection never crosses threads), one writer at a time (a lock), WAL and
+    synchronous=FULL. `:memory:` is one shared in-memory database that every thread's
+    connection sees, kept alive by the opening thread's connection."""
 
     dialect = "sqlite"
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
+        self._memory = self.path == ":memory:"
+        if self._memory:
+            self._target = f"file:gatepost-server-{id(self)}?mode=memory&cache=shared"
+        else:
             private_file(Path(self.path))
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = FULL")
+            self._target = self.path
+        self._local = threading.local()
         self._lock = threading.RLock()
+        self._closed = False
+        self._owner = self._connection()  # makes the file WAL now; holds a memory db open
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._target, isolation_level=None, uri=self._memory)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if not self._memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use; it closes when the thread ends."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[Tx]:
         with self._lock:
-            cur = self._conn.cursor()
+            conn = self._connection()
+            cur = conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(cur, "sqlite")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
+                conn.execute("COMMIT")
             finally:
                 cur.close()
 
@@ -202,10 +225,10 @@ class SqliteStore(Store):
     ) -> Iterator[Any]:
         """A long read on its own connection (WAL: ingest goes on meanwhile), size rows at a
         time."""
-        if self.path == ":memory:":
+        if self._memory:
             yield from super().stream(sql, params, size, tuples)
             return
-        conn = sqlite3.connect(self.path, check_same_thread=False)
+        conn = sqlite3.connect(self.path)
         try:
             cur = conn.execute(sql, params)
             names = [d[0] for d in cur.description]
@@ -219,7 +242,16 @@ class SqliteStore(Store):
             conn.close()
 
     def close(self) -> None:
-        self._conn.close()
+        """Closes this thread's connection and the opening thread's; any other thread's
+        connection closes when that thread ends (sqlite3 refuses a close from elsewhere)."""
+        self._closed = True
+        mine = getattr(self._local, "conn", None)
+        if mine is not None:
+            mine.close()
+            self._local.conn = None
+        if self._owner is not mine:
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                self._owner.close()
 
 
 class PostgresStore(Store):

@@ -24,6 +24,7 @@ from app.i18n import t
 from app.paths import RESOURCES
 from app.settings import Settings
 from ui.common.qtlog import install_qt_log
+from ui.common.ready import announce_when_ready
 from ui.common.runner import wait_for_all
 from ui.common.style import apply_style
 from ui.gate.backfill_dialog import attach_backfill
@@ -62,6 +63,7 @@ def install_features(
     from app.sync.service import SyncService
     from app.sync.transport import HttpTransport
     from ui.admin.feature import install_admin
+    from ui.admin.health import attach_db_health
     from ui.roster.feature import install_roster
     from ui.sync.feature import attach_sync
 
@@ -78,6 +80,7 @@ def install_features(
     window.features["sync"] = attach_sync(
         window, SyncService(gdb.path, transport=transport), window.lang
     )
+    attach_db_health(window)  # #13: the full check in the background, salvage from 管理
     install_admin(window)  # #16: pairing, USB, keys, purge, PIN, language: F12 管理
 
 
@@ -161,6 +164,7 @@ def run_gui(data_dir: Path, camera: str | None = None, lang: str | None = None) 
     warning = session.real.warning() or session.gdb.warning()
     if warning is not None:
         window.show_message(warning.message(window.lang), error=True)
+    announce_when_ready(window)  # "window ready": the cold start bench times to it (#12)
     window.showMaximized()
     # after the first pass of the event loop: the bundle smoke test times the first frame by it
     QTimer.singleShot(0, lambda: log.info("window shown"))

@@ -254,7 +254,7 @@ class GateService:
         day = self.clock.now().date()
         counts = records.day_counters(self.conn, day.isoformat())
         since = (day - timedelta(days=1)).isoformat()
-        counts["visitors_inside"] = len(records.visitors_inside(self.conn, since))
+        counts["visitors_inside"] = records.count_visitors_inside(self.conn, since)
         return counts
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:

@@ -24,6 +24,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin_purge": ("立即清除过期记录", "Purge expired records now"),
     "admin_pin": ("设置或修改干部密码", "Set or change the officer PIN"),
     "admin_language": ("切换语言 中文 / English", "Switch language 中文 / English"),
+    "admin_salvage": ("抢救损坏的数据库", "Salvage a damaged database"),
+    "admin_salvage_running": ("正在抢救数据…（可取消）", "Salvaging the data… (can be cancelled)"),
+    "admin_salvage_cancelled": (
+        "已取消抢救，数据库未改动。",
+        "Salvage cancelled; the database was not changed.",
+    ),
+    "admin_salvage_sound": (
+        "数据库完好，无需抢救。",
+        "The database is sound; nothing to salvage.",
+    ),
+    "admin_no_health": (
+        "此窗口未启用数据库检查",
+        "The database check is not available in this window",
+    ),
     "admin_no_sync": ("同步功能未启用", "Sync is not available in this window"),
     "admin_print": (
         "打印住户通行证（全部或某一栋）",

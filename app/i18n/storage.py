@@ -85,6 +85,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库正被门岗程序使用，请先关闭门岗程序再抢救。",
         "The database is open in Gatepost; close it before salvaging.",
     ),
+    "db_salvage_failed": (
+        "抢救数据失败，数据库未改动：{detail}",
+        "The salvage failed; the database was not changed: {detail}",
+    ),
+    "db_check_ok": (
+        "数据库完好（{kind}，{seconds:.1f} 秒）：未发现损坏，待上传记录校验一致。",
+        "The database is sound ({kind}, {seconds:.1f} s): no damage, the outbox chain holds.",
+    ),
+    "db_check_bad": (
+        "数据库已损坏（{kind}）：SQLite 发现 {problems} 处问题，待上传记录校验不符的序号：{seqs}。"
+        "请关闭门岗程序后运行 db salvage 抢救数据。",
+        "The database is damaged ({kind}): SQLite found {problems} problems; outbox events off "
+        "the hash chain: {seqs}. Close Gatepost, then run db salvage.",
+    ),
+    "db_check_kind_full": ("完整检查", "full integrity_check"),
+    "db_check_kind_quick": ("快速检查", "quick_check"),
+    "db_salvage_lost_table": ("  {table}：丢失 {lost} 行", "  {table}: {lost} rows lost"),
+    "db_salvage_unreadable_table": (
+        "  {table}：整张表无法读取",
+        "  {table}: the whole table is unreadable",
+    ),
+    "db_salvage_kept": (
+        "  {table}：{rows} 行内容异常，已另存到 {path}",
+        "  {table}: {rows} garbled rows set aside in {path}",
+    ),
+    "db_salvage_bad_text": (
+        "  {table}：{rows} 行文字已损坏（以 \ufffd 代替）",
+        "  {table}: {rows} rows with damaged text (kept with \ufffd)",
+    ),
+    "db_damage_mark": ("数据库损坏", "Database damaged"),
+    "db_damage_found": (
+        "数据库文件有损坏。门岗可以继续登记，已保存的记录不受影响。"
+        "请联系干部：在“管理 F12”中抢救数据。",
+        "The database file is damaged. Keep recording: saved records are not affected. Call "
+        "the officer to salvage the data in Admin F12.",
+    ),
     "bundle_why_damaged": ("文件已损坏或不是数据包", "the file is damaged or not a bundle"),
     "bundle_why_no_such_file": ("找不到文件", "no such file"),
     "bundle_why_unreadable": ("无法读取文件", "the file cannot be read"),

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import qrcode
 
+from app.roster.qrmask import QRCode  # the package's mask choice, scored with numpy (#12)
+
 
 @dataclass(frozen=True)
 class PassCard:
@@ -20,7 +22,7 @@ class PassCard:
 
     def matrix(self) -> list[list[bool]]:
         """QR modules (quiet zone included), version ≤ 7 at error correction M."""
-        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        qr = QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
         qr.add_data(self.qr_text)
         qr.make(fit=True)
         return [list(map(bool, row)) for row in qr.get_matrix()]

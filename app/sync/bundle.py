@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import sqlite3
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from app.sync.protocol import event_from_row, event_problem
 from app.ziplimits import ZipLimits
 from db.connection import transaction
 
+log = logging.getLogger(__name__)
 FORMAT = "gatepost-bundle"
 VERSION = 1
 Progress = Callable[[int, int], None]
@@ -131,10 +133,18 @@ def export_bundle(
     first = last = 0
     head = ""
     done = 0
-    for row in conn.execute("SELECT * FROM outbox WHERE seq >= ? ORDER BY seq", (from_seq,)):
-        line = (
-            json.dumps(event_from_row(row), ensure_ascii=False, separators=(",", ":")) + "\n"
-        ).encode("utf-8")
+    gaps: list[int] = []  # events that cannot be sent as they are: the server sees gaps
+    seen: int | None = None
+    for row in _outbox_rows(conn, from_seq, gaps):
+        seq = int(row["seq"])
+        if seen is not None and seq > seen + 1:  # lost to damage: a salvage could not read them
+            gaps.extend(range(seen + 1, seq))
+        seen = seq
+        event = event_from_row(row)
+        if event_problem(event) is not None:  # a body changed on disk (#13 item 3)
+            gaps.append(seq)
+            continue
+        line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         events_buf.write(line)
         sha.update(line)
         first = first or row["seq"]
@@ -157,6 +167,9 @@ def export_bundle(
         "events_sha256": sha.hexdigest(),
         "created_utc": utc_iso(now),
     }
+    if gaps:
+        manifest["gaps"] = sorted(set(gaps))
+        log.error("bundle: %d damaged outbox events left out as gaps: %s", len(gaps), gaps[:20])
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
     plain = io.BytesIO()
     with zipfile.ZipFile(plain, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -193,11 +206,48 @@ def export_bundle(
         raise KnownError("bundle_write_failed", detail=reason)
     with transaction(conn):
         conn.execute(
-            "UPDATE sync_status SET last_bundle_seq = max(last_bundle_seq, ?) WHERE id = 1", (last,)
+            "UPDATE sync_status SET last_bundle_seq = max(last_bundle_seq, ?) WHERE id = 1",
+            (max([last, *gaps]),),
         )
     if progress:
         progress(total * 2, total * 2)
     return final
+
+
+def _outbox_rows(conn: sqlite3.Connection, from_seq: int, gaps: list[int]) -> Iterator[sqlite3.Row]:
+    """The outbox from from_seq on; past a page SQLite cannot read, row by row, each
+    unreadable sequence number added to gaps (a damaged file never blocks a bundle)."""
+    last = from_seq - 1
+    try:
+        for row in conn.execute("SELECT * FROM outbox WHERE seq >= ? ORDER BY seq", (from_seq,)):
+            last = int(row["seq"])
+            yield row
+        return
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        log.error("bundle: outbox unreadable after seq %s (%s); reading on row by row", last, exc)
+    top = _max_seq(conn)
+    for seq in range(last + 1, top + 1):
+        try:
+            found = conn.execute("SELECT * FROM outbox WHERE seq = ?", (seq,)).fetchone()
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
+            gaps.append(seq)
+            continue
+        if found is not None:
+            yield found
+
+
+def _max_seq(conn: sqlite3.Connection) -> int:
+    for sql in (
+        "SELECT max(seq) FROM outbox",
+        "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'",
+    ):
+        try:
+            row = conn.execute(sql).fetchone()
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
+            continue
+        if row is not None and row[0] is not None:
+            return int(row[0])
+    return 0
 
 
 def check_bundle_archive(source: Path | bytes) -> None:
@@ -296,12 +346,16 @@ def _check_contents(manifest_bytes: bytes, signature: str, events_bytes: bytes) 
         raise BundleRefused("events_unreadable") from None
     if len(events) != manifest.get("count"):
         raise BundleRefused("count_mismatch")
+    gaps = manifest.get("gaps", [])
+    if not isinstance(gaps, list) or not all(type(g) is int for g in gaps):
+        raise BundleRefused("bad_manifest")
+    left_out = set(gaps)  # damaged events the gate could not send (#13 item 3)
     prev: dict[str, Any] | None = None
     for e in events:
         problem = event_problem(e)
         if problem is not None:
             raise BundleRefused(f"bad_event: {problem}")
-        if prev is not None and (e["seq"] != prev["seq"] + 1 or e["prev_hash"] != prev["hash"]):
+        if prev is not None and not _links(prev, e, left_out):
             raise BundleRefused("chain_broken_inside")
         prev = e
     if events and (
@@ -311,6 +365,13 @@ def _check_contents(manifest_bytes: bytes, signature: str, events_bytes: bytes) 
     ):
         raise BundleRefused("range_mismatch")
     return VerifiedBundle(manifest, events)
+
+
+def _links(prev: dict[str, Any], e: dict[str, Any], left_out: set[int]) -> bool:
+    """e follows prev on the chain, or every event between them is a declared gap."""
+    if e["seq"] == prev["seq"] + 1:
+        return bool(e["prev_hash"] == prev["hash"])
+    return e["seq"] > prev["seq"] and all(s in left_out for s in range(prev["seq"] + 1, e["seq"]))
 
 
 def _safe_key_id(pub: str) -> str | None:

@@ -465,7 +465,15 @@ def test_features_attach_through_the_declared_extension_point(qtbot, gdb, servic
     install_features(win, gdb)
     try:
         assert set(vars(win)) == before  # nothing bolted on
-        assert set(win.features) == {"roster", "shifts", "sync", "admin", "clock", "backfill"}
+        assert set(win.features) == {
+            "roster",
+            "shifts",
+            "sync",
+            "admin",
+            "clock",
+            "backfill",
+            "health",
+        }
         names = list(win.action_bar.buttons)
         assert names[:2] == ["roster", "visitor_pass"] and "shift_export" in names
         export = win.action_bar.buttons["shift_export"][1]

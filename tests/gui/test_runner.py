@@ -11,6 +11,7 @@ from PySide6.QtCore import QThread
 
 from app.errors import KnownError
 from app.i18n import t
+from ui.common import runner
 from ui.common.runner import TaskContext, run_in_background
 
 pytestmark = pytest.mark.gui
@@ -59,7 +60,35 @@ def test_progress_arrives_in_order_before_done(qtbot):
         work, on_done=lambda r: seen.add("done", r), on_progress=lambda d, n: seen.add("p", (d, n))
     )
     qtbot.waitUntil(lambda: "done" in seen.kinds(), timeout=5000)
-    assert seen.calls == [("p", (1, 3)), ("p", (2, 3)), ("p", (3, 3)), ("done", "ok")]
+    # three reports in a microsecond: the first goes, the last is kept back and comes before done
+    assert seen.calls == [("p", (1, 3)), ("p", (3, 3)), ("done", "ok")]
+
+
+def test_progress_reaches_the_gui_thread_at_most_every_50_ms(qtbot):
+    """#12: 5,000 passes printed report 5,000 times; each delivery costs the GUI thread a GIL
+    wait and a repaint, so they are thinned to what a progress bar can show."""
+    import time
+
+    seen = Seen()
+    spent: list[float] = []
+
+    def work(ctx: TaskContext) -> str:
+        t0 = time.monotonic()
+        for i in range(1, 2001):
+            ctx.progress(i, 2000)
+            if i % 100 == 0:
+                threading.Event().wait(0.01)
+        spent.append(time.monotonic() - t0)
+        return "ok"
+
+    run_in_background(
+        work, on_done=lambda r: seen.add("done", r), on_progress=lambda d, n: seen.add("p", (d, n))
+    )
+    qtbot.waitUntil(lambda: "done" in seen.kinds(), timeout=10_000)
+    reports = [args for kind, args in seen.calls if kind == "p"]
+    assert reports[-1] == (2000, 2000) and seen.calls[-1] == ("done", "ok")
+    assert reports == sorted(reports)
+    assert len(reports) <= spent[0] / runner.PROGRESS_EVERY_S + 2, (len(reports), spent)
 
 
 def test_known_error_becomes_its_message(qtbot, caplog):

@@ -100,12 +100,12 @@ def test_deeply_nested_batch_is_400(server, store, gate):
     assert _signed(gate, server.url, NESTED)[0] == 400
 
 
-def test_a_sequence_of_ten_to_the_thirty_is_rejected_not_a_500(server, store, gate):
+def _one_event(server, store, gate, seq: int, body: str) -> tuple[int, dict]:
+    """The enrolled gate sends one chained passage event with this sequence and body."""
     _enrol(store, gate, server)
     ident = load_identity(gate.conn)
-    body = json.dumps({"local_date": "2026-11-29"})
     event = {
-        "seq": 10**30,
+        "seq": seq,
         "event_id": "e1",
         "kind": "passage",
         "body": body,
@@ -114,25 +114,17 @@ def test_a_sequence_of_ten_to_the_thirty_is_rejected_not_a_500(server, store, ga
         "hash": chain_hash(GENESIS, "e1", "passage", body),
     }
     batch = {"protocol": 1, "device_id": ident.device_id, "events": [event]}
-    status, reply = _signed(gate, server.url, json.dumps(batch).encode())
+    return _signed(gate, server.url, json.dumps(batch).encode())
+
+
+def test_a_sequence_of_ten_to_the_thirty_is_rejected_not_a_500(server, store, gate):
+    body = json.dumps({"local_date": "2026-11-29"})
+    status, reply = _one_event(server, store, gate, 10**30, body)
     assert status == 200
     assert reply["results"][0]["status"] == "rejected"
     assert reply["results"][0]["reason"] == "bad_seq"
 
 
 def test_a_nested_event_body_is_stored_without_a_date_not_a_500(server, store, gate):
-    _enrol(store, gate, server)
-    ident = load_identity(gate.conn)
-    body = "[" * 50_000 + "]" * 50_000
-    event = {
-        "seq": 1,
-        "event_id": "e1",
-        "kind": "passage",
-        "body": body,
-        "created_utc": "t",
-        "prev_hash": GENESIS,
-        "hash": chain_hash(GENESIS, "e1", "passage", body),
-    }
-    batch = {"protocol": 1, "device_id": ident.device_id, "events": [event]}
-    status, reply = _signed(gate, server.url, json.dumps(batch).encode())
+    status, reply = _one_event(server, store, gate, 1, "[" * 50_000 + "]" * 50_000)
     assert status == 200 and reply["results"][0]["status"] == "accepted"

@@ -119,3 +119,53 @@ def test_four_processes_migrate_an_empty_postgres_database_at_once():
         results = [p.communicate(timeout=60) for p in procs]
         assert [p.returncode for p in procs] == [0] * 4, [err for _, err in results]
         assert {out.strip() for out, _ in results} == {str(len(MIGRATIONS))}
+
+
+def test_each_thread_uses_its_own_sqlite_connection_and_sees_the_others_writes(tmp_path):
+    """#12: no connection crosses threads (the HTTP server answers on a thread per request)."""
+    import threading
+
+    store = SqliteStore(tmp_path / "server.db")
+    store.migrate()
+    seen: dict[str, object] = {}
+
+    def write(name: str) -> None:
+        with store.tx() as tx:
+            tx.execute(
+                "INSERT INTO officers (username, password_hash, created_utc) VALUES (?, ?, ?)",
+                (name, "x", "2026-01-01T00:00:00Z"),
+            )
+        seen[name] = store._local.conn
+
+    threads = [threading.Thread(target=write, args=(f"officer{i}",)) for i in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    with store.tx() as tx:
+        names = {r["username"] for r in tx.execute("SELECT username FROM officers")}
+    assert names == {f"officer{i}" for i in range(4)}
+    conns = list(seen.values()) + [store._local.conn]
+    assert len({id(c) for c in conns}) == 5  # four threads and this one: five connections
+    store.close()
+
+
+def test_a_memory_store_is_one_database_for_every_thread():
+    import threading
+
+    store = SqliteStore(":memory:")
+    store.migrate()
+
+    def write() -> None:
+        with store.tx() as tx:
+            tx.execute(
+                "INSERT INTO officers (username, password_hash, created_utc) VALUES (?, ?, ?)",
+                ("a", "x", "2026-01-01T00:00:00Z"),
+            )
+
+    other = threading.Thread(target=write)
+    other.start()
+    other.join()
+    with store.tx() as tx:
+        assert [r["username"] for r in tx.execute("SELECT username FROM officers")] == ["a"]
+    store.close()

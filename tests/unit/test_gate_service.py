@@ -2,6 +2,7 @@ import pytest
 
 from app.errors import KnownError
 from app.gate.service import Identity, PassageDraft
+from db import records
 
 
 def green(temp="36.5", **kw):
@@ -137,3 +138,49 @@ def test_void_an_older_record_by_id_once(service, clock):
     assert service.conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 1
     # the last record is still F4's; voiding the older one did not change that
     assert service.void_last("录入错误")["target"]["id"] == second.record["id"]
+
+
+def _sqlite_steps(conn, fn) -> int:
+    """How many SQLite VM steps (in thousands) fn costs: work, not wall time."""
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    conn.set_progress_handler(tick, 1000)
+    try:
+        fn()
+    finally:
+        conn.set_progress_handler(None, 0)
+    return steps[0]
+
+
+def _add_old_passages(conn, n: int, start: int) -> None:
+    """n copies of the first passage on days long gone (a year of history)."""
+    conn.execute(
+        "WITH RECURSIVE k(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM k WHERE i < ?) "
+        "INSERT INTO passages (id, ts_utc, ts_local, local_date, checkpoint_id, volunteer, "
+        "direction, category, code_color, payload_kind, payload_hash, identity_method, "
+        "temperature, decision) "
+        "SELECT 'old-' || i, '2025-01-01T00:00:00.000Z', '2025-01-01T08:00:00+08:00', "
+        "'2025-01-01', checkpoint_id, volunteer, direction, category, code_color, payload_kind, "
+        "payload_hash || i, identity_method, temperature, decision "
+        "FROM passages, k WHERE passages.id = (SELECT min(id) FROM passages)",
+        (start, start + n - 1),
+    )
+
+
+def test_the_counters_read_today_not_the_whole_history(service):
+    """#12: today() runs on the GUI thread after every passage and at start; on a year of
+    passages it must not walk them all (it did, in time order, through passages_by_ts_utc)."""
+    visitor = Identity(method="id_number", person_name="李四", id_number="11010519491231002X")
+    service.record(green(category="visitor", identity=visitor))
+    _add_old_passages(service.conn, 2_000, 0)
+    small = _sqlite_steps(service.conn, service.today)
+    _add_old_passages(service.conn, 20_000, 2_000)
+    large = _sqlite_steps(service.conn, service.today)
+    assert service.today()["visitors_inside"] == 1
+    everyone = records.visitors_inside(service.conn, "2025-01-01")  # the old copies too
+    assert records.count_visitors_inside(service.conn, "2025-01-01") == len(everyone) == 22_001
+    assert large <= small + 2, (small, large)

@@ -24,6 +24,7 @@ from app.roster import keyqr
 from ui.admin.dialogs import AdminDialog, ChangePinDialog, PastePairDialog
 from ui.admin.printing import BuildingDialog, PassPrinter
 from ui.common.features import Action
+from ui.common.runner import run_guarded
 
 log = logging.getLogger(__name__)
 FileChooser = Callable[[QWidget, str], "str | None"]  # (parent, title) -> path or None
@@ -86,6 +87,7 @@ class AdminFeature(QObject):
             ("key", "admin_key", self.import_key),
             ("purge", "admin_purge", self.purge_now),
             ("pin", "admin_pin", self.change_pin),
+            ("salvage", "admin_salvage", self.salvage),
             ("language", "admin_language", self.window.toggle_language),
         ]
 
@@ -96,14 +98,7 @@ class AdminFeature(QObject):
         return dlg
 
     def _safe(self, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except KnownError as exc:
-            self.window.show_message(exc.message(self.window.lang), error=True)
-        except Exception:  # noqa: BLE001  (a bug: logged, the gate goes on)
-            log.exception("bug in an admin task")
-            self.window.show_message(t("bug", self.window.lang), error=True)
-        return None
+        return run_guarded(self.window, fn, self.window.lang)  # the runner's one error policy
 
     def _sync(self) -> Any:
         sync = self.window.features.get("sync")
@@ -165,6 +160,13 @@ class AdminFeature(QObject):
             return
         passages = result["counts"].get("passages", 0)
         self.window.show_message(t("purge_done", lang, cutoff=result["cutoff"], passages=passages))
+
+    def salvage(self) -> None:
+        """Salvage a damaged database with the officer PIN (ui/admin/health.py, #13)."""
+        health = self.window.features.get("health")
+        if health is None:
+            raise KnownError("admin_no_health")
+        health.salvage(self.verify_pin)
 
     def change_pin(self) -> None:
         """Set the officer PIN, or change it given the current one (as `main.py set-pin`)."""

@@ -20,6 +20,7 @@ Functions get their own database connection from a path: never the GUI thread's 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 _POOL: QThreadPool | None = None
 _BRIDGE: _Bridge | None = None
 _LIVE: set[Task] = set()  # a task is kept alive until its last callback has run
+SWITCH_INTERVAL_S = 0.001
 
 
 class _Bridge(QObject):
@@ -76,6 +78,10 @@ def pool() -> QThreadPool:
     """Our own pool: a long export must never hold up a sync attempt queued behind it."""
     global _POOL
     if _POOL is None:
+        # a GUI callback waits for the GIL while pure-Python work (QR matrices, signing) runs
+        # on a pool thread: up to the switch interval each time, 5 ms by default, several
+        # times per event-loop turn. 1 ms keeps those waits short (bench/gui_stall_bench.py)
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         _POOL = QThreadPool()
         _POOL.setObjectName("background")
         _POOL.setMaxThreadCount(6)
@@ -89,15 +95,34 @@ def wait_for_all(timeout_ms: int = 30_000) -> bool:
     return pool().waitForDone(timeout_ms)
 
 
+PROGRESS_EVERY_S = 0.05  # a progress bar needs no more; each delivery costs the GUI thread
+
+
 class TaskContext:
-    """What the function running off the GUI thread may use: progress and the cancel flag."""
+    """What the function running off the GUI thread may use: progress and the cancel flag.
+    Progress reaches the GUI thread at most every PROGRESS_EVERY_S; the last report made is
+    always delivered, before the result."""
 
     def __init__(self, task: Task) -> None:
         self._task = task
+        self._sent_at = -PROGRESS_EVERY_S
+        self._pending: tuple[int, int] | None = None
 
     def progress(self, done: int, total: int) -> None:
-        bridge().progressed.emit(self._task, int(done), int(total))
+        now = time.monotonic()
+        if now - self._sent_at >= PROGRESS_EVERY_S:
+            self._sent_at = now
+            self._pending = None
+            bridge().progressed.emit(self._task, int(done), int(total))
+        else:
+            self._pending = (int(done), int(total))
         _yield_gil()
+
+    def flush(self) -> None:
+        """The last report held back by the rate limit, if any (before the result)."""
+        if self._pending is not None:
+            bridge().progressed.emit(self._task, *self._pending)
+            self._pending = None
 
     def cancelled(self) -> bool:
         _yield_gil()
@@ -147,13 +172,16 @@ class Task:
 
     # ---- runs on a pool thread
     def _run(self) -> None:
+        ctx = TaskContext(self)
         try:
-            result = self.fn(TaskContext(self))
+            result = self.fn(ctx)
         except BaseException as exc:  # noqa: BLE001 - everything is reported on the GUI thread
             if not isinstance(exc, KnownError):
                 log.error("bug in background task %s", self.name, exc_info=exc)
+            ctx.flush()
             bridge().failed.emit(self, exc)
         else:
+            ctx.flush()
             bridge().finished.emit(self, result)
 
     # ---- runs on the GUI thread

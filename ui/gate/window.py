@@ -13,7 +13,6 @@ from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QWidget
 
 from app import gate_code
-from app.errors import KnownError
 from app.gate.desk import CATEGORY_KEYS, Desk, Dialog, Step
 from app.gate.desk_view import render
 from app.gate.people import Person
@@ -24,6 +23,7 @@ from app.i18n import t
 from app.scan.types import ScanResult
 from ui.common.features import Action
 from ui.common.qt_language import use_qt_language
+from ui.common.runner import run_guarded
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
 from ui.gate.layout import build, button, show_camera_status, training_banner
@@ -39,14 +39,11 @@ def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def wrapper(self: MainWindow, *args: Any, **kwargs: Any) -> Any:
-        try:
+        def call() -> Any:
             return method(self, *args, **kwargs)
-        except KnownError as exc:
-            self.show_message(exc.message(self.lang), error=True)
-        except Exception:
-            log.exception("bug in %s", method.__name__)
-            self.show_message(t("bug", self.lang), error=True)
-        return None
+
+        call.__qualname__ = method.__qualname__  # the log names the method
+        return run_guarded(self, call, self.lang)  # the runner's one error policy (#12)
 
     return wrapper
 
