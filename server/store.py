@@ -228,7 +228,9 @@ class SqliteStore(Store):
         if self._memory:
             yield from super().stream(sql, params, size, tuples)
             return
-        conn = sqlite3.connect(self.path)
+        # this generator's own connection, used by one caller at a time but not always from one
+        # thread: Starlette pulls each chunk of a streamed export on a worker thread of its pool
+        conn = sqlite3.connect(self.path, check_same_thread=False)
         try:
             cur = conn.execute(sql, params)
             names = [d[0] for d in cur.description]

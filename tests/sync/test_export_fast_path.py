@@ -264,3 +264,29 @@ def test_a_sheet_under_2_gib_is_zipped_without_zip64():
         off = i.header_offset
         needed, extra = data[off + 4] | data[off + 5] << 8, data[off + 28] | data[off + 29] << 8
         assert (needed, extra) == (20, 0), i.filename  # Excel may offer to "repair" Zip64
+
+
+def test_the_csv_streams_with_each_chunk_pulled_on_another_thread(store, monkeypatch):
+    """As Starlette's StreamingResponse does (iterate_in_threadpool): the SQLite stream's own
+    connection must not be tied to the thread that opened it."""
+    import threading
+
+    _fill(store)
+    whole = ex.csv_bytes(store, DAY)
+    monkeypatch.setattr(ex, "CSV_BATCH", 4)
+    chunks = ex.csv_chunks(store, DAY)
+    got: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def pull() -> None:
+        try:
+            got.extend(chunks)  # the rest, on this thread
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    got.append(next(chunks))
+    got.append(next(chunks))  # the stream is open: its connection made on this thread
+    worker = threading.Thread(target=pull)
+    worker.start()
+    worker.join()
+    assert errors == [] and b"".join(got) == whole
