@@ -172,11 +172,12 @@ tracemalloc.stop()  # it slows every allocation; the peak is the RSS (VmHWM)
 from server.store import PostgresStore
 from server.officer.exports import csv_chunks
 store = PostgresStore({url!r})
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 size = rows = 0
 for chunk in csv_chunks(store, {day!r}):
     size += len(chunk); rows += chunk.count(b"\\n")
-result = {{"seconds": time.perf_counter() - t, "bytes": size, "rows": rows - 1}}
+result = {{"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu, "bytes": size,
+          "rows": rows - 1}}
 """
 
 XLSX = """
@@ -184,9 +185,10 @@ tracemalloc.stop()  # it slows every allocation; the peak is the RSS (VmHWM)
 from server.store import PostgresStore
 from server.officer.exports import xlsx_bytes
 store = PostgresStore({url!r})
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 data = xlsx_bytes(store, {day!r})
-result = {{"seconds": time.perf_counter() - t, "bytes": len(data)}}
+result = {{"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu,
+          "bytes": len(data)}}
 """
 
 
@@ -301,24 +303,31 @@ def read_side(args: argparse.Namespace, out: Callable[[str, str], None]) -> None
                 f"{old.result['seconds']:.1f} s, peak RSS {old.rss_mb:.0f} MB "  # type: ignore[index]
                 f"(×{old.result['seconds'] / times[1]:.0f} the page above)",  # type: ignore[index]
             )
+        trees = [("", ROOT)]
+        if args.baseline_tree:  # interleaved with this tree's runs: the machine is shared
+            trees.append((" (baseline tree)", Path(args.baseline_tree)))
         for day, n in ((SMALL_DAY, args.small), (DAY, args.events)):
-            csv = measure(CSV.format(url=url, day=day), timeout=3600)
-            rate = csv.result["rows"] / csv.result["seconds"]  # type: ignore[index]
-            out(
-                f"CSV of a day of {n:,} events",
-                f"{csv.result['seconds']:.1f} s, {rate:,.0f} rows/s, "  # type: ignore[index]
-                f"peak RSS {csv.rss_mb:.0f} MB",
-            )
+            for label, root in trees:
+                csv = measure(CSV.format(url=url, day=day), timeout=3600, root=root)
+                rate = csv.result["rows"] / csv.result["seconds"]  # type: ignore[index]
+                out(
+                    f"CSV of a day of {n:,} events{label}",
+                    f"{csv.result['seconds']:.1f} s, {rate:,.0f} rows/s "  # type: ignore[index]
+                    f"({csv.result['rows'] / csv.result['cpu']:,.0f} a CPU second), "  # type: ignore[index]
+                    f"peak RSS {csv.rss_mb:.0f} MB, load {os.getloadavg()[0]:.1f}",
+                )
         for day, n in ((SMALL_DAY, args.small), (DAY, args.events)):
             if n > args.xlsx_events:
                 continue
-            xl = measure(XLSX.format(url=url, day=day), timeout=3600)
-            rate = n / xl.result["seconds"]  # type: ignore[index]
-            out(
-                f"XLSX of a day of {n:,} events",
-                f"{xl.result['seconds']:.1f} s, {rate:,.0f} rows/s, "  # type: ignore[index]
-                f"peak RSS {xl.rss_mb:.0f} MB",
-            )
+            for label, root in trees:
+                xl = measure(XLSX.format(url=url, day=day), timeout=3600, root=root)
+                rate = n / xl.result["seconds"]  # type: ignore[index]
+                out(
+                    f"XLSX of a day of {n:,} events{label}",
+                    f"{xl.result['seconds']:.1f} s, {rate:,.0f} rows/s "  # type: ignore[index]
+                    f"({n / xl.result['cpu']:,.0f} a CPU second), "  # type: ignore[index]
+                    f"peak RSS {xl.rss_mb:.0f} MB, load {os.getloadavg()[0]:.1f}",
+                )
         if args.purge:
             with tempfile.TemporaryDirectory() as d:
                 p = purge_side(url, Path(d))
@@ -402,6 +411,11 @@ def main() -> int:
     ap.add_argument("--skip-read", action="store_true", help="only the ingest part")
     ap.add_argument("--purge", action="store_true", help="then purge the days, ingest going on")
     ap.add_argument("--skip-baseline", action="store_true", help="not main's page counting")
+    ap.add_argument(
+        "--baseline-tree",
+        help="also run the CSV and XLSX with the code of this checkout (e.g. main's, from "
+        "`git archive main`), interleaved, for ratios in one sitting",
+    )
     ap.add_argument("--postgres", default=os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT))
     ap.add_argument("--write-doc", action="store_true", help="update docs/BENCHMARKS.md")
     args = ap.parse_args()

@@ -72,10 +72,11 @@ def _in(values: list[Any]) -> str:
 
 
 def _judge(
-    tx: Tx, device_id: str, events: list[Any], now: str
+    tx: Tx, device_id: str, events: list[Any], now: str, bodies: dict[str, dict[str, Any]]
 ) -> tuple[list[Verdict], list[dict[str, Any]]]:
     """Decide every event with a handful of set queries (not one round trip per event); the
-    verdicts, and the events this transaction stored."""
+    verdicts, and the events this transaction stored (their bodies, parsed once, put in
+    `bodies` by event id for the roll-ups)."""
     verdicts: list[Verdict | None] = [None] * len(events)
     good: list[tuple[int, dict[str, Any]]] = []
     stored: list[dict[str, Any]] = []
@@ -162,6 +163,8 @@ def _judge(
             to_insert.append(e)
             verdicts[i] = Verdict(seq, eid, "accepted")
         if to_insert:
+            for e in to_insert:
+                bodies[e["event_id"]] = rollups.body_of(e["body"])
             tx.executemany(
                 "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
                 "hash, local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -176,7 +179,7 @@ def _judge(
                         e["created_utc"],
                         e["prev_hash"],
                         e["hash"],
-                        rollups.local_date(rollups.body_of(e["body"])),
+                        rollups.local_date(bodies[e["event_id"]]),
                         now,
                     )
                     for e in to_insert
@@ -255,8 +258,9 @@ def ingest(
     with store.tx() as tx:
         # same device: take its row lock first so concurrent batches of one device serialise
         tx.execute("UPDATE devices SET last_sync_utc = ? WHERE device_id = ?", (now, device_id))
-        verdicts, stored = _judge(tx, device_id, events, now)
-        rollups.apply_events(tx, device_id, stored, now)  # only what this batch newly stored
+        bodies: dict[str, dict[str, Any]] = {}
+        verdicts, stored = _judge(tx, device_id, events, now, bodies)
+        rollups.apply_events(tx, device_id, stored, now, bodies)  # only what it newly stored
         acked = advance_head(tx, device_id)
         seqs = [v.seq for v in verdicts if isinstance(v.seq, int) and 0 < v.seq <= MAX_SEQ]
         held = [v.seq for v in verdicts if v.status != "rejected" or v.reason in QUARANTINED]

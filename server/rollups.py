@@ -91,13 +91,23 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[start : start + CHUNK]
 
 
-def apply_events(tx: Tx, device_id: str, events: list[dict[str, Any]], now: str) -> None:
-    """Add the events this transaction newly stored for one device to the roll-ups."""
+def apply_events(
+    tx: Tx,
+    device_id: str,
+    events: list[dict[str, Any]],
+    now: str,
+    bodies: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Add the events this transaction newly stored for one device to the roll-ups (`bodies`:
+    the ones already parsed, by event id)."""
     delta: Counter[Key] = Counter()
     counted: dict[str, tuple[str, str, dict[str, Any]]] = {}  # event id -> day, kind, body
     targets: set[str] = set()  # passages voided by this batch
+    parsed = bodies or {}
     for e in events:
-        body = body_of(e["body"])
+        body = parsed.get(e["event_id"])
+        if body is None:
+            body = body_of(e["body"])
         day = local_date(body)
         if day is not None:
             delta[(device_id, day, KIND_PREFIX + e["kind"])] += 1

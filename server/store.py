@@ -59,10 +59,15 @@ class Tx:
         return rows[0] if rows else None
 
     def stream(
-        self, sql: str, params: tuple[Any, ...] | list[Any] = (), size: int = 2000
-    ) -> Iterator[dict[str, Any]]:
+        self,
+        sql: str,
+        params: tuple[Any, ...] | list[Any] = (),
+        size: int = 2000,
+        tuples: bool = False,
+    ) -> Iterator[Any]:
         """Rows of one long read inside this transaction, size at a time (PostgreSQL: a
-        server-side cursor), so memory stays flat in the row count."""
+        server-side cursor), so memory stays flat in the row count. Dicts by column name, or
+        with tuples=True the rows as the driver gives them (no dict a row: the exports)."""
         conn = self._cur.connection
         if self.dialect == "postgres":
             cur = conn.cursor(name=f"gp_stream_{id(self)}")
@@ -74,6 +79,9 @@ class Tx:
             cur.execute(sql, tuple(params))
             names = [d[0] for d in cur.description] if cur.description else []
             while rows := cur.fetchmany(size):
+                if tuples:
+                    yield from rows
+                    continue
                 for row in rows:
                     if not names:
                         names = [d[0] for d in cur.description]
@@ -122,12 +130,13 @@ class Store:
             tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
 
     def stream(
-        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
-    ) -> Iterator[dict[str, Any]]:
-        """Rows of one long read, fetched size at a time (memory flat in the row count);
-        the base version reads inside one transaction."""
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000, tuples: bool = False
+    ) -> Iterator[Any]:
+        """Rows of one long read, fetched size at a time (memory flat in the row count), as
+        dicts or (tuples=True) plain tuples; the base version reads inside one transaction."""
         with self.tx() as tx:
-            yield from tx.execute(sql, params)
+            for row in tx.execute(sql, params):
+                yield tuple(row.values()) if tuples else row
 
     def close(self) -> None:
         pass
@@ -212,18 +221,23 @@ class SqliteStore(Store):
                 cur.close()
 
     def stream(
-        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
-    ) -> Iterator[dict[str, Any]]:
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000, tuples: bool = False
+    ) -> Iterator[Any]:
         """A long read on its own connection (WAL: ingest goes on meanwhile), size rows at a
         time."""
         if self._memory:
-            yield from super().stream(sql, params, size)
+            yield from super().stream(sql, params, size, tuples)
             return
-        conn = sqlite3.connect(self.path)
+        # this generator's own connection, used by one caller at a time but not always from one
+        # thread: Starlette pulls each chunk of a streamed export on a worker thread of its pool
+        conn = sqlite3.connect(self.path, check_same_thread=False)
         try:
             cur = conn.execute(sql, params)
             names = [d[0] for d in cur.description]
             while rows := cur.fetchmany(size):
+                if tuples:
+                    yield from rows
+                    continue
                 for row in rows:
                     yield dict(zip(names, row, strict=True))
         finally:
@@ -293,11 +307,11 @@ class PostgresStore(Store):
             yield Tx(cur, "postgres")
 
     def stream(
-        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000
-    ) -> Iterator[dict[str, Any]]:
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 2000, tuples: bool = False
+    ) -> Iterator[Any]:
         """A server-side (named) cursor: PostgreSQL sends size rows at a time."""
         with self.tx() as tx:
-            yield from tx.stream(sql, params, size)
+            yield from tx.stream(sql, params, size, tuples)
 
     def close(self) -> None:
         while True:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
-from app.cells import csv_safe
-from server.officer.queries import EXPORT_COLUMNS, iter_export_rows
+from app.cells import csv_safe, csv_safe_row
+from server.officer.queries import EXPORT_COLUMNS, iter_raw_export_rows
+from server.officer.xlsx import write_xlsx
 from server.store import Store
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,26 +44,29 @@ safe_cell = csv_safe  # one rule for every export (app/cells.py)
 
 
 def _rows(store: Store, day: str) -> Iterator[list[Any]]:
-    for row in iter_export_rows(store, day):
-        yield [safe_cell(v) for v in row]
+    return map(csv_safe_row, iter_raw_export_rows(store, day))
 
 
 CSV_BATCH = 2000  # rows per chunk sent
+# a body may hold a lone surrogate ("\ud800" is valid JSON): written as "?", not a failed export
+_UNPAIRED = "replace"
 
 
 def csv_chunks(store: Store, day: str) -> Iterator[bytes]:
-    """The header and that day's rows as UTF-8 CSV with a BOM, a few thousand rows a chunk."""
+    """The header and that day's rows as UTF-8 CSV with a BOM, a few thousand rows a chunk
+    (written a chunk at a time: writerows, one encode)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     buf.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
-    for n, row in enumerate(_rows(store, day), 1):
-        writer.writerow(row)
-        if n % CSV_BATCH == 0:
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue().encode("utf-8")
+    rows = _rows(store, day)
+    while batch := list(itertools.islice(rows, CSV_BATCH)):
+        writer.writerows(batch)
+        yield buf.getvalue().encode("utf-8", _UNPAIRED)
+        buf.seek(0)
+        buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8", _UNPAIRED)
 
 
 def csv_bytes(store: Store, day: str) -> bytes:
@@ -69,34 +74,38 @@ def csv_bytes(store: Store, day: str) -> bytes:
     return b"".join(csv_chunks(store, day))
 
 
-def sheet_names(day: str, count: int) -> list[str]:
-    """The day, then day-2, day-3 ... when the rows need more than one sheet."""
-    return [day] + [f"{day}-{i}" for i in range(2, count + 1)]
-
-
 def xlsx_bytes(store: Store, day: str) -> bytes:
     """The header and that day's rows, a new sheet (with the header again) every SHEET_ROWS."""
     return xlsx_from_rows(day, _rows(store, day))
 
 
-def xlsx_from_rows(day: str, rows: Iterator[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook
+def xlsx_to(store: Store, day: str, out: IO[bytes]) -> int:
+    """xlsx_bytes into a (temporary) file: memory flat in the day's events; the sheets."""
+    return write_xlsx(out, sheet_names(day), EXPORT_COLUMNS, _split(_rows(store, day)))
 
-    wb = Workbook(write_only=True)
-    ws = None
-    sheets = 0
-    in_sheet = SHEET_ROWS
-    for r in rows:
-        if in_sheet >= SHEET_ROWS:
-            sheets += 1
-            ws = wb.create_sheet(sheet_names(day, sheets)[-1])
-            ws.append(list(EXPORT_COLUMNS))
-            in_sheet = 0
-        assert ws is not None
-        ws.append(list(r))
-        in_sheet += 1
-    if ws is None:
-        wb.create_sheet(day).append(list(EXPORT_COLUMNS))
+
+def xlsx_from_rows(day: str, rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.BytesIO()
-    wb.save(out)
+    write_xlsx(out, sheet_names(day), EXPORT_COLUMNS, _split(rows))
     return out.getvalue()
+
+
+def sheet_names(day: str) -> Iterator[str]:
+    """The day, then day-2, day-3 ... when the rows need more than one sheet."""
+    yield day
+    for i in itertools.count(2):
+        yield f"{day}-{i}"
+
+
+def _split(rows: Iterable[Sequence[Any]]) -> Iterator[Iterator[Sequence[Any]]]:
+    """The rows SHEET_ROWS at a time, each part consumed before the next is asked for."""
+    rows = iter(rows)
+    for first in rows:
+        yield itertools.chain((first,), itertools.islice(rows, SHEET_ROWS - 1))
+
+
+def file_chunks(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """A file sent a megabyte at a time, closed at the end (or when the client goes away)."""
+    with fh:
+        while data := fh.read(size):
+            yield data

@@ -258,9 +258,15 @@ def officer_routes(
                 media_type="text/csv",
                 headers={"Content-Disposition": exports.attachment(f"gatepost-{day}.csv")},
             )
-        data = await run_in_threadpool(exports.xlsx_bytes, store, day)
-        return Response(
-            data,
+        spool = tempfile.TemporaryFile()  # the file on disk, not in memory (#15)
+        try:
+            await run_in_threadpool(exports.xlsx_to, store, day, spool)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return StreamingResponse(
+            exports.file_chunks(spool),
             media_type=exports.XLSX_TYPE,
             headers={"Content-Disposition": exports.attachment(f"gatepost-{day}.xlsx")},
         )

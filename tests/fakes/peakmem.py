@@ -37,16 +37,17 @@ class Peak:
     seconds: float
 
 
-def measure(snippet: str, timeout: float = 120.0) -> Peak:
-    """Run `snippet` (which sets `result`) in a child process; its peak memory and time."""
+def measure(snippet: str, timeout: float = 120.0, root: Path = ROOT) -> Peak:
+    """Run `snippet` (which sets `result`) in a child process; its peak memory and time. `root`:
+    the source tree it imports from (a benchmark's baseline: another branch's checkout)."""
     code = _PRELUDE + textwrap.dedent(snippet) + _EPILOGUE
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=ROOT,
+        cwd=root,
         env=env,
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@")]
