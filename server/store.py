@@ -228,18 +228,65 @@ class SqliteStore(Store):
         if self._memory:
             yield from super().stream(sql, params, size, tuples)
             return
-        # this generator's own connection, used by one caller at a time but not always from one
-        # thread: Starlette pulls each chunk of a streamed export on a worker thread of its pool
-        conn = sqlite3.connect(self.path, check_same_thread=False)
+        # Starlette pulls each chunk of a streamed export on whichever worker thread of its
+        # pool is free, and a connection stays on the thread that opened it: one reader
+        # thread owns this read's connection and hands batches over a short queue (memory
+        # stays flat); closing the generator stops it.
+        batches: queue.Queue[Any] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        reader = threading.Thread(
+            target=self._read_into,
+            args=(sql, params, size, batches, stop),
+            name="store-stream",
+            daemon=True,
+        )
+        reader.start()
         try:
-            cur = conn.execute(sql, params)
-            names = [d[0] for d in cur.description]
-            while rows := cur.fetchmany(size):
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                names, rows = item
                 if tuples:
                     yield from rows
                     continue
                 for row in rows:
                     yield dict(zip(names, row, strict=True))
+        finally:
+            stop.set()
+            with contextlib.suppress(queue.Empty):
+                batches.get_nowait()  # a reader blocked on a full queue sees stop
+            reader.join(timeout=10)
+
+    def _read_into(
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        size: int,
+        batches: queue.Queue[Any],
+        stop: threading.Event,
+    ) -> None:
+        """The reader thread of stream(): its own connection, batches into the queue until the
+        rows end (None), an error (the exception) or the consumer stops."""
+
+        def put(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    batches.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        conn = sqlite3.connect(self.path)
+        try:
+            cur = conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            while rows := cur.fetchmany(size):
+                if not put((names, rows)):
+                    return
+            put(None)
+        except Exception as exc:  # handed to the consumer, which raises it
+            put(exc)
         finally:
             conn.close()
 
