@@ -14,16 +14,17 @@ from collections.abc import Sequence
 
 from db import migrate as runner
 from db.migrate import MIGRATION_SET, TABLE, NewerDatabase, Step, applied_names, run
-from db.migrations_gate import (
+from db.migrations_people import m002_roster, m003_shifts_officer_audit
+from db.migrations_records import (
     m001_gate_desk,
-    m002_roster,
     m003_shifts_counter_indexes,
-    m003_shifts_officer_audit,
+    m004_sync_state,
+    m004_sync_usb_acks,
+    m013_sync_box_key,
     m017_backfill,
     m017_clock_marks,
     m017_clock_suspect,
 )
-from db.migrations_sync import m004_sync_state, m004_sync_usb_acks, m013_sync_box_key
 
 __all__ = ["MIGRATION_SET", "STEPS", "TABLE", "NewerDatabase", "applied_names", "migrate"]
 
