@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.errors import KnownError
 from app.i18n import t
 from ui.common.buttons import ok_cancel
+from ui.common.files import choose_pdf
 from ui.common.runner import Task, TaskContext, run_in_background
 
 COLUMNS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags", "status")
@@ -272,9 +272,7 @@ class RosterDialog(QDialog):
         if not chosen and not self.rows:
             return
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, t("roster_print", self.lang), "passes.pdf", "PDF (*.pdf)"
-            )
+            path = choose_pdf(self, t("roster_print", self.lang))
         if not path:
             return
         single, lang, roster = len(chosen) == 1, self.lang, self.roster
