@@ -27,6 +27,26 @@ def known_names(steps: Sequence[Step]) -> list[str]:
     return [name for name, _ in steps]
 
 
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Each statement through execute(): executescript() would COMMIT the open transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def append_only(conn: sqlite3.Connection, table: str) -> None:
+    """A trigger that refuses UPDATE: the table keeps every record as written."""
+    conn.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: write a new record'); END"
+    )
+
+
 def _ensure_table(conn: sqlite3.Connection) -> None:
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {TABLE} "

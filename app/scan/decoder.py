@@ -10,6 +10,7 @@ import numpy as np
 
 from . import deblur, grid
 from . import preprocess as pp
+from .budget import Deadline, cost, zx_cost
 from .color import classify_color
 from .engines import Hit, Quad, map_points, zx_read, zx_read_inverted
 from .locate import Box, box_from_points, find_candidates
@@ -17,84 +18,12 @@ from .types import ScanResult
 
 DEFAULT_BUDGET_MS = 56.0  # p95 must stay under 60 ms per 1280x720 frame
 MIN_SYNTH_FRAC = 0.3  # a read from a deblurred crop must be at least this part of the crop's side
-STEP_MS = 3.0  # typical cost of one crop view (prepare + zxing) on this class of machine
 GRID_MS = 25.0  # what the module-grid decoder may take on a located symbol it cannot read
 PROBE_STEPS = 1  # the cheap look: the first candidate's plain and sharpened views
 # the smallest candidate (frame pixels, shorter side) worth the deblur bank when no symbol was
 # located: on seed 7 every code read only after deblurring was boxed at 128 px or more, while
 # blurred-looking clutter (text, lines, tiles) is mostly boxed under 96 px (#14)
 MIN_DEBLUR_SIDE = 96
-CPU_CAP_MS = 250.0  # a safety net only: no decode takes more CPU time than this (or 5 budgets)
-
-# The budget is counted in work units, not time: each step is charged a fixed cost from the
-# pixels it touches (CPU ms per megapixel, medians measured on the 2-core build VM with
-# thread_time), so a frame takes the same steps, and gives the same answer, on an idle and on a
-# loaded machine (issue #14: with a wall-clock budget 3 images flipped across 3 runs).
-MS_PER_MP = {
-    "zxing": 2.0,  # one zxing pass over a view (twice when a light-on-dark retry also misses)
-    "find": 4.6,  # the candidate finder, per frame pixel
-    "clahe": 4.0,
-    "min": 0.6,
-    "crop": 17.0,  # best channel + cubic upscale, per crop pixel
-    "sharp": 5.6,  # stretch + unsharp, per upscaled pixel
-    "psf": 20.0,  # measuring the blur (once per channel), per crop pixel
-    "wiener": 28.0,  # deconvolution + upscale, per crop pixel
-    "stretch": 6.1,  # local min/max flattening, per upscaled pixel
-}
-ZX_FIXED_MS = 0.1
-
-
-def cost(kind: str, pixels: int) -> float:
-    """The fixed charge for one step of the given kind over that many pixels (work units)."""
-    return MS_PER_MP[kind] * pixels / 1e6
-
-
-class _Deadline:
-    """The budget shared by every stage of one decode: work units by default (deterministic),
-    or time read from a clock when one is given (the benchmark's wall-clock baseline)."""
-
-    def __init__(
-        self,
-        budget_ms: float,
-        keep_going: Callable[[], bool] = lambda: True,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        self.clock = clock
-        self.budget = budget_ms
-        self.spent = 0.0
-        self.last = STEP_MS
-        # the thread's CPU time (a system call, ~0.1 ms here: read every fourth step only)
-        self.cap = time.thread_time() + max(CPU_CAP_MS, 5 * budget_ms) / 1000.0
-        self.steps = 0
-        self.end = clock() + budget_ms / 1000.0 if clock is not None else 0.0
-        self.keep_going = keep_going
-        self.mark: float | None = None
-
-    def charge(self, units: float) -> None:
-        """Count a finished step's fixed cost (ignored when the budget is a clock)."""
-        self.spent += units
-        self.last = units
-
-    def left(self, need_ms: float = 0.0) -> bool:
-        """True while at least need_ms remain (a step that cannot finish is not started)."""
-        if not self.keep_going():
-            return False
-        if self.clock is not None:
-            return self.clock() + need_ms / 1000.0 < self.end
-        return self.spent + need_ms < self.budget
-
-    def step_left(self) -> bool:
-        """True if another step like the last one fits."""
-        if self.clock is None:
-            self.steps += 1
-            if self.steps % 4 == 0 and time.thread_time() > self.cap:
-                return False
-            return self.left(max(STEP_MS, self.last))
-        now = self.clock()
-        last = (now - self.mark) * 1000.0 if self.mark is not None else STEP_MS
-        self.mark = now
-        return self.left(max(STEP_MS, last))
-
 
 View = tuple[np.ndarray, float, int, int, float, float, bool]
 
@@ -184,12 +113,12 @@ class FrameDecoder:
         frame = _as_bgr(frame_bgr)
         if frame is None:
             return []
-        dl = _Deadline(budget_ms, keep_going, self.clock)
+        dl = Deadline(budget_ms, keep_going, self.clock)
         g = pp.gray(frame)
         hits = zx_read(g, with_errors=True)
         if good := [h for h in hits if h.text]:
             return _results(frame, good, t0)
-        dl.charge(_zx_cost(g))
+        dl.charge(zx_cost(g))
         found = find_candidates(frame, self.max_regions)
         dl.charge(cost("find", g.size))
         # located, not read: checksum errors, mostly glare (a 1 px "symbol" in clutter is none)
@@ -200,11 +129,11 @@ class FrameDecoder:
             hits = zx_read_inverted(g, with_errors=True)
             if good := [h for h in hits if h.text]:
                 return _results(frame, good, t0)
-            dl.charge(_zx_cost(g))
+            dl.charge(zx_cost(g))
             quads += [h.points for h in hits if _plausible(box_from_points(h.points))]
         if quads and (good := _second_look(g)):
             return _results(frame, good, t0)
-        dl.charge(4 * _zx_cost(g) if quads else 0.0)  # two views, each both polarities
+        dl.charge(4 * zx_cost(g) if quads else 0.0)  # two views, each both polarities
         located = [box_from_points(q) for q in quads]
         boxes = _merge(list(hints) + located + found)[: self.max_regions + len(hints)]
         if not boxes:
@@ -247,13 +176,13 @@ class FrameDecoder:
                     view = step[0]()
                     if good := [h for h in zx_read(view) if h.text]:
                         return _results(frame, good, t0)
-                    dl.charge(step[1] + _zx_cost(view))
+                    dl.charge(step[1] + zx_cost(view))
             elif isinstance(region, int) and region < len(regions):
                 for view, s, x0, y0, frac, made, inv in _take(regions[region], n):
                     hit, seen = _read_view(view, s, x0, y0, frac, inv)
                     if hit is not None:
                         return _results(frame, [hit], t0)
-                    dl.charge(made + _zx_cost(view) * (2 if inv else 1))
+                    dl.charge(made + zx_cost(view) * (2 if inv else 1))
                     symbol = symbol or seen
                     if not dl.step_left():
                         return []
@@ -312,11 +241,6 @@ def _read_view(
         if h.text and _side(h.points) >= min_frac * max(view.shape[:2]):
             return Hit(h.text, map_points(h.points, s, x0, y0), h.inverted), True
     return None, bool(hits)
-
-
-def _zx_cost(view: np.ndarray) -> float:
-    """The fixed charge for one zxing pass over a view that read nothing."""
-    return ZX_FIXED_MS + cost("zxing", view.shape[0] * view.shape[1])
 
 
 def _grid_read(frame: np.ndarray, quad: Quad) -> Hit | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.errors import KnownError
 from app.i18n import t
@@ -23,22 +23,13 @@ from app.retention import RetentionService
 from app.roster import keyqr
 from ui.admin.dialogs import AdminDialog, ChangePinDialog, PastePairDialog
 from ui.admin.printing import BuildingDialog, PassPrinter
+from ui.common import files
 from ui.common.features import Action
 from ui.common.runner import run_guarded
 
 log = logging.getLogger(__name__)
 FileChooser = Callable[[QWidget, str], "str | None"]  # (parent, title) -> path or None
 PinVerifier = Callable[[QWidget, Any], "str | None"]
-
-
-def choose_file_dialog(parent: QWidget, title: str) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title)
-    return path or None
-
-
-def choose_pdf_dialog(parent: QWidget, title: str) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, "passes.pdf", "PDF (*.pdf)")
-    return path or None
 
 
 def verify_pin_dialog(parent: QWidget, officer: Any) -> str | None:
@@ -65,9 +56,9 @@ class AdminFeature(QObject):
         self.officer = OfficerAuth(gdb, self.clock)
         self.retention = RetentionService(gdb, self.clock)
         self.open_dialog = open_dialog or (lambda dlg: dlg.exec())
-        self.choose_file = choose_file or choose_file_dialog
+        self.choose_file = choose_file or files.choose_open
         self.verify_pin = verify_pin or verify_pin_dialog
-        self.choose_pdf = choose_pdf or choose_pdf_dialog
+        self.choose_pdf = choose_pdf or files.choose_pdf
         self.printer = PassPrinter(gdb, self.clock, self)
         self.printer.finished.connect(lambda text: self.window.show_message(text))
         self.printer.failed.connect(lambda text: self.window.show_message(text, error=True))

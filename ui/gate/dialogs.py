@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from app.i18n import t
 from app.idcard import validate_id
 from app.settings import SYNC_MODES, spec_for
 from ui.common.buttons import ok_cancel
+from ui.common.files import choose_camera_source
 
 _buttons = ok_cancel  # the one OK / Cancel row (ui/common/buttons.py)
 
@@ -234,10 +234,7 @@ class SettingsDialog(QDialog):
         super().accept()
 
     def _browse(self) -> None:
-        path = (
-            QFileDialog.getExistingDirectory(self, "Image folder")
-            or QFileDialog.getOpenFileName(self, "Video file")[0]
-        )
+        path = choose_camera_source(self, t("setup_camera_file", self.lang))
         if path:
             self.camera.setCurrentText(path)
 

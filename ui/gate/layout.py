@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import gate_code
 from app.gate.rules import CATEGORIES
 from app.gate.training import is_training
 from app.i18n import t
@@ -221,6 +222,37 @@ def _build_right(win: MainWindow) -> QVBoxLayout:
     rl.addWidget(win.recent)
     right.addWidget(win.recent_box, 1)
     return right
+
+
+# the desk's widgets that show one word each: attribute -> i18n code
+WORDS = {
+    "change_volunteer": "volunteer_change",
+    "lang_button": "language",
+    "settings_button": "settings",
+    "temp_label": "temperature",
+    "record_button": "record",
+    "clear_button": "clear",
+    "manual_button": "manual",
+    "undo_button": "undo",
+}
+
+
+def relabel(win: MainWindow, lang: str) -> None:
+    """The words on the window's own widgets, in lang (features relabel theirs by hook)."""
+    name = str(win.settings.get("checkpoint_name"))
+    compound = str(win.settings.get("compound_name"))  # #16: set in the first-run wizard
+    name = f"{compound} {name}" if compound else name
+    win.title.setText(f"{t('app_title', lang)} · {name}")
+    win.setWindowTitle(f"{t('app_title', lang)} · {name}")
+    win.gate_code_label.setText(t("gate_code_shown", lang, gate=gate_code.shown(win.own_code)))
+    for attr, code in WORDS.items():
+        getattr(win, attr).setText(t(code, lang))
+    win.dir_buttons["in"].setText(f"{t('dir_in', lang)}  F1")
+    win.dir_buttons["out"].setText(f"{t('dir_out', lang)}  F2")
+    for i, (key, b) in enumerate(win.cat_buttons.items()):
+        b.setText(f"{t('cat_' + key, lang)} ^{i + 1}")
+    win.refuse_button.setText(f"{t('refuse', lang)} ^R")
+    win.override_button.setText(f"{t('yellow_override_short', lang)} ^Y")
 
 
 def show_camera_status(win: Any, state: str, source: str) -> None:

@@ -26,7 +26,7 @@ from ui.common.qt_language import use_qt_language
 from ui.common.runner import run_guarded
 from ui.common.sound import Sounds
 from ui.gate.dialogs import Asker, SettingsValues
-from ui.gate.layout import build, button, show_camera_status, training_banner
+from ui.gate.layout import build, button, relabel, show_camera_status, training_banner
 from ui.gate.questions import question
 
 log = logging.getLogger(__name__)
@@ -136,29 +136,8 @@ class MainWindow(QMainWindow):
         lang = self.lang
         self.desk.lang = lang
         use_qt_language(lang)  # Qt's own OK / Cancel in the window's language
-        name = str(self.settings.get("checkpoint_name"))
-        compound = str(self.settings.get("compound_name"))  # #16: set in the first-run wizard
-        name = f"{compound} {name}" if compound else name
-        self.title.setText(f"{t('app_title', lang)} · {name}")
-        self.setWindowTitle(f"{t('app_title', lang)} · {name}")
-        self.gate_code_label.setText(
-            t("gate_code_shown", lang, gate=gate_code.shown(self.own_code))
-        )
-        self.change_volunteer.setText(t("volunteer_change", lang))
+        relabel(self, lang)  # ui/gate/layout.py: the desk's own widgets
         self._update_volunteer()
-        self.lang_button.setText(t("language", lang))
-        self.settings_button.setText(t("settings", lang))
-        self.temp_label.setText(t("temperature", lang))
-        self.dir_buttons["in"].setText(f"{t('dir_in', lang)}  F1")
-        self.dir_buttons["out"].setText(f"{t('dir_out', lang)}  F2")
-        for i, (key, b) in enumerate(self.cat_buttons.items()):
-            b.setText(f"{t('cat_' + key, lang)} ^{i + 1}")
-        self.record_button.setText(t("record", lang))
-        self.clear_button.setText(t("clear", lang))
-        self.manual_button.setText(t("manual", lang))
-        self.undo_button.setText(t("undo", lang))
-        self.refuse_button.setText(f"{t('refuse', lang)} ^R")
-        self.override_button.setText(f"{t('yellow_override_short', lang)} ^Y")
         self.counters.retranslate(lang)
         self.recent.retranslate(lang)
         self.action_bar.retranslate(lang)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from app.connections import thread_database
 from app.errors import KnownError
 from app.i18n import t
 from app.reports.service import ReportService
+from ui.common.files import choose_save
 from ui.common.runner import Task, TaskContext, run_in_background
 
 
@@ -118,7 +118,7 @@ class ExportDialog(QDialog):
 
     @Slot()
     def browse(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, t("export", self.lang), self.path.text())
+        name = choose_save(self, t("export", self.lang), self.path.text())
         if name:
             self.path.setText(name)
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import KnownError
 from app.i18n import t
+from ui.common.buttons import ok_cancel
+from ui.common.files import choose_pdf
 from ui.common.runner import Task, TaskContext, run_in_background
 
 COLUMNS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags", "status")
@@ -69,13 +71,9 @@ class ResidentEditor(QDialog):
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.setWordWrap(True)
         form.addRow(self.error)
-        buttons = QHBoxLayout()
-        self.save_button = QPushButton(t("ok", lang))
-        self.save_button.clicked.connect(self.save)
-        cancel = QPushButton(t("cancel", lang))
-        cancel.clicked.connect(self.reject)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(cancel)
+        buttons = ok_cancel(self, lang, accept=False)  # save() accepts once the roster took it
+        buttons.accepted.connect(self.save)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form.addRow(buttons)
 
     def values(self) -> dict[str, Any]:
@@ -274,9 +272,7 @@ class RosterDialog(QDialog):
         if not chosen and not self.rows:
             return
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, t("roster_print", self.lang), "passes.pdf", "PDF (*.pdf)"
-            )
+            path = choose_pdf(self, t("roster_print", self.lang))
         if not path:
             return
         single, lang, roster = len(chosen) == 1, self.lang, self.roster

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,12 +21,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import t
 from app.roster.residents import EDITABLE
+from ui.common.files import choose_open
 from ui.common.runner import Task, TaskContext, run_in_background
 
 # the roster's own columns (app.roster.residents.EDITABLE) plus the one an import file may
 # have instead of building/unit/room: a whole address; name, ID, phone and address read first
 _READ_FIRST = ("name", "id_number", "phone", "address")
 PREVIEW_FIELDS = (*_READ_FIRST, *(f for f in EDITABLE if f not in _READ_FIRST))
+TABLE_FILES = "Excel / CSV (*.xlsx *.csv *.txt)"  # what app.roster.importing reads
 
 
 def start_import(
@@ -131,9 +132,7 @@ class ImportDialog(QDialog):
     # ----- steps
     @Slot()
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, t("import_title", self.lang), "", "Excel / CSV (*.xlsx *.csv *.txt)"
-        )
+        path = choose_open(self, t("import_title", self.lang), kinds=TABLE_FILES)
         if path:
             self.load(path)
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import KnownError
 from app.i18n import t
 from app.roster import visitors
+from ui.common.files import choose_pdf
 from ui.common.qr_view import QrLabel
 
 
@@ -115,9 +115,7 @@ class VisitorPassDialog(QDialog):
         if self.pass_ is None:
             return
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, t("visitor_print", self.lang), "visitor.pdf", "PDF (*.pdf)"
-            )
+            path = choose_pdf(self, t("visitor_print", self.lang), "visitor.pdf")
         if not path:
             return
         try:

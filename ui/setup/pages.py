@@ -9,7 +9,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from app.gate.training import is_training
 from app.i18n import t
 from app.setup.steps import SetupState
 from app.sync.identity import parse_enrolment
+from ui.common.files import choose_camera_source
 
 RED = "color: #c62828; font-weight: bold;"
 
@@ -188,10 +188,7 @@ class CameraPage(Page):
             self.show_source(spec)
 
     def browse(self) -> None:
-        path = (
-            QFileDialog.getExistingDirectory(self, t("setup_camera_file", self.lang))
-            or QFileDialog.getOpenFileName(self, t("setup_camera_file", self.lang))[0]
-        )
+        path = choose_camera_source(self, t("setup_camera_file", self.lang))
         if path:
             self.select(path)
 

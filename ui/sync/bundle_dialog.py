@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.i18n import t
 from app.sync.ack import AckRefused
 from app.sync.service import SyncService
+from ui.common.files import choose_folder, choose_open
 from ui.common.runner import Task, run_in_background
 
 
@@ -92,7 +92,7 @@ class BundleExportDialog(QDialog):
 
     @Slot()
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, t("bundle_choose_folder", self.lang))
+        folder = choose_folder(self, t("bundle_choose_folder", self.lang))
         if folder:
             self.set_folder(folder)
 
@@ -123,7 +123,7 @@ class BundleExportDialog(QDialog):
 
     @Slot()
     def choose_ack(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = choose_open(
             self, t("ack_choose_file", self.lang), self.folder or "", "gatepost-ack-*.json (*.json)"
         )
         if path:
