@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -91,6 +92,7 @@ class StreamDecoder:
         self._turn = 0  # the slot the next job is for; guarded by self._lock
         self.fused_reads = 0  # reads that needed the multi-frame fusion (for the benchmark)
         self.grid_reads = 0  # reads by the module-grid decoder (for the benchmark)
+        self.sr_reads = 0  # reads from the super-resolved crops (for the benchmark)
         # located-but-unread symbols from feed(): (BGR crop, quad in the crop, crop origin x and
         # y, track generation), guarded by _lock
         self._located: deque[tuple[np.ndarray, np.ndarray, int, int, int]] = deque(
@@ -303,8 +305,24 @@ class StreamDecoder:
                 color = classify_color(img, hit.points, light_on_dark=hit.inverted)
                 return [ScanResult(hit.text or "", pts, color, 0.0)]
             if not alive():
-                break
-        return []
+                return []
+        return self._superres(crops, box, alive)
+
+    def _superres(
+        self, crops: list[fusion.Crop], box: Box, alive: Callable[[], bool]
+    ) -> list[ScanResult]:
+        """A small code the fused views did not read: its crops shift-and-added onto a finer grid
+        (fusion.superres), read by the same region decoder; only what its check accepts."""
+        img, x0, y0, f = fusion.superres(crops, box)
+        if img is None or not alive():
+            return []
+        local = ((box[0] - x0) * f, (box[1] - y0) * f, box[2] * f, box[3] * f)
+        hit = self._dec.decode_region(img, local, keep_going=alive)
+        if hit is None:
+            return []
+        self.sr_reads += 1
+        color = classify_color(img, hit.points, light_on_dark=hit.inverted)
+        return [ScanResult(hit.text or "", map_points(hit.points, f, x0, y0), color, 0.0)]
 
     def close(self) -> None:
         """Stop the worker thread; feed() keeps working afterwards, cheap stage only."""
