@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from benchlib import run_scene  # noqa: E402
 from scan14 import light_on_dark, load_scan_at  # noqa: E402
-from seqgen import FRAMES_PER_SCENE  # noqa: E402
+from seqgen import FRAMES_PER_SCENE, spawn  # noqa: E402
 
 from app.scan.stream import StreamDecoder  # noqa: E402
 
@@ -50,36 +50,9 @@ def render(shared: str, out: Path, seed: int, size: tuple[int, int], frames: int
     """Render (the missing frames of) these scenes with two worker processes, glare `tilt`."""
     if not only:
         return
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "bench" / "seqgen.py"),
-                "--shared-dir",
-                shared,
-                "--out",
-                str(out),
-                "--seed",
-                str(seed),
-                "--glare",
-                "tilt",
-                "--width",
-                str(size[0]),
-                "--height",
-                str(size[1]),
-                "--frames",
-                str(frames),
-                "--only",
-                ",".join(str(s) for s in part),
-            ],
-            stderr=subprocess.DEVNULL,
-        )
-        for part in (only[0::2], only[1::2])
-        if part
-    ]
-    for p in procs:
-        if p.wait() != 0:
-            raise SystemExit("sequence rendering failed")
+    run = ["--glare", "tilt", "--width", str(size[0]), "--height", str(size[1])]
+    run += ["--frames", str(frames), "--only"]
+    spawn(shared, out, seed, [run + [",".join(map(str, p))] for p in (only[0::2], only[1::2]) if p])
 
 
 def load(d: Path, transform: Callable | None) -> tuple[dict, list[np.ndarray]]:

@@ -226,6 +226,24 @@ def generate(
         print(f"scene {s}", file=sys.stderr, flush=True)
 
 
+def spawn(shared_dir: str, out_dir: Path, seed: int, per_worker: list[list[str]]) -> None:
+    """Run this script once per argument list, in parallel (one worker process per core), on one
+    seed's scene directory; wait for all of them."""
+    import subprocess
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--shared-dir", shared_dir, "--out", str(out_dir)]
+            + ["--seed", str(seed), *extra],
+            stderr=subprocess.DEVNULL if "--only" in extra else None,
+        )
+        for extra in per_worker
+    ]
+    for p in procs:
+        if p.wait() != 0:
+            raise SystemExit("sequence generation failed")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared-dir", required=True)
