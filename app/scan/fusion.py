@@ -74,8 +74,8 @@ def _region(c: Crop, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     )
 
 
-def _register(
-    crops: list[Crop], box: Box, iterations: int
+def register(
+    crops: list[Crop], box: Box, iterations: int = 40
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], int, int]:
     """Every crop's frame region around box and its affine warp onto the latest crop's (an ECC
     fit on min(B,G,R), high-passed, shrunk to ALIGN_SIDE), the reference first with the identity.
@@ -149,11 +149,19 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
     Returns the aligned BGR regions (the reference first) and the region's origin in the frame.
     A crop whose fit does not converge or moves implausibly far is left out.
     """
-    regs, x0, y0 = _register(crops, box, iterations)
+    regs, x0, y0 = register(crops, box, iterations)
+    return warped(regs), x0, y0
+
+
+Registered = list[tuple[np.ndarray, np.ndarray]]  # (a crop's region, its warp), reference first
+
+
+def warped(regs: Registered) -> list[np.ndarray]:
+    """The registered regions warped onto the reference (frame resolution, bilinear)."""
     if not regs:
-        return [], x0, y0
+        return []
     size = regs[0][0].shape[1::-1]
-    return [regs[0][0]] + [_warp(i, w, size, cv2.INTER_LINEAR) for i, w in regs[1:]], x0, y0
+    return [regs[0][0]] + [_warp(i, w, size, cv2.INTER_LINEAR) for i, w in regs[1:]]
 
 
 def combine(aligned: list[np.ndarray]) -> Iterator[np.ndarray]:
@@ -198,19 +206,26 @@ def superres(
 
     A code at 1.4-2.5 px per module is aliased in every frame, differently in each: the hand
     moves it by a fraction of a pixel between frames. Each crop is registered onto the latest
-    one (the affine ECC fit of _register, sub-pixel), and its pixels are splatted at their
+    one (the affine ECC fit of register, sub-pixel), and its pixels are splatted at their
     registered positions onto a grid `factor` times finer (bilinear weights); each fine pixel is
     the weighted mean of the samples that fell near it (holes take the interpolated mean). The
     result is sharpened against the sensor's own blur. Returns the BGR image (None when too
     few crops register or the region is too big to gain), its origin in the frame and factor.
     """
-    regs, x0, y0 = _register(crops, box, iterations)
+    regs, x0, y0 = register(crops, box, iterations)
+    img, f = shift_and_add(regs)
+    return img, x0, y0, f
+
+
+def shift_and_add(regs: Registered) -> tuple[np.ndarray | None, int]:
+    """superres on crops already registered: the fine image and its factor (None, 1 when too
+    few crops registered or the region is too big to gain)."""
     if len(regs) < MIN_FRAMES:
-        return None, x0, y0, 1
+        return None, 1
     H, W = regs[0][0].shape[:2]
     f = min(4, SR_SIDE // max(W, H))
     if f < SR_MIN_FACTOR:
-        return None, x0, y0, 1
+        return None, 1
     Hf, Wf = H * f, W * f
     acc = np.zeros((Hf * Wf, 3), np.float64)
     wsum = np.zeros(Hf * Wf, np.float64)
@@ -247,4 +262,4 @@ def superres(
     img = num / np.maximum(den, 1e-6)[..., None]
     blur = cv2.GaussianBlur(img, (0, 0), 0.6 * f)
     sharp = cv2.addWeighted(img, 1.0 + SR_SHARPEN, blur, -SR_SHARPEN, 0.0)
-    return np.clip(sharp + 0.5, 0, 255).astype(np.uint8), x0, y0, f
+    return np.clip(sharp + 0.5, 0, 255).astype(np.uint8), f

@@ -295,8 +295,10 @@ class StreamDecoder:
         # the worker thread's CPU time, not the wall clock: a busy PC must not cut the pass short
         end = time.thread_time() + self._budget
         alive = lambda: not self._closed and time.thread_time() < end  # noqa: E731
-        views, x0, y0 = fusion.fused_views(crops, box)
-        for img in views:
+        regs, x0, y0 = fusion.register(crops, box)  # once, for the fused views and the SR view
+        if len(regs) < fusion.MIN_FRAMES:
+            return []
+        for img in fusion.combine(fusion.warped(regs)):
             local = (box[0] - x0, box[1] - y0, box[2], box[3])
             hit = self._dec.decode_region(img, local, keep_going=alive)
             if hit is not None:
@@ -306,14 +308,20 @@ class StreamDecoder:
                 return [ScanResult(hit.text or "", pts, color, 0.0)]
             if not alive():
                 return []
-        return self._superres(crops, box, alive)
+        return self._superres(regs, box, x0, y0, alive)
 
     def _superres(
-        self, crops: list[fusion.Crop], box: Box, alive: Callable[[], bool]
+        self,
+        regs: fusion.Registered,
+        box: Box,
+        x0: int,
+        y0: int,
+        alive: Callable[[], bool],
     ) -> list[ScanResult]:
-        """A small code the fused views did not read: its crops shift-and-added onto a finer grid
-        (fusion.superres), read by the same region decoder; only what its check accepts."""
-        img, x0, y0, f = fusion.superres(crops, box)
+        """A small code the fused views did not read: the same registered crops shift-and-added
+        onto a finer grid (fusion.shift_and_add), read by the same region decoder; only what
+        its check accepts."""
+        img, f = fusion.shift_and_add(regs)
         if img is None or not alive():
             return []
         local = ((box[0] - x0) * f, (box[1] - y0) * f, box[2] * f, box[3] * f)
