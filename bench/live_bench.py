@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -153,7 +154,11 @@ def main() -> int:
         text=True,
     ).stdout.strip()
     base = load_scan_at(ref)
-    makers = {"now": StreamDecoder, ref: base.stream.StreamDecoder}
+    makers = {
+        "this branch": StreamDecoder,
+        "this branch, super-resolution on": partial(StreamDecoder, superres=True),
+        ref: base.stream.StreamDecoder,
+    }
     variants: dict = {"as they are": None}
     if a.dark:
         variants["light-on-dark"] = light_on_dark

@@ -76,7 +76,12 @@ class StreamDecoder:
         deep: bool = True,
         region_budget_ms: float = 150.0,
         fuse: bool = True,
+        superres: bool = False,
     ) -> None:
+        """superres: after the fused views, also read the crops shift-and-added onto a finer
+        grid (fusion.shift_and_add). Off by default: it reads codes near 1 px per module in the
+        unit tests, but on the 448 generated live scenes it read no more than without it
+        (docs/BENCHMARKS.md, #14)."""
         self._dec = decoder or FrameDecoder()
         self._budget = region_budget_ms / 1000.0
         self._lock = threading.Lock()
@@ -105,6 +110,7 @@ class StreamDecoder:
         self._last_seen = 0.0
         self._thread: threading.Thread | None = None
         self._deep = deep
+        self._superres_on = superres
         self.failed_jobs = 0  # deep jobs that raised (logged; the worker went on)
         self.restarts = 0  # times revive() found the worker gone and started a new one
         if deep:
@@ -308,7 +314,7 @@ class StreamDecoder:
                 return [ScanResult(hit.text or "", pts, color, 0.0)]
             if not alive():
                 return []
-        return self._superres(regs, box, x0, y0, alive)
+        return self._superres(regs, box, x0, y0, alive) if self._superres_on else []
 
     def _superres(
         self,
