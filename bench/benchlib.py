@@ -95,6 +95,34 @@ def empty_frames(shared_dir: str, n: int) -> dict:
     return dict(n=n, single=q(single), feed=q(feed), false_reads=false_reads)
 
 
+def run_scene(frames: list[np.ndarray], make: Callable = StreamDecoder, fps: float = 30.0) -> dict:
+    """Feed one scene's frames at camera pace to a fresh StreamDecoder (or what make builds)
+    until the first read: its frame number (1-based) and text, the feed() times, and which
+    multi-frame step read it (fused crops, grid votes, super-resolution)."""
+    sd = make()
+    first, text, feed_ms = None, None, []
+    try:
+        for k, f in enumerate(frames):
+            t0 = time.perf_counter()
+            r = sd.feed(f)
+            dt = time.perf_counter() - t0
+            feed_ms.append(dt * 1000)
+            if r is not None:
+                first, text = k + 1, r.text
+                break
+            time.sleep(max(0.0, 1 / fps - dt))
+    finally:
+        sd.close()
+    return dict(
+        first=first,
+        text=text,
+        feed_ms=feed_ms,
+        fused=sd.fused_reads if text else 0,
+        grid=sd.grid_reads if text else 0,
+        sr=getattr(sd, "sr_reads", 0) if text else 0,
+    )
+
+
 def run_sequences(
     seq_dir: Path,
     scenes: int,
@@ -111,22 +139,11 @@ def run_sequences(
         info = json.loads((d / "scene.json").read_text(encoding="utf-8"))
         frames = [cv2.imread(str(p)) for p in sorted(d.glob("[0-9][0-9].png"))]
         frames = [transform(f) for f in frames] if transform is not None else frames
-        sd = make()
-        first, text = None, None
-        try:
-            for k, f in enumerate(frames):
-                t0 = time.perf_counter()
-                r = sd.feed(f)
-                dt = time.perf_counter() - t0
-                feed_ms.append(dt * 1000)
-                if r is not None and first is None:
-                    first, text = k + 1, r.text
-                    fused += sd.fused_reads
-                    gridded += sd.grid_reads
-                    break
-                time.sleep(max(0.0, 1 / fps - dt))
-        finally:
-            sd.close()
+        r = run_scene(frames, make, fps)
+        feed_ms += r["feed_ms"]
+        fused += r["fused"]
+        gridded += r["grid"]
+        text, first = r["text"], r["first"]
         out.append(
             dict(
                 scene=info["scene"],

@@ -35,6 +35,7 @@ from benchlib import (  # noqa: E402
     single_frame_table,
     update_doc,
 )
+from seqgen import spawn  # noqa: E402
 
 from app.scan.decoder import DEFAULT_BUDGET_MS, FrameDecoder  # noqa: E402
 
@@ -83,31 +84,8 @@ def ensure_sequences(
         return
     extra = ["--glare", glare] + (["--reuse", str(reuse)] if reuse else [])
     extra += ["--per-degree", per_degree] if per_degree else []
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "bench" / "seqgen.py"),
-                "--shared-dir",
-                shared,
-                "--out",
-                str(seq_dir),
-                "--seed",
-                str(seed),
-                "--scenes",
-                str(scenes),
-                "--start",
-                str(k),
-                "--step",
-                "2",
-            ]
-            + extra
-        )
-        for k in (0, 1)
-    ]
-    for p in procs:
-        if p.wait() != 0:
-            raise SystemExit("sequence generation failed")
+    run = ["--scenes", str(scenes), "--step", "2", *extra]
+    spawn(shared, seq_dir, seed, [["--start", str(k), *run] for k in (0, 1)])
 
 
 def live_sets(

@@ -167,17 +167,24 @@ def generate(
     glare: str = "static",
     reuse: str | None = None,
     per_degree: tuple[float, float] = PER_DEGREE,
+    frames: int = FRAMES_PER_SCENE,
+    only: list[int] | None = None,
 ) -> None:
     """Write scene_SSSS/FF.png and one manifest line per scene (scenes start, start+step, ...).
 
     reuse: a directory of the same seed's scenes in another glare mode; scenes that have no glare
     are identical, so they are linked from there instead of being rendered again.
+    frames: render only the first this many frames of each scene (the rest can be added later by
+    a call with more): a scene the live path reads at frame k needs only frames 0..k, and most
+    read on the first, so the big live benchmark renders a prefix and completes only the scenes
+    some decoder did not read within it (bench/live_bench.py). only: these scenes, not the range.
     """
     mf = load_generator(shared_dir)
     os.makedirs(out_dir, exist_ok=True)
-    for s in range(start, scenes, step):
+    for s in only if only is not None else range(start, scenes, step):
         d = Path(out_dir) / f"scene_{s:04d}"
-        if (d / "scene.json").exists():
+        have = len(list(d.glob("[0-9][0-9].png"))) if d.exists() else 0
+        if (d / "scene.json").exists() and have >= frames:
             continue
         params = scene_params(mf, seed, s, size, glare, per_degree)
         src = Path(reuse) / d.name if reuse else None
@@ -185,13 +192,19 @@ def generate(
             d.symlink_to(src.resolve(), target_is_directory=True)
             continue
         d.mkdir(exist_ok=True)
-        for p in params:
+        for p in params[:frames]:
+            if (d / f"{p['frame']:02d}.png").exists():
+                continue
             cv2.imwrite(
                 str(d / f"{p['frame']:02d}.png"),
                 render_frame(mf, p),
                 [cv2.IMWRITE_PNG_COMPRESSION, 1],
             )
         first = params[0]
+        if (d / "scene.json").exists():
+            continue
+        if "module_px_eff" not in first:  # frame 0 was written by an interrupted run
+            render_frame(mf, first)
         info = {
             k: first[k]
             for k in (
@@ -211,6 +224,24 @@ def generate(
             info["glare_per_degree"] = list(per_degree)
         (d / "scene.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         print(f"scene {s}", file=sys.stderr, flush=True)
+
+
+def spawn(shared_dir: str, out_dir: Path, seed: int, per_worker: list[list[str]]) -> None:
+    """Run this script once per argument list, in parallel (one worker process per core), on one
+    seed's scene directory; wait for all of them."""
+    import subprocess
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--shared-dir", shared_dir, "--out", str(out_dir)]
+            + ["--seed", str(seed), *extra],
+            stderr=subprocess.DEVNULL if "--only" in extra else None,
+        )
+        for extra in per_worker
+    ]
+    for p in procs:
+        if p.wait() != 0:
+            raise SystemExit("sequence generation failed")
 
 
 def main() -> None:
@@ -234,6 +265,10 @@ def main() -> None:
         dest="glare",
         help="the same as --glare walk (the previous round's option)",
     )
+    ap.add_argument("--frames", type=int, default=FRAMES_PER_SCENE, help="render a prefix only")
+    ap.add_argument("--only", default=None, help="comma-separated scene numbers (not the range)")
+    ap.add_argument("--width", type=int, default=640)
+    ap.add_argument("--height", type=int, default=480)
     ap.add_argument("--reuse", default=None, help="link glare-free scenes from this directory")
     ap.add_argument(
         "--per-degree",
@@ -249,9 +284,12 @@ def main() -> None:
         a.scenes,
         a.start,
         a.step,
+        size=(a.width, a.height),
         glare=a.glare,
         reuse=a.reuse,
         per_degree=(lo, hi),
+        frames=a.frames,
+        only=[int(v) for v in a.only.split(",")] if a.only else None,
     )
 
 

@@ -74,11 +74,15 @@ def _region(c: Crop, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     )
 
 
-def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.ndarray], int, int]:
-    """Every crop warped onto the latest one's frame region around box (affine ECC fit).
+def register(
+    crops: list[Crop], box: Box, iterations: int = 40
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], int, int]:
+    """Every crop's frame region around box and its affine warp onto the latest crop's (an ECC
+    fit on min(B,G,R), high-passed, shrunk to ALIGN_SIDE), the reference first with the identity.
 
-    Returns the aligned BGR regions (the reference first) and the region's origin in the frame.
-    A crop whose fit does not converge or moves implausibly far is left out.
+    The warp maps reference pixels to the crop's pixels (for WARP_INVERSE_MAP), in full-size
+    pixels. A crop whose fit does not converge or moves implausibly far is left out. Also
+    returns the region's origin in the frame.
     """
     ref = crops[-1]
     x, y, w, h = box
@@ -104,7 +108,7 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
     # glare moves between frames: fit on the pixels the reference does not have blown out
     blown = cv2.resize(min_channel(ref_img), small, interpolation=cv2.INTER_AREA) >= 235
     mask = None if blown.mean() > 0.7 else (~blown).astype(np.uint8)
-    out = [ref_img]
+    out = [(ref_img, np.eye(2, 3, dtype=np.float32))]
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)
     for c in crops[:-1]:
         img = _region(c, x0, y0, W, H)
@@ -129,16 +133,35 @@ def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.nd
             or np.abs(warp[:, :2] - np.eye(2)).max() > 0.15
         ):
             continue
-        out.append(
-            cv2.warpAffine(
-                img,
-                warp,
-                (W, H),
-                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                borderMode=cv2.BORDER_REPLICATE,
-            )
-        )
+        out.append((img, warp))
     return out, x0, y0
+
+
+def _warp(img: np.ndarray, warp: np.ndarray, size: tuple[int, int], interp: int) -> np.ndarray:
+    return cv2.warpAffine(
+        img, warp, size, flags=interp | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def align(crops: list[Crop], box: Box, iterations: int = 40) -> tuple[list[np.ndarray], int, int]:
+    """Every crop warped onto the latest one's frame region around box (affine ECC fit).
+
+    Returns the aligned BGR regions (the reference first) and the region's origin in the frame.
+    A crop whose fit does not converge or moves implausibly far is left out.
+    """
+    regs, x0, y0 = register(crops, box, iterations)
+    return warped(regs), x0, y0
+
+
+Registered = list[tuple[np.ndarray, np.ndarray]]  # (a crop's region, its warp), reference first
+
+
+def warped(regs: Registered) -> list[np.ndarray]:
+    """The registered regions warped onto the reference (frame resolution, bilinear)."""
+    if not regs:
+        return []
+    size = regs[0][0].shape[1::-1]
+    return [regs[0][0]] + [_warp(i, w, size, cv2.INTER_LINEAR) for i, w in regs[1:]]
 
 
 def combine(aligned: list[np.ndarray]) -> Iterator[np.ndarray]:
@@ -169,3 +192,74 @@ def fused_views(crops: list[Crop], box: Box) -> tuple[Iterator[np.ndarray], int,
     if len(aligned) < MIN_FRAMES:
         return iter(()), x0, y0
     return combine(aligned), x0, y0
+
+
+SR_SIDE = 360  # the super-resolved region's longer side is at most this (cost of the decode)
+SR_SHARPEN = 1.0  # unsharp amount on the fused image (the sensor blur and the splat)
+SR_MIN_FACTOR = 2  # a region too big to be upsampled at least this much gets no SR view
+
+
+def superres(
+    crops: list[Crop], box: Box, iterations: int = 40
+) -> tuple[np.ndarray | None, int, int, int]:
+    """Multi-frame super-resolution of the tracked region (shift-and-add).
+
+    A code at 1.4-2.5 px per module is aliased in every frame, differently in each: the hand
+    moves it by a fraction of a pixel between frames. Each crop is registered onto the latest
+    one (the affine ECC fit of register, sub-pixel), and its pixels are splatted at their
+    registered positions onto a grid `factor` times finer (bilinear weights); each fine pixel is
+    the weighted mean of the samples that fell near it (holes take the interpolated mean). The
+    result is sharpened against the sensor's own blur. Returns the BGR image (None when too
+    few crops register or the region is too big to gain), its origin in the frame and factor.
+    """
+    regs, x0, y0 = register(crops, box, iterations)
+    img, f = shift_and_add(regs)
+    return img, x0, y0, f
+
+
+def shift_and_add(regs: Registered) -> tuple[np.ndarray | None, int]:
+    """superres on crops already registered: the fine image and its factor (None, 1 when too
+    few crops registered or the region is too big to gain)."""
+    if len(regs) < MIN_FRAMES:
+        return None, 1
+    H, W = regs[0][0].shape[:2]
+    f = min(4, SR_SIDE // max(W, H))
+    if f < SR_MIN_FACTOR:
+        return None, 1
+    Hf, Wf = H * f, W * f
+    acc = np.zeros((Hf * Wf, 3), np.float64)
+    wsum = np.zeros(Hf * Wf, np.float64)
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float64)
+    for img, warp in regs:
+        # the warp maps reference pixels to this crop's: invert it to place this crop's samples
+        a, t = warp[:, :2].astype(np.float64), warp[:, 2].astype(np.float64)
+        inv = np.linalg.inv(a)
+        px, py = xx.ravel() - t[0], yy.ravel() - t[1]
+        rx = inv[0, 0] * px + inv[0, 1] * py
+        ry = inv[1, 0] * px + inv[1, 1] * py
+        fx, fy = rx * f + (f - 1) / 2.0, ry * f + (f - 1) / 2.0  # pixel centres, fine grid
+        ix, iy = np.floor(fx).astype(np.int64), np.floor(fy).astype(np.int64)
+        dx, dy = fx - ix, fy - iy
+        vals = img.reshape(-1, 3).astype(np.float64)
+        for ox, oy, wgt in (
+            (0, 0, (1 - dx) * (1 - dy)),
+            (1, 0, dx * (1 - dy)),
+            (0, 1, (1 - dx) * dy),
+            (1, 1, dx * dy),
+        ):
+            jx, jy = ix + ox, iy + oy
+            ok = (jx >= 0) & (jx < Wf) & (jy >= 0) & (jy < Hf)
+            idx = jy[ok] * Wf + jx[ok]
+            w = wgt[ok]
+            wsum += np.bincount(idx, w, Hf * Wf)
+            for ch in range(3):
+                acc[:, ch] += np.bincount(idx, w * vals[ok, ch], Hf * Wf)
+    # normalised convolution: spread each sample's weight over about half a frame pixel, so the
+    # fine grid has no holes and no pattern from where samples happened to fall
+    sig = 0.35 * f
+    num = cv2.GaussianBlur(acc.reshape(Hf, Wf, 3).astype(np.float32), (0, 0), sig)
+    den = cv2.GaussianBlur(wsum.reshape(Hf, Wf).astype(np.float32), (0, 0), sig)
+    img = num / np.maximum(den, 1e-6)[..., None]
+    blur = cv2.GaussianBlur(img, (0, 0), 0.6 * f)
+    sharp = cv2.addWeighted(img, 1.0 + SR_SHARPEN, blur, -SR_SHARPEN, 0.0)
+    return np.clip(sharp + 0.5, 0, 255).astype(np.uint8), f

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -75,7 +76,12 @@ class StreamDecoder:
         deep: bool = True,
         region_budget_ms: float = 150.0,
         fuse: bool = True,
+        superres: bool = False,
     ) -> None:
+        """superres: after the fused views, also read the crops shift-and-added onto a finer
+        grid (fusion.shift_and_add). Off by default: it reads codes near 1 px per module in the
+        unit tests, but on the 448 generated live scenes it read no more than without it
+        (docs/BENCHMARKS.md, #14)."""
         self._dec = decoder or FrameDecoder()
         self._budget = region_budget_ms / 1000.0
         self._lock = threading.Lock()
@@ -91,6 +97,7 @@ class StreamDecoder:
         self._turn = 0  # the slot the next job is for; guarded by self._lock
         self.fused_reads = 0  # reads that needed the multi-frame fusion (for the benchmark)
         self.grid_reads = 0  # reads by the module-grid decoder (for the benchmark)
+        self.sr_reads = 0  # reads from the super-resolved crops (for the benchmark)
         # located-but-unread symbols from feed(): (BGR crop, quad in the crop, crop origin x and
         # y, track generation), guarded by _lock
         self._located: deque[tuple[np.ndarray, np.ndarray, int, int, int]] = deque(
@@ -103,6 +110,7 @@ class StreamDecoder:
         self._last_seen = 0.0
         self._thread: threading.Thread | None = None
         self._deep = deep
+        self._superres_on = superres
         self.failed_jobs = 0  # deep jobs that raised (logged; the worker went on)
         self.restarts = 0  # times revive() found the worker gone and started a new one
         if deep:
@@ -293,8 +301,10 @@ class StreamDecoder:
         # the worker thread's CPU time, not the wall clock: a busy PC must not cut the pass short
         end = time.thread_time() + self._budget
         alive = lambda: not self._closed and time.thread_time() < end  # noqa: E731
-        views, x0, y0 = fusion.fused_views(crops, box)
-        for img in views:
+        regs, x0, y0 = fusion.register(crops, box)  # once, for the fused views and the SR view
+        if len(regs) < fusion.MIN_FRAMES:
+            return []
+        for img in fusion.combine(fusion.warped(regs)):
             local = (box[0] - x0, box[1] - y0, box[2], box[3])
             hit = self._dec.decode_region(img, local, keep_going=alive)
             if hit is not None:
@@ -303,8 +313,30 @@ class StreamDecoder:
                 color = classify_color(img, hit.points, light_on_dark=hit.inverted)
                 return [ScanResult(hit.text or "", pts, color, 0.0)]
             if not alive():
-                break
-        return []
+                return []
+        return self._superres(regs, box, x0, y0, alive) if self._superres_on else []
+
+    def _superres(
+        self,
+        regs: fusion.Registered,
+        box: Box,
+        x0: int,
+        y0: int,
+        alive: Callable[[], bool],
+    ) -> list[ScanResult]:
+        """A small code the fused views did not read: the same registered crops shift-and-added
+        onto a finer grid (fusion.shift_and_add), read by the same region decoder; only what
+        its check accepts."""
+        img, f = fusion.shift_and_add(regs)
+        if img is None or not alive():
+            return []
+        local = ((box[0] - x0) * f, (box[1] - y0) * f, box[2] * f, box[3] * f)
+        hit = self._dec.decode_region(img, local, keep_going=alive)
+        if hit is None:
+            return []
+        self.sr_reads += 1
+        color = classify_color(img, hit.points, light_on_dark=hit.inverted)
+        return [ScanResult(hit.text or "", map_points(hit.points, f, x0, y0), color, 0.0)]
 
     def close(self) -> None:
         """Stop the worker thread; feed() keeps working afterwards, cheap stage only."""

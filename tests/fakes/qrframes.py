@@ -74,3 +74,37 @@ def patch(
         g = np.exp(-(((xx - (x0 + x1) / 2) / 40) ** 2 + ((yy - (y0 + y1) / 2) / 25) ** 2))
         img = np.clip(img + glare * 255 * g[..., None], 0, 255).astype(np.uint8)
     return img, ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def sampled_frame(
+    payload: str,
+    color: str = "black",
+    module_px: float = 1.0,
+    shift: tuple[float, float] = (0.0, 0.0),
+    angle: float = 0.0,
+    blur: float = 0.3,
+    noise: float = 3.0,
+    seed: int = 0,
+    size: tuple[int, int] = (320, 240),
+) -> np.ndarray:
+    """A far-away code as a sensor samples it: drawn 8 times finer, moved by `shift` (frame
+    pixels, fractions too) and turned, then area-averaged down, so each pixel integrates its own
+    patch of the code: at ~1 px per module every frame is aliased, differently for each shift."""
+    S = 8
+    m = qr_matrix(payload)
+    n = m.shape[0] + 8
+    card = np.full((n, n, 3), 245, np.uint8)
+    r, g, b = RGB[color]
+    card[4:-4, 4:-4][m.astype(bool)] = (b, g, r)
+    big = cv2.resize(card, (n * S, n * S), interpolation=cv2.INTER_NEAREST)
+    W, H = size
+    M = cv2.getRotationMatrix2D((n * S / 2, n * S / 2), angle, module_px)  # fine px per big px
+    M[:, 2] += ((W / 2 + shift[0]) * S - n * S / 2, (H / 2 + shift[1]) * S - n * S / 2)
+    fine = cv2.warpAffine(
+        big, M, (W * S, H * S), flags=cv2.INTER_LINEAR, borderValue=(90, 100, 110)
+    )
+    img = cv2.resize(fine, (W, H), interpolation=cv2.INTER_AREA).astype(np.float32)
+    if blur > 0:
+        img = cv2.GaussianBlur(img, (0, 0), blur)
+    img += np.random.default_rng(seed).normal(0, noise, img.shape).astype(np.float32)
+    return np.clip(img, 0, 255).astype(np.uint8)
