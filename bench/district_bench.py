@@ -149,7 +149,7 @@ with ServerThread(store) as srv:
         t = time.perf_counter()
         page = op.open(srv.url + "/?date={day}", timeout=600).read()
         times.append(time.perf_counter() - t)
-result = {{"times": times, "bytes": len(page), "gates": page.count(b"<tr class='gate'")}}
+result = {{"times": times, "bytes": len(page), "gates": page.count(b"<tr class='gate ")}}
 """
 
 OLD_PAGE = """
