@@ -68,16 +68,11 @@ class Stat:
 
 def empty_frames(shared_dir: str, n: int) -> dict:
     """Time both paths on empty 1280x720 scenes (backgrounds, half of them cluttered)."""
-    from seqgen import load_generator
+    from scan14 import empty_frames_1280
 
     from app.scan.decoder import FrameDecoder
 
-    mf = load_generator(shared_dir)
-    frames = []
-    for i in range(n):
-        rng = np.random.default_rng(np.random.SeedSequence([99, i]))
-        lin = mf.render_background(rng, 1280, 720, cluttered=i % 2 == 0)
-        frames.append(np.clip(mf.lin_to_srgb(lin) * 255, 0, 255).astype(np.uint8))
+    frames = empty_frames_1280(shared_dir, n)
     dec, stream = FrameDecoder(), StreamDecoder()
     single, feed, false_reads = [], [], 0
     try:
