@@ -195,6 +195,36 @@ def measure_n(
     return row
 
 
+def runner_settings() -> dict[str, Callable[[], None]]:
+    """The runner's GIL settings before #12's change and after."""
+    from ui.common import runner
+
+    def setting(switch: float, every: float) -> Callable[[], None]:
+        def apply() -> None:
+            sys.setswitchinterval(switch)
+            runner.PROGRESS_EVERY_S = every
+
+        return apply
+
+    return {
+        "runner before": setting(0.005, 0.0),
+        "runner after": setting(0.001, runner.PROGRESS_EVERY_S),
+    }
+
+
+def helper_settings() -> dict[str, Callable[[], None]]:
+    """Pass cards' QR codes on the runner's thread (as before) or in helper processes."""
+    from ui.common import procpool
+
+    def on_thread() -> None:
+        procpool._BROKEN = True  # what a bundle whose helpers cannot start does
+
+    def in_helpers() -> None:
+        procpool._BROKEN = False
+
+    return {"QR on the thread": on_thread, "QR in helpers": in_helpers}
+
+
 def compare(
     probe: Probe,
     label: str,
@@ -202,23 +232,22 @@ def compare(
     done: Callable[[], bool],
     reset: Callable[[], None],
     repeat: int,
+    variants: dict[str, Callable[[], None]] | None = None,
 ) -> None:
-    """--compare: the runner's GIL settings before #12's change and after, alternated."""
+    """--compare: two settings of the same work on the same window, alternated."""
     import statistics
 
-    from ui.common import runner
-
-    settings = {"before": (0.005, 0.0), "after": (0.001, runner.PROGRESS_EVERY_S)}
-    samples: dict[str, list[float]] = {"before": [], "after": []}
+    variants = variants or runner_settings()
+    samples: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeat):
-        for name, (switch, every) in settings.items():
-            sys.setswitchinterval(switch)
-            runner.PROGRESS_EVERY_S = every
+        for name, apply in variants.items():
+            apply()
             reset()
-            samples[name].append(measure(probe, f"{label}, runner {name}", start, done)["stall_ms"])
+            samples[name].append(measure(probe, f"{label}, {name}", start, done)["stall_ms"])
     for name, stalls in samples.items():
         each = " / ".join(f"{x:.1f}" for x in stalls)
-        print(f"{label}, runner {name}: median stall {statistics.median(stalls):.1f} ms ({each})")
+        print(f"{label}, {name}: median stall {statistics.median(stalls):.1f} ms ({each})")
+    list(variants.values())[-1]()  # the last (the current code's) setting stays
 
 
 CASES = ("refresh", "export", "import", "print", "purge", "sync")
@@ -243,7 +272,8 @@ def main() -> int:
     ap.add_argument(
         "--compare",
         action="store_true",
-        help="print again with the runner's old GIL settings and the new, alternated",
+        help="print again with the runner's old GIL settings and the new, alternated (and for"
+        " printing: the QR codes on the thread and in helper processes)",
     )
     args = ap.parse_args()
     only = set(args.only.split(","))
@@ -421,6 +451,15 @@ def main() -> int:
                 lambda: bool(printed),
                 printed.clear,
                 n,
+            )
+            compare(
+                probe,
+                f"print {n_print:,} issued passes",
+                lambda: rd.print_passes(str(tmp / "passes.pdf")),
+                lambda: bool(printed),
+                printed.clear,
+                n,
+                helper_settings(),
             )
 
         # 4. the purge, confirmed by the officer
