@@ -443,24 +443,17 @@ def main() -> int:
                 )
             )
             assert printed[0].endswith("passes.pdf"), printed
-        if args.compare and "print" in only:
-            compare(
-                probe,
-                f"print {n_print:,} issued passes",
-                lambda: rd.print_passes(str(tmp / "passes.pdf")),
-                lambda: bool(printed),
-                printed.clear,
-                n,
-            )
-            compare(
-                probe,
-                f"print {n_print:,} issued passes",
-                lambda: rd.print_passes(str(tmp / "passes.pdf")),
-                lambda: bool(printed),
-                printed.clear,
-                n,
-                helper_settings(),
-            )
+        if args.compare and "print" in only:  # the runner's settings, then the QR helpers
+            for variants in (runner_settings(), helper_settings()):
+                compare(
+                    probe,
+                    f"print {n_print:,} issued passes",
+                    lambda: rd.print_passes(str(tmp / "passes.pdf")),
+                    lambda: bool(printed),
+                    printed.clear,
+                    n,
+                    variants,
+                )
 
         # 4. the purge, confirmed by the officer
         purged: list[Any] = []
