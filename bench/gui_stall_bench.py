@@ -16,6 +16,7 @@ docs/BENCHMARKS.md. Goal: <= 50 ms for each row.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -66,6 +67,18 @@ class StallWitness:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._watch, name="stall-witness", daemon=True)
         self.thread.start()
+        # a collection holds the GIL throughout, whichever thread's allocation set it off
+        self.gc_started = 0.0
+        self.gc_longest: tuple[float, int] = (0.0, 0)
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.gc_started = time.perf_counter()
+        elif self.gc_started:
+            took = time.perf_counter() - self.gc_started
+            if took > self.gc_longest[0]:
+                self.gc_longest = (took, info["generation"])
 
     def _watch(self) -> None:
         import threading
@@ -104,6 +117,9 @@ class StallWitness:
         for key, n in sorted(self.seen.items(), key=lambda kv: -kv[1])[:5]:
             print(f"      {n * 5:5d} ms in {key}")
         self.seen.clear()
+        took, generation = self.gc_longest
+        print(f"      longest garbage collection {took * 1000:.1f} ms (generation {generation})")
+        self.gc_longest = (0.0, 0)
 
 
 class Probe:
@@ -162,6 +178,7 @@ def measure(probe: Probe, label: str, start: Callable[[], Any], done: Callable[[
     probe.reset()
     if WITNESS is not None:
         WITNESS.seen.clear()
+        WITNESS.gc_longest = (0.0, 0)
     t0 = time.perf_counter()
     start()
     run_until(done, 1800)
