@@ -312,6 +312,7 @@ def main() -> int:
     from server.store import open_store
     from tests.sync.conftest import add_events
     from ui.app import install_features
+    from ui.common.ready import freeze_startup_heap
     from ui.common.runner import wait_for_all
     from ui.common.sound import Sounds
     from ui.gate.window import MainWindow
@@ -343,6 +344,7 @@ def main() -> int:
         service.settings.set("retention_days", 2)  # the oldest day is due for the purge
         window = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
         install_features(window, gdb)
+        freeze_startup_heap()  # as the app does once its window is ready
         window.resize(1366, 728)
         window.show()
         features = window.features["shifts"]
