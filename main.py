@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -58,4 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # a helper process of a frozen bundle (ui/common/procpool.py) starts as this program:
+    # this turns it into the helper instead of a second window
+    multiprocessing.freeze_support()
     sys.exit(main())

@@ -16,6 +16,7 @@ docs/BENCHMARKS.md. Goal: <= 50 ms for each row.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -66,6 +67,18 @@ class StallWitness:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._watch, name="stall-witness", daemon=True)
         self.thread.start()
+        # a collection holds the GIL throughout, whichever thread's allocation set it off
+        self.gc_started = 0.0
+        self.gc_longest: tuple[float, int] = (0.0, 0)
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.gc_started = time.perf_counter()
+        elif self.gc_started:
+            took = time.perf_counter() - self.gc_started
+            if took > self.gc_longest[0]:
+                self.gc_longest = (took, info["generation"])
 
     def _watch(self) -> None:
         import threading
@@ -104,6 +117,9 @@ class StallWitness:
         for key, n in sorted(self.seen.items(), key=lambda kv: -kv[1])[:5]:
             print(f"      {n * 5:5d} ms in {key}")
         self.seen.clear()
+        took, generation = self.gc_longest
+        print(f"      longest garbage collection {took * 1000:.1f} ms (generation {generation})")
+        self.gc_longest = (0.0, 0)
 
 
 class Probe:
@@ -162,6 +178,7 @@ def measure(probe: Probe, label: str, start: Callable[[], Any], done: Callable[[
     probe.reset()
     if WITNESS is not None:
         WITNESS.seen.clear()
+        WITNESS.gc_longest = (0.0, 0)
     t0 = time.perf_counter()
     start()
     run_until(done, 1800)
@@ -195,6 +212,36 @@ def measure_n(
     return row
 
 
+def runner_settings() -> dict[str, Callable[[], None]]:
+    """The runner's GIL settings before #12's change and after."""
+    from ui.common import runner
+
+    def setting(switch: float, every: float) -> Callable[[], None]:
+        def apply() -> None:
+            sys.setswitchinterval(switch)
+            runner.PROGRESS_EVERY_S = every
+
+        return apply
+
+    return {
+        "runner before": setting(0.005, 0.0),
+        "runner after": setting(0.001, runner.PROGRESS_EVERY_S),
+    }
+
+
+def helper_settings() -> dict[str, Callable[[], None]]:
+    """Pass cards' QR codes on the runner's thread (as before) or in helper processes."""
+    from ui.common import procpool
+
+    def on_thread() -> None:
+        procpool._BROKEN = True  # what a bundle whose helpers cannot start does
+
+    def in_helpers() -> None:
+        procpool._BROKEN = False
+
+    return {"QR on the thread": on_thread, "QR in helpers": in_helpers}
+
+
 def compare(
     probe: Probe,
     label: str,
@@ -202,23 +249,22 @@ def compare(
     done: Callable[[], bool],
     reset: Callable[[], None],
     repeat: int,
+    variants: dict[str, Callable[[], None]] | None = None,
 ) -> None:
-    """--compare: the runner's GIL settings before #12's change and after, alternated."""
+    """--compare: two settings of the same work on the same window, alternated."""
     import statistics
 
-    from ui.common import runner
-
-    settings = {"before": (0.005, 0.0), "after": (0.001, runner.PROGRESS_EVERY_S)}
-    samples: dict[str, list[float]] = {"before": [], "after": []}
+    variants = variants or runner_settings()
+    samples: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeat):
-        for name, (switch, every) in settings.items():
-            sys.setswitchinterval(switch)
-            runner.PROGRESS_EVERY_S = every
+        for name, apply in variants.items():
+            apply()
             reset()
-            samples[name].append(measure(probe, f"{label}, runner {name}", start, done)["stall_ms"])
+            samples[name].append(measure(probe, f"{label}, {name}", start, done)["stall_ms"])
     for name, stalls in samples.items():
         each = " / ".join(f"{x:.1f}" for x in stalls)
-        print(f"{label}, runner {name}: median stall {statistics.median(stalls):.1f} ms ({each})")
+        print(f"{label}, {name}: median stall {statistics.median(stalls):.1f} ms ({each})")
+    list(variants.values())[-1]()  # the last (the current code's) setting stays
 
 
 CASES = ("refresh", "export", "import", "print", "purge", "sync")
@@ -243,7 +289,8 @@ def main() -> int:
     ap.add_argument(
         "--compare",
         action="store_true",
-        help="print again with the runner's old GIL settings and the new, alternated",
+        help="print again with the runner's old GIL settings and the new, alternated (and for"
+        " printing: the QR codes on the thread and in helper processes)",
     )
     args = ap.parse_args()
     only = set(args.only.split(","))
@@ -265,6 +312,7 @@ def main() -> int:
     from server.store import open_store
     from tests.sync.conftest import add_events
     from ui.app import install_features
+    from ui.common.ready import freeze_startup_heap
     from ui.common.runner import wait_for_all
     from ui.common.sound import Sounds
     from ui.gate.window import MainWindow
@@ -296,6 +344,7 @@ def main() -> int:
         service.settings.set("retention_days", 2)  # the oldest day is due for the purge
         window = MainWindow(service, None, sounds=Sounds(enabled=False), lang="zh")
         install_features(window, gdb)
+        freeze_startup_heap()  # as the app does once its window is ready
         window.resize(1366, 728)
         window.show()
         features = window.features["shifts"]
@@ -413,15 +462,17 @@ def main() -> int:
                 )
             )
             assert printed[0].endswith("passes.pdf"), printed
-        if args.compare and "print" in only:
-            compare(
-                probe,
-                f"print {n_print:,} issued passes",
-                lambda: rd.print_passes(str(tmp / "passes.pdf")),
-                lambda: bool(printed),
-                printed.clear,
-                n,
-            )
+        if args.compare and "print" in only:  # the runner's settings, then the QR helpers
+            for variants in (runner_settings(), helper_settings()):
+                compare(
+                    probe,
+                    f"print {n_print:,} issued passes",
+                    lambda: rd.print_passes(str(tmp / "passes.pdf")),
+                    lambda: bool(printed),
+                    printed.clear,
+                    n,
+                    variants,
+                )
 
         # 4. the purge, confirmed by the officer
         purged: list[Any] = []

@@ -120,10 +120,10 @@ class RosterService:
             raise KnownError("db_memory_no_threads")
         return connect(self.gdb.path)
 
-    def plan_import(self, path: str) -> Any:
+    def plan_import(self, path: str, progress: Any = None) -> Any:
         conn = self.own_connection()
         try:
-            return importer.plan(conn, path, self.today())
+            return importer.plan(conn, path, self.today(), progress)
         finally:
             conn.close()
 

@@ -23,6 +23,8 @@ def test_ready_is_logged_once_after_the_first_paint_and_quits_when_asked(
     qtbot, caplog, monkeypatch
 ):
     quits: list[int] = []
+    freezes: list[int] = []
+    monkeypatch.setattr(ready.gc, "freeze", lambda: freezes.append(1))
     monkeypatch.setattr(ready.QCoreApplication, "quit", lambda: quits.append(1))
     monkeypatch.setenv(ready.QUIT_ENV, "1")
     caplog.set_level(logging.INFO, logger="gatepost.ready")
@@ -46,3 +48,18 @@ def test_ready_is_logged_once_after_the_first_paint_and_quits_when_asked(
     assert len(logged) == 1 and "cpu" in logged[0]
     assert paints_when_logged and paints_when_logged[0] >= 1  # painted before it says ready
     assert quits == [1]
+    assert freezes == [1]  # start-up's objects leave the collector's full passes (#12)
+
+
+def test_after_the_freeze_a_full_collection_skips_start_ups_objects():
+    import gc
+
+    try:
+        ready.freeze_startup_heap()
+        assert gc.get_freeze_count() > 10_000  # Qt, the app's modules, the test's own
+        garbage = [[] for _ in range(10)]
+        garbage.append(garbage)  # a cycle made after the freeze is still collected
+        del garbage
+        assert gc.collect() >= 11
+    finally:
+        gc.unfreeze()

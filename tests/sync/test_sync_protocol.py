@@ -6,13 +6,15 @@ import json
 from datetime import UTC
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.errors import KnownError
 from app.ids import uuid7
 from app.sync import state
 from app.sync.backoff import Backoff
 from app.sync.identity import parse_enrolment
-from app.sync.protocol import InvalidReply, parse_reply
+from app.sync.protocol import EVENT_FIELDS, PROTOCOL, InvalidReply, encode_batch, parse_reply
 from app.sync.transport import Retryable
 from db import outbox
 from db.connection import transaction
@@ -261,3 +263,47 @@ def test_retry_after_header_forms():
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
     assert 80 <= retry_after_seconds(when) <= 91
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+_EVENT = st.fixed_dictionaries(
+    {
+        "seq": st.integers(1, 2**62),
+        "event_id": _TEXT,
+        "kind": _TEXT,
+        "body": _TEXT,
+        "created_utc": _TEXT,
+        "prev_hash": st.one_of(st.none(), _TEXT),
+        "hash": _TEXT,
+    }
+)
+
+
+@settings(max_examples=200)
+@given(_TEXT, _TEXT, st.lists(_EVENT, max_size=8))
+def test_a_batch_encoded_event_by_event_is_the_one_dumps_bytes(device_id, key_id, events):
+    """#12: the batch is encoded an event at a time (the GUI thread may take the GIL between
+    two); the server verifies the signature over these bytes, so they must not change."""
+    whole = json.dumps(
+        {"protocol": PROTOCOL, "device_id": device_id, "key_id": key_id, "events": events},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    assert encode_batch(device_id, key_id, events) == whole
+
+
+def test_no_single_json_call_encodes_more_than_one_event(monkeypatch):
+    """#12: one `json.dumps` of a 500-event batch is one C call holding the GIL for 9-14 ms."""
+    import app.sync.protocol as protocol
+
+    sizes = []
+    dumps = json.dumps
+
+    def spy(obj, **kw):
+        sizes.append(len(obj["events"]) if "events" in obj else 1)
+        return dumps(obj, **kw)
+
+    monkeypatch.setattr(protocol.json, "dumps", spy)
+    events = [dict.fromkeys(EVENT_FIELDS, "x") for _ in range(500)]
+    assert json.loads(encode_batch("d", "k", events))["events"] == events
+    assert len(sizes) == 501 and max(sizes) <= 1

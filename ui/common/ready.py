@@ -5,6 +5,7 @@ right after (for that bench)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -33,6 +34,7 @@ class _FirstPaint(QObject):
 
     def _ready(self) -> None:
         self.window.removeEventFilter(self)
+        freeze_startup_heap()
         log.info(
             "window ready (shown and painted) at %.3f, cpu %.3f s",
             time.time(),
@@ -40,6 +42,15 @@ class _FirstPaint(QObject):
         )
         if os.environ.get(QUIT_ENV) == "1":
             QCoreApplication.quit()
+
+
+def freeze_startup_heap() -> None:
+    """Leave what start-up made (modules, classes, Qt wrappers: ~45,000 objects) out of the
+    cyclic garbage collector's full passes from now on. A full pass holds the GIL throughout,
+    whichever thread's allocations set it off: 25-50 ms with the GUI thread waiting, mostly
+    re-checking these objects, which live as long as the program (bench/gui_stall_bench.py
+    --why, #12). They are still freed as usual when nothing refers to them."""
+    gc.freeze()
 
 
 def announce_when_ready(window: QWidget) -> None:

@@ -264,6 +264,8 @@ class RosterDialog(QDialog):
     def print_passes(self, path: str | None = None) -> None:
         """The selected residents (one: a single card), or everyone matching the search, on
         A4 sheets."""
+        from app.roster.cards import qr_runs_many
+        from ui.common.procpool import map_in_processes
         from ui.roster.pass_print import write_pdf
 
         if self._print_task is not None:
@@ -285,6 +287,9 @@ class RosterDialog(QDialog):
                 cards = roster.pass_cards(ids, conn=conn)
             finally:
                 conn.close()
+            # the QR codes are pure Python: made in helper processes, off this process's GIL
+            # (the window waited on it, #12); only the painting stays on this thread
+            texts = [card.qr_text for card in cards]
             return write_pdf(
                 cards,
                 path,
@@ -292,6 +297,7 @@ class RosterDialog(QDialog):
                 lang=lang,
                 progress=ctx.progress,
                 cancelled=ctx.cancelled,
+                qrs=map_in_processes(qr_runs_many, texts, cancelled=ctx.cancelled),
             )
 
         self._print_path = path

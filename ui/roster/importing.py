@@ -143,7 +143,7 @@ class ImportDialog(QDialog):
         self.summary.setText("…")
         self.summary.setStyleSheet("")
         roster = self.roster
-        self._run(lambda ctx: roster.plan_import(path), self._on_plan)
+        self._run(lambda ctx: roster.plan_import(path, ctx.progress), self._on_plan)
 
     @Slot(object)
     def _on_plan(self, plan: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -70,8 +71,15 @@ def _raw_id(value: Any) -> tuple[str | None, str | None]:
     return text, None
 
 
-def plan(conn: sqlite3.Connection, path: Path | str, today: date) -> Plan:
-    """Read, map and check every row against the roster; writes nothing."""
+def plan(
+    conn: sqlite3.Connection,
+    path: Path | str,
+    today: date,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Read, map and check every row against the roster; writes nothing. `progress(rows
+    done, rows)` after each row: in the window, the runner's, which also lets the GUI thread
+    take the GIL between rows (a 5,000-row file is pure Python, #12)."""
     path = Path(path)
     rows = read_table(path)
     head, cols = find_header(rows)
@@ -83,6 +91,8 @@ def plan(conn: sqlite3.Connection, path: Path | str, today: date) -> Plan:
     preview: list[dict[str, Any]] = []
     seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for i in range(head + 1, len(rows)):
+        if progress is not None:
+            progress(i - head - 1, len(rows) - head - 1)
         row, rownum = rows[i], i + 1
         cells = {f: (row[c] if c < len(row) else None) for f, c in cols.items()}
         if all(res.clean_text(v) == "" for v in cells.values()):
@@ -137,6 +147,8 @@ def plan(conn: sqlite3.Connection, path: Path | str, today: date) -> Plan:
             continue
         seen[idn] = (rownum, clean)
         planned.append(_classify(rownum, clean, existing.get(idn)))
+    if progress is not None:
+        progress(len(rows) - head - 1, len(rows) - head - 1)
     return Plan(path, head + 1, mapping, planned, rejected, preview)
 
 
