@@ -9,7 +9,7 @@ import io
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -126,7 +126,8 @@ def officer_routes(
         return endpoint
 
     def today() -> str:
-        return datetime.now(zone).date().isoformat()
+        """The officer's day now, by the server's clock (a test's fake clock included)."""
+        return clock.now().astimezone(zone).date().isoformat()
 
     async def login_form(request: Request) -> Response:
         return render(
@@ -185,7 +186,7 @@ def officer_routes(
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
         purge_notice = await run_in_threadpool(
-            retention.notice, store, datetime.now(zone).date(), keep_days
+            retention.notice, store, clock.now().astimezone(zone).date(), keep_days
         )
         context = views.dashboard(
             gates,

@@ -165,8 +165,11 @@ def test_a_district_of_300_gates_in_chromium(browser, store, monkeypatch):
         browser.find_element(By.ID, "username").send_keys("jiedao")
         browser.find_element(By.ID, "password").send_keys("correct horse")
         browser.find_element(By.ID, "login").click()
+        text_of(browser, "gates", lambda t: True)  # logged in: today's page (the real today)
         browser.get(f"{srv.url}/?date=2026-11-29")
-        text_of(browser, "gates", lambda t: True)
+        # the day asked for, not the login's redirect still arriving (a loaded box showed it)
+        text_of(browser, "shown", lambda t: True)
+        assert "2026-11-29" in browser.find_element(By.TAG_NAME, "h2").text
         total = {
             key: int(browser.find_element(By.CSS_SELECTOR, f"#total-{key} dd").text)
             for key in ("gates", "in", "out", "refused", "fevers", "voids", "backfill", "silent")
