@@ -9,7 +9,7 @@ import io
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -125,9 +125,9 @@ def officer_routes(
 
         return endpoint
 
-    def today() -> str:
+    def today() -> date:
         """The officer's day now, by the server's clock (a test's fake clock included)."""
-        return clock.now().astimezone(zone).date().isoformat()
+        return clock.now().astimezone(zone).date()
 
     async def login_form(request: Request) -> Response:
         return render(
@@ -180,14 +180,12 @@ def officer_routes(
         if await guard(request) is None:
             return RedirectResponse("/login", status_code=303)
         lang = lang_of(request)
-        day = request.query_params.get("date") or today()
+        day = request.query_params.get("date") or today().isoformat()
         if not exports.valid_day(day):
             return _known(400, "server_bad_date", lang)
         gates = await run_in_threadpool(queries.gate_rows, store, day)
         quarantine = await run_in_threadpool(queries.quarantine_rows, store)
-        purge_notice = await run_in_threadpool(
-            retention.notice, store, clock.now().astimezone(zone).date(), keep_days
-        )
+        purge_notice = await run_in_threadpool(retention.notice, store, today(), keep_days)
         context = views.dashboard(
             gates,
             quarantine,
@@ -249,7 +247,7 @@ def officer_routes(
     async def export(request: Request) -> Response:
         if await guard(request) is None:
             return _known(401, "server_login_needed", lang_of(request))
-        day = request.query_params.get("date") or today()
+        day = request.query_params.get("date") or today().isoformat()
         if not exports.valid_day(day):
             return _known(400, "server_bad_date", lang_of(request))
         await run_in_threadpool(retention.note_export, store, day)  # no purge notice for it now
