@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayo
 
 from app.i18n import t
 from ui.common.buttons import ok_cancel
+from ui.common.style import show_as_error
 from ui.officer.pin import SetPinDialog
 
 
@@ -50,7 +51,7 @@ class PastePairDialog(QDialog):
         self.text.setObjectName("pair_text")
         self.text.setPlaceholderText("gatepost://enrol?…")
         self.message = QLabel("")
-        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        show_as_error(self.message)
         buttons = ok_cancel(self, lang, accept=False)
         buttons.accepted.connect(self.try_accept)
         layout = QVBoxLayout(self)

@@ -23,6 +23,7 @@ from app.i18n import t
 from app.officer import OfficerAuth
 from app.salvage import SalvageReport, salvage_open
 from ui.common.runner import Task, TaskContext, run_in_background
+from ui.common.style import show_as_error
 
 log = logging.getLogger(__name__)
 START_DELAY_MS = 3000  # after the window is up and the camera has started
@@ -42,7 +43,7 @@ class DbHealth(QObject):
         self.progress: QProgressDialog | None = None
         self.mark = QLabel()
         self.mark.setObjectName("db_damage")
-        self.mark.setStyleSheet("color: #c62828; font-weight: bold")
+        show_as_error(self.mark)
         self.mark.hide()
         window.add_tool_widget(self.mark)
         window.retranslate_hooks.append(self.retranslate)

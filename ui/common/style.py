@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -28,6 +28,15 @@ BANNER_COLORS = {
     "done": ("#0d47a1", "#ffffff"),
     "refused": ("#7b1f1f", "#ffffff"),
 }
+
+# a warning in a dialog or the tool row (wrong PIN, no PIN yet, damaged database, …)
+ERROR_TEXT = f"color: {BANNER_COLORS['red'][0]}; font-weight: bold"
+
+
+def show_as_error(widget: QWidget) -> None:
+    """Red bold text: the one look of every warning line and mark."""
+    widget.setStyleSheet(ERROR_TEXT)
+
 
 ICONS = {
     "green": "✔",

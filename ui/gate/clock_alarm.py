@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.gate.clock_guard import ClockStatus, describe
 from app.i18n import t
+from ui.common.style import show_as_error
 
 CHECK_MS = 60_000
 
@@ -21,7 +22,7 @@ class ClockAlarm(QObject):
         self.guard = window.service.clock_guard
         self.mark = QLabel()
         self.mark.setObjectName("clock_alarm")
-        self.mark.setStyleSheet("color: #c62828; font-weight: bold")
+        show_as_error(self.mark)
         self.mark.hide()
         window.add_tool_widget(self.mark)
         window.retranslate_hooks.append(self.retranslate)

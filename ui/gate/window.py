@@ -25,6 +25,7 @@ from ui.common.features import Action
 from ui.common.qt_language import use_qt_language
 from ui.common.runner import run_guarded
 from ui.common.sound import Sounds
+from ui.common.style import ERROR_TEXT
 from ui.gate.dialogs import Asker, SettingsValues
 from ui.gate.layout import build, button, relabel, show_camera_status, training_banner
 from ui.gate.questions import question
@@ -336,9 +337,7 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(
-            "color: #c62828; font-weight: bold;" if error else "color: #1b5e20;"
-        )
+        self.message.setStyleSheet(ERROR_TEXT if error else "color: #1b5e20;")
 
     @guarded
     def refresh(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 from app.errors import KnownError
 from app.i18n import t
 from ui.common.buttons import ok_cancel
+from ui.common.style import show_as_error
 
 
 class OfficerPinDialog(QDialog):
@@ -34,7 +35,7 @@ class OfficerPinDialog(QDialog):
         self.pin.setObjectName("pin")
         self.message = QLabel("")
         self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        show_as_error(self.message)
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -118,7 +119,7 @@ class SetPinDialog(QDialog):
             layout.addWidget(w)
 
     def try_accept(self) -> None:
-        self.message.setStyleSheet("color: #c62828; font-weight: bold")
+        show_as_error(self.message)
         if self.first.text() != self.second.text():
             self.message.setText(t("pin_mismatch", self.lang))
             return

@@ -14,6 +14,7 @@ from app import officer as roles
 from app.errors import KnownError
 from app.i18n import t
 from ui.common.runner import run_guarded
+from ui.common.style import ERROR_TEXT
 
 UNMASK_SECONDS = 60
 # (window, officer, action, detail) -> True when authorised (and audited)
@@ -65,7 +66,7 @@ class RecentActions(QObject):
         )
         self.void_button.setText(t("void_selected", self.lang))
         # while names are shown in full, the button that hides them stands out
-        self.unmask_button.setStyleSheet("" if masked else "color: #c62828; font-weight: bold")
+        self.unmask_button.setStyleSheet("" if masked else ERROR_TEXT)
 
     def _safe(self, fn: Callable[[], Any]) -> None:
         run_guarded(self.window, fn, self.lang)

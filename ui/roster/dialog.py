@@ -29,6 +29,7 @@ from app.i18n import t
 from ui.common.buttons import ok_cancel
 from ui.common.files import choose_pdf
 from ui.common.runner import Task, TaskContext, run_in_background
+from ui.common.style import show_as_error
 
 COLUMNS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags", "status")
 FIELDS = ("name", "id_number", "phone", "building", "unit", "room", "household", "tags")
@@ -68,7 +69,7 @@ class ResidentEditor(QDialog):
             self.edits[name] = edit
             form.addRow(t(name, lang), edit)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        show_as_error(self.error)
         self.error.setWordWrap(True)
         form.addRow(self.error)
         buttons = ok_cancel(self, lang, accept=False)  # save() accepts once the roster took it

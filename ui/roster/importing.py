@@ -23,6 +23,7 @@ from app.i18n import t
 from app.roster.residents import EDITABLE
 from ui.common.files import choose_open
 from ui.common.runner import Task, TaskContext, run_in_background
+from ui.common.style import show_as_error
 
 # the roster's own columns (app.roster.residents.EDITABLE) plus the one an import file may
 # have instead of building/unit/room: a whole address; name, ID, phone and address read first
@@ -124,7 +125,7 @@ class ImportDialog(QDialog):
         if self._closed:
             return
         self.summary.setText(text)
-        self.summary.setStyleSheet("color: #c62828; font-weight: bold;")
+        show_as_error(self.summary)
         self.bar.setVisible(False)
         self.choose_button.setEnabled(True)
         self.failed.emit(text)

@@ -24,6 +24,7 @@ from app.i18n import t
 from app.roster import visitors
 from ui.common.files import choose_pdf
 from ui.common.qr_view import QrLabel
+from ui.common.style import show_as_error
 
 
 class VisitorPassDialog(QDialog):
@@ -57,7 +58,7 @@ class VisitorPassDialog(QDialog):
         self.hours.setSpecialValueText(t("visitor_today", lang))  # 0 = until midnight
         form.addRow(t("visitor_valid", lang), self.hours)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        show_as_error(self.error)
         self.error.setWordWrap(True)
         form.addRow(self.error)
         self.issue_button = QPushButton(t("visitor_issue", lang))

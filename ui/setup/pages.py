@@ -27,8 +27,9 @@ from app.i18n import t
 from app.setup.steps import SetupState
 from app.sync.identity import parse_enrolment
 from ui.common.files import choose_camera_source
+from ui.common.style import ERROR_TEXT
 
-RED = "color: #c62828; font-weight: bold;"
+RED = ERROR_TEXT
 
 
 def _note(text: str = "", style: str = "") -> QLabel:

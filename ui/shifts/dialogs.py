@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 from app.errors import KnownError
 from app.i18n import t
 from app.privacy import mask_phone
+from ui.common.style import show_as_error
 
 
 def _error_label() -> QLabel:
     label = QLabel("")
     label.setObjectName("error")
-    label.setStyleSheet("color: #c62828; font-weight: bold")
+    show_as_error(label)
     label.setWordWrap(True)
     return label
 

@@ -25,6 +25,7 @@ from app.shifts.service import ShiftService
 from app.sync.identity import load_identity
 from ui.common.features import Action
 from ui.common.runner import Task, TaskContext, run_guarded, run_in_background
+from ui.common.style import show_as_error
 from ui.officer.pin import OfficerPinDialog, SetPinDialog, VerifyPinDialog
 from ui.officer.recent_actions import RecentActions
 from ui.reports.export_dialog import ExportDialog
@@ -96,7 +97,7 @@ class ShiftFeatures(QObject):
         self.purge_button.setToolTip(t("purge_confirm", window.lang))
         self.purge_button.setObjectName("shift_purge")
         self.purge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.purge_button.setStyleSheet("color: #c62828; font-weight: bold")
+        show_as_error(self.purge_button)
         self.purge_button.clicked.connect(self.confirm_purge)
         self.purge_button.hide()
         window.add_tool_widget(self.purge_button)
