@@ -39,7 +39,8 @@ from tests.fakes.peakmem import measure  # noqa: E402
 DAY, SMALL_DAY = "2026-11-29", "2026-11-28"
 PG_DEFAULT = "postgresql://gatepost:gatepost@127.0.0.1:5432/gatepost_test"
 COLUMNS = (
-    "event_id, device_id, seq, kind, body, created_utc, prev_hash, hash, local_date, received_utc"
+    "event_id, device_id, seq, kind, body, created_utc, prev_hash, hash, local_date, received_utc, "
+    "export_head, export_tail"
 )
 
 
@@ -80,8 +81,13 @@ def body(rng: random.Random, gate: int, i: int, day: str, kind: str) -> str:
 
 
 def fill(url: str, gates: int, per_day: dict[str, int]) -> float:
-    """COPY the days' events into the events table; seconds taken."""
+    """COPY the days' events into the events table, with the CSV cells ingest stores beside
+    each body (server/export_rows.py); seconds taken."""
     import psycopg
+
+    from server.export_rows import CsvLine, stored_cells
+
+    line = CsvLine()
 
     rng = random.Random(15)
     kinds = ["passage"] * 90 + ["fever_check"] * 4 + ["passage_backfill"] * 2 + ["shift_event"] * 3
@@ -102,18 +108,20 @@ def fill(url: str, gates: int, per_day: dict[str, int]) -> float:
                     for i in range(each):
                         seq[g] += 1
                         kind = "void" if i % 200 == 199 else kinds[i % len(kinds)]
+                        text = body(rng, g, i, day, kind)
                         copy.write_row(
                             (
                                 f"g{g}-{day}-{i}",
                                 f"gate{g:04d}",
                                 seq[g],
                                 kind,
-                                body(rng, g, i, day, kind),
+                                text,
                                 f"{day}T02:00:00Z",
                                 "p",
                                 "h",
                                 None if kind == "void" else day,
                                 f"{day}T02:00:01.000Z",
+                                *stored_cells(line, kind, json.loads(text)),
                             )
                         )
         conn.commit()

@@ -15,6 +15,7 @@ from typing import Any
 from app.sync.protocol import MAX_SEQ, event_problem
 from db.outbox import GENESIS
 from server import rollups
+from server.export_rows import CsvLine, stored_cells
 from server.store import Store, Tx, utc_now
 
 
@@ -67,10 +68,6 @@ def _quarantine(tx: Tx, device_id: str, e: dict[str, Any], reason: str, now: str
     )
 
 
-def _in(values: list[Any]) -> str:
-    return "(" + ", ".join("?" for _ in values) + ")"
-
-
 def _judge(
     tx: Tx, device_id: str, events: list[Any], now: str, bodies: dict[str, dict[str, Any]]
 ) -> tuple[list[Verdict], list[dict[str, Any]]]:
@@ -93,13 +90,8 @@ def _judge(
     if good:
         ids = [e["event_id"] for _, e in good]
         by_id: dict[str, dict[str, Any]] = {}
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
-            for r in tx.execute(
-                f"SELECT event_id, device_id, seq, hash FROM events WHERE event_id IN {_in(part)}",
-                part,
-            ):
-                by_id[r["event_id"]] = r
+        for r in _stored(tx, ids):
+            by_id[r["event_id"]] = r
         lo = min(e["seq"] for _, e in good) - 1
         hi = max(e["seq"] for _, e in good) + 1
         by_seq = {
@@ -163,32 +155,78 @@ def _judge(
             to_insert.append(e)
             verdicts[i] = Verdict(seq, eid, "accepted")
         if to_insert:
-            for e in to_insert:
-                bodies[e["event_id"]] = rollups.body_of(e["body"])
-            tx.executemany(
-                "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
-                "hash, local_date, received_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                [
-                    (
-                        e["event_id"],
-                        device_id,
-                        e["seq"],
-                        e["kind"],
-                        e["body"],
-                        e["created_utc"],
-                        e["prev_hash"],
-                        e["hash"],
-                        rollups.local_date(bodies[e["event_id"]]),
-                        now,
-                    )
-                    for e in to_insert
-                ],
-            )
-            _recheck(tx, device_id, to_insert, verdicts, events, now)
-            index = {id(e): i for i, e in enumerate(events)}
-            stored = [e for e in to_insert if _status(verdicts[index[id(e)]]) == "accepted"]
+            stored = _insert(tx, device_id, to_insert, verdicts, events, now, bodies)
     return [v for v in verdicts if v is not None], stored
+
+
+EVENT_COLUMNS = (
+    "event_id",
+    "device_id",
+    "seq",
+    "kind",
+    "body",
+    "created_utc",
+    "prev_hash",
+    "hash",
+    "local_date",
+    "received_utc",
+    "export_head",
+    "export_tail",
+)
+_INSERT = (
+    f"INSERT INTO events({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)}) ON CONFLICT DO NOTHING"
+)
+
+
+def _stored(tx: Tx, ids: list[str]) -> list[dict[str, Any]]:
+    """The stored events with these ids (500 a query)."""
+    out: list[dict[str, Any]] = []
+    for chunk in range(0, len(ids), 500):
+        among, params = tx.among("event_id", ids[chunk : chunk + 500])
+        out += tx.execute(
+            f"SELECT event_id, device_id, seq, hash FROM events WHERE {among}", params
+        )
+    return out
+
+
+def _insert(
+    tx: Tx,
+    device_id: str,
+    to_insert: list[dict[str, Any]],
+    verdicts: list[Verdict | None],
+    events: list[Any],
+    now: str,
+    bodies: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Store the events judged new, with their export cells; the ones stored. All at once when
+    none was taken meanwhile (the usual case), else one by one, a race lost to another
+    device's batch being quarantined as conflict_same_id."""
+    line = CsvLine()
+    rows = []
+    for e in to_insert:
+        body = bodies[e["event_id"]] = rollups.body_of(e["body"])
+        rows.append(
+            (
+                e["event_id"],
+                device_id,
+                e["seq"],
+                e["kind"],
+                e["body"],
+                e["created_utc"],
+                e["prev_hash"],
+                e["hash"],
+                rollups.local_date(body),
+                now,
+                *stored_cells(line, e["kind"], body),
+            )
+        )
+    if tx.insert_new("events", EVENT_COLUMNS, rows):
+        return to_insert
+    tx.executemany(_INSERT, rows)
+    _recheck(tx, device_id, to_insert, verdicts, events, now)
+    index = {id(e): i for i, e in enumerate(events)}
+    return [e for e in to_insert if _status(verdicts[index[id(e)]]) == "accepted"]
 
 
 def _status(verdict: Verdict | None) -> str | None:
@@ -204,14 +242,7 @@ def _recheck(
     now: str,
 ) -> None:
     """An insert skipped by ON CONFLICT (a race with another device's batch) is not accepted."""
-    stored: dict[str, dict[str, Any]] = {}
-    ids = [e["event_id"] for e in inserted]
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        for r in tx.execute(
-            f"SELECT event_id, device_id, seq, hash FROM events WHERE event_id IN {_in(part)}", part
-        ):
-            stored[r["event_id"]] = r
+    stored = {r["event_id"]: r for r in _stored(tx, [e["event_id"] for e in inserted])}
     index = {id(e): i for i, e in enumerate(events)}
     for e in inserted:
         r = stored.get(e["event_id"])

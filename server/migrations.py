@@ -166,6 +166,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX events_undated ON events(received_utc) WHERE local_date IS NULL
         """,
     ),
+    (
+        "s007_export_cells",
+        # #15: an event's cells in the officer's CSV (masked, neutralised, quoted), written at
+        # ingest so a district day's CSV joins text instead of decoding 10 million bodies
+        # (server/export_rows.py); NULL for the events stored before: built at export time
+        """
+        ALTER TABLE events ADD COLUMN export_head TEXT;
+        ALTER TABLE events ADD COLUMN export_tail TEXT
+        """,
+    ),
 ]
 
 

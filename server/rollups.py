@@ -119,11 +119,12 @@ def apply_events(
     asked = list({*counted, *targets})
     already: set[str] = set()
     for part in _chunks(asked):
+        among, params = tx.among("target_id", part)
         already.update(
             r["target_id"]
             for r in tx.execute(
-                f"SELECT target_id FROM voided WHERE device_id = ? AND target_id IN {_in(part)}",
-                [device_id, *part],
+                f"SELECT target_id FROM voided WHERE device_id = ? AND {among}",
+                [device_id, *params],
             )
         )
     fresh = sorted(targets - already)

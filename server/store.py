@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from server.migrations import MIGRATIONS, migration_sql
+from server.tx import Tx
 
 SERVER_DB = "gatepost-server.db"
 log = logging.getLogger(__name__)
@@ -29,65 +30,6 @@ MIGRATION_LOCK = 0x6761_7465_706F_7374 & 0x7FFF_FFFF_FFFF_FFFF
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class Tx:
-    """One transaction's cursor: execute(sql with ?, params) -> list of dict rows; rowcount."""
-
-    def __init__(self, cur: Any, dialect: str) -> None:
-        self._cur = cur
-        self.dialect = dialect
-        self.rowcount = 0
-
-    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
-        if self.dialect == "postgres":
-            sql = sql.replace("?", "%s")
-        self._cur.execute(sql, tuple(params))
-        self.rowcount = self._cur.rowcount
-        if self._cur.description is None:
-            return []
-        names = [d[0] for d in self._cur.description]
-        return [dict(zip(names, row, strict=True)) for row in self._cur.fetchall()]
-
-    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if self.dialect == "postgres":
-            sql = sql.replace("?", "%s")
-        self._cur.executemany(sql, rows)
-
-    def one(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
-        rows = self.execute(sql, params)
-        return rows[0] if rows else None
-
-    def stream(
-        self,
-        sql: str,
-        params: tuple[Any, ...] | list[Any] = (),
-        size: int = 2000,
-        tuples: bool = False,
-    ) -> Iterator[Any]:
-        """Rows of one long read inside this transaction, size at a time (PostgreSQL: a
-        server-side cursor), so memory stays flat in the row count. Dicts by column name, or
-        with tuples=True the rows as the driver gives them (no dict a row: the exports)."""
-        conn = self._cur.connection
-        if self.dialect == "postgres":
-            cur = conn.cursor(name=f"gp_stream_{id(self)}")
-            cur.itersize = size
-            sql = sql.replace("?", "%s")
-        else:
-            cur = conn.cursor()
-        try:
-            cur.execute(sql, tuple(params))
-            names = [d[0] for d in cur.description] if cur.description else []
-            while rows := cur.fetchmany(size):
-                if tuples:
-                    yield from rows
-                    continue
-                for row in rows:
-                    if not names:
-                        names = [d[0] for d in cur.description]
-                    yield dict(zip(names, row, strict=True))
-        finally:
-            cur.close()
 
 
 class Store:

@@ -3,48 +3,26 @@ rows (personal data masked), and the officer's local time."""
 
 from __future__ import annotations
 
-import collections
-import operator
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import msgspec
-
-from app.privacy import mask_id, mask_name, mask_phone
-from server.rollups import BACKFILL_KIND, KIND_PREFIX, NUMBERS, PASSAGE_KINDS, body_of
+from server.export_rows import (  # noqa: F401  (the officer's names for them)
+    BODY_COLUMNS,
+    EXPORT_COLUMNS,
+    MASKS,
+    CsvLine,
+    export_fields,
+    raw_row,
+    voided_cell,
+)
+from server.rollups import KIND_PREFIX, NUMBERS
 from server.store import Store, Tx
 
 DEFAULT_TZ = "Asia/Shanghai"
 TZ_ENV = "GATEPOST_SERVER_TZ"
-EXPORT_COLUMNS = (
-    "gate",
-    "device_id",
-    "seq",
-    "kind",
-    "ts_local",
-    "direction",
-    "category",
-    "code_color",
-    "decision",
-    "reason",
-    "temperature",
-    "person_name",
-    "id_number",
-    "phone",
-    "building",
-    "unit",
-    "room",
-    "volunteer",
-    "voided",
-    "backfill",  # #17: 补录 from the paper register: "backfill p.<sheet page>"
-    "clock_suspect",  # #17: written while the gate's clock was in doubt
-)
-# taken from the event body as they are, but for MASKS
-BODY_COLUMNS = EXPORT_COLUMNS[4 : EXPORT_COLUMNS.index("voided")]
-MASKS = (("person_name", mask_name), ("id_number", mask_id), ("phone", mask_phone))
 
 
 def server_tz(name: str | None = None) -> ZoneInfo:
@@ -174,24 +152,6 @@ def quarantine_rows(store: Store, limit: int = 100) -> list[dict[str, Any]]:
         )
 
 
-# what an export reads from a body; msgspec skips every other field without building it
-_BODY_FIELDS = (*BODY_COLUMNS, "backfill_page", "clock_suspect")
-_ExportBody = msgspec.defstruct("_ExportBody", [(f, Any, None) for f in _BODY_FIELDS])
-_decode_body = msgspec.json.Decoder(_ExportBody).decode
-_body_values = operator.attrgetter(*_BODY_FIELDS)
-_slow_values = operator.itemgetter(*_BODY_FIELDS)
-
-
-def export_fields(text: Any) -> tuple[Any, ...]:
-    """The values of _BODY_FIELDS in a body (None where absent), as `body_of(text).get` gives
-    them: msgspec for speed (#15), json (body_of) for whatever msgspec refuses or reads
-    otherwise (not an object, NaN, out-of-range numbers, lone surrogates, bad JSON)."""
-    try:
-        return _body_values(_decode_body(text))
-    except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
-        return _slow_values(collections.defaultdict(type(None), body_of(text)))
-
-
 def iter_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
     """One row per event of that day across all gates, personal data masked, streamed from
     the database (memory flat in the number of events); a voided passage is marked in the last
@@ -219,18 +179,48 @@ def gate_names(store: Store) -> dict[str, str]:
 def iter_raw_export_rows(store: Store, day: str) -> Iterator[list[Any]]:
     """iter_export_rows with None where a body has no value (the exports write it empty)."""
     names = gate_names(store)
-    events = store.stream(EXPORT_SQL, (day,), tuples=True)
-    n_body = len(BODY_COLUMNS)
-    masks = [(EXPORT_COLUMNS.index(c), f) for c, f in MASKS]
-    for device_id, seq, kind, text, voided in events:
-        values = export_fields(text)
-        row = [names.get(device_id, ""), device_id, seq, kind, *values[:n_body]]
-        for i, mask in masks:
-            row[i] = mask(row[i])
-        row.append("voided" if voided is not None and kind in PASSAGE_KINDS else "")
-        row.append(f"backfill p.{values[n_body]}" if kind == BACKFILL_KIND else "")
-        row.append("clock_suspect" if values[n_body + 1] else "")
-        yield row
+    for device_id, seq, kind, text, voided in store.stream(EXPORT_SQL, (day,), tuples=True):
+        yield raw_row(names.get(device_id, ""), device_id, seq, kind, export_fields(text), voided)
+
+
+# the CSV's rows: the cells ingest stored, the body only where they were not stored
+CSV_SQL = (
+    "SELECT e.device_id, e.seq, e.kind, e.export_head, e.export_tail, "
+    "CASE WHEN e.export_head IS NULL OR e.export_tail IS NULL THEN e.body END AS body, "
+    "v.target_id AS voided FROM events e LEFT JOIN voided v ON v.device_id = e.device_id "
+    "AND v.target_id = e.event_id WHERE e.local_date = ? ORDER BY e.device_id, e.seq"
+)
+
+
+class _Cells(dict[str, str]):
+    """A value's CSV cell text, made the first time it is asked for (gate names, kinds)."""
+
+    def __init__(self, line: CsvLine, made: Callable[[str], list[Any]]) -> None:
+        super().__init__()
+        self._line, self._made = line, made
+
+    def __missing__(self, key: str) -> str:
+        self[key] = text = self._line(self._made(key))
+        return text
+
+
+def iter_csv_lines(store: Store, day: str) -> Iterator[str]:
+    """That day's rows as CSV lines (no line end), in export order: joined from the cells
+    ingest stored, or, for an event stored without them, built from its body; the same text
+    either way (server/export_rows.py)."""
+    names = gate_names(store)
+    line = CsvLine()
+    gates = _Cells(line, lambda device_id: [names.get(device_id, ""), device_id])
+    kinds = _Cells(line, lambda kind: [kind])
+    for device_id, seq, kind, head, tail, text, voided in store.stream(
+        CSV_SQL, (day,), tuples=True
+    ):
+        if text is None:
+            mark = voided_cell(kind, voided)
+            yield f"{gates[device_id]},{seq},{kinds[kind]},{head},{mark},{tail}"
+        else:
+            values = export_fields(text)
+            yield line(raw_row(names.get(device_id, ""), device_id, seq, kind, values, voided))
 
 
 def export_rows(store: Store, day: str) -> list[list[Any]]:
