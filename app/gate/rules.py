@@ -33,6 +33,16 @@ def typed_code(text: str) -> bool:
     return len(text) >= 6 and not looks_like_temperature(text)
 
 
+def keyed_code(keys: str, refused: str) -> bool:
+    """Keys typed into the temperature field (refused: those it did not take) that were a
+    scanner's code, not a volunteer's slip: code-like, and mostly refused, or with digits the
+    field had no room for. A slip ('36..6x') leaves the reading the field shows."""
+    if not typed_code(keys):
+        return False
+    shown = "".join(keys.split())  # spaces are dropped, neither taken nor refused
+    return 2 * len(refused) > len(shown) or any(ch.isdigit() for ch in refused)
+
+
 def typed_temperature(text: str) -> str | None:
     """The temperature field's rule: the text it may hold, as parse_temperature reads it
     (full-width digits and 。 made ASCII, spaces dropped), or None: not a temperature's keys.

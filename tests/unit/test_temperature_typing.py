@@ -13,6 +13,7 @@ from app.gate.desk import Desk
 from app.gate.rules import (
     TEMP_MAX,
     TEMP_MIN,
+    keyed_code,
     looks_like_temperature,
     parse_temperature,
     typed_code,
@@ -79,6 +80,52 @@ def test_full_width_digits_are_made_ascii(text, held):
 def test_a_scanner_code_is_not_a_temperature():
     assert typed_code("https://jkm.example.invalid/v?t=P1")
     assert not typed_code("36.5℃") and not typed_code("abc") and not typed_code("3650")
+
+
+def type_keys(keys: str) -> tuple[str, str]:
+    """The field, key by key at the end: (what it holds, the keys it refused)."""
+    held, refused = "", ""
+    for key in keys:
+        taken = typed_temperature(held + key)
+        if taken is None:
+            refused += key
+        else:
+            held = taken
+    return held, refused
+
+
+SLIPS = st.lists(st.characters(categories=["L"], exclude_characters="Cc"), max_size=2)
+
+
+@given(READINGS, SLIPS, st.data())
+def test_a_slip_or_two_leaves_the_reading_the_field_shows(tenths, slips, data):
+    """'36..6x' ⏎ records 36.6, as the field shows, not a scan of the code '36..6x'."""
+    keys = f"{tenths / 10:.1f}"
+    for slip in slips:
+        at = data.draw(st.integers(0, len(keys)))
+        keys = keys[:at] + slip + keys[at:]
+    held, refused = type_keys(keys)
+    assert len(refused) == len(slips)
+    assert not keyed_code(keys, refused) and parse_temperature(held) == tenths / 10
+
+
+CODE = st.text(st.characters(codec="ascii", categories=["L", "N", "P", "S"]), min_size=5)
+
+
+@given(st.sampled_from(["https://jkm.example.invalid/v?t=", "hc:", "GP1:"]), CODE)
+def test_a_scanner_code_typed_into_the_field_stays_a_code(prefix, rest):
+    keys = prefix + rest
+    assert keyed_code(keys, type_keys(keys)[1])
+
+
+@given(st.text(min_size=13).filter(lambda s: len("".join(s.split())) >= 13))
+def test_long_keys_are_always_a_code(keys):
+    """The field holds 6 characters at most: 13 keys (spaces aside) are a code."""
+    assert keyed_code(keys, type_keys(keys)[1])
+
+
+def test_digits_the_field_has_no_room_for_are_a_code():
+    assert type_keys("361234") == ("3612", "34") and keyed_code("361234", "34")
 
 
 @pytest.fixture

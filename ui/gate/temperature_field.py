@@ -37,27 +37,36 @@ class TemperatureField(QLineEdit):
         self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
         self._keys = ""  # what the keyboard typed since the field was last emptied
+        self._refused = ""  # the keys of those the field did not take
+        self._rejected = False
+        self.inputRejected.connect(self._note_rejected)
         self._held = ""  # the text before the last change (a refused key "changes" it too)
         self.textChanged.connect(self._forget_when_emptied)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         text = event.text()
+        self._rejected = False
+        super().keyPressEvent(event)
         if text.isprintable():
             self._keys += text
-        super().keyPressEvent(event)
+            self._refused += text if self._rejected else ""
+
+    def _note_rejected(self) -> None:
+        self._rejected = True
 
     def _forget_when_emptied(self, text: str) -> None:
         if self._held and not text:  # backspaced away, recorded, Esc: a fresh start
-            self._keys = ""
+            self.forget_keys()
         self._held = text
 
     def forget_keys(self) -> None:
-        self._keys = ""
+        self._keys = self._refused = ""
 
     def take_typed(self) -> str:
         """What Enter hands the desk: the keys as typed when they were a code, or when none of
         them stayed in the field (the desk says they are no temperature); else the field."""
-        keys, self._keys = self._keys, ""
-        if rules.typed_code(keys) or (keys.strip() and not self.text()):
+        keys, refused = self._keys, self._refused
+        self.forget_keys()
+        if rules.keyed_code(keys, refused) or (keys.strip() and not self.text()):
             return keys
         return self.text()
