@@ -58,7 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "temp_required": ("请先输入体温", "Enter the temperature first"),
     "temp_keys_only": (
         "体温只能输入数字和一个小数点，如 36.5 或 365",
-        "Temperature: digits and one decimal point only, e.g. 36.5 or 365",
+        "Only digits and one point: 36.5 or 365",
     ),
     "fever_alarm": ("发热 {value} °C！", "Fever {value} °C!"),
     "fever_rest": (

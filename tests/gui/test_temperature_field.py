@@ -135,3 +135,18 @@ def test_a_scanner_typing_a_code_still_gets_a_person_to_the_desk(qtbot, window, 
     assert window.current is not None and window.current.payload_kind == "healthcode"
     assert window.temperature.text() == "" and temperatures(service) == []
     assert window.message.text() != t("temp_keys_only", "zh")  # the hint went with the code
+
+
+def test_the_retest_dialog_takes_a_reading_the_same_way(qtbot):
+    """The fever re-test asks for a reading too; the same dialog asks for a volunteer's name."""
+    from ui.gate.dialogs import TemperatureDialog
+
+    retest = TemperatureDialog(t("fever_retest_prompt", "zh"), "zh")
+    qtbot.addWidget(retest)
+    keys(retest.field, "体温３７")
+    qtbot.keyClicks(retest.field, "x.1")
+    assert retest.field.text() == "37.1"
+    name = TemperatureDialog(t("volunteer_prompt", "zh"), "zh", reading=False)
+    qtbot.addWidget(name)
+    keys(name.field, "王阿姨")
+    assert name.field.text() == "王阿姨"
