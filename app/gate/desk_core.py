@@ -235,10 +235,15 @@ class DeskCore:
     def type_text(self, text: str) -> None:
         self.typed += text
 
+    def refuse_keys(self) -> Step:
+        """The temperature field refused a key (a letter, a second point): say what it takes."""
+        self._say("temp_keys_only")
+        return Step("message")
+
     def key(self, name: str) -> Step:
         typed_before = self.typed
         typed = self.typed.strip()
-        if name == "Enter" and len(typed) >= 6 and not rules.looks_like_temperature(typed):
+        if name == "Enter" and rules.typed_code(typed):
             self.typed = ""  # a keyboard-wedge scanner typed a code into the field
             return self.scan(typed, "unknown", source="wedge")
         if self.dialog is not None and name != "Esc":
@@ -299,6 +304,10 @@ class DeskCore:
             return self._ask("confirm_color", token=cur.token)
         if not identified(cur.code_color, cur.payload_kind, cur.identity, cur.override_reason):
             self._say("no_identity")
+            return Step("message", sound="refused")
+        if typed and not rules.looks_like_temperature(typed):
+            self.typed = ""  # letters are no temperature: the field is emptied, the words say so
+            self._say("temp_invalid")
             return Step("message", sound="refused")
         if not typed:
             self._say("temp_required")

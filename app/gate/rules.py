@@ -16,11 +16,43 @@ MANUAL_METHODS = ("id_number", "name_room")
 DISPOSITIONS = ("fever_clinic", "grid_cadre", "other", "left")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．。", "0123456789..")
 _TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
+_UNITS = "℃°Cc"  # one sign after the number, as parse_temperature strips it
+# the number as the field may hold it, key by key: up to 4 digits (5 → 36.5, 365, 3650) or
+# up to 2 digits, one point or comma, up to 2 decimals; every prefix of a reading is in it
+_TYPING = re.compile(r"[0-9]{0,4}|[0-9]{0,2}[.,][0-9]{0,2}")
 
 
 def looks_like_temperature(text: str) -> bool:
     """What a volunteer or an IR thermometer types; longer text is a scanner typing a code."""
     return bool(_TEMP_LIKE.match(text.strip()))
+
+
+def typed_code(text: str) -> bool:
+    """Typed text that is a code, not a temperature: a keyboard-wedge scanner typed it."""
+    text = text.strip()
+    return len(text) >= 6 and not looks_like_temperature(text)
+
+
+def keyed_code(keys: str, refused: str) -> bool:
+    """Keys typed into the temperature field (refused: those it did not take) that were a
+    scanner's code, not a volunteer's slip: code-like, and mostly refused, or with digits the
+    field had no room for. A slip ('36..6x') leaves the reading the field shows."""
+    if not typed_code(keys):
+        return False
+    shown = "".join(keys.split())  # spaces are dropped, neither taken nor refused
+    return 2 * len(refused) > len(shown) or any(ch.isdigit() for ch in refused)
+
+
+def typed_temperature(text: str) -> str | None:
+    """The temperature field's rule: the text it may hold, as parse_temperature reads it
+    (full-width digits and 。 made ASCII, spaces dropped), or None: not a temperature's keys.
+
+    Whatever it holds looks_like_temperature, so Enter parses it (or says why not)."""
+    text = "".join(text.split()).translate(_FULLWIDTH)
+    number = text[:-1] if text[-1:] in _UNITS else text
+    if number != text and not any(ch.isdigit() for ch in number):
+        return None  # a unit sign alone, or a letter C, is not a temperature
+    return text if _TYPING.fullmatch(number) else None
 
 
 def parse_temperature(raw: str) -> float:

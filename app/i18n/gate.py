@@ -56,6 +56,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Temperature {value} out of range (34.0–42.5 °C); measure again",
     ),
     "temp_required": ("请先输入体温", "Enter the temperature first"),
+    "temp_keys_only": (
+        "体温只能输入数字和一个小数点，如 36.5 或 365",
+        "Only digits and one point: 36.5 or 365",
+    ),
     "fever_alarm": ("发热 {value} °C！", "Fever {value} °C!"),
     "fever_rest": (
         "请到一旁休息 {minutes} 分钟后复测（已登记，待复测）",

@@ -29,6 +29,7 @@ from app.idcard import validate_id
 from app.settings import SYNC_MODES, spec_for
 from ui.common.buttons import ok_cancel
 from ui.common.files import choose_camera_source
+from ui.gate.temperature_field import TemperatureField
 
 _buttons = ok_cancel  # the one OK / Cancel row (ui/common/buttons.py)
 
@@ -135,13 +136,17 @@ class ManualEntryDialog(QDialog):
 
 
 class TemperatureDialog(QDialog):
-    def __init__(self, title: str, lang: str, parent: QWidget | None = None) -> None:
+    """One line asked for: a re-test reading (the desk's temperature field), or a name."""
+
+    def __init__(
+        self, title: str, lang: str, parent: QWidget | None = None, reading: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(title))
-        self.field = QLineEdit()
-        self.field.setObjectName("temperature")
+        self.field = TemperatureField() if reading else QLineEdit()
+        self.field.setObjectName("temperature" if reading else "text")
         layout.addWidget(self.field)
         layout.addWidget(_buttons(self, lang))
 
@@ -271,8 +276,7 @@ class Asker:
         return dlg.choice(), dlg.note.text().strip()
 
     def text(self, title: str, lang: str) -> str | None:
-        dlg = TemperatureDialog(title, lang, self.parent)
-        dlg.field.setObjectName("text")
+        dlg = TemperatureDialog(title, lang, self.parent, reading=False)
         return dlg.field.text().strip() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
     def temperature(self, title: str, lang: str) -> str | None:

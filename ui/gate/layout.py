@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from app.gate.rules import CATEGORIES
 from app.gate.training import is_training
 from app.i18n import t
 from ui.common.features import ActionBar
+from ui.gate.temperature_field import TemperatureField
 from ui.gate.widgets import Banner, Counters, FeverList, Keypad, RecentTable
 
 if TYPE_CHECKING:
@@ -163,10 +163,9 @@ def _build_middle(win: MainWindow) -> QVBoxLayout:
     mid.setSpacing(4)
     win.temp_label = QLabel()
     mid.addWidget(win.temp_label)
-    win.temperature = QLineEdit()
-    win.temperature.setObjectName("temperature")
-    win.temperature.setMaxLength(64)
+    win.temperature = TemperatureField()
     win.temperature.returnPressed.connect(win.on_enter)
+    win.temperature.inputRejected.connect(win.on_refused_keys)
     win.temperature.textChanged.connect(lambda text: win.desk.set_typed(text))
     mid.addWidget(win.temperature)
     quick = QHBoxLayout()

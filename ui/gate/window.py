@@ -194,8 +194,16 @@ class MainWindow(QMainWindow):
     @guarded
     def press(self, key: str) -> None:
         """A desk key (F1–F4, Esc, Enter, Ctrl+R, Ctrl+Y, Ctrl+1…5) from keyboard or button."""
-        self.desk.set_typed(self.temperature.text())
+        field = self.temperature
+        self.desk.set_typed(field.take_typed() if key == "Enter" else field.text())
+        if key == "Esc":
+            field.forget_keys()
         self._apply(self.desk.key(key))
+
+    @guarded
+    def on_refused_keys(self) -> None:
+        """The field refused a key, a paste or an input-method commit: the desk says why."""
+        self._apply(self.desk.refuse_keys())
 
     def on_enter(self) -> None:
         self.press("Enter")
