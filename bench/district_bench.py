@@ -271,7 +271,7 @@ def ingest_http(
         "setup_seconds": setup,
         "rate": total / r.seconds,
         "server_cpu": r.server_cpu,
-        "per_server_cpu_s": total / r.server_cpu,
+        "per_server_cpu_s": total / r.server_cpu if r.server_cpu else float("inf"),  # < 1 tick
         "pg_us": r.pg_backends_cpu / total * 1e6,
         "pg_all_us": r.pg_all_cpu / total * 1e6,
         "client_cpu": r.client_cpu,
