@@ -2,10 +2,11 @@
 """District server benchmark (#15) on PostgreSQL: the officer's page, the day's CSV and XLSX
 over a day of --events events from --gates gates (written straight into the database with
 COPY, the roll-ups rebuilt from them as the check command does), and ingest over HTTP from
---concurrent simulated gates pushing to a server process of its own.
+--concurrent simulated gates pushing to a server process of its own: their signed requests
+made beforehand, sent by --clients light processes, the server's CPU read from /proc.
 
     python bench/district_bench.py [--gates 500] [--events 2000000] [--concurrent 300]
-        [--per-gate 500] [--xlsx-events 200000] [--postgres URL] [--write-doc]
+        [--per-gate 500] [--clients 2] [--xlsx-events 200000] [--postgres URL] [--write-doc]
 
 Each measurement runs in a fresh interpreter (tests/fakes/peakmem.py) for its peak memory.
 The baseline in the same run: main's way of counting the page (every event body of the day
@@ -19,6 +20,8 @@ import json
 import os
 import random
 import secrets
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.sync_bench import client_for, drop_pg, make_gate  # noqa: E402
+from bench.ingest_push import prepare_gate, push  # noqa: E402
+from bench.sync_bench import drop_pg, make_gate  # noqa: E402
 from server.officer import set_officer  # noqa: E402
 from server.run import free_port  # noqa: E402
 from server.store import PostgresStore, utc_now  # noqa: E402
@@ -219,10 +223,19 @@ def vm_hwm_mb(pid: int) -> float:
         return next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:")) / 1024
 
 
-def ingest_http(url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool) -> dict:
-    """gates simulated gates push per_gate events each at once to one server process."""
+def ingest_http(
+    url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool, clients: int = 2
+) -> dict:
+    """gates simulated gates push per_gate events each at once to one server process: made,
+    paired and their requests signed beforehand (bench/ingest_push.py), pushed by `clients`
+    processes; the window's CPU of the server, PostgreSQL, the clients and the machine."""
+    import psycopg
+
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    tag = "gatepost_bench_" + secrets.token_hex(4)  # names the server's PostgreSQL backends
+    sep = "&" if "?" in url else "?"
+    env = {**os.environ, "DATABASE_URL": f"{url}{sep}application_name={tag}"}
+    env["PYTHONPATH"] = str(ROOT)
     code = (
         "import sys; from server import rollups\n"
         + (
@@ -237,33 +250,20 @@ def ingest_http(url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool
     try:
         wait_port(port, proc)
         store = PostgresStore(url, size=4)
-        reports: list = [None] * gates
-        ready = threading.Barrier(gates + 1)
-        go = threading.Event()
+        begun = time.perf_counter()
+        prepared = []
+        for i in range(gates):
+            folder = tmp / f"gate-{port}-{i}"  # a new gate every run
+            prepared.append(prepare_gate(folder, per_gate, store, f"http://127.0.0.1:{port}"))
+            shutil.rmtree(folder)
+        setup = time.perf_counter() - begun
+        with psycopg.connect(url, autocommit=True) as watch:
 
-        def run(i: int) -> None:
-            """Each gate's SQLite lives in its thread: made, paired, then all push at once
-            (a gate that fails to pair breaks the barrier instead of leaving the rest waiting)."""
-            gdb = make_gate(tmp / f"gate-{port}-{i}", per_gate)  # a new gate every run
-            try:
-                client = client_for(gdb, store, f"http://127.0.0.1:{port}")
-            except BaseException:
-                ready.abort()
-                raise
-            ready.wait()
-            go.wait()
-            reports[i] = client.run()
-            gdb.close()
+            def backends() -> list[int]:
+                sql = "SELECT pid FROM pg_stat_activity WHERE application_name = %s"
+                return [int(r[0]) for r in watch.execute(sql, (tag,))]
 
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(gates)]
-        for t in threads:
-            t.start()
-        ready.wait()
-        start = time.perf_counter()
-        go.set()
-        for t in threads:
-            t.join()
-        took = time.perf_counter() - start
+            r = push(prepared, clients, proc.pid, backends)
         rss = vm_hwm_mb(proc.pid)
         with store.tx() as tx:
             held = tx.one("SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events")
@@ -272,16 +272,40 @@ def ingest_http(url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    converged = sum(1 for r in reports if r and r.ok and r.accepted == per_gate)
     total = gates * per_gate
     return {
-        "seconds": took,
-        "rate": total / took,
-        "converged": converged,
+        "gates": gates,
+        "seconds": r.seconds,
+        "setup_seconds": setup,
+        "rate": total / r.seconds,
+        "server_cpu": r.server_cpu,
+        "per_server_cpu_s": total / r.server_cpu if r.server_cpu else float("inf"),  # < 1 tick
+        "pg_us": r.pg_backends_cpu / total * 1e6,
+        "pg_all_us": r.pg_all_cpu / total * 1e6,
+        "client_cpu": r.client_cpu,
+        "client_share": r.client_cpu / r.machine_busy,
+        "machine_busy": r.machine_busy / r.machine_total,
+        "load": r.load,
+        "retries": sum(o.retries for o in r.outcomes),
+        "converged": r.converged,
         "lost": total - int(held["d"]),
         "duplicated": int(held["n"]) - int(held["d"]),
         "server_rss_mb": rss,
     }
+
+
+def ingest_row(r: dict) -> str:
+    """One ingest run in the table's words."""
+    return (
+        f"{r['rate']:,.0f} events/s ({r['seconds']:.1f} s); "
+        f"{r['per_server_cpu_s']:,.0f} events per server CPU-second (server "
+        f"{r['server_cpu']:.1f} CPU-s, {r['server_cpu'] / r['seconds']:.0%} of a core); "
+        f"PostgreSQL {r['pg_us']:.0f} CPU-µs/event in the server's backends "
+        f"({r['pg_all_us']:.0f} all postgres processes); clients {r['client_share']:.0%} of "
+        f"the busy CPU (machine {r['machine_busy']:.0%} busy, load {r['load']:.1f}); "
+        f"{r['converged']}/{r['gates']} converged, {r['retries']} retries, {r['lost']} lost, "
+        f"{r['duplicated']} duplicated, server peak RSS {r['server_rss_mb']:.0f} MB"
+    )
 
 
 def read_side(args: argparse.Namespace, out: Callable[[str, str], None]) -> None:
@@ -415,6 +439,7 @@ def main() -> int:
     ap.add_argument("--concurrent", type=int, default=300)
     ap.add_argument("--per-gate", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=2, help="ingest runs with and without")
+    ap.add_argument("--clients", type=int, default=2, help="processes pushing the gates")
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--skip-read", action="store_true", help="only the ingest part")
     ap.add_argument("--purge", action="store_true", help="then purge the days, ingest going on")
@@ -437,24 +462,36 @@ def main() -> int:
     if not args.skip_read:
         read_side(args, out)
     if not args.skip_ingest:
+        runs: dict[bool, list[dict]] = {True: [], False: []}
         with tempfile.TemporaryDirectory() as d:
             for on in [True, False] * args.rounds:  # interleaved: the machine is shared
                 schema, url = schema_url(args.postgres)
                 try:
-                    r = ingest_http(url, Path(d), args.concurrent, args.per_gate, on)
+                    r = ingest_http(url, Path(d), args.concurrent, args.per_gate, on, args.clients)
                 finally:
                     drop_pg(args.postgres, schema)
+                runs[on].append(r)
                 label = "roll-ups kept" if on else "baseline: roll-ups off"
                 out(
                     f"ingest over HTTP, {args.concurrent} gates × {args.per_gate} at once, "
-                    f"one server process ({label})",
-                    f"{r['rate']:,.0f} events/s ({r['seconds']:.1f} s), "
-                    f"{r['converged']}/{args.concurrent} converged, {r['lost']} lost, "
-                    f"{r['duplicated']} duplicated, server peak RSS {r['server_rss_mb']:.0f} MB",
+                    f"one server process, pushed by {args.clients} client processes ({label})",
+                    ingest_row(r),
                 )
+        if runs[True] and runs[False]:
+            out(
+                "ingest, roll-ups kept ÷ baseline (medians of the runs above)",
+                f"wall events/s ×{_ratio(runs, 'rate'):.2f}, "
+                f"events per server CPU-second ×{_ratio(runs, 'per_server_cpu_s'):.2f}",
+            )
     if args.write_doc:
         write_doc(args, rows)
     return 0
+
+
+def _ratio(runs: dict[bool, list[dict]], key: str) -> float:
+    return statistics.median(r[key] for r in runs[True]) / statistics.median(
+        r[key] for r in runs[False]
+    )
 
 
 def write_doc(args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
@@ -464,7 +501,7 @@ def write_doc(args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
         f"GATEPOST_TEST_DATABASE_URL=... .venv/bin/python bench/district_bench.py "
         f"--gates {args.gates} --events {args.events} --small {args.small} "
         f"--xlsx-events {args.xlsx_events} --concurrent {args.concurrent} "
-        f"--per-gate {args.per_gate} --rounds {args.rounds} --write-doc"
+        f"--per-gate {args.per_gate} --rounds {args.rounds} --clients {args.clients} --write-doc"
     )
     lines = [
         "## District server (#15)",

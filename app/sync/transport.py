@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -71,16 +72,25 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class WireRequest:
+    """One request exactly as the client sends it (a GET when there is no body): the district
+    benchmark builds a gate's whole backlog of these before its clock starts (#15)."""
+
+    url: str
+    body: bytes | None
+    headers: dict[str, str]
+
+
 class HttpTransport:
     """The real client: urllib, a timeout on every request, status codes sorted into kinds."""
 
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
 
-    def _request(self, url: str, data: bytes | None, headers: dict[str, str]) -> bytes:
-        req = urllib.request.Request(
-            url, data=data, headers=headers, method="POST" if data is not None else "GET"
-        )
+    def _request(self, wire: WireRequest) -> bytes:
+        method = "POST" if wire.body is not None else "GET"
+        req = urllib.request.Request(wire.url, data=wire.body, headers=wire.headers, method=method)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return bytes(resp.read())
@@ -110,19 +120,26 @@ class HttpTransport:
             "X-Gatepost-Device": identity.device_id,
         }
 
+    def head_request(self, identity: SyncIdentity) -> WireRequest:
+        return WireRequest(f"{identity.server_url}/api/v1/head", None, self._auth(identity))
+
+    def batch_request(self, identity: SyncIdentity, events: list[dict[str, Any]]) -> WireRequest:
+        """The batch's bytes, signed, with the headers that name the gate."""
+        body = encode_batch(identity.device_id, identity.key_id, events)
+        headers = self._auth(identity)
+        headers["Content-Type"] = "application/json"
+        headers["X-Gatepost-Signature"] = identity.sign(body)
+        return WireRequest(f"{identity.server_url}/api/v1/events", body, headers)
+
     def head(self, identity: SyncIdentity) -> int:
-        raw = self._request(f"{identity.server_url}/api/v1/head", None, self._auth(identity))
+        raw = self._request(self.head_request(identity))
         try:
             return parse_head(raw)
         except InvalidReply as exc:
             raise Retryable(f"invalid reply: {exc}") from None
 
     def send(self, identity: SyncIdentity, events: list[dict[str, Any]]) -> BatchReply:
-        body = encode_batch(identity.device_id, identity.key_id, events)
-        headers = self._auth(identity)
-        headers["Content-Type"] = "application/json"
-        headers["X-Gatepost-Signature"] = identity.sign(body)
-        raw = self._request(f"{identity.server_url}/api/v1/events", body, headers)
+        raw = self._request(self.batch_request(identity, events))
         try:
             return parse_reply(raw, events)
         except InvalidReply as exc:
@@ -130,9 +147,8 @@ class HttpTransport:
 
     def enrol(self, server_url: str, code: str, body: dict[str, Any]) -> dict[str, Any]:
         payload = json.dumps(dict(body, code=code)).encode("utf-8")
-        raw = self._request(
-            f"{server_url}/api/v1/enrol", payload, {"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
+        raw = self._request(WireRequest(f"{server_url}/api/v1/enrol", payload, headers))
         try:
             data = json.loads(raw.decode("utf-8"))
         except ValueError:
