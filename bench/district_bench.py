@@ -224,7 +224,13 @@ def vm_hwm_mb(pid: int) -> float:
 
 
 def ingest_http(
-    url: str, tmp: Path, gates: int, per_gate: int, rollups_on: bool, clients: int = 2
+    url: str,
+    tmp: Path,
+    gates: int,
+    per_gate: int,
+    rollups_on: bool,
+    clients: int = 2,
+    root: Path = ROOT,
 ) -> dict:
     """gates simulated gates push per_gate events each at once to one server process: made,
     paired and their requests signed beforehand (bench/ingest_push.py), pushed by `clients`
@@ -235,7 +241,7 @@ def ingest_http(
     tag = "gatepost_bench_" + secrets.token_hex(4)  # names the server's PostgreSQL backends
     sep = "&" if "?" in url else "?"
     env = {**os.environ, "DATABASE_URL": f"{url}{sep}application_name={tag}"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(root)  # the server's code: this tree, or a baseline's
     code = (
         "import sys; from server import rollups\n"
         + (
@@ -246,7 +252,7 @@ def ingest_http(
         + f"from server.run import serve; serve({str(tmp / 'srv')!r}, port={port}, "
         "retention_days=3650)\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=root)
     try:
         wait_port(port, proc)
         store = PostgresStore(url, size=4)
@@ -446,8 +452,8 @@ def main() -> int:
     ap.add_argument("--skip-baseline", action="store_true", help="not main's page counting")
     ap.add_argument(
         "--baseline-tree",
-        help="also run the CSV and XLSX with the code of this checkout (e.g. main's, from "
-        "`git archive main`), interleaved, for ratios in one sitting",
+        help="also run the CSV, the XLSX and the ingest server with the code of this checkout "
+        "(e.g. main's, from `git archive main`), interleaved, for ratios in one sitting",
     )
     ap.add_argument("--postgres", default=os.environ.get("GATEPOST_TEST_DATABASE_URL", PG_DEFAULT))
     ap.add_argument("--write-doc", action="store_true", help="update docs/BENCHMARKS.md")
@@ -463,13 +469,25 @@ def main() -> int:
         read_side(args, out)
     if not args.skip_ingest:
         runs: dict[bool, list[dict]] = {True: [], False: []}
+        kinds: list[tuple[bool, Path]] = [(True, ROOT), (False, ROOT)]
+        if args.baseline_tree:  # the server's code from that tree, roll-ups kept
+            kinds.append((True, Path(args.baseline_tree)))
         with tempfile.TemporaryDirectory() as d:
-            for on in [True, False] * args.rounds:  # interleaved: the machine is shared
+            for on, root in kinds * args.rounds:  # interleaved: the machine is shared
                 schema, url = schema_url(args.postgres)
                 try:
-                    r = ingest_http(url, Path(d), args.concurrent, args.per_gate, on, args.clients)
+                    r = ingest_http(
+                        url, Path(d), args.concurrent, args.per_gate, on, args.clients, root
+                    )
                 finally:
                     drop_pg(args.postgres, schema)
+                if root != ROOT:
+                    out(
+                        f"ingest over HTTP, {args.concurrent} gates × {args.per_gate} at once, "
+                        f"one server process running the baseline tree's code, roll-ups kept",
+                        ingest_row(r),
+                    )
+                    continue
                 runs[on].append(r)
                 label = "roll-ups kept" if on else "baseline: roll-ups off"
                 out(
