@@ -35,7 +35,7 @@ from server.store import PostgresStore, SqliteStore, Store  # noqa: E402
 
 
 def make_gate(path: Path, n: int):
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the gate checks its folder is private
     gdb = open_database(path)
     with transaction(gdb.conn):
         for i in range(n):
