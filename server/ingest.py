@@ -83,7 +83,8 @@ def _judge(
             good.append((i, e))
             continue
         seq = e.get("seq") if isinstance(e, dict) else None
-        eid = e.get("event_id") if isinstance(e, dict) else None
+        # an id that is itself the problem is not echoed (a lone surrogate has no UTF-8)
+        eid = e.get("event_id") if isinstance(e, dict) and "event_id" not in problem else None
         if problem == "bad_hash":
             _quarantine(tx, device_id, e, problem, now)
         verdicts[i] = Verdict(seq, eid, "rejected", problem)

@@ -27,6 +27,21 @@ def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
 MAX_SEQ = 2**62  # within a BIGINT with room for seq ± 1; larger is refused, not an OverflowError
 
 
+def _storable(text: str) -> bool:
+    """Text a database holds and UTF-8 encodes: no NUL, no lone surrogate (JSON's "\\u0000"
+    and "\\ud800" decode to both; a gate's own events never hold them raw, and a batch with
+    one must be an answered rejection, not a server error the gate retries forever)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def event_problem(event: Any) -> str | None:
     """Why an event is malformed or its hash does not match its content; None when fine."""
     if not isinstance(event, dict):
@@ -40,6 +55,8 @@ def event_problem(event: Any) -> str | None:
     for name in ("event_id", "kind", "body", "created_utc", "prev_hash", "hash"):
         if not isinstance(event[name], str):
             return f"bad_{name}"
+        if not _storable(event[name]):
+            return f"unstorable_{name}"
     if (
         chain_hash(event["prev_hash"], event["event_id"], event["kind"], event["body"])
         != event["hash"]

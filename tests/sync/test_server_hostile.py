@@ -125,6 +125,41 @@ def test_a_sequence_of_ten_to_the_thirty_is_rejected_not_a_500(server, store, ga
     assert reply["results"][0]["reason"] == "bad_seq"
 
 
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"])
+def test_a_nul_or_lone_surrogate_in_an_event_is_an_answered_rejection(server, store, gate, bad):
+    """JSON's \\u0000 and \\ud800 decode to text no database column or UTF-8 holds: each field
+    holding one is rejected by name, in a 200 reply, and the batch's other events are stored
+    (a 500 would make the gate resend the same batch forever)."""
+    _enrol(store, gate, server)
+    ident = load_identity(gate.conn)
+    good_body = json.dumps({"local_date": "2026-11-29"})
+    first = {
+        "seq": 1,
+        "event_id": "e1",
+        "kind": "passage",
+        "body": good_body,
+        "created_utc": "t",
+        "prev_hash": GENESIS,
+        "hash": chain_hash(GENESIS, "e1", "passage", good_body),
+    }
+    fields = ("event_id", "kind", "body", "created_utc", "prev_hash", "hash")
+    events = [first]
+    for seq, name in enumerate(fields, 2):
+        event = {**first, "seq": seq, "event_id": f"e{seq}", name: f"x{bad}y"}
+        if name not in ("prev_hash", "hash") and bad == "\x00":
+            event["hash"] = chain_hash(GENESIS, event["event_id"], event["kind"], event["body"])
+        events.append(event)
+    batch = {"protocol": 1, "device_id": ident.device_id, "events": events}
+    status, reply = _signed(gate, server.url, json.dumps(batch).encode())
+    assert status == 200
+    assert [(r["status"], r.get("reason")) for r in reply["results"]] == [
+        ("accepted", None),
+        *[("rejected", f"unstorable_{name}") for name in fields],
+    ]
+    with store.tx() as tx:
+        assert [r["event_id"] for r in tx.execute("SELECT event_id FROM events")] == ["e1"]
+
+
 def test_a_nested_event_body_is_stored_without_a_date_not_a_500(server, store, gate):
     status, reply = _one_event(server, store, gate, 1, "[" * 50_000 + "]" * 50_000)
     assert status == 200 and reply["results"][0]["status"] == "accepted"
