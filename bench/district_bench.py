@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,7 @@ from server.store import PostgresStore, utc_now  # noqa: E402
 from tests.fakes.peakmem import measure  # noqa: E402
 
 DAY, SMALL_DAY = "2026-11-29", "2026-11-28"
+ARRIVAL = 50  # events a gate's batch brings at a time, in the generated days
 PG_DEFAULT = "postgresql://gatepost:gatepost@127.0.0.1:5432/gatepost_test"
 COLUMNS = (
     "event_id, device_id, seq, kind, body, created_utc, prev_hash, hash, local_date, received_utc, "
@@ -108,26 +110,33 @@ def fill(url: str, gates: int, per_day: dict[str, int]) -> float:
         with conn.cursor() as cur, cur.copy(f"COPY events ({COLUMNS}) FROM STDIN") as copy:
             for day, n in per_day.items():
                 each = n // gates
-                for g in range(gates):
-                    for i in range(each):
-                        seq[g] += 1
-                        kind = "void" if i % 200 == 199 else kinds[i % len(kinds)]
-                        text = body(rng, g, i, day, kind)
-                        copy.write_row(
-                            (
-                                f"g{g}-{day}-{i}",
-                                f"gate{g:04d}",
-                                seq[g],
-                                kind,
-                                text,
-                                f"{day}T02:00:00Z",
-                                "p",
-                                "h",
-                                None if kind == "void" else day,
-                                f"{day}T02:00:01.000Z",
-                                *stored_cells(line, kind, json.loads(text)),
-                            )
+                # the gates' events interleaved as they arrive (a batch of up to ARRIVAL from
+                # each gate in turn), not one gate's day after another's: a day's rows spread
+                # over its pages as on a real server
+                for g, i in (
+                    (g, i)
+                    for start in range(0, each, ARRIVAL)
+                    for g in range(gates)
+                    for i in range(start, min(start + ARRIVAL, each))
+                ):
+                    seq[g] += 1
+                    kind = "void" if i % 200 == 199 else kinds[i % len(kinds)]
+                    text = body(rng, g, i, day, kind)
+                    copy.write_row(
+                        (
+                            f"g{g}-{day}-{i}",
+                            f"gate{g:04d}",
+                            seq[g],
+                            kind,
+                            text,
+                            f"{day}T02:00:00Z",
+                            "p",
+                            "h",
+                            None if kind == "void" else day,
+                            f"{day}T02:00:01.000Z",
+                            *stored_cells(line, kind, json.loads(text)),
                         )
+                    )
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE events")
@@ -195,12 +204,15 @@ result = {{"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu,
 XLSX = """
 tracemalloc.stop()  # it slows every allocation; the peak is the RSS (VmHWM)
 from server.store import PostgresStore
-from server.officer.exports import xlsx_bytes
+import tempfile
+from server.officer.exports import xlsx_to
 store = PostgresStore({url!r})
 t, cpu = time.perf_counter(), time.process_time()
-data = xlsx_bytes(store, {day!r})
+with tempfile.TemporaryFile() as fh:  # as the page sends it: from a temporary file
+    xlsx_to(store, {day!r}, fh)
+    size = fh.tell()
 result = {{"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu,
-          "bytes": len(data)}}
+          "bytes": size}}
 """
 
 
@@ -319,8 +331,12 @@ def read_side(args: argparse.Namespace, out: Callable[[str, str], None]) -> None
     schema, url = schema_url(args.postgres)
     try:
         PostgresStore(url).migrate()
-        took = fill(url, args.gates, {SMALL_DAY: args.small, DAY: args.events})
-        total = args.events + args.small
+        older = {
+            (date.fromisoformat(SMALL_DAY) - timedelta(days=k)).isoformat(): args.events
+            for k in range(args.extra_days, 0, -1)
+        }  # full days kept under retention, beside the two measured
+        took = fill(url, args.gates, {**older, SMALL_DAY: args.small, DAY: args.events})
+        total = args.events * (1 + args.extra_days) + args.small
         out(f"COPY {total:,} events, {args.gates} gates (setup)", f"{took:.0f} s")
         took, n = rebuild(url)
         out("roll-ups rebuilt from the events (`server-rollups-check --fix`)", f"{took:.1f} s")
@@ -447,6 +463,13 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2, help="ingest runs with and without")
     ap.add_argument("--clients", type=int, default=2, help="processes pushing the gates")
     ap.add_argument("--skip-ingest", action="store_true")
+    ap.add_argument(
+        "--extra-days",
+        type=int,
+        default=0,
+        help="also fill this many older days of --events each (the table then holds several "
+        "days, as under retention; the measured day is one of them)",
+    )
     ap.add_argument("--skip-read", action="store_true", help="only the ingest part")
     ap.add_argument("--purge", action="store_true", help="then purge the days, ingest going on")
     ap.add_argument("--skip-baseline", action="store_true", help="not main's page counting")
