@@ -225,32 +225,18 @@ def _insert(
     if tx.insert_new("events", EVENT_COLUMNS, rows):
         return to_insert
     tx.executemany(_INSERT, rows)
-    _recheck(tx, device_id, to_insert, verdicts, events, now)
+    # an insert skipped by ON CONFLICT (a race with another device's batch) is not accepted
+    stored = {r["event_id"]: r for r in _stored(tx, [e["event_id"] for e in to_insert])}
     index = {id(e): i for i, e in enumerate(events)}
-    return [e for e in to_insert if _status(verdicts[index[id(e)]]) == "accepted"]
-
-
-def _status(verdict: Verdict | None) -> str | None:
-    return verdict.status if verdict is not None else None
-
-
-def _recheck(
-    tx: Tx,
-    device_id: str,
-    inserted: list[dict[str, Any]],
-    verdicts: list[Verdict | None],
-    events: list[Any],
-    now: str,
-) -> None:
-    """An insert skipped by ON CONFLICT (a race with another device's batch) is not accepted."""
-    stored = {r["event_id"]: r for r in _stored(tx, [e["event_id"] for e in inserted])}
-    index = {id(e): i for i, e in enumerate(events)}
-    for e in inserted:
+    kept = []
+    for e in to_insert:
         r = stored.get(e["event_id"])
         if r and r["device_id"] == device_id and r["seq"] == e["seq"] and r["hash"] == e["hash"]:
+            kept.append(e)
             continue
         _quarantine(tx, device_id, e, "conflict_same_id", now)
         verdicts[index[id(e)]] = Verdict(e["seq"], e["event_id"], "rejected", "conflict_same_id")
+    return kept
 
 
 def advance_head(tx: Tx, device_id: str) -> int:
