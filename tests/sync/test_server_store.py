@@ -169,3 +169,23 @@ def test_a_memory_store_is_one_database_for_every_thread():
     with store.tx() as tx:
         assert [r["username"] for r in tx.execute("SELECT username FROM officers")] == ["a"]
     store.close()
+
+
+def test_a_stream_closed_early_leaves_the_store_usable(store):
+    """A browser that goes away mid-export closes the stream: the query is cancelled (not read
+    to the end into memory) and the connection serves the next request."""
+    with store.tx() as tx:
+        tx.executemany(
+            "INSERT INTO events(event_id, device_id, seq, kind, body, created_utc, prev_hash, "
+            "hash, local_date, received_utc) VALUES (?, 'g1', ?, 'passage', '{}', 't', 'p', "
+            "'h', '2026-11-29', 't')",
+            [(f"e{i}", i) for i in range(1, 5001)],
+        )
+    for _ in range(3):  # more times than a pool hands out the same connection
+        rows = store.stream("SELECT seq FROM events ORDER BY seq", size=100, tuples=True)
+        assert [next(rows) for _ in range(3)] == [(1,), (2,), (3,)]
+        rows.close()
+        with store.tx() as tx:
+            assert tx.one("SELECT count(*) AS n FROM events")["n"] == 5000
+    dicts = list(store.stream("SELECT seq, device_id FROM events WHERE seq <= 2 ORDER BY seq"))
+    assert dicts == [{"seq": 1, "device_id": "g1"}, {"seq": 2, "device_id": "g1"}]
