@@ -129,9 +129,12 @@ class CsvLine:
         self._writer = csv.writer(self._buf, lineterminator="\r\n")
 
     def __call__(self, cells: Iterable[Any]) -> str:
+        row = csv_safe_row(cells)
+        if row == [""]:  # csv writes a row's only empty cell as "" (a blank line is no row);
+            return ""  # as a part of a longer row it is empty, as the whole row writes it
         self._buf.seek(0)
         self._buf.truncate()
-        self._writer.writerow(csv_safe_row(cells))
+        self._writer.writerow(row)
         return self._buf.getvalue()[:-2]
 
 

@@ -137,7 +137,7 @@ _values = st.one_of(_scalar, st.lists(_scalar, max_size=2))
 @settings(max_examples=300, deadline=None)
 @given(
     body=st.dictionaries(st.sampled_from(BODY_FIELDS), _values),
-    kind=st.sampled_from([*PASSAGE_KINDS, "fever_check", "void", "=k", "a,b"]),
+    kind=st.sampled_from([*PASSAGE_KINDS, "fever_check", "void", "=k", "a,b", ""]),
     voided=st.sampled_from([None, "t"]),
     name=st.text(max_size=6),
 )
