@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.sync.protocol import MAX_SEQ
+from app.sync.protocol import MAX_SEQ, storable_text
 
 if TYPE_CHECKING:  # server.store runs `fill` as part of a migration
     from server.store import Store, Tx
@@ -48,13 +48,13 @@ def body_of(text: Any) -> dict[str, Any]:
 def local_date(body: dict[str, Any]) -> str | None:
     """The gate's day of the record (the paper day for 补录); None when it has none."""
     value = body.get("local_date")
-    return value if isinstance(value, str) and len(value) <= 10 else None
+    return value if isinstance(value, str) and len(value) <= 10 and storable_text(value) else None
 
 
 def void_target(body: dict[str, Any]) -> str | None:
     """The passage a void event voids (its record id is the passage's event id)."""
     value = body.get("target_id")
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and storable_text(value) else None
 
 
 def contribution(kind: str, body: dict[str, Any]) -> dict[str, int]:

@@ -27,7 +27,7 @@ def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
 MAX_SEQ = 2**62  # within a BIGINT with room for seq ± 1; larger is refused, not an OverflowError
 
 
-def _storable(text: str) -> bool:
+def storable_text(text: str) -> bool:
     """Text a database holds and UTF-8 encodes: no NUL, no lone surrogate (JSON's "\\u0000"
     and "\\ud800" decode to both; a gate's own events never hold them raw, and a batch with
     one must be an answered rejection, not a server error the gate retries forever)."""
@@ -55,7 +55,7 @@ def event_problem(event: Any) -> str | None:
     for name in ("event_id", "kind", "body", "created_utc", "prev_hash", "hash"):
         if not isinstance(event[name], str):
             return f"bad_{name}"
-        if not _storable(event[name]):
+        if not storable_text(event[name]):
             return f"unstorable_{name}"
     if (
         chain_hash(event["prev_hash"], event["event_id"], event["kind"], event["body"])

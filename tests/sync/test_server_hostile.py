@@ -160,6 +160,40 @@ def test_a_nul_or_lone_surrogate_in_an_event_is_an_answered_rejection(server, st
         assert [r["event_id"] for r in tx.execute("SELECT event_id FROM events")] == ["e1"]
 
 
+@pytest.mark.parametrize("bad", ["\\u0000", "\\ud800"])
+def test_a_day_or_void_target_no_column_holds_is_stored_without_it(server, store, gate, bad):
+    """A body's day and a void's target go into columns of their own (the roll-ups, the void
+    list): text no column holds there leaves the event undated / voiding nothing, stored."""
+    _enrol(store, gate, server)
+    ident = load_identity(gate.conn)
+    bodies = [
+        ("passage", '{"local_date":"2026' + bad + '"}'),
+        ("void", '{"local_date":"2026-11-29","target_id":"x' + bad + '"}'),
+    ]
+    events, prev = [], GENESIS
+    for seq, (kind, body) in enumerate(bodies, 1):
+        digest = chain_hash(prev, f"e{seq}", kind, body)
+        events.append(
+            {
+                "seq": seq,
+                "event_id": f"e{seq}",
+                "kind": kind,
+                "body": body,
+                "created_utc": "t",
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    batch = {"protocol": 1, "device_id": ident.device_id, "events": events}
+    status, reply = _signed(gate, server.url, json.dumps(batch).encode())
+    assert status == 200 and [r["status"] for r in reply["results"]] == ["accepted"] * 2
+    with store.tx() as tx:
+        dates = [r["local_date"] for r in tx.execute("SELECT local_date FROM events ORDER BY seq")]
+        voided = tx.execute("SELECT target_id FROM voided")
+    assert dates == [None, "2026-11-29"] and voided == []
+
+
 def test_a_nested_event_body_is_stored_without_a_date_not_a_500(server, store, gate):
     status, reply = _one_event(server, store, gate, 1, "[" * 50_000 + "]" * 50_000)
     assert status == 200 and reply["results"][0]["status"] == "accepted"
