@@ -15,8 +15,8 @@ CATEGORIES = ("resident", "visitor", "courier", "worker", "official")
 MANUAL_METHODS = ("id_number", "name_room")
 DISPOSITIONS = ("fever_clinic", "grid_cadre", "other", "left")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．。", "0123456789..")
-_TEMP_LIKE = re.compile(r"^[\d０-９.,．。]{1,5}\s*[℃°Cc]?$")
-_UNITS = "℃°Cc"  # one sign after the number, as parse_temperature strips it
+_UNITS = "℃°Cc"  # a unit sign after the number
+_TEMP_LIKE = re.compile(rf"^[\d０-９.,．。]{{1,5}}\s*[{_UNITS}]?$")
 # the number as the field may hold it, key by key: up to 4 digits (5 → 36.5, 365, 3650) or
 # up to 2 digits, one point or comma, up to 2 decimals; every prefix of a reading is in it
 _TYPING = re.compile(r"[0-9]{0,4}|[0-9]{0,2}[.,][0-9]{0,2}")
@@ -43,12 +43,17 @@ def keyed_code(keys: str, refused: str) -> bool:
     return 2 * len(refused) > len(shown) or any(ch.isdigit() for ch in refused)
 
 
+def _normalised(text: str) -> str:
+    """Typed text as the parser reads it: spaces dropped, full-width digits and 。 ASCII."""
+    return "".join(text.split()).translate(_FULLWIDTH)
+
+
 def typed_temperature(text: str) -> str | None:
     """The temperature field's rule: the text it may hold, as parse_temperature reads it
     (full-width digits and 。 made ASCII, spaces dropped), or None: not a temperature's keys.
 
     Whatever it holds looks_like_temperature, so Enter parses it (or says why not)."""
-    text = "".join(text.split()).translate(_FULLWIDTH)
+    text = _normalised(text)
     number = text[:-1] if text[-1:] in _UNITS else text
     if number != text and not any(ch.isdigit() for ch in number):
         return None  # a unit sign alone, or a letter C, is not a temperature
@@ -59,7 +64,7 @@ def parse_temperature(raw: str) -> float:
     """'36.5', '365', '36,5', '３６５', '5' → 36.5; nonsense or out of range raises KnownError.
 
     A single digit d is 36.d: the quick temperatures on one key. It can never be a fever."""
-    text = "".join(str(raw).split()).translate(_FULLWIDTH).replace(",", ".").rstrip("℃°Cc")
+    text = _normalised(str(raw)).replace(",", ".").rstrip(_UNITS)
     if not text:
         raise KnownError("temp_required")
     try:
