@@ -26,6 +26,7 @@ import msgspec
 
 from app.cells import csv_safe_row
 from app.privacy import mask_id, mask_name, mask_phone
+from app.sync.protocol import storable_text
 from server.rollups import BACKFILL_KIND, PASSAGE_KINDS, body_of
 
 EXPORT_COLUMNS = (
@@ -141,10 +142,10 @@ class CsvLine:
 def storable(text: str) -> str | None:
     """Text PostgreSQL (and the export's UTF-8) can hold: a lone surrogate becomes "?", as the
     export writes it; text with a NUL cannot be stored (None: built at export time)."""
+    if storable_text(text):
+        return text
     if "\x00" in text:
         return None
-    if text.isascii():
-        return text
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
